@@ -1,0 +1,78 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sluice-dev/sluice/service"
+)
+
+// errorBody is the one error shape every endpoint answers with.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+	Step    string `json:"step,omitempty"`
+}
+
+// requestError is a problem with the request itself, found by the API layer.
+type requestError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *requestError) Error() string { return e.msg }
+
+func badRequest(msg string) error { return &requestError{status: http.StatusBadRequest, code: "bad_request", msg: msg} }
+
+// fail maps err to its HTTP answer. It is the only place errors become statuses.
+func fail(c *gin.Context, err error) {
+	status, detail := classify(err)
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "5")
+	}
+	if status >= 500 {
+		logger(c).Error("request failed", slog.Int("status", status), slog.String("error", err.Error()))
+		if status == http.StatusInternalServerError {
+			detail.Message = "internal error; quote request id " + requestID(c) + " when reporting it"
+		}
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: detail})
+}
+
+func classify(err error) (int, errorDetail) {
+	var (
+		reqErr       *requestError
+		inputErr     *service.InputError
+		validErr     *service.ValidationError
+		notSupported *service.NotSupportedError
+		timeoutErr   *service.TimeoutError
+	)
+	switch {
+	case errors.As(err, &reqErr):
+		return reqErr.status, errorDetail{Code: reqErr.code, Message: reqErr.msg}
+	case errors.As(err, &inputErr):
+		return http.StatusBadRequest, errorDetail{Code: "invalid_input", Message: inputErr.Error(), Field: inputErr.Field}
+	case errors.As(err, &validErr):
+		return http.StatusUnprocessableEntity, errorDetail{Code: "validation_failed", Message: validErr.Error(), Step: validErr.Step}
+	case errors.As(err, &notSupported):
+		return http.StatusUnprocessableEntity, errorDetail{Code: "not_supported", Message: notSupported.Error()}
+	case errors.As(err, &timeoutErr):
+		return http.StatusGatewayTimeout, errorDetail{Code: "timeout", Message: timeoutErr.Error()}
+	case errors.Is(err, service.ErrNotFound):
+		return http.StatusNotFound, errorDetail{Code: "not_found", Message: "not found"}
+	case errors.Is(err, service.ErrUnauthenticated):
+		return http.StatusUnauthorized, errorDetail{Code: "unauthenticated", Message: err.Error()}
+	case errors.Is(err, service.ErrUnavailable):
+		return http.StatusServiceUnavailable, errorDetail{Code: "unavailable", Message: "a dependency is unavailable; retry shortly"}
+	}
+	return http.StatusInternalServerError, errorDetail{Code: "internal"}
+}

@@ -1,0 +1,51 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz checks sluice's database and Temporal, so a load balancer stops
+// sending traffic while either is down.
+func (s *Server) readyz(c *gin.Context) {
+	if s.opts.Ready == nil {
+		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+		return
+	}
+	ctx, cancel := context.WithTimeout(c, 3*time.Second)
+	defer cancel()
+	if err := s.opts.Ready(ctx); err != nil {
+		c.Header("Retry-After", "5")
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "error": errorDetail{Code: "unavailable", Message: err.Error()}})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+type createTokenRequest struct {
+	Name string `json:"name"`
+}
+
+// createToken creates another token for the caller's team and shows it once.
+func (s *Server) createToken(c *gin.Context) {
+	var req createTokenRequest
+	if c.Request.ContentLength != 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	tok, err := s.svc.CreateToken(c, teamID(c), req.Name)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, tok)
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.temporal.io/sdk/client"
+
+	"github.com/sluice-dev/sluice/api"
+	"github.com/sluice-dev/sluice/config"
+	"github.com/sluice-dev/sluice/secrets"
+	"github.com/sluice-dev/sluice/service"
+	"github.com/sluice-dev/sluice/telemetry"
+	"github.com/sluice-dev/sluice/worker"
+)
+
+// backend is what the API and the worker share: sluice's database, Temporal and the keyring.
+type backend struct {
+	cfg      config.Config
+	logger   *slog.Logger
+	pool     *pgxpool.Pool
+	temporal client.Client
+	keyring  *secrets.Keyring
+	registry *prometheus.Registry
+}
+
+// connect opens the database and Temporal. Callers must call close.
+func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, keyring *secrets.Keyring) (*backend, error) {
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	tc, err := dialTemporal(ctx, cfg, logger, telemetry.NewTemporalMetrics(registry))
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &backend{cfg: cfg, logger: logger, pool: pool, temporal: tc, keyring: keyring, registry: registry}, nil
+}
+
+func (b *backend) close() {
+	b.temporal.Close()
+	b.pool.Close()
+}
+
+func (b *backend) service() *service.Service {
+	return service.New(b.pool, b.temporal, b.keyring, service.Options{
+		ValidationTimeout: b.cfg.ValidationTimeout,
+		TemporalUIURL:     b.cfg.TemporalUIURL,
+		Namespace:         b.cfg.TemporalNamespace,
+	})
+}
+
+// ready reports whether the database and Temporal answer, for /readyz.
+func (b *backend) ready(ctx context.Context) error {
+	if err := b.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	if _, err := b.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		return fmt.Errorf("temporal: %w", err)
+	}
+	return nil
+}
+
+// serveHTTP serves the API on ln until ctx ends, then drains in-flight requests.
+func (b *backend) serveHTTP(ctx context.Context, ln net.Listener) error {
+	router := api.NewRouter(b.service(), api.Options{Logger: b.logger, Registry: b.registry, Ready: b.ready})
+	srv := &http.Server{
+		Handler:           router,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	b.logger.Info("API listening", slog.String("addr", ln.Addr().String()))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down HTTP: %w", err)
+	}
+	return nil
+}
+
+// runWorkerUntil runs the Temporal worker until ctx ends.
+func (b *backend) runWorkerUntil(ctx context.Context) error {
+	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	b.logger.Info("worker started")
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+func productionBackend(ctx context.Context, name, summary string, args []string) (*backend, error) {
+	cfg := config.FromEnv()
+	fs := newFlagSet(name, summary)
+	cfg.BindServer(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	logger := newLogger(cfg.LogLevel)
+	keyring, err := loadKeyring(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return connect(ctx, cfg, logger, keyring)
+}
+
+func runAPI(ctx context.Context, args []string, _ io.Writer) error {
+	b, err := productionBackend(ctx, "api", "Serve the HTTP API against an external Temporal (TEMPORAL_ADDRESS).", args)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	ln, err := listen(b.cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	return b.serveHTTP(ctx, ln)
+}
+
+func runWorker(ctx context.Context, args []string, _ io.Writer) error {
+	b, err := productionBackend(ctx, "worker", "Run the Temporal worker against an external Temporal (TEMPORAL_ADDRESS).", args)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	return b.runWorkerUntil(ctx)
+}

@@ -1,0 +1,8 @@
+// Package all registers every connector sluice ships. Binaries and tests that
+// open connectors by type import it for its side effects.
+package all
+
+import (
+	_ "github.com/sluice-dev/sluice/connectors/mysql"    // registers "mysql"
+	_ "github.com/sluice-dev/sluice/connectors/postgres" // registers "postgres" and "redshift"
+)

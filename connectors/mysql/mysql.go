@@ -1,0 +1,86 @@
+// Package mysql connects to MySQL and MariaDB.
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"strconv"
+	"time"
+
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+func init() {
+	connectors.Register("mysql", func(ctx context.Context, c connectors.Credentials) (connectors.Connector, error) {
+		return New(c)
+	})
+	// The driver prints connection noise with the standard logger; sluice logs
+	// the errors it returns instead.
+	_ = driver.SetLogger(log.New(discard{}, "", 0))
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+const connectTimeout = 10 * time.Second
+
+// Connector is a MySQL connection pool limited to one connection.
+type Connector struct {
+	creds connectors.Credentials
+	cfg   *driver.Config
+	db    *sql.DB
+}
+
+var (
+	_ connectors.Connector = (*Connector)(nil)
+	_ connectors.Validator = (*Connector)(nil)
+)
+
+// New builds a connector from credentials without connecting.
+func New(creds connectors.Credentials) (*Connector, error) {
+	cfg := driver.NewConfig()
+	cfg.User = creds.String("username")
+	cfg.Passwd = creds.String("password")
+	cfg.Net = "tcp"
+	cfg.Addr = net.JoinHostPort(creds.String("host"), strconv.Itoa(creds.Int("port", 3306)))
+	cfg.DBName = creds.String("database")
+	cfg.Timeout = connectTimeout
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.TLSConfig = creds.String("tls")
+	if cfg.TLSConfig == "" {
+		cfg.TLSConfig = "preferred"
+	}
+	connector, err := driver.NewConnector(cfg)
+	if err != nil {
+		return nil, connectors.NewStepError(connectors.StepConfig, fmt.Errorf("build connection config: %w", err), creds)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(time.Minute)
+	return &Connector{creds: creds, cfg: cfg, db: db}, nil
+}
+
+// Close closes the pool.
+func (c *Connector) Close(ctx context.Context) error { return c.db.Close() }
+
+// stepOf classifies a connection error by MySQL error number.
+func stepOf(err error) string {
+	var myErr *driver.MySQLError
+	if errors.As(err, &myErr) {
+		switch myErr.Number {
+		case 1045, 1698: // access denied for user
+			return connectors.StepAuthenticate
+		case 1044, 1142, 1227: // access denied to database, table or operation
+			return connectors.StepPermissions
+		}
+	}
+	return connectors.StepConnect
+}

@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS integrations;
+DROP TABLE IF EXISTS api_tokens;
+DROP TABLE IF EXISTS teams;

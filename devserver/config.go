@@ -1,0 +1,105 @@
+package devserver
+
+import (
+	"fmt"
+	"net"
+	"time"
+
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	"go.temporal.io/server/common/primitives"
+)
+
+// servicePorts holds the gRPC port of every Temporal service. Only the
+// frontend port is chosen by the user; the internal services get free ports.
+type servicePorts map[primitives.ServiceName]int
+
+// allocateServicePorts picks ports for the frontend and the internal services.
+func allocateServicePorts(opts Options) (servicePorts, error) {
+	ports := servicePorts{primitives.FrontendService: opts.FrontendPort}
+	for _, svc := range []primitives.ServiceName{
+		primitives.HistoryService,
+		primitives.MatchingService,
+		primitives.WorkerService,
+	} {
+		port, err := freePort(opts.IP)
+		if err != nil {
+			return nil, fmt.Errorf("pick port for %s service: %w", svc, err)
+		}
+		ports[svc] = port
+	}
+	return ports, nil
+}
+
+// staticHosts tells each service where to find the others, replacing the
+// gossip-based membership of a real cluster.
+func (p servicePorts) staticHosts(ip string) map[primitives.ServiceName]static.Hosts {
+	hosts := make(map[primitives.ServiceName]static.Hosts, len(p))
+	for svc, port := range p {
+		hosts[svc] = static.SingleLocalHost(net.JoinHostPort(ip, fmt.Sprint(port)))
+	}
+	return hosts
+}
+
+// serverConfig builds the static Temporal server configuration.
+func serverConfig(opts Options, sqlConf *config.SQL, ports servicePorts) *config.Config {
+	var conf config.Config
+	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
+	conf.Global.Membership.BroadcastAddress = opts.IP
+
+	conf.Persistence.DefaultStore = sqlStoreName
+	conf.Persistence.VisibilityStore = sqlStoreName
+	conf.Persistence.NumHistoryShards = 1
+	conf.Persistence.DataStores = map[string]config.DataStore{
+		sqlStoreName: {SQL: sqlConf},
+	}
+
+	conf.ClusterMetadata = &cluster.Config{
+		EnableGlobalNamespace:    false,
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {
+				Enabled:                true,
+				InitialFailoverVersion: 1,
+				RPCAddress:             opts.frontendAddress(),
+			},
+		},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
+
+	conf.Services = make(map[string]config.Service, len(ports))
+	for svc, port := range ports {
+		var s config.Service
+		s.RPC.GRPCPort = port
+		s.RPC.BindOnIP = opts.IP
+		conf.Services[string(svc)] = s
+	}
+
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = opts.frontendAddress()
+	return &conf
+}
+
+// dynamicConfig returns dynamic config values suited to a single-user
+// development server.
+func dynamicConfig() dynamicconfig.StaticClient {
+	return dynamicconfig.StaticClient{
+		// Make new search attributes and Nexus endpoints visible at once
+		// instead of after a cache refresh.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		dynamicconfig.ForceNexusEndpointRefreshOnRead.Key():         true,
+		// Bypassing the caches costs persistence queries, so raise the limits.
+		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 10000,
+		dynamicconfig.HistoryPersistenceMaxQPS.Key():  45000,
+		// Keep more workflows in memory and allow frequent UI list queries.
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+	}
+}

@@ -1,0 +1,31 @@
+// Package workflows holds sluice's Temporal workflows. They only orchestrate:
+// every read or write of the outside world happens in package activities.
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/sluice-dev/sluice/activities"
+)
+
+// TaskQueue is the task queue every sluice workflow and activity runs on.
+const TaskQueue = "sluice"
+
+// validateOptions bound a credentials check: the API waits for it, so it must
+// fail fast, and a bad credential is never retried.
+var validateOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 25 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    500 * time.Millisecond,
+		BackoffCoefficient: 2,
+		MaximumAttempts:    2,
+		NonRetryableErrorTypes: []string{
+			activities.ErrTypeValidationFailed,
+			activities.ErrTypeNotSupported,
+			activities.ErrTypeBadSecret,
+		},
+	},
+}

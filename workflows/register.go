@@ -1,0 +1,8 @@
+package workflows
+
+import "go.temporal.io/sdk/worker"
+
+// Register registers every sluice workflow on r.
+func Register(r worker.WorkflowRegistry) {
+	r.RegisterWorkflow(ValidateIntegration)
+}
