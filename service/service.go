@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluice-dev/sluice/db"
 	"github.com/sluice-dev/sluice/secrets"
+	"github.com/sluice-dev/sluice/workflows"
 )
 
 // Options tune the service.
@@ -22,6 +23,8 @@ type Options struct {
 	TemporalUIURL string
 	// Namespace is the Temporal namespace, for links.
 	Namespace string
+	// TaskQueue overrides workflows.TaskQueue (tests give each worker its own).
+	TaskQueue string
 }
 
 // Service implements every operation the API offers.
@@ -37,6 +40,9 @@ type Service struct {
 func New(pool *pgxpool.Pool, temporal client.Client, keyring *secrets.Keyring, opts Options) *Service {
 	if opts.ValidationTimeout <= 0 {
 		opts.ValidationTimeout = 30 * time.Second
+	}
+	if opts.TaskQueue == "" {
+		opts.TaskQueue = workflows.TaskQueue
 	}
 	return &Service{pool: pool, queries: db.New(pool), temporal: temporal, keyring: keyring, opts: opts}
 }

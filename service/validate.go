@@ -20,7 +20,7 @@ func (s *Service) validate(ctx context.Context, teamID uuid.UUID, name string, i
 	defer cancel()
 	opts := client.StartWorkflowOptions{
 		ID:                       fmt.Sprintf("validate/%s/%s", in.IntegrationID, uuid.NewString()[:8]),
-		TaskQueue:                workflows.TaskQueue,
+		TaskQueue:                s.opts.TaskQueue,
 		WorkflowExecutionTimeout: s.opts.ValidationTimeout,
 		Memo:                     map[string]any{"team_id": teamID.String(), "integration": name, "type": in.Type},
 	}

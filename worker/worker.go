@@ -15,11 +15,17 @@ import (
 // Deps are what the activities need.
 type Deps struct {
 	Keyring *secrets.Keyring
+	// TaskQueue overrides workflows.TaskQueue (tests give each worker its own).
+	TaskQueue string
 }
 
-// New builds a worker on sluice's task queue with every workflow and activity registered.
+// New builds a worker with every workflow and activity registered.
 func New(c client.Client, deps Deps) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	queue := deps.TaskQueue
+	if queue == "" {
+		queue = workflows.TaskQueue
+	}
+	w := sdkworker.New(c, queue, sdkworker.Options{})
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Integrations{Keyring: deps.Keyring})
 	return w

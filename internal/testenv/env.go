@@ -1,0 +1,158 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+
+	"github.com/sluice-dev/sluice/api"
+	"github.com/sluice-dev/sluice/db/dbtest"
+	"github.com/sluice-dev/sluice/secrets"
+	"github.com/sluice-dev/sluice/service"
+	"github.com/sluice-dev/sluice/worker"
+)
+
+// Env is one test's sluice stack.
+type Env struct {
+	Pool      *pgxpool.Pool
+	Temporal  client.Client
+	Keyring   *secrets.Keyring
+	Service   *service.Service
+	Router    http.Handler
+	TaskQueue string
+	// Logs receives every log line the API writes, for tests that scan them.
+	Logs *SyncBuffer
+}
+
+// New builds a stack on a fresh database and a task queue of its own.
+func New(t *testing.T) *Env {
+	t.Helper()
+	pool := dbtest.NewPool(t)
+	keyring := NewKeyring(t)
+	c := TemporalServer().GetDefaultClient()
+	queue := "test-" + randomHex(6)
+	w := worker.New(c, worker.Deps{Keyring: keyring, TaskQueue: queue})
+	if err := w.Start(); err != nil {
+		t.Fatalf("start worker: %v", err)
+	}
+	t.Cleanup(w.Stop)
+	svc := service.New(pool, c, keyring, service.Options{TaskQueue: queue, ValidationTimeout: 20 * time.Second})
+	logs := &SyncBuffer{}
+	router := api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	return &Env{Pool: pool, Temporal: c, Keyring: keyring, Service: svc, Router: router, TaskQueue: queue, Logs: logs}
+}
+
+// NewKeyring returns a keyring with a fresh random key.
+func NewKeyring(t testing.TB) *secrets.Keyring {
+	t.Helper()
+	enc, err := secrets.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := secrets.ParseKey(enc)
+	kr, err := secrets.NewKeyring(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kr
+}
+
+// Token creates the team if needed and returns a new API token for it.
+func (e *Env) Token(t *testing.T, team string) string {
+	t.Helper()
+	ctx := context.Background()
+	id, err := e.Service.EnsureTeam(ctx, team)
+	if err != nil {
+		t.Fatalf("ensure team %s: %v", team, err)
+	}
+	tok, err := e.Service.CreateToken(ctx, id, "test")
+	if err != nil {
+		t.Fatalf("create token: %v", err)
+	}
+	return tok.Secret
+}
+
+// Response is a recorded HTTP answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a generic map, failing the test if it is not an object.
+func (r Response) JSON(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("response is not a JSON object (%v): %s", err, r.Body)
+	}
+	return m
+}
+
+// Do sends a request to the router. body may be nil, a string (sent as is)
+// or anything else (sent as JSON). token may be empty.
+func (e *Env) Do(t *testing.T, method, path, token string, body any) Response {
+	t.Helper()
+	var reader io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		reader = strings.NewReader(b)
+	case []byte:
+		reader = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reader = bytes.NewReader(raw)
+	}
+	req := httptest.NewRequest(method, path, reader)
+	if reader != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	e.Router.ServeHTTP(rec, req)
+	return Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent writers.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
