@@ -50,7 +50,7 @@ func decodeError(err error) error {
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
 		if field == "" {
-			return badRequest(fmt.Sprintf("request body must be a JSON %s, got %s", typeErr.Type.Kind(), typeErr.Value))
+			return badRequest(fmt.Sprintf("request body must be %s, got %s", kindName(typeErr.Type.Kind().String()), typeErr.Value))
 		}
 		return badRequest(fmt.Sprintf("field %s must be %s, got %s", field, kindName(typeErr.Type.Kind().String()), typeErr.Value))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

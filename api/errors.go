@@ -31,13 +31,18 @@ type requestError struct {
 
 func (e *requestError) Error() string { return e.msg }
 
-func badRequest(msg string) error { return &requestError{status: http.StatusBadRequest, code: "bad_request", msg: msg} }
+func badRequest(msg string) error {
+	return &requestError{status: http.StatusBadRequest, code: "bad_request", msg: msg}
+}
 
 // fail maps err to its HTTP answer. It is the only place errors become statuses.
 func fail(c *gin.Context, err error) {
 	status, detail := classify(err)
-	if status == http.StatusServiceUnavailable {
+	switch status {
+	case http.StatusServiceUnavailable:
 		c.Header("Retry-After", "5")
+	case http.StatusUnauthorized:
+		c.Header("WWW-Authenticate", `Bearer realm="sluice"`)
 	}
 	if status >= 500 {
 		logger(c).Error("request failed", slog.Int("status", status), slog.String("error", err.Error()))

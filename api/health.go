@@ -22,8 +22,10 @@ func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c, 3*time.Second)
 	defer cancel()
 	if err := s.opts.Ready(ctx); err != nil {
+		// The details (hosts, ports) go to the log, not to an unauthenticated caller.
+		logger(c).Warn("not ready", "error", err.Error())
 		c.Header("Retry-After", "5")
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "error": errorDetail{Code: "unavailable", Message: err.Error()}})
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "error": errorDetail{Code: "unavailable", Message: "a dependency is unavailable"}})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

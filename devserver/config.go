@@ -2,7 +2,6 @@ package devserver
 
 import (
 	"fmt"
-	"net"
 	"time"
 
 	"go.temporal.io/server/common/cluster"
@@ -12,13 +11,19 @@ import (
 	"go.temporal.io/server/common/primitives"
 )
 
-// servicePorts holds the gRPC port of every Temporal service. Only the
-// frontend port is chosen by the user; the internal services get free ports.
-type servicePorts map[primitives.ServiceName]int
+// servicePorts holds the ports of the Temporal services. Only the frontend
+// gRPC port is chosen by the user; the others are free ports picked at start.
+type servicePorts struct {
+	grpc map[primitives.ServiceName]int
+	// frontendHTTP serves the frontend HTTP API, which Nexus needs.
+	frontendHTTP int
+}
 
 // allocateServicePorts picks ports for the frontend and the internal services.
 func allocateServicePorts(opts Options) (servicePorts, error) {
-	ports := servicePorts{primitives.FrontendService: opts.FrontendPort}
+	ports := servicePorts{grpc: map[primitives.ServiceName]int{
+		primitives.FrontendService: opts.FrontendPort,
+	}}
 	for _, svc := range []primitives.ServiceName{
 		primitives.HistoryService,
 		primitives.MatchingService,
@@ -26,19 +31,24 @@ func allocateServicePorts(opts Options) (servicePorts, error) {
 	} {
 		port, err := freePort(opts.IP)
 		if err != nil {
-			return nil, fmt.Errorf("pick port for %s service: %w", svc, err)
+			return ports, fmt.Errorf("pick port for %s service: %w", svc, err)
 		}
-		ports[svc] = port
+		ports.grpc[svc] = port
 	}
+	port, err := freePort(opts.IP)
+	if err != nil {
+		return ports, fmt.Errorf("pick port for frontend HTTP API: %w", err)
+	}
+	ports.frontendHTTP = port
 	return ports, nil
 }
 
 // staticHosts tells each service where to find the others, replacing the
 // gossip-based membership of a real cluster.
 func (p servicePorts) staticHosts(ip string) map[primitives.ServiceName]static.Hosts {
-	hosts := make(map[primitives.ServiceName]static.Hosts, len(p))
-	for svc, port := range p {
-		hosts[svc] = static.SingleLocalHost(net.JoinHostPort(ip, fmt.Sprint(port)))
+	hosts := make(map[primitives.ServiceName]static.Hosts, len(p.grpc))
+	for svc, port := range p.grpc {
+		hosts[svc] = static.SingleLocalHost(hostPort(ip, port))
 	}
 	return hosts
 }
@@ -66,16 +76,20 @@ func serverConfig(opts Options, sqlConf *config.SQL, ports servicePorts) *config
 				Enabled:                true,
 				InitialFailoverVersion: 1,
 				RPCAddress:             opts.frontendAddress(),
+				HTTPAddress:            hostPort(opts.IP, ports.frontendHTTP),
 			},
 		},
 	}
 	conf.DCRedirectionPolicy.Policy = "noop"
 
-	conf.Services = make(map[string]config.Service, len(ports))
-	for svc, port := range ports {
+	conf.Services = make(map[string]config.Service, len(ports.grpc))
+	for svc, port := range ports.grpc {
 		var s config.Service
 		s.RPC.GRPCPort = port
 		s.RPC.BindOnIP = opts.IP
+		if svc == primitives.FrontendService {
+			s.RPC.HTTPPort = ports.frontendHTTP
+		}
 		conf.Services[string(svc)] = s
 	}
 

@@ -110,11 +110,7 @@ func TestServerRunsWorkflowAndSurvivesRestart(t *testing.T) {
 
 	// Second run on the same data directory: the state must still be there.
 	s = startTestServer(t, ctx, opts)
-	defer func() {
-		if err := s.Stop(); err != nil {
-			t.Errorf("stop restarted dev server: %v", err)
-		}
-	}()
+	defer s.Stop()
 	c = dialTestClient(t, s)
 	defer c.Close()
 	nsClient, err := client.NewNamespaceClient(client.Options{
@@ -140,6 +136,12 @@ func TestServerRunsWorkflowAndSurvivesRestart(t *testing.T) {
 		t.Fatalf("workflow status after restart = %v, want completed", got)
 	}
 	checkUI(t, ctx, s.UIAddress())
+	if err := s.Stop(); err != nil {
+		t.Fatalf("stop restarted dev server: %v", err)
+	}
+
+	// Third run in a fresh process, so nothing is shared in memory.
+	checkInChildProcess(t, ctx, opts.DataDir, run.GetRunID())
 }
 
 func TestServerWithoutUI(t *testing.T) {

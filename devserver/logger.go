@@ -8,15 +8,32 @@ import (
 	"go.temporal.io/server/common/log/tag"
 )
 
-// minLogLevel is the lowest level forwarded from the Temporal server, which
-// is very chatty at info level.
-const minLogLevel = slog.LevelWarn
+// Levels of the server log filter. The Temporal server is very chatty at
+// info level, and while shutting down it reports every interrupted poll and
+// cancelled request as a warning or error, so Stop silences it entirely.
+const (
+	runningLogLevel  = slog.LevelWarn
+	stoppingLogLevel = slog.LevelError + 100
+)
 
 // slogAdapter forwards Temporal server logs to a slog.Logger, dropping
-// everything below minLogLevel. It deliberately does not implement
+// everything below the level in minLevel. It deliberately does not implement
 // log.SLogWrapper, so slog-based code inside the server is filtered too.
 type slogAdapter struct {
-	logger *slog.Logger
+	logger   *slog.Logger
+	minLevel *slog.LevelVar
+}
+
+// newSlogAdapter returns an adapter that forwards warnings and above.
+func newSlogAdapter(logger *slog.Logger) slogAdapter {
+	level := new(slog.LevelVar)
+	level.Set(runningLogLevel)
+	return slogAdapter{logger: logger, minLevel: level}
+}
+
+// silence drops all further server logs.
+func (a slogAdapter) silence() {
+	a.minLevel.Set(stoppingLogLevel)
 }
 
 var (
@@ -24,10 +41,10 @@ var (
 	_ log.WithLogger = slogAdapter{}
 )
 
-// Debug drops the message: debug logs are below minLogLevel.
+// Debug logs the message at debug level; it is normally filtered out.
 func (a slogAdapter) Debug(msg string, tags ...tag.Tag) { a.log(slog.LevelDebug, msg, tags) }
 
-// Info drops the message: info logs are below minLogLevel.
+// Info logs the message at info level; it is normally filtered out.
 func (a slogAdapter) Info(msg string, tags ...tag.Tag) { a.log(slog.LevelInfo, msg, tags) }
 
 // Warn logs the message at warning level.
@@ -52,12 +69,12 @@ func (a slogAdapter) With(tags ...tag.Tag) log.Logger {
 	for i, attr := range attrs {
 		args[i] = attr
 	}
-	return slogAdapter{logger: a.logger.With(args...)}
+	return slogAdapter{logger: a.logger.With(args...), minLevel: a.minLevel}
 }
 
 func (a slogAdapter) log(level slog.Level, msg string, tags []tag.Tag) {
 	ctx := context.Background()
-	if level < minLogLevel || !a.logger.Enabled(ctx, level) {
+	if level < a.minLevel.Level() || !a.logger.Enabled(ctx, level) {
 		return
 	}
 	a.logger.LogAttrs(ctx, level, msg, tagsToAttrs(tags)...)

@@ -95,5 +95,5 @@ func (o Options) databaseFile() string {
 
 // frontendAddress returns the host:port of the gRPC frontend.
 func (o Options) frontendAddress() string {
-	return net.JoinHostPort(o.IP, fmt.Sprint(o.FrontendPort))
+	return hostPort(o.IP, o.FrontendPort)
 }

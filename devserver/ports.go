@@ -3,6 +3,7 @@ package devserver
 import (
 	"fmt"
 	"net"
+	"strconv"
 )
 
 // freePort asks the kernel for a currently unused TCP port on ip.
@@ -18,7 +19,7 @@ func freePort(ip string) (int, error) {
 // checkPortFree returns an error when nothing can listen on ip:port, usually
 // because another process (or another dev server) already uses it.
 func checkPortFree(ip string, port int) error {
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, fmt.Sprint(port)))
+	l, err := net.Listen("tcp", hostPort(ip, port))
 	if err != nil {
 		return fmt.Errorf("port %d on %s is not available: %w", port, ip, err)
 	}
@@ -26,4 +27,9 @@ func checkPortFree(ip string, port int) error {
 		return fmt.Errorf("release port %d: %w", port, err)
 	}
 	return nil
+}
+
+// hostPort joins ip and port, bracketing IPv6 addresses.
+func hostPort(ip string, port int) string {
+	return net.JoinHostPort(ip, strconv.Itoa(port))
 }

@@ -16,6 +16,7 @@ import (
 // Server is a running embedded Temporal server with its UI.
 type Server struct {
 	temporal temporal.Server
+	logs     slogAdapter
 	ui       *webUI // nil when the UI is disabled
 	frontend string
 
@@ -48,14 +49,16 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := newTemporalServer(opts, sqlConf, ports)
+	logs := newSlogAdapter(opts.Logger)
+	srv, err := newTemporalServer(opts, sqlConf, ports, logs)
 	if err != nil {
 		return nil, fmt.Errorf("create temporal server: %w", err)
 	}
 	if err := startTemporal(ctx, srv); err != nil {
+		logs.silence()
 		return nil, fmt.Errorf("start temporal server: %w", err)
 	}
-	s := &Server{temporal: srv, frontend: opts.frontendAddress()}
+	s := &Server{temporal: srv, logs: logs, frontend: opts.frontendAddress()}
 	if err := waitForListener(ctx, s.frontend); err != nil {
 		_ = s.Stop()
 		return nil, fmt.Errorf("wait for temporal frontend: %w", err)
@@ -85,10 +88,12 @@ func (s *Server) UIAddress() string {
 	return s.ui.address
 }
 
-// Stop shuts down the UI and then the Temporal services. It is safe to call
-// more than once; later calls return the result of the first.
+// Stop shuts down the UI and then the Temporal services. Server logs are
+// silenced first, as shutdown makes the server report many expected errors.
+// It is safe to call more than once; later calls return the first result.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
+		s.logs.silence()
 		if s.ui != nil {
 			s.ui.stop()
 		}
@@ -100,14 +105,14 @@ func (s *Server) Stop() error {
 }
 
 // newTemporalServer assembles the Temporal server from its configuration.
-func newTemporalServer(opts Options, sqlConf *config.SQL, ports servicePorts) (temporal.Server, error) {
+func newTemporalServer(opts Options, sqlConf *config.SQL, ports servicePorts, logs slogAdapter) (temporal.Server, error) {
 	conf := serverConfig(opts, sqlConf, ports)
 	claimMapper := authorization.NewNoopClaimMapper()
 	return temporal.NewServer(
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithStaticHosts(ports.staticHosts(opts.IP)),
-		temporal.WithLogger(slogAdapter{logger: opts.Logger}),
+		temporal.WithLogger(logs),
 		temporal.WithAuthorizer(authorization.NewNoopAuthorizer()),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
 		temporal.WithDynamicConfigClient(dynamicConfig()),

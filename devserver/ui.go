@@ -45,7 +45,7 @@ func startUI(ctx context.Context, opts Options, frontend string, logger *slog.Lo
 	}))
 	ui := &webUI{
 		server:  server,
-		address: fmt.Sprintf("http://%s", net.JoinHostPort(opts.IP, fmt.Sprint(opts.UIPort))),
+		address: "http://" + hostPort(opts.IP, opts.UIPort),
 		done:    make(chan struct{}),
 	}
 	go func() {

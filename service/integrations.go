@@ -80,6 +80,11 @@ func (s *Service) CreateIntegration(ctx context.Context, teamID uuid.UUID, in In
 	if in.Credentials == nil {
 		return Integration{}, &InputError{Field: "credentials", Problem: "is required"}
 	}
+	for _, k := range spec.SecretFields() {
+		if in.Credentials[k] == SecretMarker {
+			return Integration{}, &InputError{Field: "credentials." + k, Problem: "is the secret marker; send the real secret"}
+		}
+	}
 	config, secretValues, err := spec.Normalize(in.Credentials)
 	if err != nil {
 		return Integration{}, fieldError("credentials", err)
@@ -199,7 +204,15 @@ func (s *Service) UpdateIntegration(ctx context.Context, teamID, id uuid.UUID, p
 }
 
 // DeleteIntegration soft-deletes an integration and erases its secrets.
+// Integrations sluice created itself (the team's lake) cannot be deleted.
 func (s *Service) DeleteIntegration(ctx context.Context, teamID, id uuid.UUID) error {
+	row, err := s.queries.IntegrationGet(ctx, db.IntegrationGetParams{TeamID: teamID, ID: id})
+	if err != nil {
+		return fmt.Errorf("delete integration %s: %w", id, dbError(err))
+	}
+	if _, err := creatableSpec(row.Type); err != nil {
+		return err
+	}
 	if _, err := s.queries.IntegrationSoftDelete(ctx, db.IntegrationSoftDeleteParams{TeamID: teamID, ID: id}); err != nil {
 		return fmt.Errorf("delete integration %s: %w", id, dbError(err))
 	}
