@@ -17,6 +17,7 @@ import (
 
 	"github.com/sluice-dev/sluice/api"
 	"github.com/sluice-dev/sluice/config"
+	"github.com/sluice-dev/sluice/netguard"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/service"
 	"github.com/sluice-dev/sluice/telemetry"
@@ -35,6 +36,7 @@ type backend struct {
 
 // connect opens the database and Temporal. Callers must call close.
 func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, keyring *secrets.Keyring) (*backend, error) {
+	netguard.SetAllowPrivate(cfg.AllowPrivateNetworks)
 	pool, err := openPool(ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	driver "github.com/go-sql-driver/mysql"
 
 	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/netguard"
 )
 
 func init() {
@@ -23,7 +24,13 @@ func init() {
 	// The driver prints connection noise with the standard logger; sluice logs
 	// the errors it returns instead.
 	_ = driver.SetLogger(log.New(discard{}, "", 0))
+	driver.RegisterDialContext(guardedNet, func(ctx context.Context, addr string) (net.Conn, error) {
+		return netguard.DialContext(ctx, "tcp", addr)
+	})
 }
+
+// guardedNet is the driver network name that dials through the network guard.
+const guardedNet = "sluice-guarded-tcp"
 
 type discard struct{}
 
@@ -48,7 +55,7 @@ func New(creds connectors.Credentials) (*Connector, error) {
 	cfg := driver.NewConfig()
 	cfg.User = creds.String("username")
 	cfg.Passwd = creds.String("password")
-	cfg.Net = "tcp"
+	cfg.Net = guardedNet
 	cfg.Addr = net.JoinHostPort(creds.String("host"), strconv.Itoa(creds.Int("port", 3306)))
 	cfg.DBName = creds.String("database")
 	cfg.Timeout = connectTimeout

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/netguard"
 )
 
 func init() {
@@ -74,6 +75,9 @@ func connConfig(creds connectors.Credentials) (*pgx.ConnConfig, error) {
 	cfg.Password = creds.String("password")
 	cfg.Database = creds.String("database")
 	cfg.ConnectTimeout = connectTimeout
+	// Every address is resolved and checked by the network guard, then dialed by it.
+	cfg.LookupFunc = netguard.LookupHost
+	cfg.DialFunc = netguard.DialContext
 	for _, fb := range cfg.Fallbacks {
 		fb.Host, fb.Port = cfg.Host, cfg.Port
 	}
