@@ -34,6 +34,141 @@ type Integration struct {
 	DeletedAt     *time.Time
 }
 
+type ObsAnomaly struct {
+	ID            int64
+	TeamID        uuid.UUID
+	TaskRunID     int64
+	MetricValueID int64
+	AssetName     string
+	MetricType    string
+	Value         float64
+	Median        float64
+	Mad           float64
+	LowerBound    float64
+	UpperBound    float64
+	HistoryCount  int32
+	DetectedAt    time.Time
+}
+
+type ObsApp struct {
+	TeamID             uuid.UUID
+	Name               string
+	TaskTimeoutSeconds *int32
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+type ObsDataset struct {
+	ID         int64
+	TeamID     uuid.UUID
+	Name       string
+	DsType     string
+	Namespace  string
+	Properties []byte
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+type ObsLineageEdge struct {
+	ID               int64
+	TeamID           uuid.UUID
+	TransformationID int64
+	InputDatasetID   int64
+	OutputDatasetID  int64
+	InputColumn      string
+	OutputColumn     string
+	FirstSeenAt      time.Time
+	LastSeenAt       time.Time
+}
+
+type ObsMetricValue struct {
+	ID         int64
+	TeamID     uuid.UUID
+	TaskRunID  int64
+	AssetName  string
+	AssetType  string
+	MetricType string
+	Value      float64
+	RecordedAt time.Time
+}
+
+type ObsSchemaChange struct {
+	ID          int64
+	TeamID      uuid.UUID
+	DatasetID   int64
+	FromVersion int32
+	ToVersion   int32
+	Added       []byte
+	Removed     []byte
+	Retyped     []byte
+	TaskRunID   *int64
+	CreatedAt   time.Time
+}
+
+type ObsSchemaVersion struct {
+	ID          int64
+	TeamID      uuid.UUID
+	DatasetID   int64
+	Version     int32
+	Fields      []byte
+	Fingerprint string
+	TaskRunID   *int64
+	TfID        string
+	CreatedAt   time.Time
+}
+
+type ObsTaskDataset struct {
+	TaskRunID     int64
+	DatasetID     int64
+	TeamID        uuid.UUID
+	SchemaVersion *int32
+	TfID          string
+	ReportedAt    time.Time
+}
+
+type ObsTaskRun struct {
+	ID         int64
+	TeamID     uuid.UUID
+	TaskID     string
+	AppName    string
+	TaskName   string
+	TaskType   string
+	Env        string
+	AppPit     *time.Time
+	Status     string
+	Error      string
+	WorkflowID string
+	StartedAt  time.Time
+	EndedAt    *time.Time
+	DurationMs *int64
+	CreatedAt  time.Time
+}
+
+type ObsTaskTransformation struct {
+	TaskRunID        int64
+	TransformationID int64
+	TeamID           uuid.UUID
+	TfID             string
+	Status           string
+	QueryStr         string
+	Inputs           []byte
+	OutputName       string
+	ReportedAt       time.Time
+}
+
+type ObsTransformation struct {
+	ID              int64
+	TeamID          uuid.UUID
+	AppName         string
+	TaskName        string
+	TfID            string
+	OutputDatasetID int64
+	QueryStr        string
+	LastTaskRunID   *int64
+	FirstSeenAt     time.Time
+	LastSeenAt      time.Time
+}
+
 type Team struct {
 	ID        uuid.UUID
 	Name      string

@@ -1,0 +1,11 @@
+DROP TABLE IF EXISTS obs_anomalies;
+DROP TABLE IF EXISTS obs_metric_values;
+DROP TABLE IF EXISTS obs_task_datasets;
+DROP TABLE IF EXISTS obs_schema_changes;
+DROP TABLE IF EXISTS obs_schema_versions;
+DROP TABLE IF EXISTS obs_lineage_edges;
+DROP TABLE IF EXISTS obs_task_transformations;
+DROP TABLE IF EXISTS obs_transformations;
+DROP TABLE IF EXISTS obs_datasets;
+DROP TABLE IF EXISTS obs_task_runs;
+DROP TABLE IF EXISTS obs_apps;
