@@ -116,13 +116,14 @@ type TimeOfDay string
 // JSON is a JSON document as raw text.
 type JSON string
 
-// QueryError kinds, mapped by the API to statuses (syntax 400, timeout 504,
-// connection 502, permission 403).
+// QueryError kinds, mapped by the API to statuses (syntax and other 400,
+// timeout 504, connection 502, permission 403, not found 404).
 const (
 	QueryErrSyntax     = "syntax"
 	QueryErrTimeout    = "timeout"
 	QueryErrConnection = "connection"
 	QueryErrPermission = "permission"
+	QueryErrNotFound   = "not_found"
 	QueryErrOther      = "other"
 )
 

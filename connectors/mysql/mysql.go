@@ -38,7 +38,10 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 const connectTimeout = 10 * time.Second
 
-// Connector is a MySQL connection pool limited to one connection.
+// maxConns bounds what one integration may take from its source.
+const maxConns = 4
+
+// Connector is a small MySQL connection pool; connections open on first use.
 type Connector struct {
 	creds connectors.Credentials
 	cfg   *driver.Config
@@ -46,9 +49,15 @@ type Connector struct {
 }
 
 var (
-	_ connectors.Connector = (*Connector)(nil)
-	_ connectors.Validator = (*Connector)(nil)
+	_ connectors.Connector  = (*Connector)(nil)
+	_ connectors.Validator  = (*Connector)(nil)
+	_ connectors.Discoverer = (*Connector)(nil)
+	_ connectors.Querier    = (*Connector)(nil)
+	_ connectors.DialectOf  = (*Connector)(nil)
 )
+
+// Dialect reports the SQL dialect.
+func (c *Connector) Dialect() connectors.Dialect { return connectors.DialectMySQL }
 
 // New builds a connector from credentials without connecting.
 func New(creds connectors.Credentials) (*Connector, error) {
@@ -61,6 +70,7 @@ func New(creds connectors.Credentials) (*Connector, error) {
 	cfg.Timeout = connectTimeout
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"} // TIMESTAMP values arrive in UTC
 	cfg.TLSConfig = creds.String("tls")
 	if cfg.TLSConfig == "" {
 		cfg.TLSConfig = "preferred"
@@ -70,7 +80,7 @@ func New(creds connectors.Credentials) (*Connector, error) {
 		return nil, connectors.NewStepError(connectors.StepConfig, fmt.Errorf("build connection config: %w", err), creds)
 	}
 	db := sql.OpenDB(connector)
-	db.SetMaxOpenConns(1)
+	db.SetMaxOpenConns(maxConns)
 	db.SetConnMaxIdleTime(time.Minute)
 	return &Connector{creds: creds, cfg: cfg, db: db}, nil
 }

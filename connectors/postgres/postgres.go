@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/netguard"
@@ -31,31 +32,42 @@ func init() {
 // connectTimeout bounds dialing and authentication so a black-holed host fails fast.
 const connectTimeout = 10 * time.Second
 
-// Connector is a PostgreSQL (or Redshift) connection, opened on first use.
+// maxConns bounds what one integration may take from its source.
+const maxConns = 4
+
+// Connector is a small connection pool on a PostgreSQL (or Redshift)
+// database; connections are opened on first use.
 type Connector struct {
 	creds    connectors.Credentials
-	config   *pgx.ConnConfig
+	config   *pgxpool.Config
 	redshift bool
-	conn     *pgx.Conn
+	pool     *pgxpool.Pool
 }
 
 var (
-	_ connectors.Connector = (*Connector)(nil)
-	_ connectors.Validator = (*Connector)(nil)
+	_ connectors.Connector  = (*Connector)(nil)
+	_ connectors.Validator  = (*Connector)(nil)
+	_ connectors.Discoverer = (*Connector)(nil)
+	_ connectors.Querier    = (*Connector)(nil)
+	_ connectors.DialectOf  = (*Connector)(nil)
 )
 
 // New builds a connector from credentials without connecting.
 func New(creds connectors.Credentials, redshift bool) (*Connector, error) {
-	cfg, err := connConfig(creds)
+	cfg, err := poolConfig(creds)
 	if err != nil {
 		return nil, connectors.NewStepError(connectors.StepConfig, err, creds)
 	}
-	return &Connector{creds: creds, config: cfg, redshift: redshift}, nil
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, connectors.NewStepError(connectors.StepConfig, err, creds)
+	}
+	return &Connector{creds: creds, config: cfg, redshift: redshift, pool: pool}, nil
 }
 
-// connConfig builds the pgx configuration field by field, so that nothing is
+// poolConfig builds the pgx configuration field by field, so that nothing is
 // taken from the server process's environment (PGPASSWORD, ~/.pgpass, PGSERVICE).
-func connConfig(creds connectors.Credentials) (*pgx.ConnConfig, error) {
+func poolConfig(creds connectors.Credentials) (*pgxpool.Config, error) {
 	port := creds.Int("port", 5432)
 	sslmode := creds.String("sslmode")
 	if sslmode == "" {
@@ -67,44 +79,47 @@ func connConfig(creds connectors.Credentials) (*pgx.ConnConfig, error) {
 		Path:     "/" + creds.String("database"),
 		RawQuery: url.Values{"sslmode": {sslmode}, "application_name": {"sluice"}}.Encode(),
 	}
-	cfg, err := pgx.ParseConfig(u.String())
+	cfg, err := pgxpool.ParseConfig(u.String())
 	if err != nil {
 		return nil, fmt.Errorf("build connection config: %w", err)
 	}
-	cfg.User = creds.String("username")
-	cfg.Password = creds.String("password")
-	cfg.Database = creds.String("database")
-	cfg.ConnectTimeout = connectTimeout
+	cc := cfg.ConnConfig
+	cc.User = creds.String("username")
+	cc.Password = creds.String("password")
+	cc.Database = creds.String("database")
+	cc.ConnectTimeout = connectTimeout
 	// Every address is resolved and checked by the network guard, then dialed by it.
-	cfg.LookupFunc = netguard.LookupHost
-	cfg.DialFunc = netguard.DialContext
-	for _, fb := range cfg.Fallbacks {
-		fb.Host, fb.Port = cfg.Host, cfg.Port
+	cc.LookupFunc = netguard.LookupHost
+	cc.DialFunc = netguard.DialContext
+	for _, fb := range cc.Fallbacks {
+		fb.Host, fb.Port = cc.Host, cc.Port
 	}
+	cfg.MaxConns = maxConns
+	cfg.MaxConnIdleTime = 2 * time.Minute
 	return cfg, nil
 }
 
-// connection returns the open connection, connecting on first use.
-func (c *Connector) connection(ctx context.Context) (*pgx.Conn, error) {
-	if c.conn != nil && !c.conn.IsClosed() {
-		return c.conn, nil
+// Dialect reports the SQL dialect.
+func (c *Connector) Dialect() connectors.Dialect {
+	if c.redshift {
+		return connectors.DialectRedshift
 	}
-	conn, err := pgx.ConnectConfig(ctx, c.config)
+	return connectors.DialectPostgres
+}
+
+// acquire takes a connection from the pool, classifying a failure to connect.
+func (c *Connector) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	conn, err := c.pool.Acquire(ctx)
 	if err != nil {
 		return nil, connectors.NewStepError(connectStep(err), conciseConnectError(err), c.creds)
 	}
-	c.conn = conn
 	return conn, nil
 }
 
-// Close closes the connection if one was opened.
+// Close closes the pool.
 func (c *Connector) Close(ctx context.Context) error {
-	if c.conn == nil {
-		return nil
-	}
-	err := c.conn.Close(ctx)
-	c.conn = nil
-	return err
+	c.pool.Close()
+	return nil
 }
 
 // conciseConnectError keeps the server's own message when there is one; pgx
@@ -120,12 +135,27 @@ func conciseConnectError(err error) error {
 
 // connectStep tells a refused login apart from an unreachable server.
 func connectStep(err error) string {
-	var pgErr interface{ SQLState() string }
-	if errors.As(err, &pgErr) {
-		code := pgErr.SQLState()
-		if len(code) == 5 && code[:2] == "28" { // class 28: invalid authorization specification
-			return connectors.StepAuthenticate
-		}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "28") { // invalid authorization
+		return connectors.StepAuthenticate
 	}
 	return connectors.StepConnect
+}
+
+// rowsOf runs a catalog query and collects its rows with scan.
+func rowsOf[T any](ctx context.Context, c *Connector, sql string, scan func(pgx.CollectableRow) (T, error), args ...any) ([]T, error) {
+	conn, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Release()
+	rows, err := conn.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, queryError(err, c.creds)
+	}
+	out, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		return nil, queryError(err, c.creds)
+	}
+	return out, nil
 }

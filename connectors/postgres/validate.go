@@ -14,21 +14,26 @@ import (
 // schemas the user may use.
 func (c *Connector) Validate(ctx context.Context) (connectors.ValidationReport, error) {
 	start := time.Now()
-	conn, err := c.connection(ctx)
+	conn, err := c.acquire(ctx)
 	if err != nil {
 		return connectors.ValidationReport{}, err
 	}
+	defer conn.Release()
 	var report connectors.ValidationReport
 	if err := conn.QueryRow(ctx, "SELECT version()").Scan(&report.ServerVersion); err != nil {
 		return report, connectors.NewStepError(connectors.StepQuery, err, c.creds)
 	}
-	schemas, err := c.usableSchemas(ctx, conn)
+	rows, err := conn.Query(ctx, usableSchemasSQL)
+	if err != nil {
+		return report, connectors.NewStepError(connectors.StepPermissions, err, c.creds)
+	}
+	schemas, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return report, connectors.NewStepError(connectors.StepPermissions, err, c.creds)
 	}
 	if len(schemas) == 0 {
 		return report, &connectors.StepError{Step: connectors.StepPermissions,
-			Message: fmt.Sprintf("user %q has USAGE on no schema of database %q", c.config.User, c.config.Database)}
+			Message: fmt.Sprintf("user %q has USAGE on no schema of database %q", c.config.ConnConfig.User, c.config.ConnConfig.Database)}
 	}
 	report.Schemas = schemas
 	report.Elapsed = time.Since(start)
@@ -40,11 +45,3 @@ SELECT nspname FROM pg_catalog.pg_namespace
 WHERE has_schema_privilege(oid, 'USAGE')
   AND nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'
 ORDER BY nspname`
-
-func (c *Connector) usableSchemas(ctx context.Context, conn *pgx.Conn) ([]string, error) {
-	rows, err := conn.Query(ctx, usableSchemasSQL)
-	if err != nil {
-		return nil, fmt.Errorf("list schemas: %w", err)
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
-}
