@@ -18,4 +18,6 @@ var definite = facade{
 // registerDefinite serves the integrations facade (seed 000).
 func (s *Server) registerDefinite(r *gin.RouterGroup) {
 	s.registerIntegrationRoutes(r, "/v1/api/integrations", definite)
+	s.registerDiscovery(r, "/v1/api/integrations", respondPlain)
+	r.POST("/v1/query", s.query)
 }

@@ -3,10 +3,13 @@ package api
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/service"
 )
 
@@ -38,6 +41,10 @@ func badRequest(msg string) error {
 // fail maps err to its HTTP answer. It is the only place errors become statuses.
 func fail(c *gin.Context, err error) {
 	status, detail := classify(err)
+	var rateErr *service.RateLimitError
+	if errors.As(err, &rateErr) {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(rateErr.RetryAfter.Seconds()))))
+	}
 	switch status {
 	case http.StatusServiceUnavailable:
 		c.Header("Retry-After", "5")
@@ -60,6 +67,9 @@ func classify(err error) (int, errorDetail) {
 		validErr     *service.ValidationError
 		notSupported *service.NotSupportedError
 		timeoutErr   *service.TimeoutError
+		rateErr      *service.RateLimitError
+		readOnlyErr  *connectors.ReadOnlyError
+		queryErr     *connectors.QueryError
 	)
 	switch {
 	case errors.As(err, &reqErr):
@@ -72,6 +82,12 @@ func classify(err error) (int, errorDetail) {
 		return http.StatusUnprocessableEntity, errorDetail{Code: "not_supported", Message: notSupported.Error()}
 	case errors.As(err, &timeoutErr):
 		return http.StatusGatewayTimeout, errorDetail{Code: "timeout", Message: timeoutErr.Error()}
+	case errors.As(err, &rateErr):
+		return http.StatusTooManyRequests, errorDetail{Code: "rate_limited", Message: rateErr.Error()}
+	case errors.As(err, &readOnlyErr):
+		return http.StatusForbidden, errorDetail{Code: "read_only", Message: readOnlyErr.Error()}
+	case errors.As(err, &queryErr):
+		return queryStatus(queryErr)
 	case errors.Is(err, service.ErrNotFound):
 		return http.StatusNotFound, errorDetail{Code: "not_found", Message: "not found"}
 	case errors.Is(err, service.ErrUnauthenticated):
@@ -80,4 +96,21 @@ func classify(err error) (int, errorDetail) {
 		return http.StatusServiceUnavailable, errorDetail{Code: "unavailable", Message: "a dependency is unavailable; retry shortly"}
 	}
 	return http.StatusInternalServerError, errorDetail{Code: "internal"}
+}
+
+// queryStatus maps a source's query failure: the statement's own fault is a
+// 4xx with the database's message; the source being slow or gone is 504/502.
+func queryStatus(e *connectors.QueryError) (int, errorDetail) {
+	d := errorDetail{Code: "query_failed", Message: e.Message}
+	switch e.Kind {
+	case connectors.QueryErrTimeout:
+		return http.StatusGatewayTimeout, errorDetail{Code: "query_timeout", Message: e.Message}
+	case connectors.QueryErrConnection:
+		return http.StatusBadGateway, errorDetail{Code: "source_unavailable", Message: e.Message}
+	case connectors.QueryErrPermission:
+		return http.StatusForbidden, errorDetail{Code: "permission_denied", Message: e.Message}
+	case connectors.QueryErrNotFound:
+		return http.StatusNotFound, errorDetail{Code: "not_found", Message: e.Message}
+	}
+	return http.StatusBadRequest, d
 }

@@ -23,6 +23,8 @@ var lytics = facade{
 // registerLytics serves the connections facade (seed 003) over the same rows as /v1.
 func (s *Server) registerLytics(r *gin.RouterGroup) {
 	s.registerIntegrationRoutes(r, "/v2/connection", lytics)
+	s.registerDiscovery(r, "/v2/connection", respondEnvelope)
+	r.POST("/v2/connection/:id/scan", s.scan)
 	r.GET("/v2/connectionconfig", func(c *gin.Context) { envelope(c, http.StatusOK, connectors.Catalog()) })
 	r.GET("/v2/connectionconfig/:id", func(c *gin.Context) {
 		spec, ok := connectors.Lookup(c.Param("id"))

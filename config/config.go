@@ -4,9 +4,11 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,6 +25,35 @@ type Config struct {
 	AllowPrivateNetworks bool
 	ValidationTimeout    time.Duration
 	LogLevel             string
+	QueryTimeout         time.Duration
+	QueryMaxRows         int
+	ScanRate             Rate
+	DiscoveryRate        Rate
+	DiscoveryTTL         time.Duration
+}
+
+// Rate is a request limit per window, written "10/10s".
+type Rate struct {
+	Limit  int
+	Window time.Duration
+}
+
+// String renders the rate as it is written in configuration.
+func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.Limit, r.Window) }
+
+// Set parses "N/duration"; it makes Rate a flag.Value.
+func (r *Rate) Set(s string) error {
+	n, d, ok := strings.Cut(s, "/")
+	limit, err := strconv.Atoi(strings.TrimSpace(n))
+	if !ok || err != nil || limit < 0 {
+		return fmt.Errorf("rate %q: want N/duration, e.g. 10/10s", s)
+	}
+	window, err := time.ParseDuration(strings.TrimSpace(d))
+	if err != nil || window <= 0 {
+		return fmt.Errorf("rate %q: want N/duration, e.g. 10/10s", s)
+	}
+	r.Limit, r.Window = limit, window
+	return nil
 }
 
 // DefaultDatabaseURL is used when DATABASE_URL is not set.
@@ -42,7 +73,20 @@ func FromEnv() Config {
 		AllowPrivateNetworks: envBool("SLUICE_ALLOW_PRIVATE_NETWORKS", false),
 		ValidationTimeout:    envDuration("SLUICE_VALIDATION_TIMEOUT", 30*time.Second),
 		LogLevel:             env("SLUICE_LOG_LEVEL", "info"),
+		QueryTimeout:         envDuration("SLUICE_QUERY_TIMEOUT", 30*time.Second),
+		QueryMaxRows:         envInt("SLUICE_QUERY_MAX_ROWS", 10_000),
+		ScanRate:             envRate("SLUICE_SCAN_RATE", Rate{Limit: 10, Window: 10 * time.Second}),
+		DiscoveryRate:        envRate("SLUICE_DISCOVERY_RATE", Rate{Limit: 30, Window: time.Minute}),
+		DiscoveryTTL:         envDuration("SLUICE_DISCOVERY_TTL", 30*time.Minute),
 	}
+}
+
+func envRate(name string, def Rate) Rate {
+	var r Rate
+	if err := r.Set(os.Getenv(name)); err == nil {
+		return r
+	}
+	return def
 }
 
 // BindDatabase registers the flag every command that touches sluice's database takes.
@@ -61,6 +105,11 @@ func (c *Config) BindServer(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AllowPrivateNetworks, "allow-private-networks", c.AllowPrivateNetworks, "let connections reach loopback and private addresses (env SLUICE_ALLOW_PRIVATE_NETWORKS)")
 	fs.DurationVar(&c.ValidationTimeout, "validation-timeout", c.ValidationTimeout, "how long creating an integration waits for validation (env SLUICE_VALIDATION_TIMEOUT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env SLUICE_LOG_LEVEL)")
+	fs.DurationVar(&c.QueryTimeout, "query-timeout", c.QueryTimeout, "statement timeout of ad-hoc queries (env SLUICE_QUERY_TIMEOUT)")
+	fs.IntVar(&c.QueryMaxRows, "query-max-rows", c.QueryMaxRows, "row cap of /v1/query (env SLUICE_QUERY_MAX_ROWS)")
+	fs.Var(&c.ScanRate, "scan-rate", "scans allowed per team, N/window (env SLUICE_SCAN_RATE)")
+	fs.Var(&c.DiscoveryRate, "discovery-rate", "schema discovery calls reaching a source per team, N/window (env SLUICE_DISCOVERY_RATE)")
+	fs.DurationVar(&c.DiscoveryTTL, "discovery-ttl", c.DiscoveryTTL, "how long discovery results are cached (env SLUICE_DISCOVERY_TTL)")
 }
 
 // RedactedDatabaseURL is the database URL without its password, for messages.

@@ -200,6 +200,11 @@ func (s *Service) UpdateIntegration(ctx context.Context, teamID, id uuid.UUID, p
 	if err != nil {
 		return Integration{}, fmt.Errorf("update integration %s: %w", id, dbError(err))
 	}
+	// What was discovered with the old credentials may not hold for the new ones.
+	s.sources.forget(id)
+	if err := s.queries.DiscoveryCacheClear(ctx, db.DiscoveryCacheClearParams{TeamID: teamID, IntegrationID: id}); err != nil {
+		return Integration{}, fmt.Errorf("update integration %s: clear discovery cache: %w", id, dbError(err))
+	}
 	return integrationFromRow(updated)
 }
 
@@ -216,6 +221,7 @@ func (s *Service) DeleteIntegration(ctx context.Context, teamID, id uuid.UUID) e
 	if _, err := s.queries.IntegrationSoftDelete(ctx, db.IntegrationSoftDeleteParams{TeamID: teamID, ID: id}); err != nil {
 		return fmt.Errorf("delete integration %s: %w", id, dbError(err))
 	}
+	s.sources.forget(id)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/sluice-dev/sluice/db"
+	"github.com/sluice-dev/sluice/ratelimit"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/workflows"
 )
@@ -25,6 +26,25 @@ type Options struct {
 	Namespace string
 	// TaskQueue overrides workflows.TaskQueue (tests give each worker its own).
 	TaskQueue string
+
+	// QueryTimeout is the statement timeout of ad-hoc queries.
+	QueryTimeout time.Duration
+	// QueryMaxRows caps /v1/query results.
+	QueryMaxRows int
+	// ScanDefaultRows and ScanMaxRows are the Lytics scan row limits.
+	ScanDefaultRows, ScanMaxRows int
+	// ScanRate limits scans per team.
+	ScanRate Rate
+	// DiscoveryTTL is how long discovery results are served from cache.
+	DiscoveryTTL time.Duration
+	// DiscoveryRate limits discovery calls that reach a source, per team.
+	DiscoveryRate Rate
+}
+
+// Rate is a number of requests per window.
+type Rate struct {
+	Limit  int
+	Window time.Duration
 }
 
 // Service implements every operation the API offers.
@@ -34,6 +54,10 @@ type Service struct {
 	temporal client.Client
 	keyring  *secrets.Keyring
 	opts     Options
+
+	sources        *sourceCache
+	scanLimit      *ratelimit.Limiter
+	discoveryLimit *ratelimit.Limiter
 }
 
 // New builds a service.
@@ -44,5 +68,38 @@ func New(pool *pgxpool.Pool, temporal client.Client, keyring *secrets.Keyring, o
 	if opts.TaskQueue == "" {
 		opts.TaskQueue = workflows.TaskQueue
 	}
-	return &Service{pool: pool, queries: db.New(pool), temporal: temporal, keyring: keyring, opts: opts}
+	opts.setQueryDefaults()
+	return &Service{
+		pool: pool, queries: db.New(pool), temporal: temporal, keyring: keyring, opts: opts,
+		sources:        newSourceCache(),
+		scanLimit:      ratelimit.New(opts.ScanRate.Limit, opts.ScanRate.Window),
+		discoveryLimit: ratelimit.New(opts.DiscoveryRate.Limit, opts.DiscoveryRate.Window),
+	}
 }
+
+func (o *Options) setQueryDefaults() {
+	if o.QueryTimeout <= 0 {
+		o.QueryTimeout = 30 * time.Second
+	}
+	if o.QueryMaxRows <= 0 {
+		o.QueryMaxRows = 10_000
+	}
+	if o.ScanDefaultRows <= 0 {
+		o.ScanDefaultRows = 20
+	}
+	if o.ScanMaxRows <= 0 {
+		o.ScanMaxRows = 100
+	}
+	if o.ScanRate.Window <= 0 {
+		o.ScanRate = Rate{Limit: 10, Window: 10 * time.Second}
+	}
+	if o.DiscoveryTTL <= 0 {
+		o.DiscoveryTTL = 30 * time.Minute
+	}
+	if o.DiscoveryRate.Window <= 0 {
+		o.DiscoveryRate = Rate{Limit: 30, Window: time.Minute}
+	}
+}
+
+// Close releases the connections the service keeps open to sources.
+func (s *Service) Close() { s.sources.closeAll() }

@@ -61,6 +61,11 @@ func (b *backend) service() *service.Service {
 		ValidationTimeout: b.cfg.ValidationTimeout,
 		TemporalUIURL:     b.cfg.TemporalUIURL,
 		Namespace:         b.cfg.TemporalNamespace,
+		QueryTimeout:      b.cfg.QueryTimeout,
+		QueryMaxRows:      b.cfg.QueryMaxRows,
+		ScanRate:          service.Rate(b.cfg.ScanRate),
+		DiscoveryRate:     service.Rate(b.cfg.DiscoveryRate),
+		DiscoveryTTL:      b.cfg.DiscoveryTTL,
 	})
 }
 
@@ -77,7 +82,9 @@ func (b *backend) ready(ctx context.Context) error {
 
 // serveHTTP serves the API on ln until ctx ends, then drains in-flight requests.
 func (b *backend) serveHTTP(ctx context.Context, ln net.Listener) error {
-	router := api.NewRouter(b.service(), api.Options{Logger: b.logger, Registry: b.registry, Ready: b.ready})
+	svc := b.service()
+	defer svc.Close()
+	router := api.NewRouter(svc, api.Options{Logger: b.logger, Registry: b.registry, Ready: b.ready})
 	srv := &http.Server{
 		Handler:           router,
 		ReadHeaderTimeout: 10 * time.Second,

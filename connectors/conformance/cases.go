@@ -155,3 +155,30 @@ func testWriteRefused(t *testing.T, f Fixture) {
 		t.Fatalf("rows after refused DELETE = %v, want 3", n)
 	}
 }
+
+// testDDLRefused proves the database refuses DDL from Query too: on MySQL a
+// READ ONLY transaction alone would let DDL through with an implicit commit.
+func testDDLRefused(t *testing.T, f Fixture) {
+	q := open[connectors.Querier](t, f)
+	for _, stmt := range []string{
+		"CREATE TABLE " + f.Schema + ".sluice_probe (id int)",
+		"DROP VIEW " + f.Schema + ".kinds_view",
+	} {
+		if _, err := q.Query(ctx(t), stmt, connectors.QueryOptions{MaxRows: 1, Timeout: 10 * time.Second}); !errors.Is(err, connectors.ErrReadOnly) {
+			t.Fatalf("%s through Query: %v, want a read-only refusal", stmt, err)
+		}
+	}
+	tables, err := open[connectors.Discoverer](t, f).Tables(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, tb := range tables {
+		if tb.Schema == f.Schema {
+			names[tb.Name] = true
+		}
+	}
+	if names["sluice_probe"] || !names["kinds_view"] {
+		t.Fatalf("DDL took effect: tables %v", names)
+	}
+}

@@ -68,6 +68,7 @@ func Run(t *testing.T, f Fixture) {
 		{"query syntax error", testSyntaxError},
 		{"query timeout", testTimeout},
 		{"write refused by the database", testWriteRefused},
+		{"ddl refused by the database", testDDLRefused},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

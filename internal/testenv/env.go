@@ -41,6 +41,12 @@ type Env struct {
 // New builds a stack on a fresh database and a task queue of its own.
 func New(t *testing.T) *Env {
 	t.Helper()
+	return NewWith(t, nil)
+}
+
+// NewWith is New with service options adjusted by tune (may be nil).
+func NewWith(t *testing.T, tune func(*service.Options)) *Env {
+	t.Helper()
 	netguard.SetAllowPrivate(true) // the test databases are on loopback
 	pool := dbtest.NewPool(t)
 	keyring := NewKeyring(t)
@@ -51,7 +57,12 @@ func New(t *testing.T) *Env {
 		t.Fatalf("start worker: %v", err)
 	}
 	t.Cleanup(w.Stop)
-	svc := service.New(pool, c, keyring, service.Options{TaskQueue: queue, ValidationTimeout: 20 * time.Second})
+	opts := service.Options{TaskQueue: queue, ValidationTimeout: 20 * time.Second}
+	if tune != nil {
+		tune(&opts)
+	}
+	svc := service.New(pool, c, keyring, opts)
+	t.Cleanup(svc.Close)
 	logs := &SyncBuffer{}
 	router := api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	return &Env{Pool: pool, Temporal: c, Keyring: keyring, Service: svc, Router: router, TaskQueue: queue, Logs: logs}

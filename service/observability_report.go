@@ -1,0 +1,259 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sluice-dev/sluice/db"
+	"github.com/sluice-dev/sluice/observability"
+)
+
+// InputDataset is a dataset a transformation reads, with the columns it
+// reads when the reporter knows them.
+type InputDataset struct {
+	Name    string
+	Columns []string
+}
+
+// ColumnEdge says an output column is computed from an input column.
+type ColumnEdge struct {
+	InputDataset string
+	InputColumn  string
+	OutputColumn string
+}
+
+// TransformationReport records a transformation of a task run and its
+// lineage: inputs → transformation → output.
+type TransformationReport struct {
+	TaskID   string
+	TfID     string
+	Status   string
+	QueryStr string
+	Inputs   []InputDataset
+	Output   string
+	// ColumnLineage maps output columns to the input columns they come from,
+	// when the reporter knows it (OpenLineage columnLineage, sluice syncs).
+	ColumnLineage []ColumnEdge
+	// ReportedAt is when the transformation was seen; zero means now.
+	ReportedAt time.Time
+}
+
+func (in TransformationReport) check() error {
+	err := checkText(taskIDRule(in.TaskID),
+		textRule{field: "tf_id", value: in.TfID, max: observability.MaxIDLength, required: true},
+		textRule{field: "status", value: in.Status, max: observability.MaxNameLength},
+		textRule{field: "query_str", value: in.QueryStr, max: observability.MaxQueryLength},
+		textRule{field: "output.name", value: in.Output, max: observability.MaxDatasetName, required: true},
+	)
+	if err != nil {
+		return err
+	}
+	if len(in.Inputs) > observability.MaxInputDatasets {
+		return &TooManyError{Field: "input_datasets", Count: len(in.Inputs), Max: observability.MaxInputDatasets}
+	}
+	columns := len(in.ColumnLineage)
+	for _, input := range in.Inputs {
+		if input.Name == "" {
+			return &InputError{Field: "input_datasets", Problem: "names a dataset with an empty name"}
+		}
+		field := "input_datasets[" + input.Name + "]"
+		if err := checkText(textRule{field: field, value: input.Name, max: observability.MaxDatasetName}); err != nil {
+			return err
+		}
+		if len(input.Columns) > observability.MaxColumnsPerInput {
+			return &TooManyError{Field: field + ".columns", Count: len(input.Columns), Max: observability.MaxColumnsPerInput}
+		}
+		for _, c := range input.Columns {
+			if err := checkText(textRule{field: field + ".columns", value: c, max: observability.MaxNameLength, required: true}); err != nil {
+				return err
+			}
+		}
+		columns += len(input.Columns)
+	}
+	if columns > observability.MaxColumnEdges {
+		return &TooManyError{Field: "columns", Count: columns, Max: observability.MaxColumnEdges}
+	}
+	return nil
+}
+
+// ReportTransformation records a transformation of a started task run and
+// its lineage edges, in one transaction. Datasets are created on first
+// mention; lineage across apps meets at dataset names.
+func (s *Service) ReportTransformation(ctx context.Context, teamID uuid.UUID, in TransformationReport) error {
+	if err := in.check(); err != nil {
+		return err
+	}
+	return s.withReportTx(ctx, func(q *db.Queries) error {
+		run, err := startedRun(ctx, q, teamID, in.TaskID)
+		if err != nil {
+			return err
+		}
+		return recordTransformation(ctx, q, teamID, run, in)
+	})
+}
+
+// startedRun reads the team's run of taskID, or says it has not started.
+func startedRun(ctx context.Context, q *db.Queries, teamID uuid.UUID, taskID string) (db.ObsTaskRun, error) {
+	run, err := q.ObsTaskRunGet(ctx, db.ObsTaskRunGetParams{TeamID: teamID, TaskID: taskID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return db.ObsTaskRun{}, taskNotStarted(taskID)
+	}
+	if err != nil {
+		return db.ObsTaskRun{}, fmt.Errorf("read task run %s: %w", taskID, dbError(err))
+	}
+	return run, nil
+}
+
+func recordTransformation(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.ObsTaskRun, in TransformationReport) error {
+	seenAt := in.ReportedAt
+	if seenAt.IsZero() {
+		seenAt = time.Now()
+	}
+	names := []string{in.Output}
+	for _, input := range in.Inputs {
+		names = append(names, input.Name)
+	}
+	for _, e := range in.ColumnLineage {
+		names = append(names, e.InputDataset)
+	}
+	ids, err := ensureDatasets(ctx, q, teamID, names)
+	if err != nil {
+		return err
+	}
+	tfID, err := q.ObsTransformationUpsert(ctx, db.ObsTransformationUpsertParams{
+		TeamID: teamID, AppName: run.AppName, TaskName: run.TaskName, TfID: in.TfID,
+		OutputDatasetID: ids[in.Output], QueryStr: in.QueryStr, TaskRunID: &run.ID, SeenAt: seenAt,
+	})
+	if err != nil {
+		return fmt.Errorf("record transformation %s: %w", in.TfID, dbError(err))
+	}
+	inputs := map[string]map[string][]string{}
+	for _, input := range in.Inputs {
+		inputs[input.Name] = map[string][]string{"columns": nonNil(input.Columns)}
+	}
+	inputsJSON, err := json.Marshal(inputs)
+	if err != nil {
+		return fmt.Errorf("encode inputs of transformation %s: %w", in.TfID, err)
+	}
+	if err := q.ObsTaskTransformationUpsert(ctx, db.ObsTaskTransformationUpsertParams{
+		TaskRunID: run.ID, TransformationID: tfID, TeamID: teamID, TfID: in.TfID, Status: in.Status,
+		QueryStr: in.QueryStr, Inputs: inputsJSON, OutputName: in.Output, ReportedAt: seenAt,
+	}); err != nil {
+		return fmt.Errorf("record transformation %s of task %s: %w", in.TfID, run.TaskID, dbError(err))
+	}
+	edges := lineageEdges(in, ids)
+	if err := q.ObsLineageEdgesUpsert(ctx, db.ObsLineageEdgesUpsertParams{
+		TeamID: teamID, TransformationID: tfID, SeenAt: seenAt,
+		InputDatasetIds: edges.inputs, OutputDatasetIds: edges.outputs,
+		InputColumns: edges.inputColumns, OutputColumns: edges.outputColumns,
+	}); err != nil {
+		return fmt.Errorf("record lineage of transformation %s: %w", in.TfID, dbError(err))
+	}
+	return nil
+}
+
+// edgeColumns holds lineage edges as the parallel arrays the upsert takes.
+type edgeColumns struct {
+	inputs, outputs             []int64
+	inputColumns, outputColumns []string
+}
+
+// lineageEdges lists a transformation's edges, once each: a dataset-level
+// edge per input dataset, and a column edge per named input column (output
+// column unknown) and per column-lineage pair.
+func lineageEdges(in TransformationReport, ids map[string]int64) edgeColumns {
+	type edge struct {
+		input         int64
+		inCol, outCol string
+	}
+	out := ids[in.Output]
+	seen := map[edge]bool{}
+	var e edgeColumns
+	add := func(k edge) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		e.inputs = append(e.inputs, k.input)
+		e.outputs = append(e.outputs, out)
+		e.inputColumns = append(e.inputColumns, k.inCol)
+		e.outputColumns = append(e.outputColumns, k.outCol)
+	}
+	for _, input := range in.Inputs {
+		add(edge{input: ids[input.Name]})
+		for _, c := range input.Columns {
+			add(edge{input: ids[input.Name], inCol: c})
+		}
+	}
+	for _, c := range in.ColumnLineage {
+		add(edge{input: ids[c.InputDataset]})
+		add(edge{input: ids[c.InputDataset], inCol: c.InputColumn, outCol: c.OutputColumn})
+	}
+	return e
+}
+
+// ensureDatasets creates the named datasets that are missing and returns
+// every name's id. Names are sorted first so concurrent reports take row
+// locks in one order.
+func ensureDatasets(ctx context.Context, q *db.Queries, teamID uuid.UUID, names []string) (map[string]int64, error) {
+	names = slices.Clone(names)
+	slices.Sort(names)
+	names = slices.Compact(names)
+	if err := q.ObsDatasetsEnsure(ctx, db.ObsDatasetsEnsureParams{TeamID: teamID, Names: names}); err != nil {
+		return nil, fmt.Errorf("record datasets: %w", dbError(err))
+	}
+	rows, err := q.ObsDatasetsByName(ctx, db.ObsDatasetsByNameParams{TeamID: teamID, Names: names})
+	if err != nil {
+		return nil, fmt.Errorf("read datasets: %w", dbError(err))
+	}
+	ids := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		ids[r.Name] = r.ID
+	}
+	return ids, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// ReportMetrics appends metric values to a started task run's series, in one
+// statement. Up to observability.MaxMetricsPerBatch values per call.
+func (s *Service) ReportMetrics(ctx context.Context, teamID uuid.UUID, taskID string, metrics []Metric) error {
+	if err := checkText(taskIDRule(taskID)); err != nil {
+		return err
+	}
+	if err := checkMetrics(metrics); err != nil {
+		return err
+	}
+	return insertMetrics(ctx, s.queries, teamID, taskID, metrics, time.Now())
+}
+
+func insertMetrics(ctx context.Context, q *db.Queries, teamID uuid.UUID, taskID string, metrics []Metric, at time.Time) error {
+	p := db.ObsMetricValuesInsertParams{
+		TeamID: teamID, TaskID: taskID, RecordedAt: at,
+		AssetNames: make([]string, len(metrics)), AssetTypes: make([]string, len(metrics)),
+		MetricTypes: make([]string, len(metrics)), MetricValues: make([]float64, len(metrics)),
+	}
+	for i, m := range metrics {
+		p.AssetNames[i], p.AssetTypes[i], p.MetricTypes[i], p.MetricValues[i] = m.AssetName, m.AssetType, m.MetricType, m.Value
+	}
+	n, err := q.ObsMetricValuesInsert(ctx, p)
+	if err != nil {
+		return fmt.Errorf("record %d metrics of task %s: %w", len(metrics), taskID, dbError(err))
+	}
+	if n == 0 {
+		return taskNotStarted(taskID)
+	}
+	return nil
+}

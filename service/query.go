@@ -1,0 +1,77 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/sqlguard"
+)
+
+// maxSQLLength bounds a statement; longer text is refused before parsing.
+const maxSQLLength = 256 << 10
+
+// QueryResult is a bounded query result.
+type QueryResult struct {
+	*connectors.ResultSet
+	Elapsed time.Duration
+}
+
+// Query runs one read-only statement on an integration. The statement guard
+// refuses anything that is not a single read before it reaches the source;
+// the source then runs it read-only with a timeout, returning at most
+// maxRows rows (the configured cap when maxRows is 0 or above it).
+func (s *Service) Query(ctx context.Context, teamID, id uuid.UUID, sql string, maxRows int) (QueryResult, error) {
+	if err := checkSQLText(sql); err != nil {
+		return QueryResult{}, err
+	}
+	if maxRows <= 0 || maxRows > s.opts.QueryMaxRows {
+		maxRows = s.opts.QueryMaxRows
+	}
+	querier, row, release, err := source[connectors.Querier](ctx, s, teamID, id)
+	if err != nil {
+		return QueryResult{}, err
+	}
+	defer release()
+	dialect := connectors.Dialect(row.Type)
+	if d, ok := querier.(connectors.DialectOf); ok {
+		dialect = d.Dialect()
+	}
+	if err := sqlguard.Check(dialect, sql); err != nil {
+		return QueryResult{}, err
+	}
+	start := time.Now()
+	rs, err := querier.Query(ctx, sql, connectors.QueryOptions{MaxRows: maxRows, Timeout: s.opts.QueryTimeout})
+	if err != nil {
+		return QueryResult{}, fmt.Errorf("query integration %s: %w", id, err)
+	}
+	return QueryResult{ResultSet: rs, Elapsed: time.Since(start)}, nil
+}
+
+// Scan is Query under the Lytics scan contract: rate limited per team and
+// capped at ScanMaxRows.
+func (s *Service) Scan(ctx context.Context, teamID, id uuid.UUID, sql string, limit int) (QueryResult, error) {
+	if limit > s.opts.ScanMaxRows {
+		return QueryResult{}, &InputError{Field: "limit", Problem: fmt.Sprintf("must be at most %d", s.opts.ScanMaxRows)}
+	}
+	if limit <= 0 {
+		limit = s.opts.ScanDefaultRows
+	}
+	if ok, wait := s.scanLimit.Allow(teamID.String()); !ok {
+		return QueryResult{}, &RateLimitError{What: "scan requests", RetryAfter: wait}
+	}
+	return s.Query(ctx, teamID, id, sql, limit)
+}
+
+func checkSQLText(sql string) error {
+	switch {
+	case len(sql) == 0:
+		return &InputError{Field: "sql", Problem: "is required"}
+	case len(sql) > maxSQLLength:
+		return &InputError{Field: "sql", Problem: fmt.Sprintf("is longer than %d bytes", maxSQLLength)}
+	}
+	return nil
+}
