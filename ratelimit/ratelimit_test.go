@@ -36,7 +36,7 @@ func TestSweepForgetsIdleKeys(t *testing.T) {
 	l := New(1, time.Second)
 	l.now = func() time.Time { return now }
 	for i := 0; i < 100; i++ {
-		l.Allow(string(rune('a' + i%26)) + string(rune(i)))
+		l.Allow(string(rune('a'+i%26)) + string(rune(i)))
 	}
 	now = now.Add(3 * time.Second)
 	l.Allow("fresh")

@@ -33,7 +33,7 @@ type Discovered[T any] struct {
 
 // TableColumns are a table's columns.
 type TableColumns struct {
-	Table   connectors.TableRef  `json:"table"`
+	Table   connectors.TableRef `json:"table"`
 	Columns []connectors.Column `json:"columns"`
 }
 
