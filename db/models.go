@@ -19,6 +19,14 @@ type ApiToken struct {
 	LastUsedAt *time.Time
 }
 
+type DiscoveryCache struct {
+	TeamID        uuid.UUID
+	IntegrationID uuid.UUID
+	Scope         string
+	Payload       []byte
+	FetchedAt     time.Time
+}
+
 type Integration struct {
 	ID            uuid.UUID
 	TeamID        uuid.UUID

@@ -136,7 +136,7 @@ WHERE m.team_id = $1
   AND ($3::text = '' OR m.metric_type = $3::text)
   AND m.recorded_at >= $4::timestamptz
   AND m.recorded_at < $5::timestamptz
-ORDER BY m.metric_type, m.recorded_at DESC, m.id DESC
+ORDER BY m.recorded_at DESC, m.id DESC
 LIMIT $6::integer
 `
 
@@ -160,8 +160,8 @@ type ObsMetricSeriesRow struct {
 	Anomaly    bool
 }
 
-// Metric values of the team's series, optionally of one asset and metric type, oldest
-// first within each series; anomalous values are marked.
+// The newest metric values of one of the team's assets, optionally of one metric type;
+// anomalous values are marked.
 func (q *Queries) ObsMetricSeries(ctx context.Context, arg ObsMetricSeriesParams) ([]ObsMetricSeriesRow, error) {
 	rows, err := q.db.Query(ctx, obsMetricSeries,
 		arg.TeamID,

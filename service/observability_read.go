@@ -101,13 +101,13 @@ type AppTask struct {
 
 // ListAppTasks lists the tasks of one app (at most MaxPageSize), or
 // ErrNotFound if the team has no such app.
-func (s *Service) ListAppTasks(ctx context.Context, teamID uuid.UUID, appName string) (AppTask, []AppTask, error) {
+func (s *Service) ListAppTasks(ctx context.Context, teamID uuid.UUID, appName string) ([]AppTask, error) {
 	if _, err := s.queries.ObsAppGet(ctx, db.ObsAppGetParams{TeamID: teamID, Name: appName}); err != nil {
-		return AppTask{}, nil, fmt.Errorf("get app %s: %w", appName, dbError(err))
+		return nil, fmt.Errorf("get app %s: %w", appName, dbError(err))
 	}
 	rows, err := s.queries.ObsAppTaskList(ctx, db.ObsAppTaskListParams{TeamID: teamID, AppName: appName, RowLimit: MaxPageSize})
 	if err != nil {
-		return AppTask{}, nil, fmt.Errorf("list tasks of app %s: %w", appName, dbError(err))
+		return nil, fmt.Errorf("list tasks of app %s: %w", appName, dbError(err))
 	}
 	out := make([]AppTask, 0, len(rows))
 	for _, r := range rows {
@@ -116,7 +116,7 @@ func (s *Service) ListAppTasks(ctx context.Context, teamID uuid.UUID, appName st
 			EndedAt: r.LastEndedAt, DurationMS: r.LastDurationMs,
 		}})
 	}
-	return AppTask{}, out, nil
+	return out, nil
 }
 
 // TaskRunFilter selects task runs; empty fields do not filter.

@@ -3,6 +3,7 @@
 package worker
 
 import (
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -15,6 +16,8 @@ import (
 // Deps are what the activities need.
 type Deps struct {
 	Keyring *secrets.Keyring
+	// Pool is sluice's own database, for activities that record state.
+	Pool *pgxpool.Pool
 	// TaskQueue overrides workflows.TaskQueue (tests give each worker its own).
 	TaskQueue string
 }
@@ -28,5 +31,6 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	w := sdkworker.New(c, queue, sdkworker.Options{})
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Integrations{Keyring: deps.Keyring})
+	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool})
 	return w
 }

@@ -29,3 +29,18 @@ var validateOptions = workflow.ActivityOptions{
 		},
 	},
 }
+
+// taskRunOptions bound the task-run lifecycle activities. They only write
+// sluice's own database, so every failure is worth retrying (there is no
+// non-retryable type): a database outage of up to about ten minutes delays a
+// run's end but does not lose it.
+var taskRunOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        time.Minute,
+		MaximumAttempts:        15,
+		NonRetryableErrorTypes: []string{},
+	},
+}

@@ -110,7 +110,7 @@ func (b *backend) serveHTTP(ctx context.Context, ln net.Listener) error {
 
 // runWorkerUntil runs the Temporal worker until ctx ends.
 func (b *backend) runWorkerUntil(ctx context.Context) error {
-	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring})
+	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -42,8 +42,8 @@ VALUES (@team_id, @task_run_id, @metric_value_id, @asset_name, @metric_type, @va
 ON CONFLICT (metric_value_id) DO NOTHING;
 
 -- name: ObsMetricSeries :many
--- Metric values of the team's series, optionally of one asset and metric type, oldest
--- first within each series; anomalous values are marked.
+-- The newest metric values of one of the team's assets, optionally of one metric type;
+-- anomalous values are marked.
 SELECT m.id, m.asset_name, m.asset_type, m.metric_type, m.value, m.recorded_at, r.task_id,
        (a.id IS NOT NULL)::boolean AS anomaly
 FROM obs_metric_values m
@@ -54,5 +54,5 @@ WHERE m.team_id = @team_id
   AND (@metric_type::text = '' OR m.metric_type = @metric_type::text)
   AND m.recorded_at >= @since::timestamptz
   AND m.recorded_at < @until::timestamptz
-ORDER BY m.metric_type, m.recorded_at DESC, m.id DESC
+ORDER BY m.recorded_at DESC, m.id DESC
 LIMIT @row_limit::integer;

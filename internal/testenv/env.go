@@ -39,20 +39,20 @@ type Env struct {
 }
 
 // New builds a stack on a fresh database and a task queue of its own.
-func New(t *testing.T) *Env {
+func New(t testing.TB) *Env {
 	t.Helper()
 	return NewWith(t, nil)
 }
 
 // NewWith is New with service options adjusted by tune (may be nil).
-func NewWith(t *testing.T, tune func(*service.Options)) *Env {
+func NewWith(t testing.TB, tune func(*service.Options)) *Env {
 	t.Helper()
 	netguard.SetAllowPrivate(true) // the test databases are on loopback
 	pool := dbtest.NewPool(t)
 	keyring := NewKeyring(t)
 	c := TemporalServer().GetDefaultClient()
 	queue := "test-" + randomHex(6)
-	w := worker.New(c, worker.Deps{Keyring: keyring, TaskQueue: queue})
+	w := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: queue})
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
@@ -84,7 +84,7 @@ func NewKeyring(t testing.TB) *secrets.Keyring {
 }
 
 // Token creates the team if needed and returns a new API token for it.
-func (e *Env) Token(t *testing.T, team string) string {
+func (e *Env) Token(t testing.TB, team string) string {
 	t.Helper()
 	ctx := context.Background()
 	id, err := e.Service.EnsureTeam(ctx, team)
