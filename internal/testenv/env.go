@@ -117,7 +117,7 @@ func (r Response) JSON(t *testing.T) map[string]any {
 
 // Do sends a request to the router. body may be nil, a string (sent as is)
 // or anything else (sent as JSON). token may be empty.
-func (e *Env) Do(t *testing.T, method, path, token string, body any) Response {
+func (e *Env) Do(t testing.TB, method, path, token string, body any) Response {
 	t.Helper()
 	var reader io.Reader
 	switch b := body.(type) {
