@@ -155,10 +155,16 @@ type RowSink interface {
 type ReadRequest struct {
 	Table   TableRef
 	Columns []Column
-	// CursorField, when set, selects rows whose value is greater than CursorAfter
-	// (all rows if CursorAfter is nil) and orders by it, so a read can resume.
+	// CursorField, when set, selects only rows whose value is greater than
+	// CursorAfter (all rows if CursorAfter is nil): an incremental read.
 	CursorField string
 	CursorAfter any
+	// OrderBy, when set, makes the read resumable: rows arrive ordered by these
+	// columns (unique together, e.g. the primary key) in chunks of ChunkRows,
+	// starting after the key ResumeAfter (nil: from the start).
+	OrderBy     []string
+	ResumeAfter []any
+	ChunkRows   int
 	// BatchSize is how many rows a sink batch holds.
 	BatchSize int
 }

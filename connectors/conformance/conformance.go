@@ -69,6 +69,7 @@ func Run(t *testing.T, f Fixture) {
 		{"query timeout", testTimeout},
 		{"write refused by the database", testWriteRefused},
 		{"ddl refused by the database", testDDLRefused},
+		{"bulk read", testRead},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+var _ connectors.Reader = (*Connector)(nil)
+
+const (
+	defaultBatchSize = 10_000
+	defaultChunkRows = 1_000_000
+)
+
+// Read streams a table's rows to sink with bounded memory. Postgres rows
+// come through COPY … TO STDOUT (FORMAT binary); Redshift, which has no
+// binary COPY out, through a plain query. With OrderBy the table is read in
+// ordered chunks so a read can resume after the last key it delivered.
+func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink connectors.RowSink) (connectors.ReadStats, error) {
+	if req.BatchSize <= 0 {
+		req.BatchSize = defaultBatchSize
+	}
+	if req.ChunkRows <= 0 {
+		req.ChunkRows = defaultChunkRows
+	}
+	conn, err := c.acquire(ctx)
+	if err != nil {
+		return connectors.ReadStats{}, asConnectionError(err)
+	}
+	defer conn.Release()
+	var stats connectors.ReadStats
+	after := req.ResumeAfter
+	for {
+		query, args := selectSQL(req, after)
+		n, last, err := c.readChunk(ctx, conn.Conn(), req, query, args, sink, &stats)
+		if err != nil {
+			return stats, fmt.Errorf("read %s: %w", req.Table, err)
+		}
+		if len(req.OrderBy) == 0 || n < int64(req.ChunkRows) {
+			return stats, nil
+		}
+		after = last
+	}
+}
+
+// selectSQL builds the chunk's SELECT. Identifiers are quoted; values are
+// bind parameters, except under COPY, which takes none (see inlineArgs).
+func selectSQL(req connectors.ReadRequest, after []any) (string, []any) {
+	cols := make([]string, len(req.Columns))
+	for i, c := range req.Columns {
+		cols[i] = pgx.Identifier{c.Name}.Sanitize()
+	}
+	var where []string
+	var args []any
+	if req.CursorField != "" && req.CursorAfter != nil {
+		args = append(args, req.CursorAfter)
+		where = append(where, fmt.Sprintf("%s > $%d", pgx.Identifier{req.CursorField}.Sanitize(), len(args)))
+	}
+	order := make([]string, len(req.OrderBy))
+	for i, o := range req.OrderBy {
+		order[i] = pgx.Identifier{o}.Sanitize()
+	}
+	if len(after) > 0 {
+		marks := make([]string, len(after))
+		for i, v := range after {
+			args = append(args, v)
+			marks[i] = fmt.Sprintf("$%d", len(args))
+		}
+		where = append(where, fmt.Sprintf("(%s) > (%s)", strings.Join(order, ", "), strings.Join(marks, ", ")))
+	}
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + pgx.Identifier{req.Table.Schema, req.Table.Name}.Sanitize()
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	if len(order) > 0 {
+		q += fmt.Sprintf(" ORDER BY %s LIMIT %d", strings.Join(order, ", "), req.ChunkRows)
+	}
+	return q, args
+}
+
+// readChunk runs one SELECT and streams its rows; it returns how many rows it
+// read and the OrderBy values of the last one.
+func (c *Connector) readChunk(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, query string, args []any, sink connectors.RowSink, stats *connectors.ReadStats) (int64, []any, error) {
+	fields, err := describe(ctx, conn, query)
+	if err != nil {
+		return 0, nil, queryError(err, c.creds)
+	}
+	b := newBatcher(req, fields, conn.TypeMap(), sink, stats)
+	if c.redshift {
+		err = b.fromQuery(ctx, conn, query, args)
+	} else {
+		err = b.fromCopy(ctx, conn, query, args)
+	}
+	if err != nil {
+		return b.rows, nil, err
+	}
+	if err := b.flush(ctx); err != nil {
+		return b.rows, nil, err
+	}
+	return b.rows, b.lastKey, nil
+}
+
+// describe learns the result's column types without reading rows.
+func describe(ctx context.Context, conn *pgx.Conn, query string) ([]pgconnField, error) {
+	sd, err := conn.Prepare(ctx, "", query)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pgconnField, len(sd.Fields))
+	for i, f := range sd.Fields {
+		out[i] = pgconnField{name: f.Name, oid: f.DataTypeOID}
+	}
+	return out, nil
+}
+
+type pgconnField struct {
+	name string
+	oid  uint32
+}
+
+// fromCopy streams COPY (query) TO STDOUT (FORMAT binary) through the binary decoder.
+func (b *batcher) fromCopy(ctx context.Context, conn *pgx.Conn, query string, args []any) error {
+	inlined, err := inlineArgs(conn, query, args)
+	if err != nil {
+		return err
+	}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.PgConn().CopyTo(ctx, pw, "COPY ("+inlined+") TO STDOUT (FORMAT binary)")
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	decodeErr := decodeBinaryCopy(pr, len(b.fields), func(raw [][]byte) error { return b.addRaw(ctx, raw) })
+	pr.CloseWithError(decodeErr)
+	copyErr := <-done
+	if copyErr != nil {
+		return copyErr
+	}
+	return decodeErr
+}
+
+// fromQuery reads rows with a plain query (Redshift has no binary COPY out).
+func (b *batcher) fromQuery(ctx context.Context, conn *pgx.Conn, query string, args []any) error {
+	rows, err := conn.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := b.addRaw(ctx, rows.RawValues()); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// inlineArgs renders bind parameters as SQL literals, since COPY takes no
+// parameters. Values come from sluice's own cursor state, typed by pgx.
+func inlineArgs(conn *pgx.Conn, query string, args []any) (string, error) {
+	for i := len(args); i >= 1; i-- {
+		lit, err := literal(conn.TypeMap(), args[i-1])
+		if err != nil {
+			return "", err
+		}
+		query = strings.ReplaceAll(query, fmt.Sprintf("$%d", i), lit)
+	}
+	return query, nil
+}
+
+func literal(m *pgtype.Map, v any) (string, error) {
+	switch x := v.(type) {
+	case nil:
+		return "NULL", nil
+	case int64, int32, int, float64:
+		return fmt.Sprint(x), nil
+	case bool:
+		return fmt.Sprint(x), nil
+	case time.Time:
+		return "'" + x.Format(time.RFC3339Nano) + "'", nil
+	}
+	text, err := m.Encode(pgtype.TextOID, pgtype.TextFormatCode, fmt.Sprint(v), nil)
+	if err != nil {
+		return "", err
+	}
+	return "'" + strings.ReplaceAll(string(text), "'", "''") + "'", nil
+}
