@@ -60,6 +60,23 @@ func (q *Queries) IntegrationCreate(ctx context.Context, arg IntegrationCreatePa
 	return i, err
 }
 
+const integrationCreateLake = `-- name: IntegrationCreateLake :exec
+INSERT INTO integrations (team_id, type, name, config, status, validated_at)
+VALUES ($1, 'ducklake', 'Lake', $2, 'active', now())
+ON CONFLICT (team_id) WHERE type = 'ducklake' AND deleted_at IS NULL DO NOTHING
+`
+
+type IntegrationCreateLakeParams struct {
+	TeamID uuid.UUID
+	Config []byte
+}
+
+// Creates the team's lake integration unless it has one.
+func (q *Queries) IntegrationCreateLake(ctx context.Context, arg IntegrationCreateLakeParams) error {
+	_, err := q.db.Exec(ctx, integrationCreateLake, arg.TeamID, arg.Config)
+	return err
+}
+
 const integrationGet = `-- name: IntegrationGet :one
 SELECT id, team_id, type, name, config, sealed_secrets, secret_fields, status, validated_at, created_at, updated_at, deleted_at FROM integrations
 WHERE team_id = $1 AND id = $2 AND deleted_at IS NULL
@@ -72,6 +89,30 @@ type IntegrationGetParams struct {
 
 func (q *Queries) IntegrationGet(ctx context.Context, arg IntegrationGetParams) (Integration, error) {
 	row := q.db.QueryRow(ctx, integrationGet, arg.TeamID, arg.ID)
+	var i Integration
+	err := row.Scan(
+		&i.ID,
+		&i.TeamID,
+		&i.Type,
+		&i.Name,
+		&i.Config,
+		&i.SealedSecrets,
+		&i.SecretFields,
+		&i.Status,
+		&i.ValidatedAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.DeletedAt,
+	)
+	return i, err
+}
+
+const integrationGetLake = `-- name: IntegrationGetLake :one
+SELECT id, team_id, type, name, config, sealed_secrets, secret_fields, status, validated_at, created_at, updated_at, deleted_at FROM integrations WHERE team_id = $1 AND type = 'ducklake' AND deleted_at IS NULL
+`
+
+func (q *Queries) IntegrationGetLake(ctx context.Context, teamID uuid.UUID) (Integration, error) {
+	row := q.db.QueryRow(ctx, integrationGetLake, teamID)
 	var i Integration
 	err := row.Scan(
 		&i.ID,

@@ -177,6 +177,67 @@ type ObsTransformation struct {
 	LastSeenAt      time.Time
 }
 
+type SyncConfig struct {
+	ID                uuid.UUID
+	TeamID            uuid.UUID
+	IntegrationID     uuid.UUID
+	DestIntegrationID uuid.UUID
+	DestSchema        string
+	Schedule          string
+	Tables            []byte
+	LoadMethod        string
+	Paused            bool
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+type SyncCursor struct {
+	TeamID      uuid.UUID
+	ConfigID    uuid.UUID
+	SourceTable string
+	CursorField string
+	Value       []byte
+	UpdatedAt   time.Time
+}
+
+type SyncRun struct {
+	ID            uuid.UUID
+	TeamID        uuid.UUID
+	IntegrationID uuid.UUID
+	ConfigID      uuid.NullUUID
+	Config        []byte
+	Status        string
+	Trigger       string
+	ReplayOf      uuid.NullUUID
+	WorkflowID    string
+	CreatedAt     time.Time
+	StartedAt     *time.Time
+	FinishedAt    *time.Time
+	RowsRead      int64
+	RowsWritten   int64
+	BytesWritten  int64
+	Error         *string
+}
+
+type SyncRunTable struct {
+	RunID        uuid.UUID
+	TeamID       uuid.UUID
+	SourceTable  string
+	DestTable    string
+	Status       string
+	RowsRead     int64
+	RowsWritten  int64
+	BytesWritten int64
+	SnapshotID   *int64
+	CursorField  *string
+	CursorBefore []byte
+	CursorAfter  []byte
+	Attempts     int32
+	Error        *string
+	StartedAt    *time.Time
+	FinishedAt   *time.Time
+}
+
 type Team struct {
 	ID        uuid.UUID
 	Name      string

@@ -28,3 +28,12 @@ UPDATE integrations
 SET deleted_at = now(), updated_at = now(), sealed_secrets = NULL, secret_fields = '{}', status = 'deleted'
 WHERE team_id = $1 AND id = $2 AND deleted_at IS NULL
 RETURNING id;
+
+-- name: IntegrationCreateLake :exec
+-- Creates the team's lake integration unless it has one.
+INSERT INTO integrations (team_id, type, name, config, status, validated_at)
+VALUES ($1, 'ducklake', 'Lake', $2, 'active', now())
+ON CONFLICT (team_id) WHERE type = 'ducklake' AND deleted_at IS NULL DO NOTHING;
+
+-- name: IntegrationGetLake :one
+SELECT * FROM integrations WHERE team_id = $1 AND type = 'ducklake' AND deleted_at IS NULL;
