@@ -1,0 +1,9 @@
+SELECT
+  date_trunc('week', CONVERT_TIMEZONE('America/Los_Angeles', "hubspot_deals".close_date::timestamp_tz)::timestamp_ntz) AS "hubspot_deals__close_date_week",
+  COUNT(*) AS "hubspot_deals__count",
+  SUM("hubspot_deals".amount) AS "hubspot_deals__amount"
+FROM crm.hubspot_deals AS "hubspot_deals"
+WHERE "hubspot_deals".close_date >= '2024-03-08T08:00:00.000Z'::timestamp_tz AND "hubspot_deals".close_date <= '2024-03-15T06:59:59.999Z'::timestamp_tz
+GROUP BY date_trunc('week', CONVERT_TIMEZONE('America/Los_Angeles', "hubspot_deals".close_date::timestamp_tz)::timestamp_ntz)
+ORDER BY "hubspot_deals__close_date_week" ASC
+LIMIT 10000
