@@ -148,6 +148,10 @@ func pgStatementReason(stmt *pg_query.Node) string {
 		return "MERGE statements write"
 	case *pg_query.Node_TransactionStmt:
 		kind := strings.TrimPrefix(n.TransactionStmt.GetKind().String(), "TRANS_STMT_")
+		switch kind {
+		case "START", "PREPARE":
+			kind += " TRANSACTION"
+		}
 		return "transaction control (" + strings.ReplaceAll(kind, "_", " ") + ") is not allowed"
 	case *pg_query.Node_VariableSetStmt:
 		if strings.HasPrefix(n.VariableSetStmt.GetKind().String(), "VAR_RESET") {
@@ -186,14 +190,34 @@ func statementWords(typeName string) string {
 
 // statementNames covers the parse-tree names that do not read as their SQL.
 var statementNames = map[string]string{
-	"CreateStmt":        "CREATE TABLE",
-	"IndexStmt":         "CREATE INDEX",
-	"ViewStmt":          "CREATE VIEW",
-	"RuleStmt":          "CREATE RULE",
-	"DeclareCursorStmt": "DECLARE CURSOR",
-	"CheckPointStmt":    "CHECKPOINT",
-	"VacuumStmt":        "VACUUM or ANALYZE",
-	"GrantStmt":         "GRANT or REVOKE",
-	"ExplainStmt":       "EXPLAIN",
-	"VariableShowStmt":  "SHOW",
+	"CreateStmt":            "CREATE TABLE",
+	"IndexStmt":             "CREATE INDEX",
+	"ViewStmt":              "CREATE VIEW",
+	"RuleStmt":              "CREATE RULE",
+	"DeclareCursorStmt":     "DECLARE CURSOR",
+	"CheckPointStmt":        "CHECKPOINT",
+	"VacuumStmt":            "VACUUM or ANALYZE",
+	"GrantStmt":             "GRANT or REVOKE",
+	"ExplainStmt":           "EXPLAIN",
+	"VariableShowStmt":      "SHOW",
+	"RenameStmt":            "ALTER ... RENAME",
+	"RefreshMatViewStmt":    "REFRESH MATERIALIZED VIEW",
+	"SecLabelStmt":          "SECURITY LABEL",
+	"CreateSeqStmt":         "CREATE SEQUENCE",
+	"AlterSeqStmt":          "ALTER SEQUENCE",
+	"CreatedbStmt":          "CREATE DATABASE",
+	"DropdbStmt":            "DROP DATABASE",
+	"CreateTrigStmt":        "CREATE TRIGGER",
+	"CreateEventTrigStmt":   "CREATE EVENT TRIGGER",
+	"CreatePLangStmt":       "CREATE LANGUAGE",
+	"CreateFdwStmt":         "CREATE FOREIGN DATA WRAPPER",
+	"CreateStatsStmt":       "CREATE STATISTICS",
+	"CompositeTypeStmt":     "CREATE TYPE",
+	"CreateEnumStmt":        "CREATE TYPE",
+	"CreateRangeStmt":       "CREATE TYPE",
+	"DefineStmt":            "CREATE AGGREGATE, OPERATOR or TYPE",
+	"ConstraintsSetStmt":    "SET CONSTRAINTS",
+	"GrantRoleStmt":         "GRANT or REVOKE ROLE",
+	"AlterObjectSchemaStmt": "ALTER ... SET SCHEMA",
+	"AlterOwnerStmt":        "ALTER ... OWNER TO",
 }
