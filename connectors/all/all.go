@@ -6,5 +6,6 @@ import (
 	_ "github.com/sluice-dev/sluice/connectors/bigquery"  // registers "bigquery"
 	_ "github.com/sluice-dev/sluice/connectors/mysql"     // registers "mysql"
 	_ "github.com/sluice-dev/sluice/connectors/postgres"  // registers "postgres" and "redshift"
+	_ "github.com/sluice-dev/sluice/connectors/snowflake" // registers "snowflake"
 	_ "github.com/sluice-dev/sluice/connectors/sqlserver" // registers "sqlserver"
 )

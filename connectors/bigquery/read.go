@@ -3,6 +3,7 @@ package bigquery
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	bq "cloud.google.com/go/bigquery"
@@ -10,23 +11,34 @@ import (
 	"github.com/sluice-dev/sluice/connectors"
 )
 
-// defaultBatchSize is used when a read request does not say.
-const defaultBatchSize = 10_000
+const (
+	defaultBatchSize = 10_000
+	defaultChunkRows = 1_000_000
+)
 
 // Read runs one query over the table and pages through its result, a batch
-// per jobs.getQueryResults page, so memory holds one batch. With a cursor
-// field it reads only rows past the cursor, in cursor order
-// (WHERE cursor > @cursor ORDER BY cursor), so a read can resume.
+// per jobs.getQueryResults page, so memory holds one batch. With OrderBy the
+// query sorts by those columns and every ChunkRows rows a ChunkSink learns
+// the last key delivered, so a read can resume after it. Chunks are not
+// separate queries, as they are for the SQL databases: every BigQuery query
+// is billed for scanning the table, LIMIT or not, so one query per read (and
+// one per resume) is what keeps a read's cost at a single scan.
 func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink connectors.RowSink) (connectors.ReadStats, error) {
 	var stats connectors.ReadStats
-	cols := req.Columns
-	if len(cols) == 0 {
-		var err error
-		if cols, err = c.Columns(ctx, req.Table); err != nil {
+	if req.BatchSize <= 0 {
+		req.BatchSize = defaultBatchSize
+	}
+	if req.ChunkRows <= 0 {
+		req.ChunkRows = defaultChunkRows
+	}
+	if len(req.Columns) == 0 {
+		cols, err := c.Columns(ctx, req.Table)
+		if err != nil {
 			return stats, err
 		}
+		req.Columns = cols
 	}
-	sql, params, cursorIdx, err := c.readSQL(req, cols)
+	sql, params, err := c.readSQL(req)
 	if err != nil {
 		return stats, err
 	}
@@ -36,90 +48,89 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink c
 	if err != nil {
 		return stats, c.queryError(fmt.Errorf("read %s: %w", req.Table, err))
 	}
-	batchSize := req.BatchSize
-	if batchSize <= 0 {
-		batchSize = defaultBatchSize
+	w := newRowWriter(ctx, req, sink, &stats)
+	if _, err = c.eachRow(ctx, job, min(req.BatchSize, maxPageRows), w.add); err != nil {
+		return stats, err
 	}
-	batch := make([][]any, 0, batchSize)
-	write := func() error {
-		if err := sink.WriteBatch(ctx, batch); err != nil {
-			return fmt.Errorf("read %s: write batch: %w", req.Table, err)
-		}
-		batch = batch[:0]
-		return nil
-	}
-	_, err = c.eachRow(ctx, job, min(batchSize, maxPageRows), func(values []any) (bool, error) {
-		stats.Rows++
-		stats.Bytes += rowSize(values)
-		if cursorIdx >= 0 && values[cursorIdx] != nil {
-			stats.MaxCursor = values[cursorIdx] // rows arrive in cursor order
-		}
-		if batch = append(batch, values); len(batch) == batchSize {
-			return true, write()
-		}
-		return true, nil
-	})
-	if err == nil && len(batch) > 0 {
-		err = write()
-	}
-	return stats, err
+	return stats, w.finish()
 }
 
-// readSQL builds the read query; cursorIdx is the cursor's position in the
-// select list, or -1.
-func (c *Connector) readSQL(req connectors.ReadRequest, cols []connectors.Column) (string, []bq.QueryParameter, int, error) {
-	names := make([]string, len(cols))
-	cursorIdx := -1
-	for i, col := range cols {
-		names[i] = quoteIdent(col.Name)
-		if col.Name == req.CursorField {
-			cursorIdx = i
+// readSQL builds the read query. The resume key is spelled out column by
+// column (k1 > @after0 OR (k1 = @after0 AND k2 > @after1) …): GoogleSQL has
+// no row-value comparison.
+func (c *Connector) readSQL(req connectors.ReadRequest) (string, []bq.QueryParameter, error) {
+	column := func(name string) (connectors.Column, error) {
+		i := slices.IndexFunc(req.Columns, func(c connectors.Column) bool { return c.Name == name })
+		if i < 0 {
+			return connectors.Column{}, fmt.Errorf("read %s: column %q is not among the columns read", req.Table, name)
 		}
+		return req.Columns[i], nil
+	}
+	var params []bq.QueryParameter
+	param := func(name string, col connectors.Column, v any) error {
+		value, err := cursorParam(col, v)
+		if err != nil {
+			return fmt.Errorf("read %s: value for %s: %w", req.Table, col.Name, err)
+		}
+		params = append(params, bq.QueryParameter{Name: name, Value: value})
+		return nil
+	}
+	var where []string
+	if req.CursorField != "" && req.CursorAfter != nil {
+		col, err := column(req.CursorField)
+		if err == nil {
+			err = param("cursor", col, req.CursorAfter)
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		where = append(where, quoteIdent(col.Name)+" > @cursor")
+	}
+	keys := make([]string, len(req.OrderBy))
+	for i, name := range req.OrderBy {
+		col, err := column(name)
+		if err != nil {
+			return "", nil, err
+		}
+		keys[i] = quoteIdent(col.Name)
+		if len(req.ResumeAfter) > 0 {
+			if len(req.ResumeAfter) != len(req.OrderBy) {
+				return "", nil, fmt.Errorf("read %s: resume key has %d values for %d order columns", req.Table, len(req.ResumeAfter), len(req.OrderBy))
+			}
+			if err := param(fmt.Sprintf("after%d", i), col, req.ResumeAfter[i]); err != nil {
+				return "", nil, err
+			}
+		}
+	}
+	if len(req.ResumeAfter) > 0 {
+		alternatives := make([]string, len(keys))
+		for i := range keys {
+			var terms []string
+			for j := 0; j < i; j++ {
+				terms = append(terms, fmt.Sprintf("%s = @after%d", keys[j], j))
+			}
+			terms = append(terms, fmt.Sprintf("%s > @after%d", keys[i], i))
+			alternatives[i] = "(" + strings.Join(terms, " AND ") + ")"
+		}
+		where = append(where, "("+strings.Join(alternatives, " OR ")+")")
+	}
+	names := make([]string, len(req.Columns))
+	for i, col := range req.Columns {
+		names[i] = quoteIdent(col.Name)
 	}
 	sql := fmt.Sprintf("SELECT %s FROM %s.%s.%s", strings.Join(names, ", "),
 		quoteIdent(c.project), quoteIdent(req.Table.Schema), quoteIdent(req.Table.Name))
-	if req.CursorField == "" {
-		return sql, nil, -1, nil
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
 	}
-	if cursorIdx < 0 {
-		return "", nil, -1, fmt.Errorf("read %s: cursor field %q is not among the columns read", req.Table, req.CursorField)
+	if len(keys) > 0 {
+		sql += " ORDER BY " + strings.Join(keys, ", ")
 	}
-	cursor := cols[cursorIdx]
-	var params []bq.QueryParameter
-	if req.CursorAfter != nil {
-		value, err := cursorParam(cursor, req.CursorAfter)
-		if err != nil {
-			return "", nil, -1, fmt.Errorf("read %s: cursor %s: %w", req.Table, cursor.Name, err)
-		}
-		sql += fmt.Sprintf(" WHERE %s > @cursor", quoteIdent(cursor.Name))
-		params = []bq.QueryParameter{{Name: "cursor", Value: value}}
-	}
-	return sql + " ORDER BY " + quoteIdent(cursor.Name), params, cursorIdx, nil
+	return sql, params, nil
 }
 
 // quoteIdent quotes a GoogleSQL identifier with backticks, escaping
 // backslashes and backticks inside it.
 func quoteIdent(name string) string {
 	return "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`").Replace(name) + "`"
-}
-
-// rowSize approximates a row's size in bytes for read statistics.
-func rowSize(values []any) int64 {
-	var n int64
-	for _, v := range values {
-		switch x := v.(type) {
-		case string:
-			n += int64(len(x))
-		case []byte:
-			n += int64(len(x))
-		case connectors.JSON:
-			n += int64(len(x))
-		case connectors.Decimal:
-			n += int64(len(x))
-		case nil:
-		default:
-			n += 8
-		}
-	}
-	return n
 }

@@ -61,7 +61,13 @@ func TestAgainstRealServer(t *testing.T) {
 		if err != nil {
 			t.Fatalf("columns of %s: %v", tables[0].Ref(), err)
 		}
-		stats, err := c.Read(ctx, connectors.ReadRequest{Table: tables[0].Ref(), Columns: cols, BatchSize: 100}, discardSink{})
+		req := connectors.ReadRequest{Table: tables[0].Ref(), Columns: cols, BatchSize: 100, ChunkRows: 1000}
+		for _, col := range cols {
+			if col.PrimaryKey {
+				req.OrderBy = append(req.OrderBy, col.Name) // read in resumable chunks
+			}
+		}
+		stats, err := c.Read(ctx, req, discardSink{})
 		if err != nil {
 			t.Fatalf("read %s: %v", tables[0].Ref(), err)
 		}
