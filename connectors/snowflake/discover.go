@@ -79,9 +79,11 @@ func (c *Connector) Columns(ctx context.Context, ref connectors.TableRef) ([]con
 		return nil, &connectors.QueryError{Kind: connectors.QueryErrNotFound,
 			Message: fmt.Sprintf("table %s does not exist or is not readable", ref)}
 	}
+	// Snowflake's primary keys are declarations it does not enforce; when
+	// they cannot be listed the columns are still right, just unmarked.
 	pk, err := c.primaryKey(ctx, ref)
 	if err != nil {
-		return nil, err
+		pk = nil
 	}
 	for i := range cols {
 		cols[i].PrimaryKey = pk[cols[i].Name]
