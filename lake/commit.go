@@ -1,0 +1,191 @@
+package lake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+// LoadMethod is how a commit's rows combine with the table's rows.
+type LoadMethod string
+
+// Load methods.
+const (
+	// LoadAppend adds the rows.
+	LoadAppend LoadMethod = "append"
+	// LoadOverwrite replaces the table's rows with the commit's, atomically.
+	LoadOverwrite LoadMethod = "overwrite"
+	// LoadMerge upserts on the primary keys: a committed row replaces every
+	// row with the same key, and within the commit the last row of a key wins.
+	LoadMerge LoadMethod = "merge"
+)
+
+// CommitRequest makes staged files visible in a table as one snapshot.
+type CommitRequest struct {
+	Schema, Table string
+	// Columns are the source's current columns: new ones are added to the
+	// table, widened ones altered; lake columns missing here stay (NULL for
+	// the new rows).
+	Columns     []connectors.Column
+	Method      LoadMethod
+	PrimaryKeys []string
+	Files       []StagedFile
+	// IdempotencyKey, when set, makes a second commit with the same key
+	// return the first one's result and change nothing.
+	IdempotencyKey string
+}
+
+// CommitResult describes a commit.
+type CommitResult struct {
+	SnapshotID   int64 `json:"snapshot_id"`
+	RowsWritten  int64 `json:"rows_written"`
+	BytesWritten int64 `json:"bytes_written"`
+	// Deduplicated is true when the idempotency key was already committed.
+	Deduplicated bool `json:"deduplicated"`
+}
+
+// maxCommitAttempts bounds retries of commits that lost a race.
+const maxCommitAttempts = 8
+
+// Commit makes the request's files visible as one snapshot, in one Postgres
+// transaction: the table and schema are created on first use, columns are
+// added or widened, and the files are appended, replace the table, or are
+// merged on the primary keys. Commits to one lake are serialized by an
+// advisory lock and retried on serialization failures and id conflicts.
+func (l *Lake) Commit(ctx context.Context, req CommitRequest) (CommitResult, error) {
+	if err := l.checkRequest(req); err != nil {
+		return CommitResult{}, err
+	}
+	for attempt := 1; ; attempt++ {
+		res, err := l.commitOnce(ctx, req)
+		if err == nil || !retryable(err) || attempt == maxCommitAttempts {
+			if err != nil {
+				return res, fmt.Errorf("commit %s.%s: %w", req.Schema, req.Table, err)
+			}
+			return res, nil
+		}
+		backoff := time.Duration(attempt*attempt)*20*time.Millisecond + time.Duration(rand.IntN(20))*time.Millisecond
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-time.After(backoff):
+		}
+	}
+}
+
+// retryable reports errors a new attempt can succeed after: serialization
+// failures, deadlocks, and a snapshot id taken by a writer outside sluice.
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "40001", "40P01", "23505":
+			return true
+		}
+	}
+	return false
+}
+
+func (l *Lake) checkRequest(req CommitRequest) error {
+	if req.Schema == "" || req.Table == "" {
+		return errors.New("a commit needs a schema and a table")
+	}
+	switch req.Method {
+	case LoadAppend, LoadOverwrite:
+	case LoadMerge:
+		if len(req.PrimaryKeys) == 0 {
+			return fmt.Errorf("merge into %s.%s needs primary keys", req.Schema, req.Table)
+		}
+	default:
+		return fmt.Errorf("unknown load method %q", req.Method)
+	}
+	for _, f := range req.Files {
+		if !strings.HasPrefix(f.Path, l.dataPath+string(os.PathSeparator)) {
+			return fmt.Errorf("staged file %s is outside the lake's data path", f.Path)
+		}
+		if _, err := os.Stat(f.Path); err != nil {
+			return fmt.Errorf("staged file: %w", err)
+		}
+	}
+	return nil
+}
+
+func (l *Lake) commitOnce(ctx context.Context, req CommitRequest) (res CommitResult, err error) {
+	tx, err := l.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return res, fmt.Errorf("begin: %w", err)
+	}
+	ct := &commitTx{l: l, tx: tx, tablesChanged: map[int64]bool{}}
+	defer func() {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		ct.closeDuck()
+		if err != nil {
+			removeFiles(ct.created)
+		}
+	}()
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, l.lockKey); err != nil {
+		return res, fmt.Errorf("lock lake: %w", err)
+	}
+	if req.IdempotencyKey != "" {
+		done, found, err := l.committed(ctx, tx, req.IdempotencyKey)
+		if err != nil || found {
+			return done, err
+		}
+	}
+	if ct.prev, err = l.latestSnapshot(ctx, tx); err != nil {
+		return res, err
+	}
+	ct.start()
+	res, err = ct.apply(ctx, req)
+	if err != nil {
+		return res, err
+	}
+	if ct.changed() {
+		if err := ct.finish(ctx); err != nil {
+			return res, err
+		}
+		res.SnapshotID = ct.id
+	} else {
+		res.SnapshotID = ct.prev.ID
+	}
+	if req.IdempotencyKey != "" {
+		if _, err := tx.Exec(ctx, l.q(`INSERT INTO {S}.sluice_commits (key, snapshot_id, rows_written, bytes_written) VALUES ($1, $2, $3, $4)`),
+			req.IdempotencyKey, res.SnapshotID, res.RowsWritten, res.BytesWritten); err != nil {
+			return res, fmt.Errorf("record idempotency key: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return res, fmt.Errorf("commit transaction: %w", err)
+	}
+	removeFiles(ct.obsolete)
+	return res, nil
+}
+
+// committed returns the result recorded for an idempotency key.
+func (l *Lake) committed(ctx context.Context, tx pgx.Tx, key string) (CommitResult, bool, error) {
+	res := CommitResult{Deduplicated: true}
+	err := tx.QueryRow(ctx, l.q(`SELECT snapshot_id, rows_written, bytes_written FROM {S}.sluice_commits WHERE key = $1`), key).
+		Scan(&res.SnapshotID, &res.RowsWritten, &res.BytesWritten)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return CommitResult{}, false, nil
+	}
+	if err != nil {
+		return CommitResult{}, false, fmt.Errorf("look up idempotency key: %w", err)
+	}
+	return res, true, nil
+}
+
+func removeFiles(paths []string) {
+	for _, p := range paths {
+		_ = os.Remove(p)
+	}
+}

@@ -1,0 +1,206 @@
+package lake
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+// deleteWrite is a positional delete file written for one data file.
+type deleteWrite struct {
+	Path                    string
+	Count, Size, FooterSize int64
+}
+
+// Iceberg's reserved field ids of a positional delete file's columns; the
+// ducklake extension reads delete files by position and type, so they only
+// help other readers.
+const deleteFieldIDs = `{'file_path': 2147483546, 'pos': 2147483545}`
+
+// mergeBatch bounds how many existing files one key-matching query reads.
+const mergeBatch = 64
+
+// merge deletes, with positional delete files, every existing row whose
+// primary key appears in the new files, and every row of the new files
+// whose key appears again later in them (the last row of a key wins). Keys
+// with a NULL part never match. It returns how many new rows were dropped.
+func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, keys []string, live []*dataFile, files []StagedFile, ids []int64) (int64, error) {
+	keyCols, err := keyColumns(plan, keys)
+	if err != nil {
+		return 0, err
+	}
+	d, err := ct.getDuck(ctx)
+	if err != nil {
+		return 0, err
+	}
+	keyRead := func(i int, path string) string {
+		names := make([]string, len(keyCols))
+		for j, k := range keyCols {
+			names[j] = k.Name
+		}
+		return fmt.Sprintf("SELECT %d AS f, file_row_number AS r, %s FROM read_parquet(%s, schema = %s, file_row_number = true)",
+			i, strings.Join(names, ", "), quoteString(path), readSchemaClause(keyCols))
+	}
+	var match []string
+	notNull := make([]string, len(keyCols))
+	for j, k := range keyCols {
+		match = append(match, fmt.Sprintf("e.%[1]s = n.%[1]s", k.Name))
+		notNull[j] = k.Name + " IS NOT NULL"
+	}
+	reads := make([]string, len(files))
+	for i, f := range files {
+		reads[i] = keyRead(i, f.Path)
+	}
+	if err := d.exec(ctx, "CREATE OR REPLACE TABLE newkeys AS "+strings.Join(reads, " UNION ALL ")+
+		"; CREATE OR REPLACE TABLE hits (f INTEGER, r BIGINT)"); err != nil {
+		return 0, fmt.Errorf("read new keys: %w", err)
+	}
+	// Earlier rows of a key repeated within the commit are deleted too.
+	dupQuery := fmt.Sprintf(`SELECT f, r FROM (SELECT f, r, row_number() OVER (PARTITION BY %s ORDER BY f DESC, r DESC) AS n
+		FROM newkeys WHERE %s) WHERE n > 1`, joinNames(keyCols), strings.Join(notNull, " AND "))
+	for start := 0; start < len(live); start += mergeBatch {
+		end := min(start+mergeBatch, len(live))
+		reads := make([]string, 0, end-start)
+		for i := start; i < end; i++ {
+			reads = append(reads, keyRead(i, ct.l.filePath(t, live[i].Path, live[i].Relative)))
+		}
+		if err := d.exec(ctx, fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r FROM (%s) e SEMI JOIN newkeys n ON %s",
+			strings.Join(reads, " UNION ALL "), strings.Join(match, " AND "))); err != nil {
+			return 0, fmt.Errorf("match keys against existing rows: %w", err)
+		}
+	}
+	if err := ct.deleteExisting(ctx, d, t, live); err != nil {
+		return 0, err
+	}
+	return ct.deleteDuplicates(ctx, d, t, files, ids, dupQuery)
+}
+
+// keyColumns returns the primary key columns as read_parquet schema entries
+// named k0, k1, … so user names never need quoting in the merge queries.
+func keyColumns(plan columnPlan, keys []string) ([]schemaColumn, error) {
+	out := make([]schemaColumn, len(keys))
+	for i, k := range keys {
+		var found *FileColumn
+		for j := range plan.Files {
+			if plan.Files[j].Name == k {
+				found = &plan.Files[j]
+			}
+		}
+		if found == nil {
+			return nil, fmt.Errorf("primary key %q is not among the commit's columns", k)
+		}
+		if found.Type.Kind == connectors.KindArray {
+			return nil, fmt.Errorf("primary key %q is an array, which cannot be compared", k)
+		}
+		out[i] = schemaColumn{ID: found.FieldID, Name: fmt.Sprintf("k%d", i), Type: found.Type}
+	}
+	return out, nil
+}
+
+func joinNames(cols []schemaColumn) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// deleteExisting writes, for every existing file with matched rows, a delete
+// file holding its previous deletes and the new ones; a file whose every row
+// is deleted is ended instead.
+func (ct *commitTx) deleteExisting(ctx context.Context, d *duck, t *lakeTable, live []*dataFile) error {
+	rows, err := d.conn.QueryContext(ctx, "SELECT DISTINCT f FROM hits ORDER BY f")
+	if err != nil {
+		return fmt.Errorf("read matched files: %w", err)
+	}
+	var touched []int
+	for rows.Next() {
+		var f int
+		if err := rows.Scan(&f); err != nil {
+			return err
+		}
+		touched = append(touched, f)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	var ended []*dataFile
+	changed := false
+	for _, i := range touched {
+		f := live[i]
+		positions := fmt.Sprintf("SELECT r AS pos FROM hits WHERE f = %d", i)
+		if f.Delete != nil {
+			positions += " UNION SELECT pos FROM read_parquet(" + quoteString(ct.l.filePath(t, f.Delete.Path, f.Delete.Relative)) + ")"
+		}
+		var count int64
+		if err := d.conn.QueryRowContext(ctx, "SELECT count(*) FROM ("+positions+")").Scan(&count); err != nil {
+			return fmt.Errorf("count deletes: %w", err)
+		}
+		switch {
+		case f.Delete != nil && count == f.Delete.Count:
+			continue // every matched row was already deleted
+		case count >= f.Records:
+			ended = append(ended, f)
+			continue
+		}
+		w, err := ct.writeDeleteFile(ctx, d, t, ct.l.filePath(t, f.Path, f.Relative), positions)
+		if err != nil {
+			return err
+		}
+		if err := ct.replaceDeleteFile(ctx, t, f.ID, f.Delete, w); err != nil {
+			return err
+		}
+		changed = true
+	}
+	if len(ended) > 0 {
+		return ct.endFiles(ctx, t, ended)
+	}
+	if changed {
+		ct.change("deleted_from_table", t.ID)
+		ct.dataChanged = true
+	}
+	return nil
+}
+
+// deleteDuplicates writes delete files for the new files' superseded rows.
+func (ct *commitTx) deleteDuplicates(ctx context.Context, d *duck, t *lakeTable, files []StagedFile, ids []int64, dupQuery string) (int64, error) {
+	if err := d.exec(ctx, "CREATE OR REPLACE TABLE dups AS "+dupQuery); err != nil {
+		return 0, fmt.Errorf("find repeated keys: %w", err)
+	}
+	var total int64
+	for i, f := range files {
+		positions := fmt.Sprintf("SELECT r AS pos FROM dups WHERE f = %d", i)
+		var count int64
+		if err := d.conn.QueryRowContext(ctx, "SELECT count(*) FROM ("+positions+")").Scan(&count); err != nil {
+			return 0, fmt.Errorf("count repeated keys: %w", err)
+		}
+		if count == 0 {
+			continue
+		}
+		w, err := ct.writeDeleteFile(ctx, d, t, f.Path, positions)
+		if err != nil {
+			return 0, err
+		}
+		if err := ct.replaceDeleteFile(ctx, t, ids[i], nil, w); err != nil {
+			return 0, err
+		}
+		total += count
+	}
+	return total, nil
+}
+
+// writeDeleteFile writes a positional delete file (file_path, pos), sorted
+// by position as the specification requires.
+func (ct *commitTx) writeDeleteFile(ctx context.Context, d *duck, t *lakeTable, dataPath, positions string) (deleteWrite, error) {
+	path := newFilePath(ct.l.tableDir(t), "-delete")
+	query := fmt.Sprintf("SELECT CAST(%s AS VARCHAR) AS file_path, CAST(pos AS BIGINT) AS pos FROM (%s) ORDER BY pos",
+		quoteString(dataPath), positions)
+	res, err := d.copyToParquet(ctx, query, path, deleteFieldIDs)
+	if err != nil {
+		return deleteWrite{}, fmt.Errorf("write delete file: %w", err)
+	}
+	ct.created = append(ct.created, path)
+	return deleteWrite{Path: path, Count: res.Rows, Size: res.Size, FooterSize: res.FooterSize}, nil
+}

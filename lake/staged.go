@@ -1,0 +1,105 @@
+package lake
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+// StagedFile is a Parquet file written under the lake's data path that no
+// snapshot references yet. It carries everything Commit records about it,
+// so it can be committed by another process (e.g. after a worker restart).
+type StagedFile struct {
+	// Path is the file's absolute path.
+	Path       string `json:"path"`
+	Rows       int64  `json:"rows"`
+	SizeBytes  int64  `json:"size_bytes"`
+	FooterSize int64  `json:"footer_size"`
+	// Columns are the file's columns with their field ids, in file order.
+	Columns []FileColumn `json:"columns"`
+	// Stats are per leaf column (field id), as DuckDB's writer computed them.
+	Stats []ColumnStats `json:"stats"`
+}
+
+// ColumnStats are one file's statistics for one leaf column.
+type ColumnStats struct {
+	FieldID     int64   `json:"field_id"`
+	Min         *string `json:"min,omitempty"`
+	Max         *string `json:"max,omitempty"`
+	NullCount   *int64  `json:"null_count,omitempty"`
+	SizeBytes   *int64  `json:"size_bytes,omitempty"`
+	ContainsNaN *bool   `json:"contains_nan,omitempty"`
+}
+
+// newFilePath names a new data file in a directory the way the ducklake
+// extension does.
+func newFilePath(dir, suffix string) string {
+	return filepath.Join(dir, "ducklake-"+uuid.Must(uuid.NewV7()).String()+suffix+".parquet")
+}
+
+// writeStaged writes a query's rows to a new Parquet file with the given
+// columns' field ids and returns it as a staged file.
+func (d *duck) writeStaged(ctx context.Context, query, dir string, cols []FileColumn) (StagedFile, error) {
+	path := newFilePath(dir, "")
+	res, err := d.copyToParquet(ctx, query, path, fieldIDsClause(cols))
+	if err != nil {
+		return StagedFile{}, err
+	}
+	f := StagedFile{Path: path, Rows: res.Rows, SizeBytes: res.Size, FooterSize: res.FooterSize, Columns: cols}
+	for _, c := range cols {
+		f.Stats = appendLeafStats(f.Stats, res.Stats, nil, c)
+	}
+	return f, nil
+}
+
+// appendLeafStats collects the statistics of a column's leaves.
+func appendLeafStats(out []ColumnStats, stats map[string]map[string]string, parent []string, c FileColumn) []ColumnStats {
+	path := append(append([]string{}, parent...), c.Name)
+	if c.Elem != nil {
+		return appendLeafStats(out, stats, path, *c.Elem)
+	}
+	s, ok := stats[statsKey(path...)]
+	if !ok {
+		return out
+	}
+	cs := ColumnStats{FieldID: c.FieldID}
+	if v, ok := s["min"]; ok {
+		cs.Min = &v
+	}
+	if v, ok := s["max"]; ok {
+		cs.Max = &v
+	}
+	if v, err := strconv.ParseInt(s["null_count"], 10, 64); err == nil {
+		cs.NullCount = &v
+	}
+	if v, err := strconv.ParseInt(s["column_size_bytes"], 10, 64); err == nil {
+		cs.SizeBytes = &v
+	}
+	if v, ok := s["has_nan"]; ok {
+		nan := v == "true"
+		cs.ContainsNaN = &nan
+	}
+	if c.Type.Kind == connectors.KindBytes {
+		// DuckDB reports BLOB bounds in its own escaped text; the ducklake
+		// extension never prunes on BLOBs, so sluice does not record them.
+		cs.Min, cs.Max = nil, nil
+	}
+	return append(out, cs)
+}
+
+// selectList renders the SELECT list that writes columns with their names.
+func selectList(cols []FileColumn, expr func(i int, c FileColumn) string) string {
+	out := ""
+	for i, c := range cols {
+		if i > 0 {
+			out += ", "
+		}
+		out += fmt.Sprintf("%s AS %s", expr(i, c), quoteIdent(c.Name))
+	}
+	return out
+}

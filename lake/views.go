@@ -1,0 +1,63 @@
+package lake
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+// viewSQL is the query a table reads as at one snapshot: its live data files
+// read by field id (files written before a column existed read it as NULL,
+// files written before a type was widened are cast), minus the rows their
+// delete files name.
+func (l *Lake) viewSQL(t *lakeTable, files []*dataFile) (string, error) {
+	cols := make([]schemaColumn, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = schemaColumn{ID: c.ID, Name: c.Name, Type: c.Type}
+	}
+	if len(files) == 0 {
+		return "SELECT " + strings.Join(mapCols(cols, func(c schemaColumn) string {
+			return fmt.Sprintf("CAST(NULL AS %s) AS %s", duckdbType(c.Type), quoteIdent(c.Name))
+		}), ", ") + " LIMIT 0", nil
+	}
+	reserved := false
+	for _, c := range cols {
+		reserved = reserved || strings.EqualFold(c.Name, "file_row_number")
+	}
+	schema := readSchemaClause(cols)
+	sel := strings.Join(mapCols(cols, func(c schemaColumn) string {
+		if c.Type.Kind == connectors.KindJSON {
+			return fmt.Sprintf("CAST(t.%s AS JSON) AS %[1]s", quoteIdent(c.Name))
+		}
+		return "t." + quoteIdent(c.Name)
+	}), ", ")
+	var clean []string
+	var parts []string
+	for _, f := range files {
+		path := quoteString(l.filePath(t, f.Path, f.Relative))
+		if f.Delete == nil {
+			clean = append(clean, path)
+			continue
+		}
+		if reserved {
+			// DuckDB cannot number the rows of a file with a column of that name.
+			return "", fmt.Errorf("table %s.%s has deleted rows and a column named file_row_number, which sluice's reader cannot read yet", t.Schema.Name, t.Name)
+		}
+		parts = append(parts, fmt.Sprintf(
+			"SELECT %s FROM read_parquet(%s, schema = %s, file_row_number = true) AS t ANTI JOIN read_parquet(%s) AS d ON t.file_row_number = d.pos",
+			sel, path, schema, quoteString(l.filePath(t, f.Delete.Path, f.Delete.Relative))))
+	}
+	if len(clean) > 0 {
+		parts = append(parts, fmt.Sprintf("SELECT %s FROM read_parquet([%s], schema = %s) AS t", sel, strings.Join(clean, ", "), schema))
+	}
+	return strings.Join(parts, "\nUNION ALL\n"), nil
+}
+
+func mapCols(cols []schemaColumn, f func(schemaColumn) string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = f(c)
+	}
+	return out
+}

@@ -1,0 +1,239 @@
+package lake
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+// TableWriter streams rows into Parquet files for one lake table: rows are
+// appended to a DuckDB table and written out with COPY … TO (FIELD_IDS) every
+// Limits.FileMaxRows rows or FileMaxBytes bytes, so memory stays bounded
+// whatever the table size. Files stay invisible until Commit. A TableWriter
+// is not safe for concurrent use.
+type TableWriter struct {
+	lake          *Lake
+	schema, table string
+	dir           string
+	cols          []FileColumn
+	stages        []stageColumn
+	duck          *duck
+	appConn       driver.Conn
+	app           *duckdb.Appender
+	row           []driver.Value
+	rows, bytes   int64
+	staged        []StagedFile
+	closed        bool
+}
+
+// NewTableWriter starts writing rows with the given source columns to
+// schema.table. Columns are matched to the lake table by name: a known column
+// keeps its field id and is written in its (possibly widened) lake type, a
+// new one takes the next id. A type change the lake cannot widen to fails
+// here with a *SchemaChangeError, before any row is read.
+func (l *Lake) NewTableWriter(ctx context.Context, schema, table string, cols []connectors.Column) (*TableWriter, error) {
+	if schema == "" || table == "" {
+		return nil, fmt.Errorf("a lake table needs a schema and a name")
+	}
+	snap, tables, err := l.currentTables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	current := findTable(tables, schema, table)
+	maxID, err := l.maxColumnID(ctx, l.pool, current)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := planColumns(schema+"."+table, current, maxID, cols)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := l.dirFor(ctx, snap.ID, current, schema, table)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create table directory: %w", err)
+	}
+	w := &TableWriter{lake: l, schema: schema, table: table, dir: dir, cols: plan.Files, row: make([]driver.Value, len(plan.Files))}
+	for _, c := range plan.Files {
+		w.stages = append(w.stages, stageFor(c.Type))
+	}
+	if w.duck, err = openDuck(ctx, l.Limits.WriterMemory, 2); err != nil {
+		return nil, err
+	}
+	if err := w.startFile(ctx); err != nil {
+		w.Abort()
+		return nil, err
+	}
+	return w, nil
+}
+
+// maxColumnID returns the highest column id a table ever used (0 for none).
+func (l *Lake) maxColumnID(ctx context.Context, q querier, t *lakeTable) (int64, error) {
+	if t == nil {
+		return 0, nil
+	}
+	var id int64
+	err := q.QueryRow(ctx, l.q(`SELECT COALESCE(max(column_id), 0) FROM {S}.ducklake_column WHERE table_id = $1`), t.ID).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("read column ids: %w", err)
+	}
+	return id, nil
+}
+
+// dirFor returns where a table's files go: its catalog path if it exists,
+// else <data>/<schema path>/<table name>.
+func (l *Lake) dirFor(ctx context.Context, snap int64, t *lakeTable, schema, table string) (string, error) {
+	if t != nil {
+		return l.tableDir(t), nil
+	}
+	schemas, err := l.loadSchemas(ctx, l.pool, snap)
+	if err != nil {
+		return "", err
+	}
+	if s := schemas[schema]; s != nil {
+		return filepath.Join(resolvePath(l.dataPath, s.Path, s.Relative), dirName(table)), nil
+	}
+	return filepath.Join(l.dataPath, dirName(schema), dirName(table)), nil
+}
+
+// startFile creates an empty staging table and an appender on it.
+func (w *TableWriter) startFile(ctx context.Context) error {
+	defs := make([]string, len(w.cols))
+	for i, s := range w.stages {
+		defs[i] = fmt.Sprintf("c%d %s", i, s.stageType)
+	}
+	if err := w.duck.exec(ctx, "CREATE OR REPLACE TABLE stage ("+strings.Join(defs, ", ")+")"); err != nil {
+		return fmt.Errorf("create staging table: %w", err)
+	}
+	var err error
+	if w.appConn == nil {
+		if w.appConn, err = w.duck.connector.Connect(ctx); err != nil {
+			return fmt.Errorf("connect appender: %w", err)
+		}
+	}
+	if w.app, err = duckdb.NewAppenderFromConn(w.appConn, "", "stage"); err != nil {
+		return fmt.Errorf("create appender: %w", err)
+	}
+	w.rows, w.bytes = 0, 0
+	return nil
+}
+
+// WriteBatch appends rows whose values are in connectors.ResultSet's forms
+// and in the column order given to NewTableWriter.
+func (w *TableWriter) WriteBatch(ctx context.Context, rows [][]any) error {
+	if w.closed {
+		return errors.New("write to a finished table writer")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if len(r) != len(w.cols) {
+			return fmt.Errorf("row has %d values for %d columns", len(r), len(w.cols))
+		}
+		for i, v := range r {
+			cv, err := w.stages[i].convert(v)
+			if err != nil {
+				return fmt.Errorf("column %s: %w", w.cols[i].Name, err)
+			}
+			w.row[i] = cv
+			w.bytes += valueSize(cv)
+		}
+		if err := w.app.AppendRow(w.row...); err != nil {
+			return fmt.Errorf("buffer row: %w", err)
+		}
+		w.rows++
+		if w.rows >= w.lake.Limits.FileMaxRows || w.bytes >= w.lake.Limits.FileMaxBytes {
+			if err := w.flushFile(ctx); err != nil {
+				return err
+			}
+			if err := w.startFile(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// valueSize estimates a buffered value's memory.
+func valueSize(v driver.Value) int64 {
+	switch x := v.(type) {
+	case string:
+		return 16 + int64(len(x))
+	case []byte:
+		return 16 + int64(len(x))
+	}
+	return 8
+}
+
+// flushFile writes the buffered rows to a new Parquet file.
+func (w *TableWriter) flushFile(ctx context.Context) error {
+	if err := w.app.Close(); err != nil {
+		return fmt.Errorf("flush appender: %w", err)
+	}
+	w.app = nil
+	if w.rows == 0 {
+		return nil
+	}
+	query := "SELECT " + selectList(w.cols, func(i int, _ FileColumn) string {
+		return w.stages[i].expr(fmt.Sprintf("c%d", i))
+	}) + " FROM stage"
+	f, err := w.duck.writeStaged(ctx, query, w.dir, w.cols)
+	if err != nil {
+		return fmt.Errorf("write %s.%s: %w", w.schema, w.table, err)
+	}
+	w.staged = append(w.staged, f)
+	return w.duck.exec(ctx, "DROP TABLE stage")
+}
+
+// Finish writes the last buffered rows and returns every file written. The
+// files are not visible until Commit; a writer that wrote no rows returns none.
+func (w *TableWriter) Finish(ctx context.Context) ([]StagedFile, error) {
+	if w.closed {
+		return nil, errors.New("finish a finished table writer")
+	}
+	err := w.flushFile(ctx)
+	w.close()
+	if err != nil {
+		w.removeStaged()
+		return nil, err
+	}
+	return append([]StagedFile(nil), w.staged...), nil
+}
+
+// Abort stops writing and removes every file the writer staged.
+func (w *TableWriter) Abort() {
+	w.close()
+	w.removeStaged()
+}
+
+func (w *TableWriter) close() {
+	if w.closed {
+		return
+	}
+	w.closed = true
+	if w.app != nil {
+		_ = w.app.Close()
+	}
+	if w.appConn != nil {
+		_ = w.appConn.Close()
+	}
+	w.duck.Close()
+}
+
+func (w *TableWriter) removeStaged() {
+	for _, f := range w.staged {
+		_ = os.Remove(f.Path)
+	}
+	w.staged = nil
+}
