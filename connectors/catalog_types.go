@@ -70,4 +70,12 @@ var catalog = []TypeSpec{
 		Description: "The team's lake (DuckLake format). sluice creates it with the team.",
 		Fields:      []Field{},
 	},
+	{
+		ID: 8, Slug: "cube", Name: "Cube", UserCreatable: true,
+		Description: "A Cube deployment (Cube Core or Cube Cloud): cube queries are forwarded to its REST API.",
+		Fields: []Field{
+			{Name: "api_url", Type: FieldString, Required: true, MaxLength: 2048, Description: "The deployment's URL, e.g. https://example.cubecloud.dev (a trailing /cubejs-api/v1 is accepted)."},
+			{Name: "token", Type: FieldString, Required: true, Secret: true, MaxLength: 16384, Description: "A Cube API token (a JWT signed with the deployment's API secret)."},
+		},
+	},
 }

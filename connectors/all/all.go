@@ -4,6 +4,7 @@ package all
 
 import (
 	_ "github.com/sluice-dev/sluice/connectors/bigquery"  // registers "bigquery"
+	_ "github.com/sluice-dev/sluice/connectors/cube"      // registers "cube"
 	_ "github.com/sluice-dev/sluice/connectors/mysql"     // registers "mysql"
 	_ "github.com/sluice-dev/sluice/connectors/postgres"  // registers "postgres" and "redshift"
 	_ "github.com/sluice-dev/sluice/connectors/snowflake" // registers "snowflake"
