@@ -67,6 +67,9 @@ func classify(err error) (int, errorDetail) {
 		validErr     *service.ValidationError
 		notSupported *service.NotSupportedError
 		timeoutErr   *service.TimeoutError
+		missingErr   *service.MissingError
+		conflictErr  *service.ConflictError
+		tooManyErr   *service.TooManyError
 		rateErr      *service.RateLimitError
 		readOnlyErr  *connectors.ReadOnlyError
 		queryErr     *connectors.QueryError
@@ -88,6 +91,12 @@ func classify(err error) (int, errorDetail) {
 		return http.StatusForbidden, errorDetail{Code: "read_only", Message: readOnlyErr.Error()}
 	case errors.As(err, &queryErr):
 		return queryStatus(queryErr)
+	case errors.As(err, &missingErr):
+		return http.StatusNotFound, errorDetail{Code: "not_found", Message: missingErr.Error()}
+	case errors.As(err, &conflictErr):
+		return http.StatusConflict, errorDetail{Code: "conflict", Message: conflictErr.Error()}
+	case errors.As(err, &tooManyErr):
+		return http.StatusRequestEntityTooLarge, errorDetail{Code: "too_many_items", Message: tooManyErr.Error(), Field: tooManyErr.Field}
 	case errors.Is(err, service.ErrNotFound):
 		return http.StatusNotFound, errorDetail{Code: "not_found", Message: "not found"}
 	case errors.Is(err, service.ErrUnauthenticated):

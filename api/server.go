@@ -60,6 +60,7 @@ func NewRouter(svc *service.Service, opts Options) *gin.Engine {
 	authed.POST("/api/tokens", s.createToken)
 	s.registerDefinite(authed)
 	s.registerLytics(authed)
+	s.registerObservability(r) // authenticates after shedding load; see observability.go
 	return r
 }
 

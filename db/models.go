@@ -131,6 +131,8 @@ type ObsTaskDataset struct {
 	TeamID        uuid.UUID
 	SchemaVersion *int32
 	TfID          string
+	IsInput       bool
+	IsOutput      bool
 	ReportedAt    time.Time
 }
 

@@ -325,6 +325,79 @@ func (q *Queries) ObsSchemaVersionList(ctx context.Context, arg ObsSchemaVersion
 	return items, nil
 }
 
+const obsTaskDatasetRoles = `-- name: ObsTaskDatasetRoles :many
+SELECT d.name, td.is_input, td.is_output
+FROM obs_task_datasets td
+JOIN obs_datasets d ON d.id = td.dataset_id AND d.team_id = $1
+WHERE td.team_id = $1 AND td.task_run_id = $2 AND (td.is_input OR td.is_output)
+ORDER BY d.name
+`
+
+type ObsTaskDatasetRolesParams struct {
+	TeamID    uuid.UUID
+	TaskRunID int64
+}
+
+type ObsTaskDatasetRolesRow struct {
+	Name     string
+	IsInput  bool
+	IsOutput bool
+}
+
+// The datasets a run read or wrote, so an event that brings only outputs can be
+// linked to the inputs an earlier event of the same run brought.
+func (q *Queries) ObsTaskDatasetRoles(ctx context.Context, arg ObsTaskDatasetRolesParams) ([]ObsTaskDatasetRolesRow, error) {
+	rows, err := q.db.Query(ctx, obsTaskDatasetRoles, arg.TeamID, arg.TaskRunID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ObsTaskDatasetRolesRow{}
+	for rows.Next() {
+		var i ObsTaskDatasetRolesRow
+		if err := rows.Scan(&i.Name, &i.IsInput, &i.IsOutput); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const obsTaskDatasetRolesUpsert = `-- name: ObsTaskDatasetRolesUpsert :exec
+INSERT INTO obs_task_datasets (task_run_id, dataset_id, team_id, is_input, is_output, reported_at)
+SELECT $1, unnest($2::bigint[]), $3,
+       unnest($4::boolean[]), unnest($5::boolean[]), $6
+ON CONFLICT (task_run_id, dataset_id) DO UPDATE
+SET is_input = obs_task_datasets.is_input OR EXCLUDED.is_input,
+    is_output = obs_task_datasets.is_output OR EXCLUDED.is_output,
+    reported_at = EXCLUDED.reported_at
+`
+
+type ObsTaskDatasetRolesUpsertParams struct {
+	TaskRunID  int64
+	DatasetIds []int64
+	TeamID     uuid.UUID
+	IsInput    []bool
+	IsOutput   []bool
+	ReportedAt time.Time
+}
+
+// Records the datasets a run read or wrote. Each dataset appears once per call.
+func (q *Queries) ObsTaskDatasetRolesUpsert(ctx context.Context, arg ObsTaskDatasetRolesUpsertParams) error {
+	_, err := q.db.Exec(ctx, obsTaskDatasetRolesUpsert,
+		arg.TaskRunID,
+		arg.DatasetIds,
+		arg.TeamID,
+		arg.IsInput,
+		arg.IsOutput,
+		arg.ReportedAt,
+	)
+	return err
+}
+
 const obsTaskDatasetUpsert = `-- name: ObsTaskDatasetUpsert :exec
 INSERT INTO obs_task_datasets (task_run_id, dataset_id, team_id, schema_version, tf_id, reported_at)
 VALUES ($1, $2, $3, $4, $5, $6)

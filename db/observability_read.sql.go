@@ -213,7 +213,7 @@ func (q *Queries) ObsTaskAnomalyList(ctx context.Context, arg ObsTaskAnomalyList
 }
 
 const obsTaskDatasetList = `-- name: ObsTaskDatasetList :many
-SELECT d.name, d.ds_type, td.schema_version, td.tf_id, td.reported_at,
+SELECT d.name, d.ds_type, td.schema_version, td.tf_id, td.is_input, td.is_output, td.reported_at,
        coalesce(v.fields, '[]'::jsonb)::jsonb AS fields
 FROM obs_task_datasets td
 JOIN obs_datasets d ON d.id = td.dataset_id AND d.team_id = $1
@@ -232,6 +232,8 @@ type ObsTaskDatasetListRow struct {
 	DsType        string
 	SchemaVersion *int32
 	TfID          string
+	IsInput       bool
+	IsOutput      bool
 	ReportedAt    time.Time
 	Fields        []byte
 }
@@ -250,6 +252,8 @@ func (q *Queries) ObsTaskDatasetList(ctx context.Context, arg ObsTaskDatasetList
 			&i.DsType,
 			&i.SchemaVersion,
 			&i.TfID,
+			&i.IsInput,
+			&i.IsOutput,
 			&i.ReportedAt,
 			&i.Fields,
 		); err != nil {

@@ -214,12 +214,15 @@ type TaskTransformation struct {
 	ReportedAt time.Time                      `json:"reported_at"`
 }
 
-// TaskDataset is a dataset a run reported, with the schema version it saw.
+// TaskDataset is a dataset a run reported: whether it read or wrote it, and
+// the schema version it saw.
 type TaskDataset struct {
 	Name          string          `json:"name"`
 	Type          string          `json:"ds_type"`
 	TfID          string          `json:"tf_id,omitempty"`
 	SchemaVersion *int32          `json:"schema_version"`
+	Input         bool            `json:"input"`
+	Output        bool            `json:"output"`
 	Fields        json.RawMessage `json:"fields"`
 	ReportedAt    time.Time       `json:"reported_at"`
 }
@@ -290,7 +293,7 @@ func (s *Service) GetTaskRun(ctx context.Context, teamID uuid.UUID, taskID strin
 	d.Datasets = make([]TaskDataset, 0, len(datasets))
 	for _, ds := range datasets {
 		d.Datasets = append(d.Datasets, TaskDataset{Name: ds.Name, Type: ds.DsType, TfID: ds.TfID,
-			SchemaVersion: ds.SchemaVersion, Fields: ds.Fields, ReportedAt: ds.ReportedAt})
+			SchemaVersion: ds.SchemaVersion, Input: ds.IsInput, Output: ds.IsOutput, Fields: ds.Fields, ReportedAt: ds.ReportedAt})
 	}
 	metrics, err := s.queries.ObsTaskMetricList(ctx, db.ObsTaskMetricListParams{TeamID: teamID, TaskRunID: row.ID, RowLimit: maxMetricsShown})
 	if err != nil {

@@ -116,7 +116,7 @@ func recordTransformation(ctx context.Context, q *db.Queries, teamID uuid.UUID, 
 	if seenAt.IsZero() {
 		seenAt = time.Now()
 	}
-	names := []string{in.Output}
+	names := []string{in.Output} // then every input
 	for _, input := range in.Inputs {
 		names = append(names, input.Name)
 	}
@@ -148,6 +148,9 @@ func recordTransformation(ctx context.Context, q *db.Queries, teamID uuid.UUID, 
 	}); err != nil {
 		return fmt.Errorf("record transformation %s of task %s: %w", in.TfID, run.TaskID, dbError(err))
 	}
+	if err := recordDatasetRoles(ctx, q, teamID, run, names[1:], names[:1], ids, seenAt); err != nil {
+		return err
+	}
 	edges := lineageEdges(in, ids)
 	if err := q.ObsLineageEdgesUpsert(ctx, db.ObsLineageEdgesUpsertParams{
 		TeamID: teamID, TransformationID: tfID, SeenAt: seenAt,
@@ -155,6 +158,40 @@ func recordTransformation(ctx context.Context, q *db.Queries, teamID uuid.UUID, 
 		InputColumns: edges.inputColumns, OutputColumns: edges.outputColumns,
 	}); err != nil {
 		return fmt.Errorf("record lineage of transformation %s: %w", in.TfID, dbError(err))
+	}
+	return nil
+}
+
+// recordDatasetRoles notes which datasets a run read and wrote, once each.
+func recordDatasetRoles(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.ObsTaskRun, inputs, outputs []string, ids map[string]int64, at time.Time) error {
+	type role struct{ input, output bool }
+	roles := map[int64]*role{}
+	mark := func(name string, output bool) {
+		r, ok := roles[ids[name]]
+		if !ok {
+			r = &role{}
+			roles[ids[name]] = r
+		}
+		r.input = r.input || !output
+		r.output = r.output || output
+	}
+	for _, name := range inputs {
+		mark(name, false)
+	}
+	for _, name := range outputs {
+		mark(name, true)
+	}
+	if len(roles) == 0 {
+		return nil
+	}
+	p := db.ObsTaskDatasetRolesUpsertParams{TaskRunID: run.ID, TeamID: teamID, ReportedAt: at}
+	for id, r := range roles {
+		p.DatasetIds = append(p.DatasetIds, id)
+		p.IsInput = append(p.IsInput, r.input)
+		p.IsOutput = append(p.IsOutput, r.output)
+	}
+	if err := q.ObsTaskDatasetRolesUpsert(ctx, p); err != nil {
+		return fmt.Errorf("record datasets of task %s: %w", run.TaskID, dbError(err))
 	}
 	return nil
 }

@@ -136,13 +136,16 @@ CREATE TABLE obs_schema_changes (
     UNIQUE (dataset_id, to_version)
 );
 
--- Which datasets a run reported, and the schema version it saw.
+-- Which datasets a run reported: as a transformation's input or output, or with a
+-- schema (and the version it saw).
 CREATE TABLE obs_task_datasets (
     task_run_id    bigint NOT NULL REFERENCES obs_task_runs (id) ON DELETE CASCADE,
     dataset_id     bigint NOT NULL REFERENCES obs_datasets (id) ON DELETE CASCADE,
     team_id        uuid NOT NULL,
     schema_version integer,
     tf_id          text NOT NULL DEFAULT '',
+    is_input       boolean NOT NULL DEFAULT false,
+    is_output      boolean NOT NULL DEFAULT false,
     reported_at    timestamptz NOT NULL,
     PRIMARY KEY (task_run_id, dataset_id)
 );

@@ -60,3 +60,22 @@ LEFT JOIN obs_task_runs r ON r.id = c.task_run_id AND r.team_id = @team_id
 WHERE c.team_id = @team_id AND c.dataset_id = @dataset_id
 ORDER BY c.to_version DESC
 LIMIT @row_limit::integer;
+
+-- name: ObsTaskDatasetRolesUpsert :exec
+-- Records the datasets a run read or wrote. Each dataset appears once per call.
+INSERT INTO obs_task_datasets (task_run_id, dataset_id, team_id, is_input, is_output, reported_at)
+SELECT @task_run_id, unnest(@dataset_ids::bigint[]), @team_id,
+       unnest(@is_input::boolean[]), unnest(@is_output::boolean[]), @reported_at
+ON CONFLICT (task_run_id, dataset_id) DO UPDATE
+SET is_input = obs_task_datasets.is_input OR EXCLUDED.is_input,
+    is_output = obs_task_datasets.is_output OR EXCLUDED.is_output,
+    reported_at = EXCLUDED.reported_at;
+
+-- name: ObsTaskDatasetRoles :many
+-- The datasets a run read or wrote, so an event that brings only outputs can be
+-- linked to the inputs an earlier event of the same run brought.
+SELECT d.name, td.is_input, td.is_output
+FROM obs_task_datasets td
+JOIN obs_datasets d ON d.id = td.dataset_id AND d.team_id = @team_id
+WHERE td.team_id = @team_id AND td.task_run_id = @task_run_id AND (td.is_input OR td.is_output)
+ORDER BY d.name;

@@ -60,7 +60,7 @@ WHERE tt.team_id = @team_id AND tt.task_run_id = @task_run_id
 ORDER BY tt.reported_at, tt.tf_id;
 
 -- name: ObsTaskDatasetList :many
-SELECT d.name, d.ds_type, td.schema_version, td.tf_id, td.reported_at,
+SELECT d.name, d.ds_type, td.schema_version, td.tf_id, td.is_input, td.is_output, td.reported_at,
        coalesce(v.fields, '[]'::jsonb)::jsonb AS fields
 FROM obs_task_datasets td
 JOIN obs_datasets d ON d.id = td.dataset_id AND d.team_id = @team_id
