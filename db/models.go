@@ -179,6 +179,49 @@ type ObsTransformation struct {
 	LastSeenAt      time.Time
 }
 
+type SchemaEmbedding struct {
+	TeamID        uuid.UUID
+	IntegrationID uuid.UUID
+	TableSchema   string
+	TableName     string
+	ColumnName    string
+	Document      string
+	Detail        []byte
+	Vector        []byte
+	Model         string
+	Generation    string
+	UpdatedAt     time.Time
+}
+
+type SchemaEmbeddingState struct {
+	TeamID          uuid.UUID
+	IntegrationID   uuid.UUID
+	Status          string
+	Reason          string
+	Provider        string
+	Model           string
+	SchemaHash      []byte
+	TablesTotal     int32
+	TablesDone      int32
+	TablesEmbedded  int32
+	ColumnsEmbedded int32
+	Error           *string
+	RequestedAt     time.Time
+	StartedAt       *time.Time
+	EmbeddedAt      *time.Time
+	UpdatedAt       time.Time
+}
+
+type SemanticModel struct {
+	TeamID        uuid.UUID
+	IntegrationID uuid.UUID
+	Source        string
+	Sha256        []byte
+	Summary       []byte
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
 type SyncConfig struct {
 	ID                uuid.UUID
 	TeamID            uuid.UUID
