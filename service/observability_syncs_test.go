@@ -1,0 +1,104 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sluice-dev/sluice/internal/testenv"
+	"github.com/sluice-dev/sluice/observability"
+	"github.com/sluice-dev/sluice/service"
+)
+
+func waitForRun(t *testing.T, svc *service.Service, team uuid.UUID, taskID string) service.TaskRunDetail {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		d, err := svc.GetTaskRun(ctx, team, taskID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != observability.StatusRunning {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %s still running after 30s", taskID)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestSyncRunsReportThemselves records sync runs through the Go API a sync
+// workflow calls, and reads them back as task runs with lineage, schemas and
+// a row count whose outlier is flagged.
+func TestSyncRunsReportThemselves(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	team, err := env.Service.EnsureTeam(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	columns := []observability.Field{{Name: "id", Type: "bigint", Position: 0}, {Name: "total", Type: "numeric", Position: 1}}
+	rowCounts := []int64{1000, 1020, 990, 1005, 1010, 998, 7}
+	for i, rows := range rowCounts {
+		run := service.SyncRunReport{RunID: fmt.Sprintf("run-%d", i), IntegrationName: "Production DB"}
+		tables := []service.SyncTableReport{
+			{SourceSchema: "public", Table: "orders", DestSchema: "production_db", Columns: columns, RowCount: rows},
+			{SourceSchema: "public", Table: "customers", DestSchema: "production_db", Columns: columns[:1], RowCount: 50},
+		}
+		if err := env.Service.ReportSyncRun(ctx, team, run, tables, ""); err != nil {
+			t.Fatalf("report sync run %d: %v", i, err)
+		}
+		waitForRun(t, env.Service, team, service.SyncTaskID(run.RunID))
+	}
+
+	last := waitForRun(t, env.Service, team, service.SyncTaskID("run-6"))
+	if last.AppName != service.SyncApp || last.TaskName != "Production DB" || last.Status != observability.StatusSuccess {
+		t.Fatalf("last run = %+v", last.TaskRun)
+	}
+	if len(last.Transformations) != 2 || len(last.Metrics) != 2 {
+		t.Fatalf("last run reported %d transformations and %d metrics", len(last.Transformations), len(last.Metrics))
+	}
+	if len(last.Anomalies) != 1 || last.Anomalies[0].AssetName != "lake.production_db.orders" || last.Anomalies[0].Value != 7 {
+		t.Fatalf("anomalies = %+v", last.Anomalies)
+	}
+
+	graph, err := env.Service.Lineage(ctx, team, service.LineageRequest{Dataset: "lake.production_db.orders", Direction: "upstream", Column: "total"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, n := range graph.Nodes {
+		found = found || n.Name == "Production DB.public.orders"
+	}
+	if !found || len(graph.Edges) != 2 || graph.Edges[0].Columns[0] != "total" {
+		t.Fatalf("column lineage of lake.production_db.orders.total = %+v", graph)
+	}
+	ds, err := env.Service.GetDataset(ctx, team, "lake.production_db.orders")
+	if err != nil || len(ds.Versions) != 1 || len(ds.Versions[0].Fields) != 2 {
+		t.Fatalf("lake table = %+v (%v)", ds, err)
+	}
+}
+
+// TestFailedSyncRunReportsItsError ends a sync run with an error.
+func TestFailedSyncRunReportsItsError(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	team, _ := env.Service.EnsureTeam(ctx, "acme")
+	run := service.SyncRunReport{RunID: "broken", IntegrationName: "Warehouse"}
+	if err := env.Service.ReportSyncRun(ctx, team, run, nil, "connection refused"); err != nil {
+		t.Fatal(err)
+	}
+	d := waitForRun(t, env.Service, team, service.SyncTaskID("broken"))
+	if d.Status != observability.StatusFailed || d.Error != "connection refused" {
+		t.Fatalf("run = %+v", d.TaskRun)
+	}
+	if err := env.Service.ReportSyncTable(ctx, team, service.SyncRunReport{RunID: "never-started", IntegrationName: "Warehouse"},
+		service.SyncTableReport{SourceSchema: "s", Table: "t", DestSchema: "d"}); err == nil {
+		t.Fatal("a table of a run that never started was recorded")
+	}
+}
