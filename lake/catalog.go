@@ -251,29 +251,38 @@ func findTable(tables []*lakeTable, schema, name string) *lakeTable {
 // loadFiles reads a table's data files valid at a snapshot, each with the
 // delete file valid at the same snapshot.
 func (l *Lake) loadFiles(ctx context.Context, q querier, snap, tableID int64) ([]*dataFile, error) {
-	rows, err := q.Query(ctx, l.q(`SELECT d.data_file_id, d.path, COALESCE(d.path_is_relative, true), d.record_count,
+	files, err := l.loadFilesOf(ctx, q, snap, &tableID)
+	return files[tableID], err
+}
+
+// loadFilesOf reads the data files valid at a snapshot of one table, or of
+// every table when tableID is nil, keyed by table id.
+func (l *Lake) loadFilesOf(ctx context.Context, q querier, snap int64, tableID *int64) (map[int64][]*dataFile, error) {
+	rows, err := q.Query(ctx, l.q(`SELECT d.table_id, d.data_file_id, d.path, COALESCE(d.path_is_relative, true), d.record_count,
 			d.file_size_bytes, COALESCE(d.row_id_start, 0), x.delete_file_id, x.path, COALESCE(x.path_is_relative, true), x.delete_count
 		FROM {S}.ducklake_data_file d
-		LEFT JOIN (SELECT * FROM {S}.ducklake_delete_file WHERE table_id = $2 AND `+visibleAt("")+`) x USING (data_file_id)
-		WHERE d.table_id = $2 AND `+visibleAt("d.")+`
-		ORDER BY COALESCE(d.file_order, d.data_file_id), d.data_file_id`), snap, tableID)
+		LEFT JOIN (SELECT * FROM {S}.ducklake_delete_file WHERE `+visibleAt("")+`) x
+			ON x.data_file_id = d.data_file_id AND x.table_id = d.table_id
+		WHERE ($2::BIGINT IS NULL OR d.table_id = $2) AND `+visibleAt("d.")+`
+		ORDER BY d.table_id, COALESCE(d.file_order, d.data_file_id), d.data_file_id`), snap, tableID)
 	if err != nil {
 		return nil, fmt.Errorf("read data files: %w", err)
 	}
 	defer rows.Close()
-	var files []*dataFile
+	files := map[int64][]*dataFile{}
 	for rows.Next() {
 		f := &dataFile{}
+		var table int64
 		var delID, delCount *int64
 		var delPath *string
 		var delRel bool
-		if err := rows.Scan(&f.ID, &f.Path, &f.Relative, &f.Records, &f.Size, &f.RowIDStart, &delID, &delPath, &delRel, &delCount); err != nil {
+		if err := rows.Scan(&table, &f.ID, &f.Path, &f.Relative, &f.Records, &f.Size, &f.RowIDStart, &delID, &delPath, &delRel, &delCount); err != nil {
 			return nil, fmt.Errorf("read data files: %w", err)
 		}
 		if delID != nil {
 			f.Delete = &deleteFile{ID: *delID, Path: *delPath, Relative: delRel, Count: *delCount}
 		}
-		files = append(files, f)
+		files[table] = append(files[table], f)
 	}
 	return files, rows.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +153,48 @@ func TestIdempotentCommit(t *testing.T) {
 	}
 	if got := f.one("SELECT count(*) FROM crm.people"); got != int64(100) {
 		t.Fatalf("%v rows, want 100", got)
+	}
+}
+
+func TestAbortKeepsCommittedFiles(t *testing.T) {
+	f := newFixture(t)
+	w, err := f.lake.NewTableWriter(f.ctx, "crm", "people", people)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort() // the usual pattern: must not undo the commit below
+	if err := w.WriteBatch(f.ctx, peopleRows(0, 10, "a")); err != nil {
+		t.Fatal(err)
+	}
+	files, err := w.Finish(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.lake.Commit(f.ctx, CommitRequest{Schema: "crm", Table: "people", Columns: people, Method: LoadAppend, Files: files}); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	if got := f.one("SELECT count(*) FROM crm.people"); got != int64(10) {
+		t.Fatalf("%v rows after Abort", got)
+	}
+
+	// A writer aborted before its commit leaves nothing behind.
+	w2, err := f.lake.NewTableWriter(f.ctx, "crm", "people", people)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.lake.Limits.FileMaxRows = 5
+	if err := w2.WriteBatch(f.ctx, peopleRows(0, 12, "b")); err != nil {
+		t.Fatal(err)
+	}
+	staged := append([]StagedFile(nil), w2.staged...)
+	w2.Abort()
+	if len(staged) != 2 {
+		t.Fatalf("%d files staged before Finish, want 2", len(staged))
+	}
+	for _, s := range staged {
+		if _, err := os.Stat(s.Path); !os.IsNotExist(err) {
+			t.Fatalf("%s survived Abort", s.Path)
+		}
 	}
 }

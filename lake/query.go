@@ -104,14 +104,14 @@ func (l *Lake) sandbox(ctx context.Context, snap int64) (*duck, error) {
 	if err != nil {
 		return nil, err
 	}
+	files, err := l.loadFilesOf(ctx, l.pool, snap, nil)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
 	schemas := map[string]bool{}
 	for _, t := range tables {
-		files, err := l.loadFiles(ctx, l.pool, snap, t.ID)
-		if err != nil {
-			d.Close()
-			return nil, err
-		}
-		view, err := l.viewSQL(t, files)
+		view, err := l.viewSQL(t, files[t.ID])
 		if err != nil {
 			d.Close()
 			return nil, err

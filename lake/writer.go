@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -211,9 +212,43 @@ func (w *TableWriter) Finish(ctx context.Context) ([]StagedFile, error) {
 	return append([]StagedFile(nil), w.staged...), nil
 }
 
-// Abort stops writing and removes every file the writer staged.
+// Abort stops writing and removes the files the writer staged that no
+// snapshot references, so `defer w.Abort()` is safe after a successful
+// Commit. When the catalog cannot be read the files are kept for
+// RemoveOrphanFiles.
 func (w *TableWriter) Abort() {
 	w.close()
+	if len(w.staged) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	names := make([]string, 0, 2*len(w.staged))
+	for _, f := range w.staged {
+		names = append(names, filepath.Base(f.Path), f.Path)
+	}
+	rows, err := w.lake.pool.Query(ctx, w.lake.q(`SELECT path FROM {S}.ducklake_data_file WHERE path = ANY($1)`), names)
+	if err != nil {
+		return
+	}
+	committed := map[string]bool{}
+	for rows.Next() {
+		var p string
+		if rows.Scan(&p) == nil {
+			committed[p] = true
+		}
+	}
+	rows.Close()
+	if rows.Err() != nil {
+		return
+	}
+	uncommitted := w.staged[:0]
+	for _, f := range w.staged {
+		if !committed[f.Path] && !committed[filepath.Base(f.Path)] {
+			uncommitted = append(uncommitted, f)
+		}
+	}
+	w.staged = uncommitted
 	w.removeStaged()
 }
 
