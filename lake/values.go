@@ -2,7 +2,6 @@ package lake
 
 import (
 	"database/sql/driver"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -52,11 +51,21 @@ func stageFor(t connectors.Type) stageColumn {
 		return stageColumn{"VARCHAR", toJSONText, castTo(t)}
 	case connectors.KindArray:
 		// Arrays travel as JSON text; DuckDB casts JSON arrays to typed lists.
+		// JSON cannot carry bytes, so byte arrays travel as base64 strings.
+		if t.Elem.Kind == connectors.KindBytes {
+			return stageColumn{"VARCHAR", toJSONText, func(col string) string {
+				return fmt.Sprintf("list_transform(CAST(CAST(%s AS JSON) AS VARCHAR[]), e -> from_base64(e))", col)
+			}}
+		}
 		return stageColumn{"VARCHAR", toJSONText, func(col string) string {
 			return fmt.Sprintf("CAST(CAST(%s AS JSON) AS %s)", col, duckdbType(t))
 		}}
 	case connectors.KindString:
 		return stageColumn{"VARCHAR", toText, asIs}
+	case connectors.KindDecimal:
+		if t.Precision <= maxInt64Precision {
+			return stageColumn{duckdbType(t), toUnscaled(t.Precision, t.Scale), asIs}
+		}
 	}
 	// decimal, date, time, uuid
 	return stageColumn{"VARCHAR", toText, castTo(t)}
@@ -213,7 +222,8 @@ func toJSONText(v any) (driver.Value, error) {
 }
 
 // jsonable turns sluice values nested in arrays into values whose JSON
-// encoding DuckDB casts back: bytes as \x-escaped text, others as they are.
+// encoding DuckDB casts back: bytes as base64 (encoding/json's default),
+// times as DuckDB's timestamp text, others as they are.
 func jsonable(v any) any {
 	switch x := v.(type) {
 	case []any:
@@ -222,8 +232,6 @@ func jsonable(v any) any {
 			out[i] = jsonable(e)
 		}
 		return out
-	case []byte:
-		return `\x` + hex.EncodeToString(x)
 	case time.Time:
 		return x.UTC().Format("2006-01-02 15:04:05.999999Z07:00")
 	}
