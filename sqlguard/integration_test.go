@@ -23,7 +23,7 @@ func TestPostgresRefusedWritesLeaveSourceUnchanged(t *testing.T) {
 	}
 	s := newPGScratch(t)
 	if s == nil {
-		t.Skip("Postgres is not reachable")
+		t.Fatal("Postgres is not reachable; make test needs it (or set SLUICE_TEST_DATABASE_URL)")
 	}
 	requireRefusedAndHarmless(t, connectors.DialectPostgres, s, postgresWrites)
 }

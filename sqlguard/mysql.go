@@ -24,10 +24,12 @@ var mysqlModes = []mysql.SQLMode{
 	mysql.ModeNoBackslashEscapes | mysql.ModeANSIQuotes,
 }
 
-// checkMySQL classifies sql with TiDB's MySQL grammar. It serves MySQL and
-// MariaDB; MariaDB-only syntax the TiDB grammar cannot parse (RETURNING,
-// sequences' PREVIOUS VALUE FOR, Oracle mode, ...) is refused, which is the
-// safe direction.
+// checkMySQL classifies sql with TiDB's MySQL grammar, for MySQL and MariaDB.
+//
+// MariaDB syntax that grammar cannot parse is refused as "could not parse",
+// which is the safe direction but refuses some real reads: VALUES (1), (2)
+// (TiDB wants VALUES ROW(1)), JSON_TABLE, FOR SYSTEM_TIME AS OF, PREVIOUS
+// VALUE FOR, SELECT ... INTO @var and INTO DUMPFILE, PROCEDURE ANALYSE.
 func checkMySQL(sql string) error {
 	// MySQL and MariaDB run the text of /*! ... */ comments (MariaDB also
 	// /*M! ... */) depending on the server's version, and TiDB reads

@@ -31,8 +31,8 @@ type mysqlScratch struct {
 	name  string
 }
 
-// newMySQLScratch creates the scratch database and user, or skips when
-// MariaDB is not reachable. Everything it creates is dropped when t ends.
+// newMySQLScratch creates the scratch database and user. Everything it
+// creates is dropped when t ends.
 func newMySQLScratch(t *testing.T) *mysqlScratch {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -47,7 +47,7 @@ func newMySQLScratch(t *testing.T) *mysqlScratch {
 	}
 	t.Cleanup(func() { admin.Close() })
 	if err := admin.PingContext(ctx); err != nil {
-		t.Skipf("MariaDB not reachable at %s: %v", cfg.Addr, err)
+		t.Fatalf("MariaDB not reachable at %s; make test needs it (or set SLUICE_TEST_MYSQL_DSN): %v", cfg.Addr, err)
 	}
 	s := &mysqlScratch{admin: admin, name: "sg_" + randomHex(t, 6)}
 	password := randomHex(t, 12)
