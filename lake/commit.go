@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -109,7 +110,7 @@ func (l *Lake) checkRequest(req CommitRequest) error {
 		return fmt.Errorf("unknown load method %q", req.Method)
 	}
 	for _, f := range req.Files {
-		if !strings.HasPrefix(f.Path, l.dataPath+string(os.PathSeparator)) {
+		if !filepath.IsAbs(f.Path) || !strings.HasPrefix(filepath.Clean(f.Path), l.dataPath+string(os.PathSeparator)) {
 			return fmt.Errorf("staged file %s is outside the lake's data path", f.Path)
 		}
 		if _, err := os.Stat(f.Path); err != nil {

@@ -74,11 +74,16 @@ func (c conformance) files() {
 func (c conformance) fieldIDs(d *duck, path string, tableID, begin int64) {
 	t := c.f.t
 	ids := map[string]int64{}
-	for _, r := range c.rows(fmt.Sprintf(`SELECT column_name, column_id FROM {S}.ducklake_column WHERE table_id = %d AND parent_column IS NULL
+	elements := map[int64]bool{}
+	for _, r := range c.rows(fmt.Sprintf(`SELECT column_name, column_id, parent_column IS NOT NULL FROM {S}.ducklake_column WHERE table_id = %d
 		AND begin_snapshot <= %d AND (end_snapshot IS NULL OR end_snapshot > %d)`, tableID, begin, begin)) {
-		ids[r[0].(string)] = r[1].(int64)
+		if r[2].(bool) {
+			elements[r[1].(int64)] = true
+		} else {
+			ids[r[0].(string)] = r[1].(int64)
+		}
 	}
-	rows, err := d.conn.QueryContext(c.f.ctx, "SELECT name, field_id FROM parquet_schema("+quoteString(path)+") WHERE field_id IS NOT NULL AND name NOT IN ('element')")
+	rows, err := d.conn.QueryContext(c.f.ctx, "SELECT name, field_id FROM parquet_schema("+quoteString(path)+") WHERE field_id IS NOT NULL")
 	if err != nil {
 		t.Errorf("%s: %v", path, err)
 		return
@@ -93,6 +98,12 @@ func (c conformance) fieldIDs(d *duck, path string, tableID, begin int64) {
 			return
 		}
 		n++
+		if name == listElement {
+			if !elements[id] {
+				t.Errorf("%s: list element field id %d is no child column of the table", path, id)
+			}
+			continue
+		}
 		if ids[name] != id {
 			t.Errorf("%s: column %s has field id %d, the catalog column id %d", path, name, id, ids[name])
 		}

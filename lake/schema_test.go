@@ -2,6 +2,7 @@ package lake
 
 import (
 	"errors"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -120,5 +121,27 @@ func TestWiden(t *testing.T) {
 		if ok != c.ok || (ok && got.String() != c.want) {
 			t.Errorf("widen(%s, %s) = %s, %v; want %s, %v", c.cur, c.next, got, ok, c.want, c.ok)
 		}
+	}
+}
+
+func TestOddNames(t *testing.T) {
+	f := newFixture(t)
+	cols := []connectors.Column{col(`we"ird 'name`, connectors.KindInt), col("ÿ ünïcode", connectors.KindString)}
+	f.load("My Schema", "a.b/../c", cols, [][]any{{int64(1), "x"}, {int64(2), "y"}}, LoadAppend)
+	f.load("My Schema", "a.b/../c", cols, [][]any{{int64(2), "z"}}, LoadMerge, `we"ird 'name`)
+	res := f.query(`SELECT "we""ird 'name", "ÿ ünïcode" FROM "My Schema"."a.b/../c" ORDER BY 1`)
+	want := [][]any{{int64(1), "x"}, {int64(2), "z"}}
+	if !reflect.DeepEqual(res.Rows, want) {
+		t.Fatalf("rows = %#v", res.Rows)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(f.lake.DataPath(), "*", "*"))
+	if len(dirs) != 1 || filepath.Base(dirs[0]) != "a%2Eb%2F%2E%2E%2Fc" || filepath.Base(filepath.Dir(dirs[0])) != "My%20Schema" {
+		t.Fatalf("table directories = %v", dirs)
+	}
+	// A staged file outside the lake is refused.
+	_, err := f.lake.Commit(f.ctx, CommitRequest{Schema: "s", Table: "t", Columns: cols, Method: LoadAppend,
+		Files: []StagedFile{{Path: f.lake.DataPath() + "/../elsewhere.parquet"}}})
+	if err == nil {
+		t.Fatal("committed a file outside the lake")
 	}
 }
