@@ -13,9 +13,10 @@ import (
 
 // RemoveOrphanFiles deletes files under the data path that no snapshot
 // references, such as those a crashed writer staged, once they are older
-// than the grace period (so files being written or committed right now are
-// spared), and the files ducklake_files_scheduled_for_deletion lists whose
-// schedule is older than the grace period. It returns how many it removed.
+// than the grace period, and the files ducklake_files_scheduled_for_deletion
+// lists whose schedule is older than the grace period. Files a writer staged
+// are unreferenced until their commit, so the grace period must exceed the
+// longest write. It returns how many files it removed.
 func (l *Lake) RemoveOrphanFiles(ctx context.Context, olderThan time.Duration) (int, error) {
 	cutoff := time.Now().Add(-olderThan)
 	removed, err := l.removeScheduled(ctx, cutoff)

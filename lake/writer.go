@@ -138,6 +138,9 @@ func (w *TableWriter) WriteBatch(ctx context.Context, rows [][]any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if w.app == nil {
+		return errors.New("the table writer failed earlier; abort it")
+	}
 	for _, r := range rows {
 		if len(r) != len(w.cols) {
 			return fmt.Errorf("row has %d values for %d columns", len(r), len(w.cols))
@@ -179,6 +182,9 @@ func valueSize(v driver.Value) int64 {
 
 // flushFile writes the buffered rows to a new Parquet file.
 func (w *TableWriter) flushFile(ctx context.Context) error {
+	if w.app == nil {
+		return errors.New("the table writer failed earlier; abort it")
+	}
 	if err := w.app.Close(); err != nil {
 		return fmt.Errorf("flush appender: %w", err)
 	}
