@@ -19,5 +19,7 @@ var definite = facade{
 func (s *Server) registerDefinite(r *gin.RouterGroup) {
 	s.registerIntegrationRoutes(r, "/v1/api/integrations", definite)
 	s.registerDiscovery(r, "/v1/api/integrations", respondPlain)
+	s.registerModels(r, "/v1/api/integrations")
 	r.POST("/v1/query", s.query)
+	s.registerSyncs(r)
 }

@@ -23,6 +23,9 @@ type errorDetail struct {
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
 	Step    string `json:"step,omitempty"`
+	// Context is what could be answered despite the error (AI SQL without an
+	// LLM answers the schema context it retrieved).
+	Context any `json:"context,omitempty"`
 }
 
 // requestError is a problem with the request itself, found by the API layer.
@@ -45,13 +48,14 @@ func fail(c *gin.Context, err error) {
 	if errors.As(err, &rateErr) {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(rateErr.RetryAfter.Seconds()))))
 	}
-	switch status {
-	case http.StatusServiceUnavailable:
-		c.Header("Retry-After", "5")
-	case http.StatusUnauthorized:
+	var notConfigured *service.NotConfiguredError
+	switch {
+	case status == http.StatusServiceUnavailable && !errors.As(err, &notConfigured):
+		c.Header("Retry-After", "5") // retrying cannot help what is not configured
+	case status == http.StatusUnauthorized:
 		c.Header("WWW-Authenticate", `Bearer realm="sluice"`)
 	}
-	if status >= 500 {
+	if status >= 500 && notConfigured == nil {
 		logger(c).Error("request failed", slog.Int("status", status), slog.String("error", err.Error()))
 		if status == http.StatusInternalServerError {
 			detail.Message = "internal error; quote request id " + requestID(c) + " when reporting it"
@@ -73,6 +77,8 @@ func classify(err error) (int, errorDetail) {
 		rateErr      *service.RateLimitError
 		readOnlyErr  *connectors.ReadOnlyError
 		queryErr     *connectors.QueryError
+		semanticErr  *service.SemanticError
+		notConfig    *service.NotConfiguredError
 	)
 	switch {
 	case errors.As(err, &reqErr):
@@ -95,6 +101,10 @@ func classify(err error) (int, errorDetail) {
 		return http.StatusNotFound, errorDetail{Code: "not_found", Message: missingErr.Error()}
 	case errors.As(err, &conflictErr):
 		return http.StatusConflict, errorDetail{Code: "conflict", Message: conflictErr.Error()}
+	case errors.As(err, &semanticErr):
+		return http.StatusBadRequest, errorDetail{Code: semanticErr.Code, Message: semanticErr.Message, Field: semanticErr.Field}
+	case errors.As(err, &notConfig):
+		return http.StatusServiceUnavailable, errorDetail{Code: "not_configured", Message: notConfig.What, Context: notConfig.Context}
 	case errors.As(err, &tooManyErr):
 		return http.StatusRequestEntityTooLarge, errorDetail{Code: "too_many_items", Message: tooManyErr.Error(), Field: tooManyErr.Field}
 	case errors.Is(err, service.ErrNotFound):

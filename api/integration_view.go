@@ -18,6 +18,13 @@ type integrationView struct {
 	UpdatedAt   time.Time      `json:"updated_at"`
 	Config      map[string]any `json:"config"`
 	Credentials map[string]any `json:"credentials"`
+	// EmbeddingStatus and the fields after it say where the schema
+	// embeddings stand (absent for types without a schema, like cube).
+	EmbeddingStatus string         `json:"embedding_status,omitempty"`
+	EmbeddedAt      *time.Time     `json:"embedded_at,omitempty"`
+	EmbeddedTables  *int           `json:"embedded_tables,omitempty"`
+	EmbeddedColumns *int           `json:"embedded_columns,omitempty"`
+	Embedding       *embeddingView `json:"embedding,omitempty"`
 }
 
 func viewOf(i service.Integration) integrationView {
@@ -25,7 +32,18 @@ func viewOf(i service.Integration) integrationView {
 		ID: i.ID.String(), Type: i.Type, Name: i.Name, Status: i.Status,
 		ValidatedAt: i.ValidatedAt, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
 		Config: i.Config, Credentials: i.MaskedCredentials(),
+	}.withEmbedding(i.Embedding)
+}
+
+// withEmbedding sets the embedding fields from the connection's state.
+func (v integrationView) withEmbedding(st *service.EmbeddingState) integrationView {
+	if st == nil {
+		return v
 	}
+	v.EmbeddingStatus, v.EmbeddedAt = st.Status, st.EmbeddedAt
+	v.EmbeddedTables, v.EmbeddedColumns = &st.Tables, &st.Columns
+	v.Embedding = embeddingViewOf(st)
+	return v
 }
 
 func viewsOf(list []service.Integration) []integrationView {

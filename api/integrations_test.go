@@ -178,7 +178,7 @@ func TestFailedValidationSavesNothing(t *testing.T) {
 		})
 	}
 	var n int
-	if err := env.Pool.QueryRow(context.Background(), "SELECT count(*) FROM integrations").Scan(&n); err != nil || n != 0 {
+	if err := env.Pool.QueryRow(context.Background(), "SELECT count(*) FROM integrations WHERE type <> 'ducklake'").Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d integrations saved after failed validations (err %v)", n, err)
 	}
 }
@@ -206,8 +206,10 @@ func TestTeamsCannotSeeEachOther(t *testing.T) {
 			assertErrorCode(t, res.Body, "not_found")
 		}
 	}
-	if list := env.Do(t, http.MethodGet, "/v1/api/integrations", bob, nil).JSON(t)["integrations"].([]any); len(list) != 0 {
-		t.Fatalf("bob lists alice's integrations: %v", list)
+	for _, it := range env.Do(t, http.MethodGet, "/v1/api/integrations", bob, nil).JSON(t)["integrations"].([]any) {
+		if it.(map[string]any)["id"] == id || it.(map[string]any)["type"] != "ducklake" {
+			t.Fatalf("bob lists an integration that is not his lake: %v", it)
+		}
 	}
 	if got := env.Do(t, http.MethodGet, "/v1/api/integrations/"+id, alice, nil).JSON(t)["integration"].(map[string]any)["name"]; got != "Production Database" {
 		t.Fatalf("alice's integration changed: name %v", got)
@@ -249,4 +251,21 @@ func storedSecret(t *testing.T, env *testenv.Env, id, field string) string {
 		t.Fatalf("open stored secrets: %v", err)
 	}
 	return fmt.Sprint(values[field])
+}
+
+func TestEveryTeamHasALake(t *testing.T) {
+	env := testenv.New(t)
+	token := env.Token(t, "acme")
+	lakes := env.Do(t, http.MethodGet, "/v1/api/integrations?type=ducklake", token, nil).JSON(t)["integrations"].([]any)
+	if len(lakes) != 1 || lakes[0].(map[string]any)["status"] != "active" {
+		t.Fatalf("lakes of a new team: %v", lakes)
+	}
+	id := lakes[0].(map[string]any)["id"].(string)
+	if res := env.Do(t, http.MethodDelete, "/v1/api/integrations/"+id, token, nil); res.Status != http.StatusBadRequest {
+		t.Fatalf("deleting the team's lake: %d %s", res.Status, res.Body)
+	}
+	env.Token(t, "acme") // a second token for the same team makes no second lake
+	if again := env.Do(t, http.MethodGet, "/v1/api/integrations?type=ducklake", token, nil).JSON(t)["integrations"].([]any); len(again) != 1 {
+		t.Fatalf("lakes after a second token: %d", len(again))
+	}
 }

@@ -24,6 +24,7 @@ var lytics = facade{
 func (s *Server) registerLytics(r *gin.RouterGroup) {
 	s.registerIntegrationRoutes(r, "/v2/connection", lytics)
 	s.registerDiscovery(r, "/v2/connection", respondEnvelope)
+	s.registerAI(r, "/v2/connection")
 	r.POST("/v2/connection/:id/scan", s.scan)
 	r.GET("/v2/connectionconfig", func(c *gin.Context) { envelope(c, http.StatusOK, connectors.Catalog()) })
 	r.GET("/v2/connectionconfig/:id", func(c *gin.Context) {

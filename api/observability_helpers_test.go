@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
@@ -10,23 +11,23 @@ import (
 )
 
 // post sends a report and fails the test unless it answers want.
-func obsPost(t *testing.T, env *testenv.Env, token, path string, body any, want int) map[string]any {
+func obsPost(t testing.TB, env *testenv.Env, token, path string, body any, want int) map[string]any {
 	t.Helper()
 	res := env.Do(t, http.MethodPost, path, token, body)
 	if res.Status != want {
 		t.Fatalf("POST %s = %d, want %d: %s", path, res.Status, want, res.Body)
 	}
-	return res.JSON(t)
+	return jsonObject(t, res.Body)
 }
 
 // get reads an observability resource and fails the test unless it answers 200.
-func obsGet(t *testing.T, env *testenv.Env, token, path string) map[string]any {
+func obsGet(t testing.TB, env *testenv.Env, token, path string) map[string]any {
 	t.Helper()
 	res := env.Do(t, http.MethodGet, path, token, nil)
 	if res.Status != http.StatusOK {
 		t.Fatalf("GET %s = %d: %s", path, res.Status, res.Body)
 	}
-	return res.JSON(t)
+	return jsonObject(t, res.Body)
 }
 
 // taskPath is the URL of a task run, whatever its task_id holds.
@@ -34,7 +35,7 @@ func taskPath(taskID string) string { return "/api/tasks/" + url.PathEscape(task
 
 // waitForStatus polls a task run until its status leaves running, and
 // returns the task.
-func waitForStatus(t *testing.T, env *testenv.Env, token, taskID string) map[string]any {
+func waitForStatus(t testing.TB, env *testenv.Env, token, taskID string) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -49,17 +50,26 @@ func waitForStatus(t *testing.T, env *testenv.Env, token, taskID string) map[str
 	}
 }
 
-func startTask(t *testing.T, env *testenv.Env, token, taskID, app, task string) {
+func startTask(t testing.TB, env *testenv.Env, token, taskID, app, task string) {
 	t.Helper()
 	obsPost(t, env, token, "/log/task", map[string]any{
 		"task_id": taskID, "status": "start", "app_name": app, "task_name": task, "task_type": "python",
 	}, http.StatusCreated)
 }
 
-func endTask(t *testing.T, env *testenv.Env, token, taskID string) map[string]any {
+func endTask(t testing.TB, env *testenv.Env, token, taskID string) map[string]any {
 	t.Helper()
 	obsPost(t, env, token, "/log/task", map[string]any{"task_id": taskID, "status": "end"}, http.StatusAccepted)
 	return waitForStatus(t, env, token, taskID)
+}
+
+func jsonObject(t testing.TB, body []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("response is not a JSON object (%v): %s", err, body)
+	}
+	return m
 }
 
 func obsList(v any) []any {

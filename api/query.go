@@ -1,8 +1,10 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -12,10 +14,12 @@ import (
 
 // queryRequest is the body of POST /v1/query (seed 000).
 type queryRequest struct {
-	SQL           string         `json:"sql"`
-	IntegrationID string         `json:"integration_id"`
-	Limit         int            `json:"limit"`
-	CubeQuery     map[string]any `json:"cube_query"`
+	SQL           string          `json:"sql"`
+	IntegrationID string          `json:"integration_id"`
+	Limit         int             `json:"limit"`
+	CubeQuery     json.RawMessage `json:"cube_query"`
+	// At reads the lake as it was at that time (time travel).
+	At *time.Time `json:"at"`
 }
 
 // query runs SQL on one of the team's integrations and answers
@@ -26,24 +30,27 @@ func (s *Server) query(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if req.CubeQuery != nil {
-		fail(c, &service.NotSupportedError{What: "cube_query"})
-		return
-	}
-	if req.IntegrationID == "" {
-		fail(c, &service.InputError{Field: "integration_id", Problem: "is required (queries on the team's lake arrive with the lake)"})
-		return
-	}
-	id, err := uuid.Parse(req.IntegrationID)
-	if err != nil {
-		fail(c, service.ErrNotFound)
+	if len(req.CubeQuery) > 0 && string(req.CubeQuery) != "null" {
+		s.cubeQuery(c, req)
 		return
 	}
 	if req.Limit < 0 {
 		fail(c, &service.InputError{Field: "limit", Problem: "must not be negative"})
 		return
 	}
-	res, err := s.svc.Query(c, teamID(c), id, req.SQL, req.Limit)
+	at, err := lakeAt(c, req.At)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var res service.QueryResult
+	if req.IntegrationID == "" { // the team's lake
+		res, err = s.svc.QueryLake(c, teamID(c), req.SQL, req.Limit, at)
+	} else if id, parseErr := uuid.Parse(req.IntegrationID); parseErr != nil {
+		err = service.ErrNotFound
+	} else {
+		res, err = s.svc.QueryAt(c, teamID(c), id, req.SQL, req.Limit, at)
+	}
 	if err != nil {
 		fail(c, err)
 		return
@@ -56,6 +63,22 @@ func (s *Server) query(c *gin.Context) {
 	buf = appendResultMeta(buf, cols, res)
 	buf = append(buf, '}')
 	c.Data(http.StatusOK, "application/json; charset=utf-8", buf)
+}
+
+// lakeAt reads the snapshot to query: ?snapshot=N, or "at" in the body.
+func lakeAt(c *gin.Context, at *time.Time) (service.LakeAt, error) {
+	out := service.LakeAt{At: at}
+	if raw := c.Query("snapshot"); raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n < 0 {
+			return out, &service.InputError{Field: "snapshot", Problem: "must be a snapshot id (a non-negative integer)"}
+		}
+		out.Snapshot = &n
+	}
+	if out.Snapshot != nil && out.At != nil {
+		return out, &service.InputError{Field: "at", Problem: "cannot be combined with ?snapshot; send one"}
+	}
+	return out, nil
 }
 
 // scanRequest is the body of POST /v2/connection/{id}/scan (seed 003).

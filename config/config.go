@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -110,6 +111,17 @@ func (c *Config) BindServer(fs *flag.FlagSet) {
 	fs.Var(&c.ScanRate, "scan-rate", "scans allowed per team, N/window (env SLUICE_SCAN_RATE)")
 	fs.Var(&c.DiscoveryRate, "discovery-rate", "schema discovery calls reaching a source per team, N/window (env SLUICE_DISCOVERY_RATE)")
 	fs.DurationVar(&c.DiscoveryTTL, "discovery-ttl", c.DiscoveryTTL, "how long discovery results are cached (env SLUICE_DISCOVERY_TTL)")
+}
+
+// AbsoluteDataDir makes DataDir absolute, so lake file paths stay valid
+// whatever directory a process runs in.
+func (c *Config) AbsoluteDataDir() error {
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return fmt.Errorf("data dir %s: %w", c.DataDir, err)
+	}
+	c.DataDir = abs
+	return nil
 }
 
 // RedactedDatabaseURL is the database URL without its password, for messages.

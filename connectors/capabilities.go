@@ -151,6 +151,14 @@ type RowSink interface {
 	WriteBatch(ctx context.Context, rows [][]any) error
 }
 
+// ChunkSink is a RowSink that also learns where each ordered chunk of a
+// resumable read ended: everything up to lastKey has been delivered, so a
+// read that restarts may start after it.
+type ChunkSink interface {
+	RowSink
+	ChunkDone(ctx context.Context, lastKey []any) error
+}
+
 // ReadRequest asks for a table's rows, optionally only those past a cursor.
 type ReadRequest struct {
 	Table   TableRef

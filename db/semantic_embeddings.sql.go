@@ -219,6 +219,31 @@ func (q *Queries) EmbeddingStateStart(ctx context.Context, arg EmbeddingStateSta
 	return err
 }
 
+const schemaEmbeddingCounts = `-- name: SchemaEmbeddingCounts :one
+SELECT count(*) FILTER (WHERE column_name = '')::int AS tables,
+       count(*) FILTER (WHERE column_name <> '')::int AS columns
+FROM schema_embeddings WHERE team_id = $1 AND integration_id = $2 AND generation = $3
+`
+
+type SchemaEmbeddingCountsParams struct {
+	TeamID        uuid.UUID
+	IntegrationID uuid.UUID
+	Generation    string
+}
+
+type SchemaEmbeddingCountsRow struct {
+	Tables  int32
+	Columns int32
+}
+
+// Counts the tables and columns a run embedded.
+func (q *Queries) SchemaEmbeddingCounts(ctx context.Context, arg SchemaEmbeddingCountsParams) (SchemaEmbeddingCountsRow, error) {
+	row := q.db.QueryRow(ctx, schemaEmbeddingCounts, arg.TeamID, arg.IntegrationID, arg.Generation)
+	var i SchemaEmbeddingCountsRow
+	err := row.Scan(&i.Tables, &i.Columns)
+	return i, err
+}
+
 const schemaEmbeddingDeleteTable = `-- name: SchemaEmbeddingDeleteTable :exec
 DELETE FROM schema_embeddings
 WHERE team_id = $1 AND integration_id = $2 AND table_schema = $3 AND table_name = $4

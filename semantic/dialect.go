@@ -33,6 +33,12 @@ func dialectFor(name connectors.Dialect) (*dialect, error) {
 	return nil, fmt.Errorf("cube queries cannot be compiled for the %q dialect", name)
 }
 
+// Supports reports whether cube queries can be compiled for the dialect.
+func Supports(name connectors.Dialect) bool {
+	_, err := dialectFor(name)
+	return err == nil
+}
+
 // quote quotes an identifier, doubling the closing quote character inside it.
 func (d *dialect) quote(name string) string {
 	return d.openQuote + strings.ReplaceAll(name, d.closeQuote, d.closeQuote+d.closeQuote) + d.closeQuote

@@ -161,6 +161,8 @@ func (c *Cube) addMember(node *yaml.Node, kind string) (string, error) {
 // memberProps are the properties measures and dimensions share.
 type memberProps struct {
 	typ, sql, title, description, format string
+	// typeAt is the type value's node, so a wrong type is reported on its own line.
+	typeAt *yaml.Node
 }
 
 // memberKeys reads a member's keys: the shared ones into props, the
@@ -174,6 +176,7 @@ func (c *Cube) memberKeys(node *yaml.Node, kind, name string, props *memberProps
 		case "name":
 		case "type":
 			props.typ, err = scalar(v, c.Name, kind, name, key)
+			props.typeAt = v
 		case "sql":
 			props.sql, err = sqlScalar(v, c.Name, kind, name, key)
 		case "title":
@@ -227,7 +230,7 @@ func (c *Cube) addMeasure(node *yaml.Node) error {
 	case "":
 		return memberErr(node, c.Name, "measure", name, "type is required")
 	default:
-		return memberErr(node, c.Name, "measure", name, fmt.Sprintf("unknown type %q (want count, count_distinct, count_distinct_approx, sum, avg, min, max or number)", ms.Type))
+		return memberErr(props.typeAt, c.Name, "measure", name, fmt.Sprintf("unknown type %q (want count, count_distinct, count_distinct_approx, sum, avg, min, max or number)", ms.Type))
 	}
 	if ms.Type == MeasureNumber && len(ms.Filters) > 0 {
 		return memberErr(node, c.Name, "measure", name, "filters apply to aggregating measures, not to type number")
@@ -262,7 +265,7 @@ func (c *Cube) addDimension(node *yaml.Node) error {
 	case "":
 		return memberErr(node, c.Name, "dimension", name, "type is required")
 	default:
-		return memberErr(node, c.Name, "dimension", name, fmt.Sprintf("unknown type %q (want string, number, time or boolean)", d.Type))
+		return memberErr(props.typeAt, c.Name, "dimension", name, fmt.Sprintf("unknown type %q (want string, number, time or boolean)", d.Type))
 	}
 	if d.SQL == "" {
 		return memberErr(node, c.Name, "dimension", name, "sql is required")

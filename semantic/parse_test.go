@@ -59,7 +59,7 @@ func TestParseModelErrors(t *testing.T) {
 		{"both sql and table", cube("    sql: SELECT 1\n"), "line 2: cube deals: set exactly one of sql_table and sql"},
 		{"bad cube name", "cubes:\n  - name: 1deals\n    sql_table: t\n", `line 2: cube name "1deals"`},
 		{"unknown measure type", cube("    measures:\n      - name: total\n        type: summ\n        sql: amount\n"),
-			`line 5: cube deals, measure total: unknown type "summ"`},
+			`line 6: cube deals, measure total: unknown type "summ"`},
 		{"sum without sql", cube("    measures:\n      - name: total\n        type: sum\n"), "line 5: cube deals, measure total: type sum needs sql"},
 		{"dimension without type", cube("    dimensions:\n      - name: stage\n        sql: stage\n"), "line 5: cube deals, dimension stage: type is required"},
 		{"unknown reference", cube("    dimensions:\n      - name: stage\n        sql: \"{nope}\"\n        type: string\n"),

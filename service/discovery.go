@@ -40,9 +40,13 @@ type TableColumns struct {
 // ListTables lists an integration's tables and views, from the shared cache
 // when it is fresh and refresh is false.
 func (s *Service) ListTables(ctx context.Context, teamID, id uuid.UUID, refresh bool) (Discovered[[]connectors.Table], error) {
-	return cachedDiscovery(ctx, s, teamID, id, "", refresh, func(d connectors.Discoverer) ([]connectors.Table, error) {
+	d, err := cachedDiscovery(ctx, s, teamID, id, "", refresh, func(d connectors.Discoverer) ([]connectors.Table, error) {
 		return d.Tables(ctx)
 	})
+	if err == nil && !d.Cached {
+		s.noticeTables(ctx, teamID, id, d.Value) // re-embeds if the table list changed
+	}
+	return d, err
 }
 
 // DescribeTable returns a table's columns. table is "schema.table" or a bare

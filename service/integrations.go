@@ -35,6 +35,8 @@ type Integration struct {
 	ValidatedAt *time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// Embedding is where the schema embeddings stand (nil: never requested).
+	Embedding *EmbeddingState
 }
 
 // MaskedCredentials returns the configuration with every stored secret shown
@@ -110,7 +112,11 @@ func (s *Service) CreateIntegration(ctx context.Context, teamID uuid.UUID, in In
 	if err != nil {
 		return Integration{}, fmt.Errorf("create integration: %w", dbError(err))
 	}
-	return integrationFromRow(row)
+	created, err := integrationFromRow(row)
+	if err == nil {
+		s.startEmbedding(ctx, teamID, &created, "created")
+	}
+	return created, err
 }
 
 // ListIntegrations lists the team's live integrations, optionally of one type.
@@ -131,7 +137,7 @@ func (s *Service) ListIntegrations(ctx context.Context, teamID uuid.UUID, typ st
 		}
 		out = append(out, i)
 	}
-	return out, nil
+	return out, s.attachEmbeddings(ctx, teamID, out)
 }
 
 // GetIntegration returns one of the team's live integrations.
@@ -140,7 +146,11 @@ func (s *Service) GetIntegration(ctx context.Context, teamID, id uuid.UUID) (Int
 	if err != nil {
 		return Integration{}, fmt.Errorf("get integration %s: %w", id, dbError(err))
 	}
-	return integrationFromRow(row)
+	it, err := integrationFromRow(row)
+	if err != nil {
+		return Integration{}, err
+	}
+	return s.withEmbedding(ctx, teamID, it)
 }
 
 // UpdateIntegration applies a patch, validates the result like a new
@@ -205,7 +215,11 @@ func (s *Service) UpdateIntegration(ctx context.Context, teamID, id uuid.UUID, p
 	if err := s.queries.DiscoveryCacheClear(ctx, db.DiscoveryCacheClearParams{TeamID: teamID, IntegrationID: id}); err != nil {
 		return Integration{}, fmt.Errorf("update integration %s: clear discovery cache: %w", id, dbError(err))
 	}
-	return integrationFromRow(updated)
+	it, err := integrationFromRow(updated)
+	if err == nil {
+		s.startEmbedding(ctx, teamID, &it, "updated")
+	}
+	return it, err
 }
 
 // DeleteIntegration soft-deletes an integration and erases its secrets.

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/db"
 	"github.com/sluice-dev/sluice/sqlguard"
 )
 
@@ -25,11 +26,23 @@ type QueryResult struct {
 // the source then runs it read-only with a timeout, returning at most
 // maxRows rows (the configured cap when maxRows is 0 or above it).
 func (s *Service) Query(ctx context.Context, teamID, id uuid.UUID, sql string, maxRows int) (QueryResult, error) {
+	return s.QueryAt(ctx, teamID, id, sql, maxRows, LakeAt{})
+}
+
+// QueryAt is Query with a snapshot to read when the integration is the
+// team's lake; other integrations have no snapshots and refuse one.
+func (s *Service) QueryAt(ctx context.Context, teamID, id uuid.UUID, sql string, maxRows int, at LakeAt) (QueryResult, error) {
 	if err := checkSQLText(sql); err != nil {
 		return QueryResult{}, err
 	}
 	if maxRows <= 0 || maxRows > s.opts.QueryMaxRows {
 		maxRows = s.opts.QueryMaxRows
+	}
+	if row, err := s.queries.IntegrationGet(ctx, db.IntegrationGetParams{TeamID: teamID, ID: id}); err == nil && row.Type == "ducklake" {
+		return s.QueryLake(ctx, teamID, sql, maxRows, at)
+	}
+	if at.Snapshot != nil || at.At != nil {
+		return QueryResult{}, &InputError{Field: "snapshot", Problem: "applies only to the team's lake"}
 	}
 	querier, row, release, err := source[connectors.Querier](ctx, s, teamID, id)
 	if err != nil {
@@ -40,7 +53,7 @@ func (s *Service) Query(ctx context.Context, teamID, id uuid.UUID, sql string, m
 	if d, ok := querier.(connectors.DialectOf); ok {
 		dialect = d.Dialect()
 	}
-	if err := sqlguard.Check(dialect, sql); err != nil {
+	if err := guard(dialect, sql); err != nil {
 		return QueryResult{}, err
 	}
 	start := time.Now()
@@ -74,4 +87,14 @@ func checkSQLText(sql string) error {
 		return &InputError{Field: "sql", Problem: fmt.Sprintf("is longer than %d bytes", maxSQLLength)}
 	}
 	return nil
+}
+
+// guard runs the read-only statement guard. A statement the dialect's real
+// parser cannot parse is a syntax error (400) rather than a refusal.
+func guard(dialect connectors.Dialect, sql string) error {
+	err := sqlguard.Check(dialect, sql)
+	if msg, ok := sqlguard.SyntaxMessage(dialect, err); ok {
+		return &connectors.QueryError{Kind: connectors.QueryErrSyntax, Message: msg}
+	}
+	return err
 }

@@ -4,12 +4,15 @@
 package service
 
 import (
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
 	"github.com/sluice-dev/sluice/db"
+	"github.com/sluice-dev/sluice/embeddings"
+	"github.com/sluice-dev/sluice/llm"
 	"github.com/sluice-dev/sluice/ratelimit"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/workflows"
@@ -26,6 +29,8 @@ type Options struct {
 	Namespace string
 	// TaskQueue overrides workflows.TaskQueue (tests give each worker its own).
 	TaskQueue string
+	// DataDir holds the teams' lake files (under lake/<team id>).
+	DataDir string
 
 	// QueryTimeout is the statement timeout of ad-hoc queries.
 	QueryTimeout time.Duration
@@ -39,6 +44,12 @@ type Options struct {
 	DiscoveryTTL time.Duration
 	// DiscoveryRate limits discovery calls that reach a source, per team.
 	DiscoveryRate Rate
+	// Embeddings embeds schemas and search questions; nil means the builtin
+	// provider. The worker must use the same provider and model.
+	Embeddings embeddings.Provider
+	// LLM is the chat model AI SQL prompts; unconfigured, AI SQL answers 503
+	// with the schema context it would have sent.
+	LLM llm.Config
 }
 
 // Rate is a number of requests per window.
@@ -56,8 +67,10 @@ type Service struct {
 	opts     Options
 
 	sources        *sourceCache
+	lakes          sync.Map // team id → *lake.Lake
 	scanLimit      *ratelimit.Limiter
 	discoveryLimit *ratelimit.Limiter
+	vectors        *vectorCache
 }
 
 // New builds a service.
@@ -69,11 +82,15 @@ func New(pool *pgxpool.Pool, temporal client.Client, keyring *secrets.Keyring, o
 		opts.TaskQueue = workflows.TaskQueue
 	}
 	opts.setQueryDefaults()
+	if opts.Embeddings == nil {
+		opts.Embeddings = embeddings.Builtin{}
+	}
 	return &Service{
 		pool: pool, queries: db.New(pool), temporal: temporal, keyring: keyring, opts: opts,
 		sources:        newSourceCache(),
 		scanLimit:      ratelimit.New(opts.ScanRate.Limit, opts.ScanRate.Window),
 		discoveryLimit: ratelimit.New(opts.DiscoveryRate.Limit, opts.DiscoveryRate.Window),
+		vectors:        newVectorCache(),
 	}
 }
 

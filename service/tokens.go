@@ -84,6 +84,10 @@ func (s *Service) EnsureTeam(ctx context.Context, name string) (uuid.UUID, error
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("ensure team %s: %w", name, dbError(err))
 	}
+	// Every team has a lake, listed among its integrations as type ducklake.
+	if _, err := s.TeamLake(ctx, team.ID); err != nil {
+		return uuid.Nil, err
+	}
 	return team.ID, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sluice-dev/sluice/activities"
 	_ "github.com/sluice-dev/sluice/connectors/all" // every connector type can be opened
+	"github.com/sluice-dev/sluice/embeddings"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/workflows"
 )
@@ -20,6 +21,10 @@ type Deps struct {
 	Pool *pgxpool.Pool
 	// TaskQueue overrides workflows.TaskQueue (tests give each worker its own).
 	TaskQueue string
+	// Embeddings computes schema embeddings; nil means the builtin provider.
+	Embeddings embeddings.Provider
+	// DataDir holds the teams' lake files (under lake/<team id>).
+	DataDir string
 }
 
 // New builds a worker with every workflow and activity registered.
@@ -32,5 +37,7 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Integrations{Keyring: deps.Keyring})
 	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool})
+	w.RegisterActivity(&activities.Embeddings{Pool: deps.Pool, Keyring: deps.Keyring, Provider: deps.Embeddings})
+	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir})
 	return w
 }

@@ -44,3 +44,62 @@ var taskRunOptions = workflow.ActivityOptions{
 		NonRetryableErrorTypes: []string{},
 	},
 }
+
+// syncBookkeepingOptions cover planning and recording a run: short, and
+// retried through brief outages of sluice's database or the source.
+var syncBookkeepingOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 2 * time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    2 * time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    30 * time.Second,
+		MaximumAttempts:    5,
+		NonRetryableErrorTypes: []string{
+			activities.ErrTypeNotSupported, activities.ErrTypeBadSecret, activities.ErrTypeRunGone,
+		},
+	},
+}
+
+// copyTableOptions cover copying one table: long, heartbeating its progress
+// so a dead worker is noticed within the heartbeat timeout and the retry
+// resumes from the last heartbeat.
+var copyTableOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 12 * time.Hour,
+	HeartbeatTimeout:    time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    5 * time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    5 * time.Minute,
+		MaximumAttempts:    5,
+		NonRetryableErrorTypes: []string{
+			activities.ErrTypeSchemaChange, activities.ErrTypeTableProblem,
+			activities.ErrTypeNotSupported, activities.ErrTypeBadSecret, activities.ErrTypeRunGone,
+		},
+	},
+}
+
+// embedSchemaOptions bound a schema embedding run. It reads the source's
+// catalog and calls the embeddings provider table by table, heartbeating
+// the tables done and resuming from them; credentials that do not work, a
+// deleted connection or an endpoint that refuses the request are not retried.
+var embedSchemaOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 2 * time.Hour,
+	HeartbeatTimeout:    2 * time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    5 * time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    5 * time.Minute,
+		MaximumAttempts:    5,
+		NonRetryableErrorTypes: []string{
+			activities.ErrTypeValidationFailed,
+			activities.ErrTypeNotSupported,
+			activities.ErrTypeBadSecret,
+			activities.ErrTypeIntegrationGone,
+			activities.ErrTypeEmbeddingRefused,
+		},
+	},
+}
+
+// embedStateOptions bound the activity that records a failed run: it only
+// writes sluice's own database, so it is retried like the task-run ones.
+var embedStateOptions = taskRunOptions

@@ -24,6 +24,7 @@ Commands:
   worker    run the Temporal worker (production; needs TEMPORAL_ADDRESS and SLUICE_SECRET_KEY)
   migrate   up | down | version: manage sluice's database schema
   token     create --team NAME [--name LABEL]: print a new API token
+  sync      run | replay | cancel | list: operate sync runs (see 'sluice sync')
 
 Run 'sluice <command> --help' for a command's flags. Every flag can also be set
 through the environment variable named in its help.
@@ -38,6 +39,7 @@ var commands = map[string]command{
 	"worker":  runWorker,
 	"migrate": runMigrate,
 	"token":   runToken,
+	"sync":    runSync,
 }
 
 func main() {

@@ -36,6 +36,9 @@ type backend struct {
 
 // connect opens the database and Temporal. Callers must call close.
 func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, keyring *secrets.Keyring) (*backend, error) {
+	if err := cfg.AbsoluteDataDir(); err != nil {
+		return nil, err
+	}
 	netguard.SetAllowPrivate(cfg.AllowPrivateNetworks)
 	pool, err := openPool(ctx, cfg)
 	if err != nil {
@@ -61,6 +64,7 @@ func (b *backend) service() *service.Service {
 		ValidationTimeout: b.cfg.ValidationTimeout,
 		TemporalUIURL:     b.cfg.TemporalUIURL,
 		Namespace:         b.cfg.TemporalNamespace,
+		DataDir:           b.cfg.DataDir,
 		QueryTimeout:      b.cfg.QueryTimeout,
 		QueryMaxRows:      b.cfg.QueryMaxRows,
 		ScanRate:          service.Rate(b.cfg.ScanRate),
@@ -110,7 +114,7 @@ func (b *backend) serveHTTP(ctx context.Context, ln net.Listener) error {
 
 // runWorkerUntil runs the Temporal worker until ctx ends.
 func (b *backend) runWorkerUntil(ctx context.Context) error {
-	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool})
+	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -4,70 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/connectors/cube/cubetest"
 	"github.com/sluice-dev/sluice/netguard"
 )
 
 const testToken = "eyJhbGciOiJIUzI1NiJ9.test-cube-token.sig"
 
-// fakeCube is an in-process FAKE of a Cube deployment's REST API, speaking
-// the wire format Cube documents: GET /cubejs-api/v1/meta answers
-// {"cubes": [...]}, POST /cubejs-api/v1/load takes {"query": …} and answers
-// {"query", "data", "annotation", …}, first answering HTTP 200
-// {"error": "Continue wait"} (as Cube does while a query runs) `waits`
-// times. A token other than testToken gets 403; a query without members
-// gets Cube's 400.
-type fakeCube struct {
-	waits int32
-	loads atomic.Int32
-}
-
-func (f *fakeCube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	if auth := r.Header.Get("Authorization"); auth != testToken && auth != "Bearer "+testToken {
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = io.WriteString(w, `{"error": "Invalid token"}`)
-		return
-	}
-	switch {
-	case r.Method == http.MethodGet && r.URL.Path == "/cubejs-api/v1/meta":
-		_, _ = io.WriteString(w, `{"cubes": [{"name": "hubspot_deals", "measures": [], "dimensions": []}, {"name": "companies"}]}`)
-	case r.Method == http.MethodPost && r.URL.Path == "/cubejs-api/v1/load":
-		var body struct {
-			Query map[string]any `json:"query"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Query == nil {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = io.WriteString(w, `{"error": "Query should be a JSON object"}`)
-			return
-		}
-		if measures, _ := body.Query["measures"].([]any); len(measures) == 0 {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = io.WriteString(w, `{"error": "Query should contain either measures, dimensions or timeDimensions with granularities in order to be valid"}`)
-			return
-		}
-		if f.loads.Add(1) <= f.waits {
-			_, _ = io.WriteString(w, `{"error": "Continue wait"}`)
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"query":           body.Query,
-			"data":            []map[string]any{{"hubspot_deals.win_rate": "0.5", "hubspot_deals.close_date.month": "2024-01-01T00:00:00.000"}},
-			"annotation":      map[string]any{"measures": map[string]any{"hubspot_deals.win_rate": map[string]any{"title": "Deals Win Rate", "type": "number"}}},
-			"lastRefreshTime": "2024-02-01T00:00:00.000Z",
-		})
-	default:
-		http.NotFound(w, r)
-	}
-}
+// The tests below run against cubetest.Server, an in-process FAKE of a Cube
+// deployment speaking Cube's documented REST wire format.
 
 func newTestConnector(t *testing.T, apiURL, token string) *Connector {
 	t.Helper()
@@ -82,7 +32,7 @@ func newTestConnector(t *testing.T, apiURL, token string) *Connector {
 
 func TestValidateAgainstFakeCube(t *testing.T) {
 	netguard.SetAllowPrivate(true)
-	srv := httptest.NewServer(&fakeCube{})
+	srv := httptest.NewServer(&cubetest.Server{Token: testToken})
 	defer srv.Close()
 
 	report, err := newTestConnector(t, srv.URL+"/cubejs-api/v1/", testToken).Validate(context.Background())
@@ -105,7 +55,7 @@ func TestValidateAgainstFakeCube(t *testing.T) {
 
 func TestLoadWaitsThroughContinueWait(t *testing.T) {
 	netguard.SetAllowPrivate(true)
-	fake := &fakeCube{waits: 2}
+	fake := &cubetest.Server{Token: testToken, Waits: 2}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	c := newTestConnector(t, srv.URL, "Bearer "+testToken)
@@ -114,8 +64,8 @@ func TestLoadWaitsThroughContinueWait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fake.loads.Load() != 3 {
-		t.Fatalf("%d /load requests, want 3 (two Continue wait, then the answer)", fake.loads.Load())
+	if fake.Loads.Load() != 3 {
+		t.Fatalf("%d /load requests, want 3 (two Continue wait, then the answer)", fake.Loads.Load())
 	}
 	var body struct {
 		Data []map[string]any `json:"data"`
@@ -133,7 +83,7 @@ func TestLoadWaitsThroughContinueWait(t *testing.T) {
 
 func TestLoadTimesOutWhileCubeWaits(t *testing.T) {
 	netguard.SetAllowPrivate(true)
-	srv := httptest.NewServer(&fakeCube{waits: 1 << 30})
+	srv := httptest.NewServer(&cubetest.Server{Token: testToken, Waits: 1 << 30})
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -147,7 +97,7 @@ func TestLoadTimesOutWhileCubeWaits(t *testing.T) {
 // TestAPIURLGoesThroughTheNetworkGuard: api_url is user input, so a
 // loopback or metadata address is refused unless the operator allows it.
 func TestAPIURLGoesThroughTheNetworkGuard(t *testing.T) {
-	srv := httptest.NewServer(&fakeCube{})
+	srv := httptest.NewServer(&cubetest.Server{Token: testToken})
 	defer srv.Close()
 	netguard.SetAllowPrivate(false)
 	defer netguard.SetAllowPrivate(true)

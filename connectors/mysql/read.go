@@ -46,7 +46,15 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink c
 		if err != nil {
 			return stats, fmt.Errorf("read %s: %w", req.Table, err)
 		}
-		if len(req.OrderBy) == 0 || n < int64(req.ChunkRows) {
+		if len(req.OrderBy) == 0 {
+			return stats, nil
+		}
+		if cs, ok := sink.(connectors.ChunkSink); ok && n > 0 {
+			if err := cs.ChunkDone(ctx, last); err != nil {
+				return stats, err
+			}
+		}
+		if n < int64(req.ChunkRows) {
 			return stats, nil
 		}
 		after = last

@@ -59,3 +59,9 @@ SELECT table_schema, table_name, detail
 FROM schema_embeddings
 WHERE team_id = $1 AND integration_id = $2 AND column_name = ''
   AND (table_schema || '.' || table_name) = ANY(sqlc.arg(tables)::text[]);
+
+-- name: SchemaEmbeddingCounts :one
+-- Counts the tables and columns a run embedded.
+SELECT count(*) FILTER (WHERE column_name = '')::int AS tables,
+       count(*) FILTER (WHERE column_name <> '')::int AS columns
+FROM schema_embeddings WHERE team_id = $1 AND integration_id = $2 AND generation = $3;

@@ -52,12 +52,13 @@ func NewWith(t testing.TB, tune func(*service.Options)) *Env {
 	keyring := NewKeyring(t)
 	c := TemporalServer().GetDefaultClient()
 	queue := "test-" + randomHex(6)
-	w := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: queue})
+	dataDir := t.TempDir()
+	w := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: queue, DataDir: dataDir})
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
 	t.Cleanup(w.Stop)
-	opts := service.Options{TaskQueue: queue, ValidationTimeout: 20 * time.Second}
+	opts := service.Options{TaskQueue: queue, ValidationTimeout: 20 * time.Second, DataDir: dataDir}
 	if tune != nil {
 		tune(&opts)
 	}

@@ -1,0 +1,195 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/db"
+	"github.com/sluice-dev/sluice/lake"
+)
+
+var errNoRows = pgx.ErrNoRows
+
+// copyChunkRows is how many rows an ordered read delivers between resume points.
+const copyChunkRows = 500_000
+
+// heartbeatEvery paces progress heartbeats inside a chunk.
+const heartbeatEvery = 10 * time.Second
+
+// copyProgress is a CopyTable heartbeat: enough to resume, never rows.
+type copyProgress struct {
+	Files     []lake.StagedFile `json:"files"`
+	After     []any             `json:"after,omitempty"`
+	RowsRead  int64             `json:"rows_read"`
+	BytesRead int64             `json:"bytes_read"`
+	MaxCursor any               `json:"max_cursor,omitempty"`
+}
+
+// CopyTable streams one source table into Parquet files and commits them to
+// the team's lake as one snapshot. Ordered reads (tables with a primary key)
+// heartbeat after every chunk, so a retry after a dead worker resumes from
+// the last chunk it finished; the commit is keyed by run and table, so a
+// retry never appends twice.
+func (a *Syncs) CopyTable(ctx context.Context, in CopyTableInput) (CopyTableOutput, error) {
+	teamID, integrationID, err := parseIDs(in.TeamID, in.IntegrationID)
+	if err != nil {
+		return CopyTableOutput{}, err
+	}
+	runID, err := uuid.Parse(in.RunID)
+	if err != nil {
+		return CopyTableOutput{}, temporal.NewNonRetryableApplicationError("bad run id", ErrTypeRunGone, nil)
+	}
+	table := in.Table.Source.String()
+	q := a.queries()
+	if err := q.SyncRunTableStart(ctx, db.SyncRunTableStartParams{TeamID: teamID, RunID: runID, SourceTable: table}); err != nil {
+		return CopyTableOutput{}, fmt.Errorf("mark %s running: %w", table, err)
+	}
+	sealed, err := a.sealedIntegration(ctx, teamID, integrationID)
+	if err != nil {
+		return CopyTableOutput{}, err
+	}
+	source, closeFn, err := OpenConnector[sourceTable](ctx, a.Keyring, sealed)
+	if err != nil {
+		return CopyTableOutput{}, err
+	}
+	defer closeFn(context.WithoutCancel(ctx))
+	cols, err := source.Columns(ctx, in.Table.Source)
+	if err != nil {
+		return CopyTableOutput{}, fmt.Errorf("describe %s: %w", table, err)
+	}
+	lk, err := a.teamLake(ctx, teamID)
+	if err != nil {
+		return CopyTableOutput{}, err
+	}
+	cursorAfter, err := a.cursorValue(ctx, teamID, in.ConfigID, in.Table)
+	if err != nil {
+		return CopyTableOutput{}, err
+	}
+	progress := resumeProgress(ctx)
+	sink, err := newLakeSink(ctx, lk, in.DestSchema, in.Table.DestTable, cols, in.Table.CursorField, progress)
+	if err != nil {
+		return CopyTableOutput{}, err
+	}
+	defer sink.abort()
+	req := connectors.ReadRequest{
+		Table: in.Table.Source, Columns: cols, CursorField: in.Table.CursorField, CursorAfter: cursorAfter,
+		OrderBy: in.Table.PrimaryKeys, ResumeAfter: progress.After, ChunkRows: copyChunkRows,
+	}
+	stats, err := source.Read(ctx, req, sink)
+	if err != nil {
+		return CopyTableOutput{}, fmt.Errorf("copy %s: %w", table, err)
+	}
+	files, err := sink.finish(ctx)
+	if err != nil {
+		return CopyTableOutput{}, err
+	}
+	res, err := lk.Commit(ctx, lake.CommitRequest{
+		Schema: in.DestSchema, Table: in.Table.DestTable, Columns: cols, Method: lake.LoadMethod(in.LoadMethod),
+		PrimaryKeys: in.Table.PrimaryKeys, Files: files, IdempotencyKey: in.RunID + "/" + table,
+	})
+	if err != nil {
+		return CopyTableOutput{}, commitError(table, err)
+	}
+	rowsRead := progress.RowsRead + stats.Rows
+	maxCursor := laterCursor(sink.progress.MaxCursor, stats.MaxCursor)
+	cursorJSON, err := a.saveCursor(ctx, teamID, in.ConfigID, in.Table, maxCursor)
+	if err != nil {
+		return CopyTableOutput{}, err
+	}
+	if err := q.SyncRunTableSucceed(ctx, db.SyncRunTableSucceedParams{
+		TeamID: teamID, RunID: runID, SourceTable: table, RowsRead: rowsRead, RowsWritten: res.RowsWritten,
+		BytesWritten: res.BytesWritten, SnapshotID: &res.SnapshotID, CursorAfter: cursorJSON,
+	}); err != nil {
+		return CopyTableOutput{}, fmt.Errorf("record %s: %w", table, err)
+	}
+	return CopyTableOutput{RowsRead: rowsRead, RowsWritten: res.RowsWritten, BytesWritten: res.BytesWritten, SnapshotID: res.SnapshotID}, nil
+}
+
+// sourceTable is what CopyTable needs of a source.
+type sourceTable interface {
+	connectors.Discoverer
+	connectors.Reader
+}
+
+// resumeProgress returns the last heartbeat of a previous attempt, keeping
+// it only if every staged file it names is still on disk.
+func resumeProgress(ctx context.Context) copyProgress {
+	var p copyProgress
+	if !activity.HasHeartbeatDetails(ctx) || activity.GetHeartbeatDetails(ctx, &p) != nil {
+		return copyProgress{}
+	}
+	for _, f := range p.Files {
+		if _, err := os.Stat(f.Path); err != nil {
+			return copyProgress{} // another machine, or cleaned up: start over
+		}
+	}
+	return p
+}
+
+// commitError makes an incompatible schema change fail the table for good.
+func commitError(table string, err error) error {
+	var sc *lake.SchemaChangeError
+	if errors.As(err, &sc) {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", table, sc), ErrTypeSchemaChange, nil)
+	}
+	return fmt.Errorf("commit %s: %w", table, err)
+}
+
+// cursorValue is the table's incremental cursor from the last successful run.
+func (a *Syncs) cursorValue(ctx context.Context, teamID uuid.UUID, configID string, tp TablePlan) (any, error) {
+	raw := a.cursorJSON(ctx, teamID, configID, tp)
+	if raw == nil {
+		return nil, nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, fmt.Errorf("decode cursor of %s: %w", tp.Source, err)
+	}
+	return v, nil
+}
+
+func (a *Syncs) cursorJSON(ctx context.Context, teamID uuid.UUID, configID string, tp TablePlan) []byte {
+	cfgID, err := uuid.Parse(configID)
+	if tp.CursorField == "" || err != nil {
+		return nil
+	}
+	raw, err := a.queries().SyncCursorGet(ctx, db.SyncCursorGetParams{TeamID: teamID, ConfigID: cfgID, SourceTable: tp.Source.String(), CursorField: tp.CursorField})
+	if err != nil {
+		return nil
+	}
+	return raw
+}
+
+// saveCursor stores the greatest cursor value copied, for the next run.
+func (a *Syncs) saveCursor(ctx context.Context, teamID uuid.UUID, configID string, tp TablePlan, value any) ([]byte, error) {
+	cfgID, err := uuid.Parse(configID)
+	if tp.CursorField == "" || value == nil || err != nil {
+		return nil, nil
+	}
+	raw, err := json.Marshal(value)
+	if err != nil {
+		return nil, fmt.Errorf("encode cursor: %w", err)
+	}
+	err = a.queries().SyncCursorPut(ctx, db.SyncCursorPutParams{TeamID: teamID, ConfigID: cfgID, SourceTable: tp.Source.String(), CursorField: tp.CursorField, Value: raw})
+	if err != nil {
+		return nil, fmt.Errorf("save cursor of %s: %w", tp.Source, err)
+	}
+	return raw, nil
+}
+
+func laterCursor(a, b any) any {
+	if b != nil && connectors.CursorGreater(b, a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,94 @@
+package activities
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/lake"
+)
+
+// lakeSink writes rows read from a source into lake Parquet files. At every
+// chunk boundary it closes its files and heartbeats the resume point.
+type lakeSink struct {
+	lake      *lake.Lake
+	schema    string
+	table     string
+	cols      []connectors.Column
+	writer    *lake.TableWriter
+	progress  copyProgress
+	chunkRows int64
+	cursorIdx int
+	lastBeat  time.Time
+}
+
+func newLakeSink(ctx context.Context, lk *lake.Lake, schema, table string, cols []connectors.Column, cursorField string, progress copyProgress) (*lakeSink, error) {
+	s := &lakeSink{lake: lk, schema: schema, table: table, cols: cols, progress: progress, lastBeat: time.Now(),
+		cursorIdx: slices.IndexFunc(cols, func(c connectors.Column) bool { return cursorField != "" && c.Name == cursorField })}
+	return s, s.openWriter(ctx)
+}
+
+func (s *lakeSink) openWriter(ctx context.Context) error {
+	w, err := s.lake.NewTableWriter(ctx, s.schema, s.table, s.cols)
+	if err != nil {
+		return err
+	}
+	s.writer = w
+	return nil
+}
+
+// WriteBatch appends rows, heartbeating progress now and then so a stalled
+// worker is told apart from a long chunk.
+func (s *lakeSink) WriteBatch(ctx context.Context, rows [][]any) error {
+	if err := s.writer.WriteBatch(ctx, rows); err != nil {
+		return err
+	}
+	s.chunkRows += int64(len(rows))
+	if s.cursorIdx >= 0 {
+		for _, r := range rows {
+			s.progress.MaxCursor = laterCursor(s.progress.MaxCursor, r[s.cursorIdx])
+		}
+	}
+	if time.Since(s.lastBeat) > heartbeatEvery {
+		beat := s.progress
+		beat.RowsRead += s.chunkRows
+		activity.RecordHeartbeat(ctx, beat)
+		s.lastBeat = time.Now()
+	}
+	return ctx.Err()
+}
+
+// ChunkDone seals the chunk's files and records them as the resume point.
+func (s *lakeSink) ChunkDone(ctx context.Context, lastKey []any) error {
+	files, err := s.writer.Finish(ctx)
+	if err != nil {
+		return err
+	}
+	s.progress.Files = append(s.progress.Files, files...)
+	s.progress.After = lastKey
+	s.progress.RowsRead += s.chunkRows
+	s.chunkRows = 0
+	activity.RecordHeartbeat(ctx, s.progress)
+	s.lastBeat = time.Now()
+	return s.openWriter(ctx)
+}
+
+// finish seals the last files and returns every staged file of the table.
+func (s *lakeSink) finish(ctx context.Context) ([]lake.StagedFile, error) {
+	files, err := s.writer.Finish(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.writer = nil
+	return append(s.progress.Files, files...), nil
+}
+
+// abort removes the open writer's partial files; staged chunks stay for a retry.
+func (s *lakeSink) abort() {
+	if s.writer != nil {
+		s.writer.Abort()
+	}
+}

@@ -1,0 +1,76 @@
+package activities
+
+import "github.com/sluice-dev/sluice/connectors"
+
+// Error types of sync activities that retrying cannot fix.
+const (
+	ErrTypeSchemaChange = "SchemaChange"
+	ErrTypeTableProblem = "TableProblem"
+	ErrTypeRunGone      = "RunGone"
+)
+
+// PrepareSyncRunInput identifies the run to prepare.
+type PrepareSyncRunInput struct {
+	TeamID        string   `json:"team_id"`
+	IntegrationID string   `json:"integration_id"`
+	ConfigID      string   `json:"config_id,omitempty"`
+	RunID         string   `json:"run_id,omitempty"`
+	WorkflowID    string   `json:"workflow_id"`
+	Trigger       string   `json:"trigger"`
+	OnlyTables    []string `json:"only_tables,omitempty"`
+}
+
+// SyncPlan is what a run will copy: table names and options, never rows.
+type SyncPlan struct {
+	RunID      string      `json:"run_id"`
+	DestSchema string      `json:"dest_schema"`
+	LoadMethod string      `json:"load_method"`
+	ConfigID   string      `json:"config_id"`
+	Tables     []TablePlan `json:"tables"`
+}
+
+// TablePlan is one table of a run.
+type TablePlan struct {
+	Source      connectors.TableRef `json:"source"`
+	DestTable   string              `json:"dest_table"`
+	PrimaryKeys []string            `json:"primary_keys,omitempty"`
+	CursorField string              `json:"cursor_field,omitempty"`
+	// Problem, when set, is why the table cannot be copied (found while
+	// planning); the run records it as the table's failure.
+	Problem string `json:"problem,omitempty"`
+}
+
+// CopyTableInput asks for one table to be copied into the lake.
+type CopyTableInput struct {
+	TeamID        string    `json:"team_id"`
+	IntegrationID string    `json:"integration_id"`
+	RunID         string    `json:"run_id"`
+	ConfigID      string    `json:"config_id"`
+	DestSchema    string    `json:"dest_schema"`
+	LoadMethod    string    `json:"load_method"`
+	Table         TablePlan `json:"table"`
+}
+
+// CopyTableOutput reports a copied table.
+type CopyTableOutput struct {
+	RowsRead     int64 `json:"rows_read"`
+	RowsWritten  int64 `json:"rows_written"`
+	BytesWritten int64 `json:"bytes_written"`
+	SnapshotID   int64 `json:"snapshot_id"`
+}
+
+// TableFailure is a table that did not copy, and why.
+type TableFailure struct {
+	Table  string `json:"table"`
+	Status string `json:"status"`
+	Error  string `json:"error"`
+}
+
+// FinishSyncRunInput records a run's outcome.
+type FinishSyncRunInput struct {
+	TeamID   string         `json:"team_id"`
+	RunID    string         `json:"run_id"`
+	Status   string         `json:"status"`
+	Error    string         `json:"error,omitempty"`
+	Failures []TableFailure `json:"failures,omitempty"`
+}

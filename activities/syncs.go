@@ -1,0 +1,237 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/db"
+	"github.com/sluice-dev/sluice/lake"
+	"github.com/sluice-dev/sluice/secrets"
+	"github.com/sluice-dev/sluice/syncspec"
+)
+
+// Syncs holds the activities of sync runs: planning, copying tables into the
+// team's lake and recording outcomes.
+type Syncs struct {
+	Pool    *pgxpool.Pool
+	Keyring *secrets.Keyring
+	// DataDir holds each team's lake files under lake/<team id>.
+	DataDir string
+
+	lakes sync.Map // team id → *lake.Lake
+}
+
+func (a *Syncs) queries() *db.Queries { return db.New(a.Pool) }
+
+// teamLake opens (once per worker) the team's lake.
+func (a *Syncs) teamLake(ctx context.Context, teamID uuid.UUID) (*lake.Lake, error) {
+	if l, ok := a.lakes.Load(teamID); ok {
+		return l.(*lake.Lake), nil
+	}
+	l, err := lake.Open(ctx, a.Pool, lake.CatalogSchemaFor(teamID), filepath.Join(a.DataDir, "lake", teamID.String()))
+	if err != nil {
+		return nil, fmt.Errorf("open lake of team %s: %w", teamID, err)
+	}
+	actual, _ := a.lakes.LoadOrStore(teamID, l)
+	return actual.(*lake.Lake), nil
+}
+
+// sealedIntegration loads a team's integration as workflow-safe input.
+func (a *Syncs) sealedIntegration(ctx context.Context, teamID, id uuid.UUID) (SealedIntegration, error) {
+	row, err := a.queries().IntegrationGet(ctx, db.IntegrationGetParams{TeamID: teamID, ID: id})
+	if errors.Is(err, errNoRows) {
+		return SealedIntegration{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("integration %s no longer exists", id), ErrTypeRunGone, nil)
+	}
+	if err != nil {
+		return SealedIntegration{}, fmt.Errorf("load integration %s: %w", id, err)
+	}
+	config := map[string]any{}
+	if err := json.Unmarshal(row.Config, &config); err != nil {
+		return SealedIntegration{}, fmt.Errorf("decode config of integration %s: %w", id, err)
+	}
+	return SealedIntegration{IntegrationID: row.ID.String(), Type: row.Type, Config: config, SealedSecrets: row.SealedSecrets}, nil
+}
+
+// PrepareSyncRun records the run as running (creating it for scheduled
+// runs), expands the table selectors against the source and returns the plan.
+func (a *Syncs) PrepareSyncRun(ctx context.Context, in PrepareSyncRunInput) (SyncPlan, error) {
+	teamID, integrationID, err := parseIDs(in.TeamID, in.IntegrationID)
+	if err != nil {
+		return SyncPlan{}, err
+	}
+	run, err := a.recordRun(ctx, teamID, integrationID, in)
+	if err != nil {
+		return SyncPlan{}, err
+	}
+	var cfg syncspec.Config
+	if err := json.Unmarshal(run.Config, &cfg); err != nil {
+		return SyncPlan{}, temporal.NewNonRetryableApplicationError("decode run config: "+err.Error(), ErrTypeRunGone, nil)
+	}
+	sealed, err := a.sealedIntegration(ctx, teamID, integrationID)
+	if err != nil {
+		return SyncPlan{}, err
+	}
+	discoverer, closeFn, err := OpenConnector[connectors.Discoverer](ctx, a.Keyring, sealed)
+	if err != nil {
+		return SyncPlan{}, err
+	}
+	defer closeFn(context.WithoutCancel(ctx))
+	tables, err := discoverer.Tables(ctx)
+	if err != nil {
+		return SyncPlan{}, fmt.Errorf("list source tables: %w", err)
+	}
+	plan := SyncPlan{RunID: run.ID.String(), DestSchema: cfg.DestSchema, LoadMethod: cfg.LoadMethod, ConfigID: cfg.ConfigID}
+	for _, tp := range expandTables(cfg.Tables, tables, in.OnlyTables) {
+		if tp.Problem == "" {
+			tp = a.planTable(ctx, discoverer, cfg.LoadMethod, tp)
+		}
+		plan.Tables = append(plan.Tables, tp)
+		if err := a.queries().SyncRunTableUpsertQueued(ctx, db.SyncRunTableUpsertQueuedParams{
+			RunID: run.ID, TeamID: teamID, SourceTable: tp.Source.String(), DestTable: cfg.DestSchema + "." + tp.DestTable,
+			CursorField: optional(tp.CursorField), CursorBefore: a.cursorJSON(ctx, teamID, cfg.ConfigID, tp),
+		}); err != nil {
+			return SyncPlan{}, fmt.Errorf("record run tables: %w", err)
+		}
+	}
+	return plan, nil
+}
+
+// recordRun creates the run of a scheduled trigger (idempotently, keyed by
+// workflow id) or loads the one the API created, and marks it running.
+func (a *Syncs) recordRun(ctx context.Context, teamID, integrationID uuid.UUID, in PrepareSyncRunInput) (db.SyncRun, error) {
+	q := a.queries()
+	runID := uuid.Nil
+	if in.RunID != "" {
+		id, err := uuid.Parse(in.RunID)
+		if err != nil {
+			return db.SyncRun{}, temporal.NewNonRetryableApplicationError("bad run id", ErrTypeRunGone, nil)
+		}
+		runID = id
+	} else {
+		cfgID, err := uuid.Parse(in.ConfigID)
+		if err != nil {
+			return db.SyncRun{}, temporal.NewNonRetryableApplicationError("bad config id", ErrTypeRunGone, nil)
+		}
+		row, err := q.SyncConfigGet(ctx, db.SyncConfigGetParams{TeamID: teamID, ID: cfgID})
+		if errors.Is(err, errNoRows) {
+			return db.SyncRun{}, temporal.NewNonRetryableApplicationError("the sync configuration was deleted", ErrTypeRunGone, nil)
+		}
+		if err != nil {
+			return db.SyncRun{}, fmt.Errorf("load sync config: %w", err)
+		}
+		var tables []syncspec.TableSpec
+		_ = json.Unmarshal(row.Tables, &tables)
+		snapshot, _ := json.Marshal(syncspec.Config{
+			ConfigID: row.ID.String(), IntegrationID: integrationID.String(), DestIntegrationID: row.DestIntegrationID.String(),
+			DestSchema: row.DestSchema, Schedule: row.Schedule, LoadMethod: row.LoadMethod, Tables: tables,
+		})
+		created, err := q.SyncRunCreate(ctx, db.SyncRunCreateParams{
+			ID: uuid.New(), TeamID: teamID, IntegrationID: integrationID, ConfigID: uuid.NullUUID{UUID: row.ID, Valid: true},
+			Config: snapshot, Status: "queued", Trigger: "schedule", WorkflowID: in.WorkflowID,
+		})
+		if err != nil {
+			return db.SyncRun{}, fmt.Errorf("record scheduled run: %w", err)
+		}
+		runID = created.ID
+	}
+	run, err := q.SyncRunStart(ctx, db.SyncRunStartParams{TeamID: teamID, ID: runID})
+	if errors.Is(err, errNoRows) {
+		return db.SyncRun{}, temporal.NewNonRetryableApplicationError("the run is not queued or running any more", ErrTypeRunGone, nil)
+	}
+	if err != nil {
+		return db.SyncRun{}, fmt.Errorf("start run: %w", err)
+	}
+	return run, nil
+}
+
+// expandTables turns selectors into the tables they select now, in order,
+// without duplicates, limited to only when it is set (a replay).
+func expandTables(specs []syncspec.TableSpec, tables []connectors.Table, only []string) []TablePlan {
+	var out []TablePlan
+	seen := map[string]bool{}
+	for _, spec := range specs {
+		sel, err := syncspec.ParseTableSelector(spec.Name)
+		if err != nil {
+			out = append(out, TablePlan{Source: connectors.TableRef{Name: spec.Name}, Problem: err.Error()})
+			continue
+		}
+		matched := false
+		for _, t := range tables {
+			name := t.Ref().String()
+			if !sel.Matches(t.Schema, t.Name) || seen[name] || (len(only) > 0 && !slices.Contains(only, name)) {
+				continue
+			}
+			seen[name], matched = true, true
+			out = append(out, TablePlan{Source: t.Ref(), DestTable: syncspec.DestTableName(t.Name), PrimaryKeys: spec.PrimaryKeys, CursorField: spec.CursorField})
+		}
+		if !matched && !sel.IsGlob() && (len(only) == 0 || slices.Contains(only, spec.Name)) && !seen[spec.Name] {
+			out = append(out, TablePlan{Source: connectors.TableRef{Schema: sel.Schema, Name: sel.Pattern}, DestTable: syncspec.DestTableName(sel.Pattern),
+				Problem: fmt.Sprintf("table %s does not exist in the source or is not readable", spec.Name)})
+		}
+	}
+	return out
+}
+
+// planTable fills the primary keys from discovery and refuses a merge without them.
+func (a *Syncs) planTable(ctx context.Context, d connectors.Discoverer, method string, tp TablePlan) TablePlan {
+	cols, err := d.Columns(ctx, tp.Source)
+	if err != nil {
+		tp.Problem = fmt.Sprintf("describe %s: %v", tp.Source, err)
+		return tp
+	}
+	if len(tp.PrimaryKeys) == 0 {
+		for _, c := range cols {
+			if c.PrimaryKey {
+				tp.PrimaryKeys = append(tp.PrimaryKeys, c.Name)
+			}
+		}
+	}
+	if method == syncspec.LoadMerge && len(tp.PrimaryKeys) == 0 {
+		tp.Problem = fmt.Sprintf("%s has no primary key to merge on; set primary_keys for it or use append or overwrite", tp.Source)
+	}
+	return tp
+}
+
+// FinishSyncRun records failed tables and the run's status and totals.
+func (a *Syncs) FinishSyncRun(ctx context.Context, in FinishSyncRunInput) error {
+	teamID, runID, err := parseIDs(in.TeamID, in.RunID)
+	if err != nil {
+		return err
+	}
+	q := a.queries()
+	for _, f := range in.Failures {
+		if err := q.SyncRunTableFail(ctx, db.SyncRunTableFailParams{TeamID: teamID, RunID: runID, SourceTable: f.Table, Status: f.Status, Error: optional(f.Error)}); err != nil {
+			return fmt.Errorf("record failed table %s: %w", f.Table, err)
+		}
+	}
+	if _, err := q.SyncRunFinish(ctx, db.SyncRunFinishParams{TeamID: teamID, ID: runID, Status: in.Status, Error: optional(in.Error)}); err != nil {
+		return fmt.Errorf("record run outcome: %w", err)
+	}
+	return nil
+}
+
+func parseIDs(a, b string) (uuid.UUID, uuid.UUID, error) {
+	x, err1 := uuid.Parse(a)
+	y, err2 := uuid.Parse(b)
+	if err := errors.Join(err1, err2); err != nil {
+		return uuid.Nil, uuid.Nil, temporal.NewNonRetryableApplicationError("bad id: "+err.Error(), ErrTypeRunGone, nil)
+	}
+	return x, y, nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,28 @@
+package syncspec
+
+// Load methods.
+const (
+	LoadMerge     = "merge"
+	LoadAppend    = "append"
+	LoadOverwrite = "overwrite"
+)
+
+// TableSpec is one entry of a sync's table list: a selector ("public.users"
+// or "public.*") with optional incremental cursor and primary-key override.
+type TableSpec struct {
+	Name        string   `json:"name"`
+	CursorField string   `json:"cursor_field,omitempty"`
+	PrimaryKeys []string `json:"primary_keys,omitempty"`
+}
+
+// Config is what a sync run runs with; each run keeps a copy so a replay
+// runs exactly the same configuration again.
+type Config struct {
+	ConfigID          string      `json:"config_id"`
+	IntegrationID     string      `json:"integration_id"`
+	DestIntegrationID string      `json:"dest_integration_id"`
+	DestSchema        string      `json:"dest_schema"`
+	Schedule          string      `json:"schedule"`
+	LoadMethod        string      `json:"load_method"`
+	Tables            []TableSpec `json:"tables"`
+}
