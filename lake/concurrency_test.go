@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/sluice-dev/sluice/connectors"
 )
 
@@ -157,4 +160,48 @@ func TestTimeTravel(t *testing.T) {
 	missing := int64(99)
 	_, err = f.lake.Query(f.ctx, `SELECT 1`, QueryOptions{Snapshot: &missing})
 	assertQueryError(t, err, connectors.QueryErrNotFound)
+}
+
+func TestConcurrentOpen(t *testing.T) {
+	f := newFixture(t)
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	errs := make(chan error, 6)
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := Open(f.ctx, f.pool, "lake_fresh", dir)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var snaps, schemas int
+	if err := f.pool.QueryRow(f.ctx, `SELECT (SELECT count(*) FROM lake_fresh.ducklake_snapshot), (SELECT count(*) FROM lake_fresh.ducklake_schema)`).Scan(&snaps, &schemas); err != nil {
+		t.Fatal(err)
+	}
+	if snaps != 1 || schemas != 1 {
+		t.Fatalf("%d snapshots and %d schemas after concurrent opens", snaps, schemas)
+	}
+	if _, err := Open(f.ctx, f.pool, "Lake-Bad", dir); err == nil {
+		t.Fatal("opened a lake with an invalid schema name")
+	}
+	id := uuid.MustParse("0b7e0f5e-3c1a-4f7e-9d5e-1a2b3c4d5e6f")
+	if got := CatalogSchemaFor(id); got != "lake_0b7e0f5e3c1a4f7e9d5e1a2b3c4d5e6f" || !catalogSchemaRE.MatchString(got) {
+		t.Fatalf("CatalogSchemaFor = %s", got)
+	}
+}
+
+func TestRetryableErrors(t *testing.T) {
+	for code, want := range map[string]bool{"40001": true, "40P01": true, "23505": true, "42P01": false} {
+		if got := retryable(fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: code})); got != want {
+			t.Errorf("retryable(%s) = %v", code, got)
+		}
+	}
 }
