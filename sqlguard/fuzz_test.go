@@ -43,3 +43,40 @@ func FuzzCheckPostgres(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCheck checks, for every dialect, that Check answers nil or a
+// *connectors.ReadOnlyError and never needs its recover. The corpora seed it.
+func FuzzCheck(f *testing.F) {
+	dialects := []connectors.Dialect{connectors.DialectPostgres, connectors.DialectMySQL, connectors.DialectSQLServer,
+		connectors.DialectBigQuery, connectors.DialectSnowflake, connectors.DialectDuckDB}
+	seed := func(d connectors.Dialect, writes []attempt, reads []string) {
+		for i := range dialects {
+			if dialects[i] != d {
+				continue
+			}
+			for _, a := range writes {
+				f.Add(uint8(i), a.sql)
+			}
+			for _, r := range reads {
+				f.Add(uint8(i), r)
+			}
+		}
+	}
+	seed(connectors.DialectPostgres, postgresWrites, postgresReads)
+	seed(connectors.DialectMySQL, mysqlWrites, mysqlReads)
+	for d, c := range classifiedCorpus {
+		seed(d, c.writes, c.reads)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, sql string) {
+		d := dialects[int(which)%len(dialects)]
+		err := Check(d, sql)
+		var roErr *connectors.ReadOnlyError
+		switch {
+		case err == nil:
+		case !errors.As(err, &roErr):
+			t.Fatalf("%s: Check(%q) returned %T, not a *connectors.ReadOnlyError", d, sql, err)
+		case strings.Contains(roErr.Reason, "parser failed"):
+			t.Fatalf("%s: Check(%q) recovered from a panic: %s", d, sql, roErr.Reason)
+		}
+	})
+}
