@@ -27,6 +27,8 @@ type Syncs struct {
 	Keyring *secrets.Keyring
 	// DataDir holds each team's lake files under lake/<team id>.
 	DataDir string
+	// Reporter, when set, records finished runs in pipeline observability.
+	Reporter SyncReporter
 
 	lakes sync.Map // team id → *lake.Lake
 }

@@ -112,8 +112,12 @@ func TestQueryLimitsAndErrors(t *testing.T) {
 			assertErrorCode(t, res.Body, tc.code)
 		})
 	}
-	if res := env.Do(t, http.MethodPost, "/v1/query", token, map[string]any{"sql": "SELECT 1"}); res.Status != 400 || !strings.Contains(string(res.Body), "integration_id") {
-		t.Fatalf("missing integration_id: %d %s", res.Status, res.Body)
+	// Without integration_id the query runs on the team's lake (DuckDB).
+	if res := env.Do(t, http.MethodPost, "/v1/query", token, map[string]any{"sql": "SELECT 40 + 2 AS answer"}); res.Status != 200 || !strings.Contains(string(res.Body), `"answer":42`) {
+		t.Fatalf("lake query: %d %s", res.Status, res.Body)
+	}
+	if res := env.Do(t, http.MethodPost, "/v1/query?snapshot=1", token, map[string]any{"sql": "SELECT 1", "integration_id": id}); res.Status != 400 || !strings.Contains(string(res.Body), "snapshot") {
+		t.Fatalf("snapshot on a source: %d %s", res.Status, res.Body)
 	}
 	other := env.Token(t, "other-team")
 	if res := env.Do(t, http.MethodPost, "/v1/query", other, map[string]any{"sql": "SELECT 1", "integration_id": id}); res.Status != 404 {

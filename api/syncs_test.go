@@ -130,6 +130,23 @@ func TestSyncMergeIsExactAcrossRuns(t *testing.T) {
 	if !strings.HasPrefix(second["workflow_id"].(string), "sync/"+f.id+"/") {
 		t.Fatalf("workflow id %v does not read as sync/<integration>/<run>", second["workflow_id"])
 	}
+
+	// The run reported itself: a task run of sluice-sync with lineage from
+	// the source table to the lake table.
+	// The report follows the recorded outcome, so give it a moment.
+	var task testenv.Response
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if task = f.env.Do(t, http.MethodGet, "/api/tasks/sync-"+second["id"].(string), f.token, nil); task.Status == http.StatusOK {
+			break
+		}
+	}
+	if task.Status != http.StatusOK || !strings.Contains(string(task.Body), "lake.POSTGRES_DATA.users") {
+		t.Fatalf("sync run as a task: %d %s", task.Status, task.Body)
+	}
+	lineage := f.env.Do(t, http.MethodGet, "/api/lineage?dataset=lake.POSTGRES_DATA.users&direction=upstream&depth=3", f.token, nil)
+	if lineage.Status != http.StatusOK || !strings.Contains(string(lineage.Body), "."+f.schema+".users") {
+		t.Fatalf("lineage of the synced table: %d %s", lineage.Status, lineage.Body)
+	}
 }
 
 func TestSyncConfigRefusesBadInput(t *testing.T) {

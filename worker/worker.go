@@ -25,6 +25,8 @@ type Deps struct {
 	Embeddings embeddings.Provider
 	// DataDir holds the teams' lake files (under lake/<team id>).
 	DataDir string
+	// SyncReporter records finished sync runs in pipeline observability.
+	SyncReporter activities.SyncReporter
 }
 
 // New builds a worker with every workflow and activity registered.
@@ -38,6 +40,6 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	w.RegisterActivity(&activities.Integrations{Keyring: deps.Keyring})
 	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool})
 	w.RegisterActivity(&activities.Embeddings{Pool: deps.Pool, Keyring: deps.Keyring, Provider: deps.Embeddings})
-	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir})
+	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir, Reporter: deps.SyncReporter})
 	return w
 }

@@ -113,6 +113,12 @@ func finishRun(ctx workflow.Context, in SyncInput, plan activities.SyncPlan, fai
 	if err != nil {
 		return SyncOutput{RunID: plan.RunID, Status: status}, fmt.Errorf("record run outcome: %w", err)
 	}
+	// Observability is a report about the run, not part of it: a failure to
+	// report is logged and leaves the run's outcome as recorded.
+	reportCtx := workflow.WithActivityOptions(finishCtx, syncBookkeepingOptions)
+	if err := workflow.ExecuteActivity(reportCtx, syncs.ReportSyncRun, activities.ReportSyncRunInput{TeamID: in.TeamID, RunID: plan.RunID}).Get(reportCtx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("sync run not reported to observability", "run", plan.RunID, "error", err)
+	}
 	if status == "cancelled" {
 		return SyncOutput{RunID: plan.RunID, Status: status}, temporal.NewCanceledError()
 	}

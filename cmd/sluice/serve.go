@@ -114,7 +114,10 @@ func (b *backend) serveHTTP(ctx context.Context, ln net.Listener) error {
 
 // runWorkerUntil runs the Temporal worker until ctx ends.
 func (b *backend) runWorkerUntil(ctx context.Context) error {
-	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir})
+	svc := b.service()
+	defer svc.Close()
+	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir,
+		SyncReporter: worker.ServiceSyncReporter{Service: svc}})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -53,17 +53,18 @@ func NewWith(t testing.TB, tune func(*service.Options)) *Env {
 	c := TemporalServer().GetDefaultClient()
 	queue := "test-" + randomHex(6)
 	dataDir := t.TempDir()
-	w := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: queue, DataDir: dataDir})
-	if err := w.Start(); err != nil {
-		t.Fatalf("start worker: %v", err)
-	}
-	t.Cleanup(w.Stop)
 	opts := service.Options{TaskQueue: queue, ValidationTimeout: 20 * time.Second, DataDir: dataDir}
 	if tune != nil {
 		tune(&opts)
 	}
 	svc := service.New(pool, c, keyring, opts)
 	t.Cleanup(svc.Close)
+	w := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: queue, DataDir: dataDir,
+		SyncReporter: worker.ServiceSyncReporter{Service: svc}})
+	if err := w.Start(); err != nil {
+		t.Fatalf("start worker: %v", err)
+	}
+	t.Cleanup(w.Stop)
 	logs := &SyncBuffer{}
 	router := api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	return &Env{Pool: pool, Temporal: c, Keyring: keyring, Service: svc, Router: router, TaskQueue: queue, Logs: logs}
