@@ -24,7 +24,7 @@ var errNoRows = pgx.ErrNoRows
 const copyChunkRows = 500_000
 
 // heartbeatEvery paces progress heartbeats inside a chunk.
-const heartbeatEvery = 10 * time.Second
+const heartbeatEvery = 5 * time.Second
 
 // copyProgress is a CopyTable heartbeat: enough to resume, never rows.
 type copyProgress struct {

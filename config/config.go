@@ -18,6 +18,7 @@ type Config struct {
 	DatabaseURL          string
 	TemporalAddress      string
 	TemporalNamespace    string
+	TaskQueue            string
 	TemporalUIPort       int
 	TemporalUIURL        string
 	HTTPAddr             string
@@ -31,6 +32,18 @@ type Config struct {
 	ScanRate             Rate
 	DiscoveryRate        Rate
 	DiscoveryTTL         time.Duration
+	// EmbeddingsProvider is builtin or openai; the OpenAI fields configure an
+	// OpenAI-compatible /v1/embeddings endpoint. Keys come only from the
+	// environment, never flags (flags show in process lists).
+	EmbeddingsProvider string
+	OpenAIBaseURL      string
+	OpenAIAPIKey       string
+	EmbeddingsModel    string
+	// LLMBaseURL, LLMAPIKey and LLMModel configure the OpenAI-compatible
+	// chat-completions endpoint AI SQL prompts.
+	LLMBaseURL string
+	LLMAPIKey  string
+	LLMModel   string
 }
 
 // Rate is a request limit per window, written "10/10s".
@@ -66,6 +79,7 @@ func FromEnv() Config {
 		DatabaseURL:          env("DATABASE_URL", DefaultDatabaseURL),
 		TemporalAddress:      env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace:    env("TEMPORAL_NAMESPACE", "default"),
+		TaskQueue:            env("SLUICE_TASK_QUEUE", "sluice"),
 		TemporalUIPort:       envInt("SLUICE_TEMPORAL_UI_PORT", 8233),
 		TemporalUIURL:        env("SLUICE_TEMPORAL_UI_URL", ""),
 		HTTPAddr:             env("SLUICE_HTTP_ADDR", ":8080"),
@@ -79,6 +93,13 @@ func FromEnv() Config {
 		ScanRate:             envRate("SLUICE_SCAN_RATE", Rate{Limit: 10, Window: 10 * time.Second}),
 		DiscoveryRate:        envRate("SLUICE_DISCOVERY_RATE", Rate{Limit: 30, Window: time.Minute}),
 		DiscoveryTTL:         envDuration("SLUICE_DISCOVERY_TTL", 30*time.Minute),
+		EmbeddingsProvider:   env("SLUICE_EMBEDDINGS_PROVIDER", "builtin"),
+		OpenAIBaseURL:        env("SLUICE_OPENAI_BASE_URL", ""),
+		OpenAIAPIKey:         env("SLUICE_OPENAI_API_KEY", ""),
+		EmbeddingsModel:      env("SLUICE_EMBEDDINGS_MODEL", ""),
+		LLMBaseURL:           env("SLUICE_LLM_BASE_URL", ""),
+		LLMAPIKey:            env("SLUICE_LLM_API_KEY", ""),
+		LLMModel:             env("SLUICE_LLM_MODEL", ""),
 	}
 }
 
@@ -100,6 +121,7 @@ func (c *Config) BindServer(fs *flag.FlagSet) {
 	c.BindDatabase(fs)
 	fs.StringVar(&c.TemporalAddress, "temporal-address", c.TemporalAddress, "Temporal frontend host:port (env TEMPORAL_ADDRESS)")
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (env TEMPORAL_NAMESPACE)")
+	fs.StringVar(&c.TaskQueue, "task-queue", c.TaskQueue, "Temporal task queue of sluice's workflows; api and worker must agree (env SLUICE_TASK_QUEUE)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address the HTTP API listens on (env SLUICE_HTTP_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for sluice's files (env SLUICE_DATA_DIR)")
 	fs.StringVar(&c.SecretKey, "secret-key", c.SecretKey, "base64 of 32 bytes that encrypts stored secrets (env SLUICE_SECRET_KEY)")
@@ -111,6 +133,11 @@ func (c *Config) BindServer(fs *flag.FlagSet) {
 	fs.Var(&c.ScanRate, "scan-rate", "scans allowed per team, N/window (env SLUICE_SCAN_RATE)")
 	fs.Var(&c.DiscoveryRate, "discovery-rate", "schema discovery calls reaching a source per team, N/window (env SLUICE_DISCOVERY_RATE)")
 	fs.DurationVar(&c.DiscoveryTTL, "discovery-ttl", c.DiscoveryTTL, "how long discovery results are cached (env SLUICE_DISCOVERY_TTL)")
+	fs.StringVar(&c.EmbeddingsProvider, "embeddings-provider", c.EmbeddingsProvider, "schema embeddings: builtin or openai (env SLUICE_EMBEDDINGS_PROVIDER)")
+	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", c.OpenAIBaseURL, "OpenAI-compatible embeddings endpoint, e.g. https://api.openai.com/v1; key in env SLUICE_OPENAI_API_KEY (env SLUICE_OPENAI_BASE_URL)")
+	fs.StringVar(&c.EmbeddingsModel, "embeddings-model", c.EmbeddingsModel, "embedding model of the openai provider (env SLUICE_EMBEDDINGS_MODEL)")
+	fs.StringVar(&c.LLMBaseURL, "llm-base-url", c.LLMBaseURL, "OpenAI-compatible chat endpoint for AI SQL; key in env SLUICE_LLM_API_KEY (env SLUICE_LLM_BASE_URL)")
+	fs.StringVar(&c.LLMModel, "llm-model", c.LLMModel, "chat model for AI SQL (env SLUICE_LLM_MODEL)")
 }
 
 // AbsoluteDataDir makes DataDir absolute, so lake file paths stay valid

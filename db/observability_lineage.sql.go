@@ -159,107 +159,159 @@ func (q *Queries) ObsLineageEdgesUpsert(ctx context.Context, arg ObsLineageEdges
 
 const obsLineageWalk = `-- name: ObsLineageWalk :many
 WITH RECURSIVE
-down (edge_id, dataset_id, col, depth) AS (
-    SELECT NULL::bigint, $3::bigint, $4::text, 0
-    WHERE $5::text IN ('downstream', 'both')
-  UNION
-    SELECT e.id, e.output_dataset_id,
-           CASE WHEN d.col = '' THEN '' ELSE e.output_column END,
-           d.depth + 1
-    FROM down d
-    JOIN obs_lineage_edges e
-      ON e.team_id = $1
-     AND e.input_dataset_id = d.dataset_id
-     AND e.input_column = d.col
-     AND (d.col <> '' OR e.output_column = '')
-    WHERE d.depth < $6::integer
-      AND e.first_seen_at <= $7::timestamptz
+down_bfs (frontier, seen, depth) AS (
+    SELECT ARRAY[$1::bigint], '{}'::bigint[], 0
+    WHERE $2::text IN ('downstream', 'both') AND $3::text = ''
+  UNION ALL
+    SELECT (SELECT array_agg(DISTINCT e.output_dataset_id)
+            FROM obs_lineage_edges e
+            WHERE e.team_id = $4 AND e.input_dataset_id = ANY (b.frontier)
+              AND e.input_column = '' AND e.output_column = '' AND e.first_seen_at <= $5::timestamptz
+              AND e.output_dataset_id <> ALL (b.frontier) AND e.output_dataset_id <> ALL (b.seen)),
+           b.seen || b.frontier,
+           b.depth + 1
+    FROM down_bfs b
+    WHERE b.depth + 1 < $6::integer AND b.frontier IS NOT NULL
 ),
-up (edge_id, dataset_id, col, depth) AS (
-    SELECT NULL::bigint, $3::bigint, $4::text, 0
-    WHERE $5::text IN ('upstream', 'both')
-  UNION
-    SELECT e.id, e.input_dataset_id,
-           CASE WHEN u.col = '' THEN '' ELSE e.input_column END,
-           u.depth + 1
-    FROM up u
+up_bfs (frontier, seen, depth) AS (
+    SELECT ARRAY[$1::bigint], '{}'::bigint[], 0
+    WHERE $2::text IN ('upstream', 'both') AND $3::text = ''
+  UNION ALL
+    SELECT (SELECT array_agg(DISTINCT e.input_dataset_id)
+            FROM obs_lineage_edges e
+            WHERE e.team_id = $4 AND e.output_dataset_id = ANY (b.frontier)
+              AND e.input_column = '' AND e.output_column = '' AND e.first_seen_at <= $5::timestamptz
+              AND e.input_dataset_id <> ALL (b.frontier) AND e.input_dataset_id <> ALL (b.seen)),
+           b.seen || b.frontier,
+           b.depth + 1
+    FROM up_bfs b
+    WHERE b.depth + 1 < $6::integer AND b.frontier IS NOT NULL
+),
+down_ds (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
+    SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, ''::text, ''::text, e.output_dataset_id, ''::text, b.depth + 1
+    FROM down_bfs b
     JOIN obs_lineage_edges e
-      ON e.team_id = $1
-     AND e.output_dataset_id = u.dataset_id
+      ON e.team_id = $4 AND e.input_dataset_id = ANY (b.frontier) AND e.input_column = '' AND e.output_column = ''
+    WHERE e.first_seen_at <= $5::timestamptz
+),
+up_ds (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
+    SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, ''::text, ''::text, e.input_dataset_id, ''::text, b.depth + 1
+    FROM up_bfs b
+    JOIN obs_lineage_edges e
+      ON e.team_id = $4 AND e.output_dataset_id = ANY (b.frontier) AND e.input_column = '' AND e.output_column = ''
+    WHERE e.first_seen_at <= $5::timestamptz
+),
+down_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
+    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, $1::bigint, $3::text, 0
+    WHERE $2::text IN ('downstream', 'both') AND $3::text <> ''
+  UNION
+    SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, e.input_column, e.output_column,
+           e.output_dataset_id, CASE WHEN d.col = '' THEN '' ELSE e.output_column END, d.depth + 1
+    FROM down_col d
+    JOIN obs_lineage_edges e
+      ON e.team_id = $4 AND e.input_dataset_id = d.dataset_id AND e.input_column = d.col
+     AND (d.col <> '' OR e.output_column = '')
+    WHERE d.depth < $6::integer AND e.first_seen_at <= $5::timestamptz
+),
+up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
+    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, $1::bigint, $3::text, 0
+    WHERE $2::text IN ('upstream', 'both') AND $3::text <> ''
+  UNION
+    SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, e.input_column, e.output_column,
+           e.input_dataset_id, CASE WHEN u.col = '' THEN '' ELSE e.input_column END, u.depth + 1
+    FROM up_col u
+    JOIN obs_lineage_edges e
+      ON e.team_id = $4 AND e.output_dataset_id = u.dataset_id
      AND ((u.col = '' AND e.input_column = '' AND e.output_column = '')
           OR (u.col <> '' AND (e.output_column = u.col OR (e.output_column = '' AND e.input_column <> ''))))
-    WHERE u.depth < $6::integer
-      AND e.first_seen_at <= $7::timestamptz
+    WHERE u.depth < $6::integer AND e.first_seen_at <= $5::timestamptz
 ),
 walked AS (
-    SELECT edge_id, min(depth)::integer AS depth FROM (
-        SELECT edge_id, depth FROM down WHERE edge_id IS NOT NULL
-        UNION ALL
-        SELECT edge_id, depth FROM up WHERE edge_id IS NOT NULL
+    SELECT w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, min(w.depth)::integer AS depth
+    FROM (
+        SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth FROM down_ds UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth FROM up_ds
+        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth FROM down_col UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth FROM up_col
     ) w
-    GROUP BY edge_id
+    WHERE w.edge_id <> 0
+    GROUP BY w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col
+    ORDER BY depth, w.edge_id
+    LIMIT $7::integer
 )
-SELECT e.id, e.transformation_id, e.input_column, e.output_column, w.depth,
-       di.id AS input_dataset_id, di.name AS input_dataset, di.ds_type AS input_ds_type,
-       dout.id AS output_dataset_id, dout.name AS output_dataset, dout.ds_type AS output_ds_type,
-       t.app_name, t.task_name, t.tf_id, t.last_seen_at,
-       coalesce(r.task_id, '')::text AS last_task_id
+SELECT 'edge'::text AS kind, w.edge_id AS id, w.transformation_id, w.input_id AS input_dataset_id,
+       w.output_id AS output_dataset_id, w.input_col AS input_column, w.output_col AS output_column, w.depth,
+       ''::text AS name, ''::text AS ds_type, ''::text AS app_name, ''::text AS task_name, ''::text AS tf_id,
+       ''::text AS last_task_id, 'epoch'::timestamptz AS last_seen_at
 FROM walked w
-JOIN obs_lineage_edges e ON e.id = w.edge_id AND e.team_id = $1
-JOIN obs_transformations t ON t.id = e.transformation_id AND t.team_id = $1
-JOIN obs_datasets di ON di.id = e.input_dataset_id AND di.team_id = $1
-JOIN obs_datasets dout ON dout.id = e.output_dataset_id AND dout.team_id = $1
-LEFT JOIN obs_task_runs r ON r.id = t.last_task_run_id AND r.team_id = $1
-ORDER BY w.depth, e.id
-LIMIT $2::integer
+UNION ALL
+SELECT 'dataset', d.id, 0, 0, 0, '', '', 0, d.name, d.ds_type, '', '', '', '', 'epoch'
+FROM obs_datasets d
+WHERE d.team_id = $4
+  AND (d.id = $1::bigint OR d.id IN (SELECT input_id FROM walked UNION SELECT output_id FROM walked))
+UNION ALL
+SELECT 'transformation', t.id, 0, 0, 0, '', '', 0, '', '', t.app_name, t.task_name, t.tf_id,
+       coalesce(r.task_id, ''), t.last_seen_at
+FROM obs_transformations t
+LEFT JOIN obs_task_runs r ON r.id = t.last_task_run_id AND r.team_id = $4
+WHERE t.team_id = $4 AND t.id IN (SELECT transformation_id FROM walked)
 `
 
 type ObsLineageWalkParams struct {
-	TeamID     uuid.UUID
-	EdgeLimit  int32
 	DatasetID  int64
-	ColumnName string
 	Direction  string
-	MaxDepth   int32
+	ColumnName string
+	TeamID     uuid.UUID
 	AsOf       time.Time
+	MaxDepth   int32
+	EdgeLimit  int32
 }
 
 type ObsLineageWalkRow struct {
+	Kind             string
 	ID               int64
 	TransformationID int64
+	InputDatasetID   int64
+	OutputDatasetID  int64
 	InputColumn      string
 	OutputColumn     string
 	Depth            int32
-	InputDatasetID   int64
-	InputDataset     string
-	InputDsType      string
-	OutputDatasetID  int64
-	OutputDataset    string
-	OutputDsType     string
+	Name             string
+	DsType           string
 	AppName          string
 	TaskName         string
 	TfID             string
-	LastSeenAt       time.Time
 	LastTaskID       string
+	LastSeenAt       time.Time
 }
 
-// Walks the lineage graph from one dataset in ONE recursive query, upstream,
-// downstream or both, up to max_depth transformations away, using only edges first
-// seen at or before as_of. With an empty column_name it follows dataset-level edges;
-// otherwise it follows the column: downstream along edges that read it, upstream
-// along edges that write it (or that name only input columns, which may feed any
-// output column); an edge that does not say which output column it feeds continues
-// at dataset level. Returns at most edge_limit edges (callers ask for one more than
-// they show, to tell when the answer was cut).
+// Walks the lineage graph from one dataset in ONE recursive query: upstream,
+// downstream or both, up to max_depth transformations away, using only edges
+// first seen at or before as_of.
+//
+// With an empty column_name the walk follows dataset-level edges (the *_bfs and
+// *_ds parts, served by partial indexes). Otherwise it follows the column (the
+// *_col parts): downstream along edges that read it, upstream along edges that
+// write it or that name only input columns (which may feed any output column);
+// an edge that does not say which output column it feeds continues at dataset
+// level.
+//
+// The answer is one row per walked edge (kind 'edge', at most edge_limit, the
+// nearest first), then one row per dataset and transformation those edges
+// touch (kinds 'dataset' and 'transformation'), so each node is looked up once
+// however many edges reach it. Columns a kind does not use are ” or 0.
+// Dataset level: breadth-first, one row per level holding the level's new
+// datasets (frontier) and those met before it (seen), so each dataset is
+// expanded once however many paths reach it. An empty level ends the walk.
+// The edges leaving each level's datasets, once each.
+// Column level: a walk over (dataset, column) states.
 func (q *Queries) ObsLineageWalk(ctx context.Context, arg ObsLineageWalkParams) ([]ObsLineageWalkRow, error) {
 	rows, err := q.db.Query(ctx, obsLineageWalk,
-		arg.TeamID,
-		arg.EdgeLimit,
 		arg.DatasetID,
-		arg.ColumnName,
 		arg.Direction,
-		arg.MaxDepth,
+		arg.ColumnName,
+		arg.TeamID,
 		arg.AsOf,
+		arg.MaxDepth,
+		arg.EdgeLimit,
 	)
 	if err != nil {
 		return nil, err
@@ -269,22 +321,21 @@ func (q *Queries) ObsLineageWalk(ctx context.Context, arg ObsLineageWalkParams) 
 	for rows.Next() {
 		var i ObsLineageWalkRow
 		if err := rows.Scan(
+			&i.Kind,
 			&i.ID,
 			&i.TransformationID,
+			&i.InputDatasetID,
+			&i.OutputDatasetID,
 			&i.InputColumn,
 			&i.OutputColumn,
 			&i.Depth,
-			&i.InputDatasetID,
-			&i.InputDataset,
-			&i.InputDsType,
-			&i.OutputDatasetID,
-			&i.OutputDataset,
-			&i.OutputDsType,
+			&i.Name,
+			&i.DsType,
 			&i.AppName,
 			&i.TaskName,
 			&i.TfID,
-			&i.LastSeenAt,
 			&i.LastTaskID,
+			&i.LastSeenAt,
 		); err != nil {
 			return nil, err
 		}

@@ -77,8 +77,8 @@ type Edge struct {
 type Graph struct {
 	Nodes []Node `json:"nodes"`
 	Edges []Edge `json:"edges"`
-	// Truncated means the walk reached more than MaxEdges lineage rows and
-	// the graph holds the nearest ones.
+	// Truncated means the walk reached MaxEdges lineage rows: the graph
+	// holds the nearest ones and there may be more.
 	Truncated bool `json:"truncated"`
 }
 
@@ -87,67 +87,85 @@ type Graph struct {
 func Walk(ctx context.Context, q *db.Queries, teamID uuid.UUID, start db.ObsDataset, req Request) (Graph, error) {
 	rows, err := q.ObsLineageWalk(ctx, db.ObsLineageWalkParams{
 		TeamID: teamID, DatasetID: start.ID, ColumnName: req.Column, Direction: req.Direction,
-		MaxDepth: int32(req.Depth), AsOf: req.AsOf, EdgeLimit: MaxEdges + 1,
+		MaxDepth: int32(req.Depth), AsOf: req.AsOf, EdgeLimit: MaxEdges,
 	})
 	if err != nil {
 		return Graph{}, fmt.Errorf("walk lineage of %s: %w", start.Name, err)
 	}
-	g := Graph{Truncated: len(rows) > MaxEdges}
-	if g.Truncated {
-		rows = rows[:MaxEdges]
-	}
 	b := newBuilder()
-	b.dataset(start.ID, start.Name, start.DsType)
+	var edges []db.ObsLineageWalkRow
 	for _, r := range rows {
-		b.add(r)
+		switch r.Kind {
+		case "edge":
+			edges = append(edges, r)
+		case "dataset":
+			b.datasets[r.ID] = Node{ID: datasetNodeID(r.ID), Type: "dataset", Name: r.Name, DatasetType: r.DsType}
+		case "transformation":
+			seen := r.LastSeenAt
+			b.transformations[r.ID] = Node{ID: transformationNodeID(r.ID), Type: "transformation",
+				Name: r.AppName + "/" + r.TaskName + "/" + r.TfID, AppName: r.AppName, TaskName: r.TaskName, TfID: r.TfID,
+				LastTaskID: r.LastTaskID, LastSeenAt: &seen}
+		}
 	}
-	g.Nodes, g.Edges = b.nodes, b.edgeList()
-	return g, nil
+	b.dataset(start.ID)
+	for _, e := range edges { // nearest first, so nodes are listed by distance
+		b.add(e)
+	}
+	return Graph{Nodes: b.nodes, Edges: b.edgeList(), Truncated: len(edges) >= MaxEdges}, nil
 }
 
-// builder collects nodes and edges once each, in the order the walk met them.
+// builder lists nodes and edges once each, in the order the walk met them.
 type builder struct {
-	nodes     []Node
-	nodeIndex map[string]int
-	edges     []Edge
-	edgeIndex map[[3]string]int
+	datasets        map[int64]Node
+	transformations map[int64]Node
+	nodes           []Node
+	listed          map[string]int
+	edges           []Edge
+	edgeIndex       map[[3]string]int
 }
 
 func newBuilder() *builder {
-	return &builder{nodes: []Node{}, nodeIndex: map[string]int{}, edges: []Edge{}, edgeIndex: map[[3]string]int{}}
+	return &builder{datasets: map[int64]Node{}, transformations: map[int64]Node{}, nodes: []Node{},
+		listed: map[string]int{}, edges: []Edge{}, edgeIndex: map[[3]string]int{}}
 }
 
 func datasetNodeID(id int64) string        { return "dataset:" + strconv.FormatInt(id, 10) }
 func transformationNodeID(id int64) string { return "transformation:" + strconv.FormatInt(id, 10) }
 
-func (b *builder) dataset(id int64, name, typ string) string {
-	nodeID := datasetNodeID(id)
-	if _, ok := b.nodeIndex[nodeID]; !ok {
-		b.nodeIndex[nodeID] = len(b.nodes)
-		b.nodes = append(b.nodes, Node{ID: nodeID, Type: "dataset", Name: name, DatasetType: typ})
+// list adds a node the first time it is met and returns its index.
+func (b *builder) list(n Node) int {
+	if i, ok := b.listed[n.ID]; ok {
+		return i
 	}
-	return nodeID
+	b.listed[n.ID] = len(b.nodes)
+	b.nodes = append(b.nodes, n)
+	return len(b.nodes) - 1
 }
 
-func (b *builder) transformation(r db.ObsLineageWalkRow) string {
-	nodeID := transformationNodeID(r.TransformationID)
-	if i, ok := b.nodeIndex[nodeID]; ok {
-		b.nodes[i].Depth = min(b.nodes[i].Depth, int(r.Depth))
-		return nodeID
+func (b *builder) dataset(id int64) string {
+	n, ok := b.datasets[id]
+	if !ok { // not returned by the query (cannot happen for a walked edge)
+		n = Node{ID: datasetNodeID(id), Type: "dataset"}
 	}
-	seen := r.LastSeenAt
-	b.nodeIndex[nodeID] = len(b.nodes)
-	b.nodes = append(b.nodes, Node{
-		ID: nodeID, Type: "transformation", Name: r.AppName + "/" + r.TaskName + "/" + r.TfID,
-		AppName: r.AppName, TaskName: r.TaskName, TfID: r.TfID, LastTaskID: r.LastTaskID, LastSeenAt: &seen, Depth: int(r.Depth),
-	})
-	return nodeID
+	b.list(n)
+	return n.ID
+}
+
+func (b *builder) transformation(id int64, depth int) string {
+	n, ok := b.transformations[id]
+	if !ok {
+		n = Node{ID: transformationNodeID(id), Type: "transformation"}
+	}
+	n.Depth = depth
+	i := b.list(n)
+	b.nodes[i].Depth = min(b.nodes[i].Depth, depth)
+	return n.ID
 }
 
 func (b *builder) add(r db.ObsLineageWalkRow) {
-	in := b.dataset(r.InputDatasetID, r.InputDataset, r.InputDsType)
-	tf := b.transformation(r)
-	out := b.dataset(r.OutputDatasetID, r.OutputDataset, r.OutputDsType)
+	in := b.dataset(r.InputDatasetID)
+	tf := b.transformation(r.TransformationID, int(r.Depth))
+	out := b.dataset(r.OutputDatasetID)
 	b.edge(in, tf, "input", r.InputColumn)
 	b.edge(tf, out, "output", r.OutputColumn)
 }

@@ -65,7 +65,7 @@ var syncBookkeepingOptions = workflow.ActivityOptions{
 // resumes from the last heartbeat.
 var copyTableOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: 12 * time.Hour,
-	HeartbeatTimeout:    time.Minute,
+	HeartbeatTimeout:    30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    5 * time.Second,
 		BackoffCoefficient: 2,

@@ -17,6 +17,8 @@ import (
 
 	"github.com/sluice-dev/sluice/api"
 	"github.com/sluice-dev/sluice/config"
+	"github.com/sluice-dev/sluice/embeddings"
+	"github.com/sluice-dev/sluice/llm"
 	"github.com/sluice-dev/sluice/netguard"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/service"
@@ -32,6 +34,8 @@ type backend struct {
 	temporal client.Client
 	keyring  *secrets.Keyring
 	registry *prometheus.Registry
+	// embedder computes schema embeddings; the API and the worker must agree on it.
+	embedder embeddings.Provider
 }
 
 // connect opens the database and Temporal. Callers must call close.
@@ -40,6 +44,11 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, keyrin
 		return nil, err
 	}
 	netguard.SetAllowPrivate(cfg.AllowPrivateNetworks)
+	embedder, err := embeddings.New(embeddings.Config{Provider: cfg.EmbeddingsProvider, BaseURL: cfg.OpenAIBaseURL,
+		APIKey: cfg.OpenAIAPIKey, Model: cfg.EmbeddingsModel})
+	if err != nil {
+		return nil, err
+	}
 	pool, err := openPool(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -51,7 +60,7 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, keyrin
 		pool.Close()
 		return nil, err
 	}
-	return &backend{cfg: cfg, logger: logger, pool: pool, temporal: tc, keyring: keyring, registry: registry}, nil
+	return &backend{cfg: cfg, logger: logger, pool: pool, temporal: tc, keyring: keyring, registry: registry, embedder: embedder}, nil
 }
 
 func (b *backend) close() {
@@ -65,11 +74,14 @@ func (b *backend) service() *service.Service {
 		TemporalUIURL:     b.cfg.TemporalUIURL,
 		Namespace:         b.cfg.TemporalNamespace,
 		DataDir:           b.cfg.DataDir,
+		TaskQueue:         b.cfg.TaskQueue,
 		QueryTimeout:      b.cfg.QueryTimeout,
 		QueryMaxRows:      b.cfg.QueryMaxRows,
 		ScanRate:          service.Rate(b.cfg.ScanRate),
 		DiscoveryRate:     service.Rate(b.cfg.DiscoveryRate),
 		DiscoveryTTL:      b.cfg.DiscoveryTTL,
+		Embeddings:        b.embedder,
+		LLM:               llm.Config{BaseURL: b.cfg.LLMBaseURL, APIKey: b.cfg.LLMAPIKey, Model: b.cfg.LLMModel},
 	})
 }
 
@@ -116,8 +128,8 @@ func (b *backend) serveHTTP(ctx context.Context, ln net.Listener) error {
 func (b *backend) runWorkerUntil(ctx context.Context) error {
 	svc := b.service()
 	defer svc.Close()
-	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir,
-		SyncReporter: worker.ServiceSyncReporter{Service: svc}})
+	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir, TaskQueue: b.cfg.TaskQueue,
+		SyncReporter: worker.ServiceSyncReporter{Service: svc}, Embeddings: b.embedder})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

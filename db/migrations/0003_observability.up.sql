@@ -104,8 +104,14 @@ CREATE TABLE obs_lineage_edges (
     UNIQUE (team_id, transformation_id, input_dataset_id, output_dataset_id, input_column, output_column)
 );
 
+-- Column-level walks.
 CREATE INDEX obs_lineage_edges_down_idx ON obs_lineage_edges (team_id, input_dataset_id, input_column);
 CREATE INDEX obs_lineage_edges_up_idx ON obs_lineage_edges (team_id, output_dataset_id, output_column);
+-- Dataset-level walks, the common case, read only the dataset-level rows.
+CREATE INDEX obs_lineage_edges_down_ds_idx ON obs_lineage_edges (team_id, input_dataset_id)
+    WHERE input_column = '' AND output_column = '';
+CREATE INDEX obs_lineage_edges_up_ds_idx ON obs_lineage_edges (team_id, output_dataset_id)
+    WHERE input_column = '' AND output_column = '';
 
 -- Schema versions of a dataset: a new version only when the fields differ from the
 -- previous one (fingerprint), with the change recorded in obs_schema_changes.

@@ -28,6 +28,11 @@ import (
 
 // Env is one test's sluice stack.
 type Env struct {
+	// DatabaseURL, SecretKey and DataDir let a test start sluice processes
+	// (a worker subprocess) on the same state.
+	DatabaseURL string
+	SecretKey   string
+	DataDir     string
 	Pool      *pgxpool.Pool
 	Temporal  client.Client
 	Keyring   *secrets.Keyring
@@ -47,9 +52,34 @@ func New(t testing.TB) *Env {
 // NewWith is New with service options adjusted by tune (may be nil).
 func NewWith(t testing.TB, tune func(*service.Options)) *Env {
 	t.Helper()
+	return build(t, tune, true)
+}
+
+// NewWithoutWorker is NewWith without an in-process worker: the test runs
+// its own (for example a `sluice worker` process it can kill).
+func NewWithoutWorker(t testing.TB, tune func(*service.Options)) *Env {
+	t.Helper()
+	return build(t, tune, false)
+}
+
+func build(t testing.TB, tune func(*service.Options), withWorker bool) *Env {
+	t.Helper()
 	netguard.SetAllowPrivate(true) // the test databases are on loopback
-	pool := dbtest.NewPool(t)
-	keyring := NewKeyring(t)
+	dbURL := dbtest.NewURL(t)
+	pool, err := pgxpool.New(context.Background(), dbURL)
+	if err != nil {
+		t.Fatalf("open pool: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	secretKey, err := secrets.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := secrets.ParseKey(secretKey)
+	keyring, err := secrets.NewKeyring(key)
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := TemporalServer().GetDefaultClient()
 	queue := "test-" + randomHex(6)
 	dataDir := t.TempDir()
@@ -59,15 +89,18 @@ func NewWith(t testing.TB, tune func(*service.Options)) *Env {
 	}
 	svc := service.New(pool, c, keyring, opts)
 	t.Cleanup(svc.Close)
-	w := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: queue, DataDir: dataDir,
-		SyncReporter: worker.ServiceSyncReporter{Service: svc}})
-	if err := w.Start(); err != nil {
-		t.Fatalf("start worker: %v", err)
+	if withWorker {
+		w := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: queue, DataDir: dataDir,
+			SyncReporter: worker.ServiceSyncReporter{Service: svc}})
+		if err := w.Start(); err != nil {
+			t.Fatalf("start worker: %v", err)
+		}
+		t.Cleanup(w.Stop)
 	}
-	t.Cleanup(w.Stop)
 	logs := &SyncBuffer{}
 	router := api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-	return &Env{Pool: pool, Temporal: c, Keyring: keyring, Service: svc, Router: router, TaskQueue: queue, Logs: logs}
+	return &Env{Pool: pool, Temporal: c, Keyring: keyring, Service: svc, Router: router, TaskQueue: queue, Logs: logs,
+		DatabaseURL: dbURL, SecretKey: secretKey, DataDir: dataDir}
 }
 
 // NewKeyring returns a keyring with a fresh random key.

@@ -1,0 +1,340 @@
+package api_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/sluice-dev/sluice/api"
+	"github.com/sluice-dev/sluice/db/dbtest"
+	"github.com/sluice-dev/sluice/internal/testenv"
+	"github.com/sluice-dev/sluice/netguard"
+	"github.com/sluice-dev/sluice/secrets"
+	"github.com/sluice-dev/sluice/service"
+	"github.com/sluice-dev/sluice/worker"
+)
+
+// The sync benchmarks run the worker in a child process (this test binary
+// re-invoked with benchWorkerEnv set), so its peak RSS is the worker's alone
+// and starts clean for every measured run. The API, the service and the
+// Temporal server stay in the benchmark's process.
+
+// benchWorkerEnv carries a benchWorkerConfig, as JSON, to a child worker.
+const benchWorkerEnv = "SLUICE_BENCH_WORKER"
+
+// benchWorkerProfileEnv, when set in the benchmark's environment, makes each
+// child worker write a CPU profile to its value plus the run's label.
+const benchWorkerProfileEnv = "SLUICE_BENCH_WORKER_CPUPROFILE"
+
+// benchWorkerConfig is what a child worker needs to join the benchmark's stack.
+type benchWorkerConfig struct {
+	TemporalHostPort string `json:"temporal_host_port"`
+	Namespace        string `json:"namespace"`
+	TaskQueue        string `json:"task_queue"`
+	DatabaseURL      string `json:"database_url"`
+	Key              string `json:"key"`
+	DataDir          string `json:"data_dir"`
+	CPUProfile       string `json:"cpu_profile,omitempty"`
+}
+
+// init turns this test binary into a child worker when benchWorkerEnv is set:
+// it serves the task queue until its stdin closes, then exits.
+func init() {
+	raw := os.Getenv(benchWorkerEnv)
+	if raw == "" {
+		return
+	}
+	if err := runBenchWorker(raw); err != nil {
+		fmt.Fprintln(os.Stderr, "bench worker:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func runBenchWorker(raw string) error {
+	var cfg benchWorkerConfig
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		return fmt.Errorf("decode config: %w", err)
+	}
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			return fmt.Errorf("create CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("start CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	netguard.SetAllowPrivate(true)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open pool: %w", err)
+	}
+	defer pool.Close()
+	keyring, err := keyringFrom(cfg.Key)
+	if err != nil {
+		return err
+	}
+	c, err := client.Dial(client.Options{HostPort: cfg.TemporalHostPort, Namespace: cfg.Namespace,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return fmt.Errorf("dial Temporal: %w", err)
+	}
+	defer c.Close()
+	svc := service.New(pool, c, keyring, service.Options{TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir})
+	defer svc.Close()
+	w := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir,
+		SyncReporter: worker.ServiceSyncReporter{Service: svc}})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	defer w.Stop()
+	fmt.Println("ready")
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the benchmark closes stdin
+	return nil
+}
+
+func keyringFrom(encoded string) (*secrets.Keyring, error) {
+	key, err := secrets.ParseKey(encoded)
+	if err != nil {
+		return nil, fmt.Errorf("parse key: %w", err)
+	}
+	kr, err := secrets.NewKeyring(key)
+	if err != nil {
+		return nil, fmt.Errorf("keyring: %w", err)
+	}
+	return kr, nil
+}
+
+// syncBench is a stack whose worker runs in a child process.
+type syncBench struct {
+	cfg    benchWorkerConfig
+	env    *testenv.Env
+	token  string
+	id     string
+	schema string
+}
+
+// newSyncBench builds the service and router on a fresh database, registers
+// the local Postgres as an integration (validated by an in-process worker,
+// stopped afterwards) and creates an empty source schema.
+func newSyncBench(b *testing.B) *syncBench {
+	b.Helper()
+	netguard.SetAllowPrivate(true)
+	key, err := secrets.GenerateKey()
+	must(b, err)
+	keyring, err := keyringFrom(key)
+	must(b, err)
+	ts := testenv.TemporalServer()
+	cfg := benchWorkerConfig{TemporalHostPort: ts.GetFrontendHostPort(), Namespace: ts.GetDefaultNamespace(),
+		TaskQueue: "bench-" + strings.ReplaceAll(b.Name(), "/", "-") + "-" + fmt.Sprint(time.Now().UnixNano()),
+		DatabaseURL: dbtest.NewURL(b), Key: key, DataDir: b.TempDir()}
+	pool, err := pgxpool.New(context.Background(), cfg.DatabaseURL)
+	must(b, err)
+	b.Cleanup(pool.Close)
+	c := ts.GetDefaultClient()
+	svc := service.New(pool, c, keyring, service.Options{TaskQueue: cfg.TaskQueue, ValidationTimeout: 30 * time.Second, DataDir: cfg.DataDir})
+	b.Cleanup(svc.Close)
+	env := &testenv.Env{Pool: pool, Temporal: c, Keyring: keyring, Service: svc, TaskQueue: cfg.TaskQueue,
+		Router: api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})}
+	s := &syncBench{cfg: cfg, env: env, token: env.Token(b, "bench"), schema: testenv.PostgresSchema(b, "")}
+
+	setup := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir})
+	must(b, setup.Start())
+	s.id = benchIntegration(b, env, s.token)
+	setup.Stop()
+	return s
+}
+
+// childWorker is a running child worker process.
+type childWorker struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stderr *strings.Builder
+}
+
+// startWorker starts a child worker and waits until it polls the task queue.
+func (s *syncBench) startWorker(b *testing.B, label string) *childWorker {
+	b.Helper()
+	cfg := s.cfg
+	if p := os.Getenv(benchWorkerProfileEnv); p != "" {
+		cfg.CPUProfile = p + "." + label
+	}
+	raw, err := json.Marshal(cfg)
+	must(b, err)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), benchWorkerEnv+"="+string(raw))
+	stdin, err := cmd.StdinPipe()
+	must(b, err)
+	stdout, err := cmd.StdoutPipe()
+	must(b, err)
+	w := &childWorker{cmd: cmd, stdin: stdin, stderr: &strings.Builder{}}
+	cmd.Stderr = w.stderr
+	must(b, cmd.Start())
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "ready" {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		b.Fatalf("child worker did not start (%v): %q %s", err, line, w.stderr)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return w
+}
+
+// stop ends the child and returns its peak RSS in bytes.
+func (w *childWorker) stop(b *testing.B) int64 {
+	b.Helper()
+	_ = w.stdin.Close()
+	if err := w.cmd.Wait(); err != nil {
+		b.Fatalf("child worker: %v: %s", err, w.stderr)
+	}
+	ru, ok := w.cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		b.Fatal("no rusage for the child worker")
+	}
+	return ru.Maxrss << 10 // KiB on Linux
+}
+
+// configure sets the integration's sync config (tables as the API takes them).
+func (s *syncBench) configure(b *testing.B, method string, tables ...any) {
+	b.Helper()
+	res := s.env.Do(b, http.MethodPost, "/v1/api/integrations/"+s.id+"/sync", s.token, map[string]any{
+		"dest_schema": "BENCH", "schedule": "daily", "load_method": method, "tables": tables,
+	})
+	if res.Status != http.StatusOK {
+		b.Fatalf("configure sync: %d %s", res.Status, res.Body)
+	}
+}
+
+// syncTiming is one measured sync run.
+type syncTiming struct {
+	Rows   int64
+	Wall   time.Duration // workflow started → completed, from its history
+	Copy   time.Duration // CopyTable activity started → completed
+	PeakMB float64       // the child worker's peak RSS, MiB
+}
+
+// runSync runs the configured sync on a fresh child worker and measures it.
+func (s *syncBench) runSync(b *testing.B, label string) syncTiming {
+	b.Helper()
+	w := s.startWorker(b, label)
+	res := s.env.Do(b, http.MethodPost, "/v1/api/integrations/"+s.id+"/sync/run", s.token, nil)
+	if res.Status != http.StatusAccepted {
+		b.Fatalf("start run: %d %s", res.Status, res.Body)
+	}
+	var started struct {
+		Data struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	must(b, json.Unmarshal(res.Body, &started))
+	run := s.waitRun(b, started.Data.ID)
+	peak := w.stop(b)
+	if run.Status != "succeeded" {
+		b.Fatalf("%s run %s: %s %s", label, run.ID, run.Status, run.Error)
+	}
+	wall, cp := s.history(b, run.WorkflowID)
+	return syncTiming{Rows: run.RowsRead, Wall: wall, Copy: cp, PeakMB: float64(peak) / (1 << 20)}
+}
+
+type benchRun struct {
+	ID         string `json:"id"`
+	Status     string `json:"status"`
+	Error      string `json:"error"`
+	RowsRead   int64  `json:"rows_read"`
+	WorkflowID string `json:"workflow_id"`
+}
+
+func (s *syncBench) waitRun(b *testing.B, runID string) benchRun {
+	b.Helper()
+	deadline := time.Now().Add(15 * time.Minute)
+	for time.Now().Before(deadline) {
+		res := s.env.Do(b, http.MethodGet, "/v1/api/syncs/"+runID, s.token, nil)
+		var out struct {
+			Data benchRun `json:"data"`
+		}
+		must(b, json.Unmarshal(res.Body, &out))
+		switch out.Data.Status {
+		case "succeeded", "partially_succeeded", "failed", "cancelled":
+			return out.Data
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.Fatalf("run %s did not finish in time", runID)
+	return benchRun{}
+}
+
+// history reads the workflow's wall time and its CopyTable activities' time
+// (summed) from the event timestamps the Temporal server recorded.
+func (s *syncBench) history(b *testing.B, workflowID string) (wall, copyTime time.Duration) {
+	b.Helper()
+	it := s.env.Temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var first, last time.Time
+	copies := map[int64]bool{}
+	starts := map[int64]time.Time{}
+	for it.HasNext() {
+		e, err := it.Next()
+		must(b, err)
+		at := e.GetEventTime().AsTime()
+		if first.IsZero() {
+			first = at
+		}
+		last = at
+		switch e.GetEventType() {
+		case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			if e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == "CopyTable" {
+				copies[e.GetEventId()] = true
+			}
+		case enums.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+			if id := e.GetActivityTaskStartedEventAttributes().GetScheduledEventId(); copies[id] {
+				starts[id] = at
+			}
+		case enums.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+			if id := e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId(); copies[id] {
+				copyTime += at.Sub(starts[id])
+			}
+		}
+	}
+	if len(copies) == 0 {
+		b.Fatalf("workflow %s ran no CopyTable activity", workflowID)
+	}
+	return last.Sub(first), copyTime
+}
+
+// lakeCount counts a lake table's rows through the API.
+func (s *syncBench) lakeCount(b *testing.B, sql string) int64 {
+	b.Helper()
+	res := s.env.Do(b, http.MethodPost, "/v1/query", s.token, map[string]any{"sql": sql})
+	if res.Status != http.StatusOK {
+		b.Fatalf("lake query %q: %d %s", sql, res.Status, res.Body)
+	}
+	var out struct {
+		Data []map[string]any `json:"data"`
+	}
+	must(b, json.Unmarshal(res.Body, &out))
+	for _, v := range out.Data[0] {
+		if n, ok := v.(float64); ok {
+			return int64(n)
+		}
+	}
+	b.Fatalf("lake query %q: no number in %s", sql, res.Body)
+	return 0
+}
