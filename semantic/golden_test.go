@@ -35,23 +35,39 @@ func loadTestModel(t testing.TB) *Model {
 	return m
 }
 
+// goldenQuery is one query of testdata/golden, named by its file.
+type goldenQuery struct {
+	name string
+	raw  []byte
+}
+
+// goldenQueries reads every query in testdata/golden, in file name order.
+func goldenQueries(t testing.TB) []goldenQuery {
+	t.Helper()
+	paths, err := filepath.Glob("testdata/golden/*.json")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no golden queries: %v", err)
+	}
+	out := make([]goldenQuery, len(paths))
+	for i, path := range paths {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = goldenQuery{name: strings.TrimSuffix(filepath.Base(path), ".json"), raw: raw}
+	}
+	return out
+}
+
 // TestGoldenSQL compiles every query in testdata/golden for every dialect
 // and compares the SQL with testdata/golden/<query>.<dialect>.sql. Run
 // `go test ./semantic -run Golden -update` to rewrite them after a change,
 // then read the diff.
 func TestGoldenSQL(t *testing.T) {
 	m := loadTestModel(t)
-	queries, err := filepath.Glob("testdata/golden/*.json")
-	if err != nil || len(queries) == 0 {
-		t.Fatalf("no golden queries: %v", err)
-	}
-	for _, path := range queries {
-		name := strings.TrimSuffix(filepath.Base(path), ".json")
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q, err := ParseQuery(raw)
+	for _, g := range goldenQueries(t) {
+		name := g.name
+		q, err := ParseQuery(g.raw)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -47,6 +47,11 @@ func ParseSchedule(s string) (Schedule, error) {
 	if len(expr) > 200 {
 		return Schedule{}, fmt.Errorf("cron expression is longer than 200 characters")
 	}
+	// Schedules run in UTC; the cron parser would also read a zone prefix,
+	// and panics on one that no space follows.
+	if strings.HasPrefix(expr, "TZ=") || strings.HasPrefix(expr, "CRON_TZ=") {
+		return Schedule{}, fmt.Errorf("cron expression %q: time zone prefixes are not supported; schedules run in UTC", expr)
+	}
 	sched, err := cronParser.Parse(expr)
 	if err != nil {
 		return Schedule{}, fmt.Errorf("cron expression %q: %v", expr, err)

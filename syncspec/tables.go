@@ -30,6 +30,9 @@ func (s TableSelector) Matches(schema, table string) bool {
 	if schema != s.Schema {
 		return false
 	}
+	if !s.IsGlob() {
+		return table == s.Pattern // a backslash in an exact name is part of it, not an escape
+	}
 	ok, _ := path.Match(s.Pattern, table)
 	return ok
 }
