@@ -37,11 +37,15 @@ func (c SchemaChange) Empty() bool {
 // ParseSchemaField reads a Definity schema_field info_value, "name-TYPE". The
 // type follows the last '-', so column names may contain dashes.
 func ParseSchemaField(infoValue string) (name, typ string, err error) {
-	i := strings.LastIndexByte(infoValue, '-')
-	if i <= 0 || i == len(infoValue)-1 {
+	// Both halves are checked after trimming, so " -INT" and "id- " are
+	// refused rather than read as a column without a name or a type.
+	if i := strings.LastIndexByte(infoValue, '-'); i >= 0 {
+		name, typ = strings.TrimSpace(infoValue[:i]), strings.TrimSpace(infoValue[i+1:])
+	}
+	if name == "" || typ == "" {
 		return "", "", fmt.Errorf("%q is not name-TYPE (e.g. id-INTEGER)", infoValue)
 	}
-	return strings.TrimSpace(infoValue[:i]), strings.TrimSpace(infoValue[i+1:]), nil
+	return name, typ, nil
 }
 
 // NormalizeFields orders fields by position (then name) and drops duplicates:
