@@ -3,7 +3,7 @@ GO      ?= go
 SQLC    ?= $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.30.0
 BIN     := bin/sluice
 
-.PHONY: build run test generate bench vet fmt clean-data
+.PHONY: build run test generate bench vet fmt clean-data load
 
 build: ## Build bin/sluice
 	$(GO) build -o $(BIN) ./cmd/sluice
@@ -20,6 +20,9 @@ generate: ## Regenerate the sqlc query code in db/ from db/queries and db/migrat
 
 bench: ## Run the benchmarks; figures are ratios against baselines measured in the same run
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./... 
+
+load: build ## Load harness: find saturation, hold 70% of it for LOAD_DURATION (default 10m), overload, recover; PASS/FAIL per goal
+	$(GO) run ./cmd/sluice-load -bin $(BIN)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

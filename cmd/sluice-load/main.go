@@ -1,0 +1,61 @@
+// Command sluice-load is sluice's load harness (`make load`): it starts a
+// real `sluice dev` stack on a fresh database and free ports, finds the
+// saturation of a mixed workload, holds a share of it for LOAD_DURATION,
+// overloads the server, and prints a table and a PASS or FAIL per goal. It
+// exits 1 when a goal fails. See package loadtest.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sluice-dev/sluice/loadtest"
+)
+
+func main() {
+	opts := loadtest.Options{Out: os.Stdout, SustainShare: 0.7, RecoveryShare: 0.5, MaxRampConcurrency: 256}
+	fs := flag.NewFlagSet("sluice-load", flag.ExitOnError)
+	fs.StringVar(&opts.Bin, "bin", env("LOAD_BIN", "bin/sluice"), "sluice binary to run as `sluice dev` (env LOAD_BIN)")
+	fs.StringVar(&opts.AdminURL, "admin-url", env("LOAD_ADMIN_DATABASE_URL", env("SLUICE_TEST_DATABASE_URL",
+		"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")), "Postgres database the harness creates its databases from (env LOAD_ADMIN_DATABASE_URL)")
+	fs.DurationVar(&opts.Duration, "duration", envDuration("LOAD_DURATION", 10*time.Minute), "sustained phase after warm-up (env LOAD_DURATION)")
+	fs.DurationVar(&opts.Warmup, "warmup", envDuration("LOAD_WARMUP", 0), "warm-up before the sustained phase; default a quarter of it, at most 1m (env LOAD_WARMUP)")
+	fs.DurationVar(&opts.RampStep, "ramp-step", envDuration("LOAD_RAMP_STEP", 10*time.Second), "length of each ramp level (env LOAD_RAMP_STEP)")
+	fs.DurationVar(&opts.OverloadStep, "overload-step", envDuration("LOAD_OVERLOAD_STEP", 20*time.Second), "length of each overload level (env LOAD_OVERLOAD_STEP)")
+	fs.DurationVar(&opts.Settle, "settle", envDuration("LOAD_SETTLE", 5*time.Second), "time after overload before recovery is judged (env LOAD_SETTLE)")
+	fs.DurationVar(&opts.Recovery, "recovery", envDuration("LOAD_RECOVERY", 15*time.Second), "recovery window that must succeed again (env LOAD_RECOVERY)")
+	fs.Float64Var(&opts.SustainShare, "sustain-share", opts.SustainShare, "sustained rate as a share of saturation")
+	_ = fs.Parse(os.Args[1:])
+	if opts.Warmup <= 0 {
+		opts.Warmup = min(time.Minute, opts.Duration/4)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := loadtest.Run(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sluice-load: %v\n", err)
+		os.Exit(2)
+	}
+	if !rep.Passed() {
+		os.Exit(1)
+	}
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d > 0 {
+		return d
+	}
+	return def
+}

@@ -1,0 +1,101 @@
+package loadtest
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Goal thresholds. Each compares figures of the same run.
+const (
+	// maxMissedShare is how much of the sustained rate may go unsent for
+	// want of a free worker before the phase does not count as sustained.
+	maxMissedShare = 0.01
+	// maxRSSGrowth bounds the RSS at the end against the RSS after warm-up.
+	maxRSSGrowth = 0.10
+	// goroutineSlack and goroutineShare bound the idle goroutine count at
+	// the end against the start: start × (1+share) + slack.
+	goroutineSlack = 10
+	goroutineShare = 0.05
+	// connSlack bounds the idle Postgres backends at the end against the start.
+	connSlack = 2
+	// maxQueueGrowth bounds how much a route's accepted p99 may grow when the
+	// offered overload doubles; unbounded queueing would double it.
+	maxQueueGrowth = 1.5
+	// minGrowthSamples is how many accepted requests a route needs at both
+	// overload levels for its growth to be judged.
+	minGrowthSamples = 50
+	// minRecoveryRate is the share of requests that must succeed again
+	// after the overload.
+	minRecoveryRate = 0.99
+)
+
+// Goals judges the run.
+func (r *Report) Goals() []Goal {
+	s := r.Sustained
+	total := s.Rec.Total()
+	goals := []Goal{
+		{Name: "sustained: load held at the target rate", Passed: float64(s.Paced.Missed) <= maxMissedShare*float64(s.Paced.Offered),
+			Detail: fmt.Sprintf("%d of %d due requests missed", s.Paced.Missed, s.Paced.Offered)},
+		{Name: "sustained: zero 5xx and every request answered", Passed: total.ServerErrors == 0 && total.TransportErrors == 0 && total.Requests > 0,
+			Detail: fmt.Sprintf("%d requests, %d 5xx, %d unanswered, p99 %s ms", total.Requests, total.ServerErrors, total.TransportErrors, ms(Percentile(total.Accepted, 0.99)))},
+		{Name: "sustained: memory flat (RSS within 10%)", Passed: s.RSSAfterWarmup > 0 && float64(s.RSSEnd) <= (1+maxRSSGrowth)*float64(s.RSSAfterWarmup),
+			Detail: fmt.Sprintf("%.1f → %.1f MiB (%s)", mib(s.RSSAfterWarmup), mib(s.RSSEnd), change(s.RSSAfterWarmup, s.RSSEnd))},
+		{Name: "sustained: no goroutine leak", Passed: float64(s.End.Goroutines) <= float64(s.Start.Goroutines)*(1+goroutineShare)+goroutineSlack,
+			Detail: fmt.Sprintf("%d → %d idle", s.Start.Goroutines, s.End.Goroutines)},
+		{Name: "sustained: no Postgres connection leak", Passed: s.End.SluiceConns <= s.Start.SluiceConns+connSlack && s.End.SourceConns <= s.Start.SourceConns+connSlack,
+			Detail: fmt.Sprintf("sluice db %d → %d, source db %d → %d", s.Start.SluiceConns, s.End.SluiceConns, s.Start.SourceConns, s.End.SourceConns)},
+	}
+	goals = append(goals, r.overloadGoals()...)
+	rec := r.Overload.Recovery.Total()
+	goals = append(goals,
+		Goal{Name: "recovery: success rate back to ~100%", Passed: rec.Requests > 0 && rec.SuccessRate() >= minRecoveryRate && rec.ServerErrors-rec.Unavailable == 0,
+			Detail: fmt.Sprintf("%.2f%% of %d requests accepted, %d refused", 100*rec.SuccessRate(), rec.Requests, len(rec.Refused))},
+		Goal{Name: "the sluice process stayed up", Passed: r.ServerAlive, Detail: ""},
+	)
+	return goals
+}
+
+// overloadGoals judge the overload levels: the server refuses with
+// Retry-After instead of failing or timing out, refusals are fast, and the
+// accepted requests' latency does not grow with the offered load.
+func (r *Report) overloadGoals() []Goal {
+	var goals []Goal
+	for _, st := range r.Overload.Steps {
+		t := st.Rec.Total()
+		goals = append(goals, Goal{
+			Name:   fmt.Sprintf("overload %d: sheds with 429/503 + Retry-After", st.Concurrency),
+			Passed: len(t.Refused) > 0 && t.RefusedWithoutRetryAfter == 0 && otherServerErrors(t) == 0 && t.TransportErrors == 0,
+			Detail: fmt.Sprintf("%d refused (%d without Retry-After), %d other 5xx, %d unanswered of %d",
+				len(t.Refused), t.RefusedWithoutRetryAfter, otherServerErrors(t), t.TransportErrors, t.Requests),
+		})
+		refusedP99, acceptedP50 := Percentile(t.Refused, 0.99), Percentile(t.Accepted, 0.5)
+		goals = append(goals, Goal{
+			Name:   fmt.Sprintf("overload %d: refusals faster than answers", st.Concurrency),
+			Passed: len(t.Refused) > 0 && refusedP99 < acceptedP50,
+			Detail: fmt.Sprintf("refused p99 %s ms < accepted p50 %s ms", ms(refusedP99), ms(acceptedP50)),
+		})
+	}
+	if len(r.Overload.Steps) != 2 {
+		return goals
+	}
+	a, b := r.Overload.Steps[0].Rec, r.Overload.Steps[1].Rec
+	var worst []string
+	passed := true
+	for _, name := range b.Routes() {
+		ra, rb := a.Route(name), b.Route(name)
+		if len(ra.Accepted) < minGrowthSamples || len(rb.Accepted) < minGrowthSamples {
+			continue
+		}
+		pa, pb := Percentile(ra.Accepted, 0.99), Percentile(rb.Accepted, 0.99)
+		if float64(pb) > maxQueueGrowth*float64(pa) {
+			passed = false
+			worst = append(worst, fmt.Sprintf("%s %s→%s ms", name, ms(pa), ms(pb)))
+		}
+	}
+	detail := fmt.Sprintf("accepted p99 %s → %s ms overall", ms(Percentile(a.Total().Accepted, 0.99)), ms(Percentile(b.Total().Accepted, 0.99)))
+	if len(worst) > 0 {
+		detail += "; grew: " + strings.Join(worst, ", ")
+	}
+	goals = append(goals, Goal{Name: "overload: no unbounded queueing (p99 ≤ 1.5× at 2× load)", Passed: passed, Detail: detail})
+	return goals
+}

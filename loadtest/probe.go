@@ -1,0 +1,108 @@
+package loadtest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// RSS reads the resident set size of process pid, in bytes, from
+// /proc/<pid>/status (VmRSS).
+func RSS(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read status of process %d: %w", pid, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(rest)
+		if len(fields) != 2 || fields[1] != "kB" {
+			return 0, fmt.Errorf("process %d: unexpected VmRSS line %q", pid, sc.Text())
+		}
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("process %d: VmRSS %q: %w", pid, fields[0], err)
+		}
+		return kb << 10, nil
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("read status of process %d: %w", pid, err)
+	}
+	return 0, fmt.Errorf("process %d: no VmRSS in its status", pid)
+}
+
+// Goroutines scrapes go_goroutines from the server's /metrics.
+func Goroutines(ctx context.Context, baseURL string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/metrics", nil)
+	if err != nil {
+		return 0, fmt.Errorf("scrape /metrics: %w", err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("scrape /metrics: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("scrape /metrics: status %d", res.StatusCode)
+	}
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "go_goroutines "); ok {
+			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return 0, fmt.Errorf("go_goroutines %q: %w", v, err)
+			}
+			return int(n), nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("scrape /metrics: %w", err)
+	}
+	return 0, fmt.Errorf("/metrics has no go_goroutines; register the Go collector")
+}
+
+// PostgresConnections counts the backends connected to database (from
+// pg_stat_activity), not counting the harness's own.
+func PostgresConnections(ctx context.Context, admin, database string) (int, error) {
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return 0, fmt.Errorf("connect to count connections: %w", err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	err = conn.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", database).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count connections to %s: %w", database, err)
+	}
+	return n, nil
+}
+
+// adminExec runs one statement on the admin database.
+func adminExec(ctx context.Context, admin, sql string) error {
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return fmt.Errorf("connect to the admin database: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		return fmt.Errorf("admin statement %.40q: %w", sql, err)
+	}
+	return nil
+}
+
+// databaseExec runs statements on one database next to the admin one.
+func databaseExec(ctx context.Context, admin, database, sql string) error {
+	return adminExec(ctx, withDatabase(admin, database), sql)
+}

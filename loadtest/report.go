@@ -1,0 +1,152 @@
+package loadtest
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is a run's figures and the goals judged from them.
+type Report struct {
+	opts        Options
+	Saturation  Saturation
+	Sustained   Sustained
+	Overload    Overload
+	ServerAlive bool
+	// Final are the resources counted after recovery.
+	Final Resources
+}
+
+// Goal is one judged goal.
+type Goal struct {
+	Name   string
+	Passed bool
+	Detail string
+}
+
+// Passed reports whether every goal passed.
+func (r *Report) Passed() bool {
+	for _, g := range r.Goals() {
+		if !g.Passed {
+			return false
+		}
+	}
+	return true
+}
+
+// Write prints the tables and the goals.
+func (r *Report) Write(out io.Writer) {
+	fmt.Fprintf(out, "\n== sustained load: %.1f req/s offered for %s (%d due, %d missed with every worker busy)\n",
+		r.Sustained.Rate, r.opts.Duration, r.Sustained.Paced.Offered, r.Sustained.Paced.Missed)
+	writeRoutes(out, r.Sustained.Rec)
+
+	fmt.Fprintf(out, "\n== resources of the sluice process (goroutines and connections counted idle)\n")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\tafter warm-up\tend of sustained\tchange\tafter recovery\t")
+	s := r.Sustained
+	fmt.Fprintf(tw, "RSS MiB\t%.1f\t%.1f\t%s\t\t\n", mib(s.RSSAfterWarmup), mib(s.RSSEnd), change(s.RSSAfterWarmup, s.RSSEnd))
+	fmt.Fprintf(tw, "RSS MiB min..max\t\t%.1f..%.1f\t\t\t\n", mib(s.RSSMin), mib(s.RSSMax))
+	fmt.Fprintf(tw, "goroutines\t%d\t%d\t%s\t%d\t\n", s.Start.Goroutines, s.End.Goroutines, change(int64(s.Start.Goroutines), int64(s.End.Goroutines)), r.Final.Goroutines)
+	fmt.Fprintf(tw, "postgres conns (sluice db)\t%d\t%d\t%+d\t%d\t\n", s.Start.SluiceConns, s.End.SluiceConns, s.End.SluiceConns-s.Start.SluiceConns, r.Final.SluiceConns)
+	fmt.Fprintf(tw, "postgres conns (source db)\t%d\t%d\t%+d\t%d\t\n", s.Start.SourceConns, s.End.SourceConns, s.End.SourceConns-s.Start.SourceConns, r.Final.SourceConns)
+	tw.Flush()
+
+	for _, st := range r.Overload.Steps {
+		fmt.Fprintf(out, "\n== overload: closed-loop concurrency %d for %s\n", st.Concurrency, r.opts.OverloadStep)
+		writeOverload(out, st.Rec)
+	}
+	if len(r.Overload.Steps) == 2 {
+		fmt.Fprintf(out, "\n== accepted p99 when offered concurrency doubles (%d → %d)\n", r.Overload.Steps[0].Concurrency, r.Overload.Steps[1].Concurrency)
+		writeGrowth(out, r.Overload.Steps[0].Rec, r.Overload.Steps[1].Rec)
+	}
+	fmt.Fprintf(out, "\n== recovery at %.1f req/s (after %s to settle)\n", r.Overload.RecoveryRate, r.opts.Settle)
+	writeRoutes(out, r.Overload.Recovery)
+
+	fmt.Fprintf(out, "\n== goals\n")
+	for _, g := range r.Goals() {
+		verdict := "PASS"
+		if !g.Passed {
+			verdict = "FAIL"
+		}
+		fmt.Fprintf(out, "%s  %-44s %s\n", verdict, g.Name, g.Detail)
+	}
+	if r.Passed() {
+		fmt.Fprintln(out, "\nload: PASS")
+	} else {
+		fmt.Fprintln(out, "\nload: FAIL")
+	}
+}
+
+func writeRoutes(out io.Writer, rec *Recorder) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "route\trequests\treq/s\tp50 ms\tp99 ms\tmax ms\t5xx\trefused\tother 4xx\tno answer\t")
+	secs := rec.Elapsed().Seconds()
+	row := func(name string, st RouteStats) {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", name, st.Requests, float64(st.Requests)/secs,
+			ms(Percentile(st.Accepted, 0.5)), ms(Percentile(st.Accepted, 0.99)), ms(Percentile(st.Accepted, 1)),
+			st.ServerErrors, len(st.Refused), st.ClientErrors, st.TransportErrors)
+	}
+	for _, name := range rec.Routes() {
+		row(name, rec.Route(name))
+	}
+	total := rec.Total()
+	row("all", total)
+	tw.Flush()
+	if total.LastError != "" {
+		fmt.Fprintf(out, "  a failure: %.300s\n", total.LastError)
+	}
+}
+
+func writeOverload(out io.Writer, rec *Recorder) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "route\trequests\taccepted/s\taccepted p50 ms\taccepted p99 ms\trefused\trefused p50 ms\trefused p99 ms\tno Retry-After\tother 5xx\tno answer\t")
+	secs := rec.Elapsed().Seconds()
+	row := func(name string, st RouteStats) {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%d\t%s\t%s\t%d\t%d\t%d\t\n", name, st.Requests, float64(len(st.Accepted))/secs,
+			ms(Percentile(st.Accepted, 0.5)), ms(Percentile(st.Accepted, 0.99)), len(st.Refused),
+			ms(Percentile(st.Refused, 0.5)), ms(Percentile(st.Refused, 0.99)), st.RefusedWithoutRetryAfter,
+			otherServerErrors(st), st.TransportErrors)
+	}
+	for _, name := range rec.Routes() {
+		row(name, rec.Route(name))
+	}
+	row("all", rec.Total())
+	tw.Flush()
+}
+
+func writeGrowth(out io.Writer, a, b *Recorder) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "route\tp99 ms before\tp99 ms after\tratio\t")
+	for _, name := range b.Routes() {
+		pa, pb := Percentile(a.Route(name).Accepted, 0.99), Percentile(b.Route(name).Accepted, 0.99)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", name, ms(pa), ms(pb), ratio(pa, pb))
+	}
+	tw.Flush()
+}
+
+// otherServerErrors are the 5xx answers that are not 503 refusals.
+func otherServerErrors(st RouteStats) int { return st.ServerErrors - st.Unavailable }
+
+func ms(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond))
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+func change(before, after int64) string {
+	if before == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%+.1f%%", 100*float64(after-before)/float64(before))
+}
+
+func ratio(a, b time.Duration) string {
+	if a == 0 || b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", float64(b)/float64(a))
+}
