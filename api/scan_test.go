@@ -32,7 +32,11 @@ func TestScanFollowsLyticsLimits(t *testing.T) {
 			t.Fatalf("%s: %d %s", bad, r.Status, r.Body)
 		}
 	}
-	// Requests so far: 2 accepted scans (bad limits are refused before counting).
+	empty := env.Do(t, http.MethodPost, scan(""), token, map[string]any{"query": ""})
+	if empty.Status != http.StatusBadRequest || empty.JSON(t)["error"].(map[string]any)["field"] != "query" {
+		t.Fatalf("an empty scan must be a 400 naming the body's field \"query\": %d %s", empty.Status, empty.Body)
+	}
+	// Requests so far: 2 accepted scans (bad input is refused before counting).
 	for i := 3; i <= 10; i++ {
 		if r := env.Do(t, http.MethodPost, scan(""), token, body); r.Status != http.StatusOK {
 			t.Fatalf("scan %d: %d %s", i, r.Status, r.Body)

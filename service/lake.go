@@ -50,7 +50,7 @@ func (s *Service) lakeOf(ctx context.Context, teamID uuid.UUID) (*lake.Lake, err
 // QueryLake runs one read-only DuckDB statement over the team's lake at the
 // current snapshot, or an older one.
 func (s *Service) QueryLake(ctx context.Context, teamID uuid.UUID, sql string, maxRows int, at LakeAt) (QueryResult, error) {
-	if err := checkSQLText(sql); err != nil {
+	if err := checkSQLText("sql", sql); err != nil {
 		return QueryResult{}, err
 	}
 	if maxRows <= 0 || maxRows > s.opts.QueryMaxRows {

@@ -32,7 +32,7 @@ func (s *Service) Query(ctx context.Context, teamID, id uuid.UUID, sql string, m
 // QueryAt is Query with a snapshot to read when the integration is the
 // team's lake; other integrations have no snapshots and refuse one.
 func (s *Service) QueryAt(ctx context.Context, teamID, id uuid.UUID, sql string, maxRows int, at LakeAt) (QueryResult, error) {
-	if err := checkSQLText(sql); err != nil {
+	if err := checkSQLText("sql", sql); err != nil {
 		return QueryResult{}, err
 	}
 	if maxRows <= 0 || maxRows > s.opts.QueryMaxRows {
@@ -41,8 +41,11 @@ func (s *Service) QueryAt(ctx context.Context, teamID, id uuid.UUID, sql string,
 	if row, err := s.queries.IntegrationGet(ctx, db.IntegrationGetParams{TeamID: teamID, ID: id}); err == nil && row.Type == "ducklake" {
 		return s.QueryLake(ctx, teamID, sql, maxRows, at)
 	}
-	if at.Snapshot != nil || at.At != nil {
+	if at.Snapshot != nil {
 		return QueryResult{}, &InputError{Field: "snapshot", Problem: "applies only to the team's lake"}
+	}
+	if at.At != nil {
+		return QueryResult{}, &InputError{Field: "at", Problem: "applies only to the team's lake"}
 	}
 	querier, row, release, err := source[connectors.Querier](ctx, s, teamID, id)
 	if err != nil {
@@ -67,6 +70,9 @@ func (s *Service) QueryAt(ctx context.Context, teamID, id uuid.UUID, sql string,
 // Scan is Query under the Lytics scan contract: rate limited per team and
 // capped at ScanMaxRows.
 func (s *Service) Scan(ctx context.Context, teamID, id uuid.UUID, sql string, limit int) (QueryResult, error) {
+	if err := checkSQLText("query", sql); err != nil { // the scan body names its SQL "query"
+		return QueryResult{}, err
+	}
 	if limit > s.opts.ScanMaxRows {
 		return QueryResult{}, &InputError{Field: "limit", Problem: fmt.Sprintf("must be at most %d", s.opts.ScanMaxRows)}
 	}
@@ -79,12 +85,13 @@ func (s *Service) Scan(ctx context.Context, teamID, id uuid.UUID, sql string, li
 	return s.Query(ctx, teamID, id, sql, limit)
 }
 
-func checkSQLText(sql string) error {
+// checkSQLText bounds a statement's text; field names it as the request does.
+func checkSQLText(field, sql string) error {
 	switch {
 	case len(sql) == 0:
-		return &InputError{Field: "sql", Problem: "is required"}
+		return &InputError{Field: field, Problem: "is required"}
 	case len(sql) > maxSQLLength:
-		return &InputError{Field: "sql", Problem: fmt.Sprintf("is longer than %d bytes", maxSQLLength)}
+		return &InputError{Field: field, Problem: fmt.Sprintf("is longer than %d bytes", maxSQLLength)}
 	}
 	return nil
 }
