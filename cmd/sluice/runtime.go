@@ -53,15 +53,22 @@ func unreachablePostgres(cfg config.Config, err error) error {
 		cfg.RedactedDatabaseURL(), firstLine(err))
 }
 
+// firstLine puts an error on one line: pgconn lists one reason per address
+// tried on lines of their own, and the cause must not be cut off.
 func firstLine(err error) string {
-	msg := err.Error()
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
+	var parts []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			parts = append(parts, line)
+		}
 	}
-	return msg
+	return strings.Join(parts, " ")
 }
 
-// loadKeyring parses SLUICE_SECRET_KEY; the production commands refuse to start without it.
+// loadKeyring parses SLUICE_SECRET_KEY, the key that seals, and
+// SLUICE_OLD_SECRET_KEYS, earlier keys that only open what they sealed (so
+// processes keep reading secrets while a rotation re-encrypts them). The
+// production commands refuse to start without a secret key.
 func loadKeyring(cfg config.Config) (*secrets.Keyring, error) {
 	if cfg.SecretKey == "" {
 		return nil, errors.New("SLUICE_SECRET_KEY is not set; generate one with `openssl rand -base64 32` and keep it safe: it encrypts every stored credential")

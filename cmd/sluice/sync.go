@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"text/tabwriter"
 
 	"github.com/google/uuid"
@@ -29,6 +31,14 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%s", syncUsage)
 	}
 	action := args[0]
+	switch action {
+	case "run", "replay", "cancel", "list":
+	case "-h", "--help", "help":
+		fmt.Fprintln(os.Stderr, syncUsage)
+		return flag.ErrHelp
+	default:
+		return fmt.Errorf("unknown action %q\n\n%s", action, syncUsage)
+	}
 	cfg := config.FromEnv()
 	fs := newFlagSet("sync "+action, syncUsage)
 	cfg.BindServer(fs)
@@ -40,6 +50,9 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if *team == "" {
+		return fmt.Errorf("--team is required")
 	}
 	b, err := connect(ctx, cfg, newLogger("warn"), nil)
 	if err != nil {

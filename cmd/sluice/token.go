@@ -2,16 +2,23 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/sluice-dev/sluice/config"
 	"github.com/sluice-dev/sluice/service"
 )
 
 func runToken(ctx context.Context, args []string, stdout io.Writer) error {
+	const usage = "usage: sluice token create --team NAME [--name LABEL]"
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintln(os.Stderr, usage+"\n\nRun 'sluice token create --help' for its flags.")
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("usage: sluice token create --team NAME [--name LABEL]")
+		return fmt.Errorf("%s", usage)
 	}
 	cfg := config.FromEnv()
 	fs := newFlagSet("token create", "Create an API token for a team (creating the team if missing) and print only the token.")
