@@ -24,6 +24,7 @@ type Config struct {
 	HTTPAddr             string
 	DataDir              string
 	SecretKey            string
+	OldSecretKeys        string // previous keys, comma-separated base64: they decrypt, never encrypt; environment only
 	AllowPrivateNetworks bool
 	ValidationTimeout    time.Duration
 	LogLevel             string
@@ -85,6 +86,7 @@ func FromEnv() Config {
 		HTTPAddr:             env("SLUICE_HTTP_ADDR", ":8080"),
 		DataDir:              env("SLUICE_DATA_DIR", "./.sluice"),
 		SecretKey:            env("SLUICE_SECRET_KEY", ""),
+		OldSecretKeys:        env("SLUICE_OLD_SECRET_KEYS", ""),
 		AllowPrivateNetworks: envBool("SLUICE_ALLOW_PRIVATE_NETWORKS", false),
 		ValidationTimeout:    envDuration("SLUICE_VALIDATION_TIMEOUT", 30*time.Second),
 		LogLevel:             env("SLUICE_LOG_LEVEL", "info"),
@@ -124,7 +126,7 @@ func (c *Config) BindServer(fs *flag.FlagSet) {
 	fs.StringVar(&c.TaskQueue, "task-queue", c.TaskQueue, "Temporal task queue of sluice's workflows; api and worker must agree (env SLUICE_TASK_QUEUE)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address the HTTP API listens on (env SLUICE_HTTP_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for sluice's files (env SLUICE_DATA_DIR)")
-	fs.StringVar(&c.SecretKey, "secret-key", c.SecretKey, "base64 of 32 bytes that encrypts stored secrets (env SLUICE_SECRET_KEY)")
+	fs.StringVar(&c.SecretKey, "secret-key", c.SecretKey, "base64 of 32 bytes that encrypts stored secrets (env SLUICE_SECRET_KEY); previous keys that still decrypt go in env SLUICE_OLD_SECRET_KEYS, comma-separated")
 	fs.BoolVar(&c.AllowPrivateNetworks, "allow-private-networks", c.AllowPrivateNetworks, "let connections reach loopback and private addresses (env SLUICE_ALLOW_PRIVATE_NETWORKS)")
 	fs.DurationVar(&c.ValidationTimeout, "validation-timeout", c.ValidationTimeout, "how long creating an integration waits for validation (env SLUICE_VALIDATION_TIMEOUT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env SLUICE_LOG_LEVEL)")

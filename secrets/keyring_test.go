@@ -3,6 +3,7 @@ package secrets
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -78,5 +79,22 @@ func TestParseKeyRejectsBadKeys(t *testing.T) {
 		if _, err := ParseKey(in); err == nil {
 			t.Errorf("ParseKey(%q) accepted a bad key", in)
 		}
+	}
+}
+
+func TestParseKeyListSkipsBlanksAndHidesValues(t *testing.T) {
+	a, _ := GenerateKey()
+	b, _ := GenerateKey()
+	keys, err := ParseKeyList(" " + a + ", ," + b + ",")
+	if err != nil || len(keys) != 2 {
+		t.Fatalf("got %d keys, %v", len(keys), err)
+	}
+	if keys, err := ParseKeyList(""); err != nil || len(keys) != 0 {
+		t.Fatalf("empty list: %d keys, %v", len(keys), err)
+	}
+	bad := "bm90IGEga2V5IGJ1dCBzZWNyZXQ="
+	_, err = ParseKeyList(a + "," + bad)
+	if err == nil || !strings.Contains(err.Error(), "key 2") || strings.Contains(err.Error(), bad) {
+		t.Fatalf("bad entry: %v", err)
 	}
 }

@@ -25,6 +25,7 @@ Commands:
   migrate   up | down | version: manage sluice's database schema
   token     create --team NAME [--name LABEL]: print a new API token
   sync      run | replay | cancel | list: operate sync runs (see 'sluice sync')
+  secrets   rotate: re-encrypt every stored secret under SLUICE_SECRET_KEY
 
 Run 'sluice <command> --help' for a command's flags. Every flag can also be set
 through the environment variable named in its help.
@@ -40,6 +41,7 @@ var commands = map[string]command{
 	"migrate": runMigrate,
 	"token":   runToken,
 	"sync":    runSync,
+	"secrets": runSecrets,
 }
 
 func main() {

@@ -77,7 +77,11 @@ func loadKeyring(cfg config.Config) (*secrets.Keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("SLUICE_SECRET_KEY: %w", err)
 	}
-	return secrets.NewKeyring(key)
+	older, err := secrets.ParseKeyList(cfg.OldSecretKeys)
+	if err != nil {
+		return nil, fmt.Errorf("SLUICE_OLD_SECRET_KEYS: %w", err)
+	}
+	return secrets.NewKeyring(key, older...)
 }
 
 // dialTemporal connects to the Temporal frontend and checks it answers.

@@ -33,12 +33,12 @@ type Env struct {
 	DatabaseURL string
 	SecretKey   string
 	DataDir     string
-	Pool      *pgxpool.Pool
-	Temporal  client.Client
-	Keyring   *secrets.Keyring
-	Service   *service.Service
-	Router    http.Handler
-	TaskQueue string
+	Pool        *pgxpool.Pool
+	Temporal    client.Client
+	Keyring     *secrets.Keyring
+	Service     *service.Service
+	Router      http.Handler
+	TaskQueue   string
 	// Logs receives every log line the API writes, for tests that scan them.
 	Logs *SyncBuffer
 }
@@ -80,17 +80,34 @@ func build(t testing.TB, tune func(*service.Options), withWorker bool) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	base := &Env{Pool: pool, DatabaseURL: dbURL, SecretKey: secretKey, DataDir: t.TempDir()}
+	return base.stack(t, keyring, tune, withWorker)
+}
+
+// WithKeyring builds a second stack on the same database and data directory
+// whose service and worker hold only the given keyring, on a task queue of
+// its own: what a sluice deployment looks like after its secret key changed.
+// SecretKey is left empty, since the keyring's keys are not known here.
+func (e *Env) WithKeyring(t testing.TB, keyring *secrets.Keyring, tune func(*service.Options)) *Env {
+	t.Helper()
+	base := &Env{Pool: e.Pool, DatabaseURL: e.DatabaseURL, DataDir: e.DataDir}
+	return base.stack(t, keyring, tune, true)
+}
+
+// stack starts a service (and, if asked, a worker) over e's database with
+// the given keyring and returns e filled in.
+func (e *Env) stack(t testing.TB, keyring *secrets.Keyring, tune func(*service.Options), withWorker bool) *Env {
+	t.Helper()
 	c := TemporalServer().GetDefaultClient()
 	queue := "test-" + randomHex(6)
-	dataDir := t.TempDir()
-	opts := service.Options{TaskQueue: queue, ValidationTimeout: 20 * time.Second, DataDir: dataDir}
+	opts := service.Options{TaskQueue: queue, ValidationTimeout: 20 * time.Second, DataDir: e.DataDir}
 	if tune != nil {
 		tune(&opts)
 	}
-	svc := service.New(pool, c, keyring, opts)
+	svc := service.New(e.Pool, c, keyring, opts)
 	t.Cleanup(svc.Close)
 	if withWorker {
-		w := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: queue, DataDir: dataDir,
+		w := worker.New(c, worker.Deps{Keyring: keyring, Pool: e.Pool, TaskQueue: queue, DataDir: e.DataDir,
 			SyncReporter: worker.ServiceSyncReporter{Service: svc}})
 		if err := w.Start(); err != nil {
 			t.Fatalf("start worker: %v", err)
@@ -98,9 +115,9 @@ func build(t testing.TB, tune func(*service.Options), withWorker bool) *Env {
 		t.Cleanup(w.Stop)
 	}
 	logs := &SyncBuffer{}
-	router := api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-	return &Env{Pool: pool, Temporal: c, Keyring: keyring, Service: svc, Router: router, TaskQueue: queue, Logs: logs,
-		DatabaseURL: dbURL, SecretKey: secretKey, DataDir: dataDir}
+	e.Temporal, e.Keyring, e.Service, e.TaskQueue, e.Logs = c, keyring, svc, queue, logs
+	e.Router = api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	return e
 }
 
 // NewKeyring returns a keyring with a fresh random key.
