@@ -15,7 +15,8 @@ import (
 var execNow = time.Date(2024, 1, 15, 12, 0, 0, 0, time.UTC)
 
 // execCase is a cube query and the SQL a person would write for it by hand,
-// per dialect ({s} is the fixture's schema). ordered says the query orders
+// per dialect ({s} is the fixture's schema; see handSQL for which one each
+// engine runs). ordered says the query orders
 // its rows, so they are compared in order.
 type execCase struct {
 	name    string
@@ -104,18 +105,46 @@ LEFT JOIN {s}.hubspot_deals d ON c.id = d.company_id GROUP BY d.stage`,
 }
 
 // TestExecution runs every case's compiled SQL and hand-written SQL on the
-// local Postgres and MariaDB and requires the same rows.
+// local Postgres, MariaDB and a DuckLake lake holding the same tables, and
+// requires the same rows.
 func TestExecution(t *testing.T) {
+	runExecCases(t, execEngines(t), execCases)
+}
+
+// execEngines are the databases the execution tests run on: Postgres,
+// MariaDB and the lake (a copy of the Postgres tables, read with DuckDB).
+func execEngines(t *testing.T) []*engine {
+	t.Helper()
+	pg := postgresEngine(t)
+	return []*engine{pg, mysqlEngine(t), lakeEngine(t, pg)}
+}
+
+// handSQL is a case's hand-written SQL for a dialect: its own, else (for
+// DuckDB, whose SQL is Postgres-like) the Postgres one, else the generic one.
+func (tc execCase) handSQL(d connectors.Dialect) string {
+	if hand, ok := tc.byHand[d]; ok {
+		return hand
+	}
+	if hand, ok := tc.byHand[connectors.DialectPostgres]; ok && d == connectors.DialectDuckDB {
+		return hand
+	}
+	return tc.byHand[""]
+}
+
+// runExecCases compiles each case against testdata/model.yaml for each
+// engine and compares the rows with those of the hand-written SQL.
+func runExecCases(t *testing.T, engines []*engine, cases []execCase) {
+	t.Helper()
 	src, err := os.ReadFile("testdata/model.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range []*engine{postgresEngine(t), mysqlEngine(t)} {
+	for _, e := range engines {
 		model, err := semantic.ParseModel([]byte(strings.ReplaceAll(string(src), "crm.", e.schema+".")))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, tc := range execCases {
+		for _, tc := range cases {
 			t.Run(string(e.dialect)+"/"+tc.name, func(t *testing.T) {
 				q, err := semantic.ParseQuery([]byte(tc.query))
 				if err != nil {
@@ -125,9 +154,9 @@ func TestExecution(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				hand, ok := tc.byHand[e.dialect]
-				if !ok {
-					hand = tc.byHand[""]
+				hand := tc.handSQL(e.dialect)
+				if hand == "" {
+					t.Fatalf("the case has no hand-written SQL for %s", e.dialect)
 				}
 				got := e.run(t, compiled.SQL)
 				want := e.run(t, strings.ReplaceAll(hand, "{s}", e.schema))

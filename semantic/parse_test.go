@@ -9,7 +9,7 @@ import (
 func TestParseModelSummary(t *testing.T) {
 	m := loadTestModel(t)
 	s := m.Summary()
-	if s.Cubes != 2 || s.Measures != 9 || s.Dimensions != 9 || s.Segments != 1 {
+	if s.Cubes != 2 || s.Measures != 10 || s.Dimensions != 9 || s.Segments != 1 {
 		t.Fatalf("summary = %+v", s)
 	}
 	if strings.Join(s.CubeNames, ",") != "companies,hubspot_deals" {
