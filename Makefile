@@ -29,3 +29,10 @@ fmt:
 
 clean-data: ## Forget the dev stack's state (.sluice: Temporal history, secret key, dev token)
 	rm -rf .sluice
+
+.PHONY: chaos chaos-short
+chaos: build ## Fault-injection scenarios on real api/worker processes (CHAOS_RUNS, default 20); prints a table
+	SLUICE_CHAOS=1 SLUICE_CHAOS_BIN=$(CURDIR)/$(BIN) CHAOS_RUNS=$(or $(CHAOS_RUNS),20) $(GO) test -count=1 -v -timeout 60m ./chaos
+
+chaos-short: ## The chaos scenarios in CI's short form (CHAOS_RUNS=2, a few minutes)
+	$(MAKE) chaos CHAOS_RUNS=2

@@ -20,11 +20,30 @@ import (
 
 var errNoRows = pgx.ErrNoRows
 
-// copyChunkRows is how many rows an ordered read delivers between resume points.
+// copyChunkRows is how many rows an ordered read delivers between resume
+// points unless Syncs.ChunkRows says otherwise.
 const copyChunkRows = 500_000
 
-// heartbeatEvery paces progress heartbeats inside a chunk.
+// heartbeatEvery paces progress heartbeats inside a chunk; a copy with a
+// heartbeat timeout under three times this beats at a third of the timeout.
 const heartbeatEvery = 5 * time.Second
+
+// heartbeatPace is how often a copy heartbeats inside a chunk: often enough
+// that its heartbeat timeout never fires while it is making progress.
+func heartbeatPace(ctx context.Context) time.Duration {
+	if timeout := activity.GetInfo(ctx).HeartbeatTimeout; timeout > 0 && timeout/3 < heartbeatEvery {
+		return timeout / 3
+	}
+	return heartbeatEvery
+}
+
+// chunkRows is how many rows this worker's copies read between resume points.
+func (a *Syncs) chunkRows() int {
+	if a.ChunkRows > 0 {
+		return a.ChunkRows
+	}
+	return copyChunkRows
+}
 
 // copyProgress is a CopyTable heartbeat: enough to resume, never rows.
 type copyProgress struct {
@@ -83,7 +102,7 @@ func (a *Syncs) CopyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 	defer sink.abort()
 	req := connectors.ReadRequest{
 		Table: in.Table.Source, Columns: cols, CursorField: in.Table.CursorField, CursorAfter: cursorAfter,
-		OrderBy: in.Table.PrimaryKeys, ResumeAfter: progress.After, ChunkRows: copyChunkRows,
+		OrderBy: in.Table.PrimaryKeys, ResumeAfter: progress.After, ChunkRows: a.chunkRows(),
 	}
 	stats, err := source.Read(ctx, req, sink)
 	if err != nil {

@@ -23,10 +23,11 @@ type lakeSink struct {
 	chunkRows int64
 	cursorIdx int
 	lastBeat  time.Time
+	beatEvery time.Duration
 }
 
 func newLakeSink(ctx context.Context, lk *lake.Lake, schema, table string, cols []connectors.Column, cursorField string, progress copyProgress) (*lakeSink, error) {
-	s := &lakeSink{lake: lk, schema: schema, table: table, cols: cols, progress: progress, lastBeat: time.Now(),
+	s := &lakeSink{lake: lk, schema: schema, table: table, cols: cols, progress: progress, lastBeat: time.Now(), beatEvery: heartbeatPace(ctx),
 		cursorIdx: slices.IndexFunc(cols, func(c connectors.Column) bool { return cursorField != "" && c.Name == cursorField })}
 	return s, s.openWriter(ctx)
 }
@@ -52,7 +53,7 @@ func (s *lakeSink) WriteBatch(ctx context.Context, rows [][]any) error {
 			s.progress.MaxCursor = laterCursor(s.progress.MaxCursor, r[s.cursorIdx])
 		}
 	}
-	if time.Since(s.lastBeat) > heartbeatEvery {
+	if time.Since(s.lastBeat) > s.beatEvery {
 		beat := s.progress
 		beat.RowsRead += s.chunkRows
 		activity.RecordHeartbeat(ctx, beat)

@@ -29,6 +29,9 @@ type Syncs struct {
 	DataDir string
 	// Reporter, when set, records finished runs in pipeline observability.
 	Reporter SyncReporter
+	// ChunkRows is how many rows a copy reads between resume points; zero
+	// means 500,000.
+	ChunkRows int
 
 	lakes sync.Map // team id → *lake.Lake
 }

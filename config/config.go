@@ -45,6 +45,11 @@ type Config struct {
 	LLMBaseURL string
 	LLMAPIKey  string
 	LLMModel   string
+	// CopyHeartbeatTimeout and CopyChunkRows tune a worker's table copies:
+	// how soon a dead worker's copy is retried elsewhere, and how many rows
+	// a copy reads between resume points. Zero keeps sluice's defaults.
+	CopyHeartbeatTimeout time.Duration
+	CopyChunkRows        int
 }
 
 // Rate is a request limit per window, written "10/10s".
@@ -102,6 +107,8 @@ func FromEnv() Config {
 		LLMBaseURL:           env("SLUICE_LLM_BASE_URL", ""),
 		LLMAPIKey:            env("SLUICE_LLM_API_KEY", ""),
 		LLMModel:             env("SLUICE_LLM_MODEL", ""),
+		CopyHeartbeatTimeout: envDuration("SLUICE_COPY_HEARTBEAT_TIMEOUT", 0),
+		CopyChunkRows:        envInt("SLUICE_COPY_CHUNK_ROWS", 0),
 	}
 }
 
@@ -140,6 +147,8 @@ func (c *Config) BindServer(fs *flag.FlagSet) {
 	fs.StringVar(&c.EmbeddingsModel, "embeddings-model", c.EmbeddingsModel, "embedding model of the openai provider (env SLUICE_EMBEDDINGS_MODEL)")
 	fs.StringVar(&c.LLMBaseURL, "llm-base-url", c.LLMBaseURL, "OpenAI-compatible chat endpoint for AI SQL; key in env SLUICE_LLM_API_KEY (env SLUICE_LLM_BASE_URL)")
 	fs.StringVar(&c.LLMModel, "llm-model", c.LLMModel, "chat model for AI SQL (env SLUICE_LLM_MODEL)")
+	fs.DurationVar(&c.CopyHeartbeatTimeout, "copy-heartbeat-timeout", c.CopyHeartbeatTimeout, "worker: how long a table copy may go silent before it is retried, 0 for 30s (env SLUICE_COPY_HEARTBEAT_TIMEOUT)")
+	fs.IntVar(&c.CopyChunkRows, "copy-chunk-rows", c.CopyChunkRows, "worker: rows a table copy reads between resume points, 0 for 500000 (env SLUICE_COPY_CHUNK_ROWS)")
 }
 
 // AbsoluteDataDir makes DataDir absolute, so lake file paths stay valid

@@ -27,6 +27,11 @@ type Deps struct {
 	DataDir string
 	// SyncReporter records finished sync runs in pipeline observability.
 	SyncReporter activities.SyncReporter
+	// Workflows tune the workflows this worker runs (zero: the defaults).
+	Workflows workflows.Options
+	// CopyChunkRows is how many rows a table copy reads between resume
+	// points; zero means the activity's default.
+	CopyChunkRows int
 }
 
 // New builds a worker with every workflow and activity registered.
@@ -36,10 +41,10 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 		queue = workflows.TaskQueue
 	}
 	w := sdkworker.New(c, queue, sdkworker.Options{})
-	workflows.Register(w)
+	workflows.RegisterWith(w, deps.Workflows)
 	w.RegisterActivity(&activities.Integrations{Keyring: deps.Keyring})
 	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool})
 	w.RegisterActivity(&activities.Embeddings{Pool: deps.Pool, Keyring: deps.Keyring, Provider: deps.Embeddings})
-	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir, Reporter: deps.SyncReporter})
+	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir, Reporter: deps.SyncReporter, ChunkRows: deps.CopyChunkRows})
 	return w
 }

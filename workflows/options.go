@@ -78,6 +78,25 @@ var copyTableOptions = workflow.ActivityOptions{
 	},
 }
 
+// Options tune the workflows one worker runs; the zero value is sluice's
+// defaults. Activity options are not part of a workflow's replayed state, so
+// workers with different Options may share a task queue.
+type Options struct {
+	// CopyHeartbeatTimeout is how long a table copy may go without a
+	// heartbeat before Temporal counts its worker dead and retries the copy;
+	// zero keeps copyTableOptions' 30s. Shorter notices a dead worker sooner.
+	CopyHeartbeatTimeout time.Duration
+}
+
+// copyTableOptions returns copyTableOptions with o's heartbeat timeout.
+func (o Options) copyTableOptions() workflow.ActivityOptions {
+	opts := copyTableOptions
+	if o.CopyHeartbeatTimeout > 0 {
+		opts.HeartbeatTimeout = o.CopyHeartbeatTimeout
+	}
+	return opts
+}
+
 // embedSchemaOptions bound a schema embedding run. It reads the source's
 // catalog and calls the embeddings provider table by table, heartbeating
 // the tables done and resuming from them; credentials that do not work, a

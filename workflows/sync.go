@@ -32,8 +32,13 @@ const tableParallelism = 2
 
 // SyncWorkflow plans a run (expanding table patterns), copies each table in
 // its own activity, a bounded number at a time, and records the outcome:
-// succeeded, partially_succeeded, failed or cancelled.
+// succeeded, partially_succeeded, failed or cancelled. It runs with the
+// default Options; RegisterWith registers it under the same name with others.
 func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncOutput, error) {
+	return syncWorkflow(ctx, in, Options{})
+}
+
+func syncWorkflow(ctx workflow.Context, in SyncInput, opts Options) (SyncOutput, error) {
 	var syncs *activities.Syncs
 	bookCtx := workflow.WithActivityOptions(ctx, syncBookkeepingOptions)
 	var plan activities.SyncPlan
@@ -48,15 +53,15 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncOutput, error) {
 		plan.RunID = in.RunID
 		return finishRun(ctx, in, plan, nil, err)
 	}
-	failures := copyTables(ctx, in, plan)
+	failures := copyTables(ctx, in, plan, opts.copyTableOptions())
 	return finishRun(ctx, in, plan, failures, ctx.Err())
 }
 
 // copyTables runs one CopyTable activity per table, tableParallelism at a
-// time, and returns the tables that failed.
-func copyTables(ctx workflow.Context, in SyncInput, plan activities.SyncPlan) []activities.TableFailure {
+// time, with copyOpts, and returns the tables that failed.
+func copyTables(ctx workflow.Context, in SyncInput, plan activities.SyncPlan, copyOpts workflow.ActivityOptions) []activities.TableFailure {
 	var syncs *activities.Syncs
-	copyCtx := workflow.WithActivityOptions(ctx, copyTableOptions)
+	copyCtx := workflow.WithActivityOptions(ctx, copyOpts)
 	tokens := workflow.NewBufferedChannel(ctx, tableParallelism)
 	for i := 0; i < tableParallelism; i++ {
 		tokens.Send(ctx, struct{}{})

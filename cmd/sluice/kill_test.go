@@ -15,18 +15,6 @@ import (
 	"github.com/sluice-dev/sluice/service"
 )
 
-// buildSluice builds this binary once per test run.
-func buildSluice(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "sluice")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("build sluice: %v", err)
-	}
-	return bin
-}
-
 // startWorker runs `sluice worker` on the test's state.
 func startWorker(t *testing.T, bin string, env *testenv.Env) *exec.Cmd {
 	t.Helper()
@@ -52,7 +40,7 @@ func TestWorkerKilledMidSyncResumes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and waits out a heartbeat timeout")
 	}
-	bin := buildSluice(t)
+	bin := sluiceBinary(t)
 	env := testenv.NewWithoutWorker(t, func(o *service.Options) {})
 	token := env.Token(t, "acme")
 	schema := testenv.PostgresSchema(t, `CREATE TABLE big (id bigint PRIMARY KEY, name text, amount numeric(12,2), at timestamptz, flag bool);

@@ -24,6 +24,7 @@ import (
 	"github.com/sluice-dev/sluice/service"
 	"github.com/sluice-dev/sluice/telemetry"
 	"github.com/sluice-dev/sluice/worker"
+	"github.com/sluice-dev/sluice/workflows"
 )
 
 // backend is what the API and the worker share: sluice's database, Temporal and the keyring.
@@ -129,7 +130,8 @@ func (b *backend) runWorkerUntil(ctx context.Context) error {
 	svc := b.service()
 	defer svc.Close()
 	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir, TaskQueue: b.cfg.TaskQueue,
-		SyncReporter: worker.ServiceSyncReporter{Service: svc}, Embeddings: b.embedder})
+		SyncReporter: worker.ServiceSyncReporter{Service: svc}, Embeddings: b.embedder,
+		Workflows: workflows.Options{CopyHeartbeatTimeout: b.cfg.CopyHeartbeatTimeout}, CopyChunkRows: b.cfg.CopyChunkRows})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

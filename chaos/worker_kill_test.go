@@ -1,0 +1,69 @@
+package chaos
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/sluice-dev/sluice/internal/testenv"
+)
+
+// copyTuning makes the worker's copies notice a dead worker within seconds
+// and resume from many points, so a killed run recovers in seconds.
+var copyTuning = []string{"SLUICE_COPY_HEARTBEAT_TIMEOUT=10s", "SLUICE_COPY_CHUNK_ROWS=40000"}
+
+// TestWorkerKilledDuringMergeSync SIGKILLs the worker process at a random
+// point of a three-table merge sync, CHAOS_RUNS times (20 by default), and
+// restarts it. Each run changes a tenth of every table's rows and adds new
+// ones first. Every run must end succeeded with the lake equal to the source
+// (row counts, distinct keys and column sums), and afterwards the lake's
+// orphan cleanup must leave exactly the files its catalog references.
+func TestWorkerKilledDuringMergeSync(t *testing.T) {
+	needChaos(t)
+	o := &outcome{Scenario: "worker-kill"}
+	defer func() { report(*o) }()
+	src := newSource(t, fixtureTables)
+	s := newStack(t, stackOptions{Env: copyTuning})
+	id := s.createIntegration(testenv.PostgresCredentials(""))
+	const dest = "chaos_kill"
+	s.configureMerge(id, dest, src.names())
+
+	// The first load, without a fault, measures how long a run takes.
+	start := time.Now()
+	if base := s.waitRun(s.startRun(id), 5*time.Minute); base["status"] != "succeeded" {
+		t.Fatalf("the first load, before any fault: %v", base)
+	}
+	took := time.Since(start)
+	t.Logf("first load took %s", took.Round(time.Millisecond))
+
+	interrupted := 0
+	for r := 1; r <= chaosRuns(20); r++ {
+		o.Runs++
+		src.change(t, r)
+		start := time.Now()
+		runID := s.startRun(id)
+		delay := time.Duration(rand.Int64N(int64(took)))
+		time.Sleep(delay)
+		state := s.runState(runID)
+		midRun := state == nil || !finished(state["status"])
+		if midRun {
+			interrupted++
+		}
+		s.restartWorker()
+		final := s.waitRun(runID, 6*time.Minute)
+		got := s.compare(t, src, dest)
+		o.Lost += got.Lost
+		o.Duplicated += got.Duplicated
+		t.Logf("run %d: killed %s after the trigger (mid-run %v): %v after %s, %d table attempts",
+			r, delay.Round(time.Millisecond), midRun, final["status"], time.Since(start).Round(time.Millisecond), tableAttempts(final))
+		if final["status"] != "succeeded" || len(got.Mismatches) > 0 {
+			t.Errorf("run %d: status %v (error %v); lake against source: %v", r, final["status"], final["error"], got.Mismatches)
+			continue
+		}
+		o.Passed++
+	}
+	s.worker.stop(30 * time.Second)
+	orphans := s.orphanCheck(t)
+	o.Note = fmt.Sprintf("%d kills landed mid-run; cleanup then removed %d orphan files", interrupted, orphans)
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sluice-dev/sluice/db/dbtest"
+)
+
+var (
+	binaryOnce sync.Once
+	binaryPath string
+	binaryErr  error
+)
+
+// sluiceBinary builds this command once per test run and returns its path.
+func sluiceBinary(t *testing.T) string {
+	t.Helper()
+	binaryOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "sluice-bin-")
+		if err != nil {
+			binaryErr = err
+			return
+		}
+		binaryPath = filepath.Join(dir, "sluice")
+		cmd := exec.Command("go", "build", "-o", binaryPath, ".")
+		cmd.Stderr = os.Stderr
+		binaryErr = cmd.Run()
+	})
+	if binaryErr != nil {
+		t.Fatalf("build sluice: %v", binaryErr)
+	}
+	return binaryPath
+}
+
+// cliResult is what one run of the binary printed and how it exited.
+type cliResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// runCLI runs the binary with args and only the given environment (plus PATH
+// and HOME), so the developer's own SLUICE_* settings cannot leak in.
+func runCLI(t *testing.T, env []string, args ...string) cliResult {
+	t.Helper()
+	cmd := exec.Command(sluiceBinary(t), args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if exit, ok := err.(*exec.ExitError); ok {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run sluice %v: %v", args, err)
+	}
+	return cliResult{stdout: stdout.String(), stderr: stderr.String(), code: code}
+}
+
+func TestTokenCreatePrintsOnlyTheToken(t *testing.T) {
+	url := dbtest.NewURL(t)
+	res := runCLI(t, []string{"DATABASE_URL=" + url}, "token", "create", "--team", "analytics", "--name", "ci")
+	if res.code != 0 || !regexp.MustCompile(`^slk_[A-Za-z0-9_-]{20,}\n$`).MatchString(res.stdout) {
+		t.Fatalf("token create: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+	}
+	token := strings.TrimSpace(res.stdout)
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	hash := sha256.Sum256([]byte(token))
+	var team, label string
+	err = conn.QueryRow(context.Background(), `SELECT t.name, k.name FROM api_tokens k JOIN teams t ON t.id = k.team_id WHERE k.token_hash = $1`, hash[:]).Scan(&team, &label)
+	if err != nil || team != "analytics" || label != "ci" {
+		t.Fatalf("stored token: team %q, label %q, %v (want the SHA-256 of the printed token, for team analytics)", team, label, err)
+	}
+	var plaintext int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM api_tokens WHERE encode(token_hash, 'escape') LIKE '%' || $1 || '%'`, token).Scan(&plaintext); err != nil || plaintext != 0 {
+		t.Fatalf("the token itself is stored: %d rows, %v", plaintext, err)
+	}
+
+	again := runCLI(t, []string{"DATABASE_URL=" + url}, "token", "create", "--team", "analytics")
+	if again.code != 0 || strings.TrimSpace(again.stdout) == token {
+		t.Fatalf("a second token for the same team: exit %d, %q", again.code, again.stdout)
+	}
+	if missing := runCLI(t, []string{"DATABASE_URL=" + url}, "token", "create"); missing.code == 0 || !strings.Contains(missing.stderr, "--team is required") || missing.stdout != "" {
+		t.Fatalf("token create without --team: exit %d, stdout %q, stderr %q", missing.code, missing.stdout, missing.stderr)
+	}
+}
+
+func TestMigrateUpDownVersion(t *testing.T) {
+	env := []string{"DATABASE_URL=" + dbtest.NewEmptyURL(t)}
+	version := func() string {
+		t.Helper()
+		res := runCLI(t, env, "migrate", "version")
+		if res.code != 0 {
+			t.Fatalf("migrate version: exit %d: %s", res.code, res.stderr)
+		}
+		return strings.TrimSpace(res.stdout)
+	}
+	if v := version(); v != "0" {
+		t.Fatalf("version of an empty database = %q, want 0", v)
+	}
+	if res := runCLI(t, env, "migrate", "up"); res.code != 0 {
+		t.Fatalf("migrate up: exit %d: %s", res.code, res.stderr)
+	}
+	latest := version()
+	entries, err := os.ReadDir(filepath.Join("..", "..", "db", "migrations"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ups := 0
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".up.sql") {
+			ups++
+		}
+	}
+	if latest != strings.TrimLeft(strings.Split(lastUp(entries), "_")[0], "0") || ups == 0 {
+		t.Fatalf("after up: version %q, want the last of %d migrations (%s)", latest, ups, lastUp(entries))
+	}
+	if res := runCLI(t, env, "migrate", "down"); res.code != 0 {
+		t.Fatalf("migrate down: exit %d: %s", res.code, res.stderr)
+	}
+	if v := version(); v == latest {
+		t.Fatalf("migrate down left the version at %s", v)
+	}
+	if res := runCLI(t, env, "migrate", "up"); res.code != 0 || version() != latest {
+		t.Fatalf("migrate up after down: exit %d: %s", res.code, res.stderr)
+	}
+	if res := runCLI(t, env, "migrate", "sideways"); res.code == 0 || !strings.Contains(res.stderr, "expected up, down or version") {
+		t.Fatalf("migrate sideways: exit %d: %s", res.code, res.stderr)
+	}
+}
+
+// lastUp is the name of the newest up migration.
+func lastUp(entries []os.DirEntry) string {
+	last := ""
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".up.sql") && e.Name() > last {
+			last = e.Name()
+		}
+	}
+	return last
+}
+
+func TestProductionCommandsRefuseWithoutSecretKey(t *testing.T) {
+	env := []string{"DATABASE_URL=" + dbtest.NewURL(t), "TEMPORAL_ADDRESS=127.0.0.1:1"}
+	for _, command := range []string{"api", "worker"} {
+		res := runCLI(t, env, command)
+		if res.code == 0 || !strings.Contains(res.stderr, "SLUICE_SECRET_KEY is not set") {
+			t.Errorf("%s without a secret key: exit %d, stderr %q", command, res.code, res.stderr)
+		}
+	}
+}
+
+func TestUnreachablePostgresIsOneClearLine(t *testing.T) {
+	env := []string{"DATABASE_URL=postgres://postgres@localhost:1/sluice?sslmode=disable",
+		"SLUICE_SECRET_KEY=" + strings.Repeat("A", 43) + "=", "TEMPORAL_ADDRESS=127.0.0.1:1"}
+	for _, args := range [][]string{{"api"}, {"worker"}, {"migrate", "up"}, {"token", "create", "--team", "x"}} {
+		res := runCLI(t, env, args...)
+		lines := strings.Split(strings.TrimRight(res.stderr, "\n"), "\n")
+		if res.code == 0 || len(lines) != 1 || !strings.Contains(lines[0], "cannot reach Postgres") ||
+			!strings.Contains(lines[0], "connection refused") || !strings.Contains(lines[0], "set DATABASE_URL") {
+			t.Errorf("sluice %v with Postgres down: exit %d, stderr %q (want one line naming the cause and what to do)", args, res.code, res.stderr)
+		}
+	}
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"dev", "--help"}, {"api", "--help"}, {"worker", "--help"}, {"migrate", "--help"},
+		{"token", "--help"}, {"token", "create", "--help"}, {"sync", "--help"}} {
+		res := runCLI(t, nil, args...)
+		if res.code != 0 || !strings.Contains(strings.ToLower(res.stderr), "usage") && !strings.Contains(res.stderr, "Flags:") {
+			t.Errorf("sluice %v: exit %d, stderr %q", args, res.code, res.stderr)
+		}
+	}
+}
