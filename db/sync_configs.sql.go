@@ -27,6 +27,40 @@ func (q *Queries) SyncConfigDelete(ctx context.Context, arg SyncConfigDeletePara
 	return id, err
 }
 
+const syncConfigDeleteByIntegration = `-- name: SyncConfigDeleteByIntegration :many
+DELETE FROM sync_configs
+WHERE team_id = $1 AND (integration_id = $2 OR dest_integration_id = $2)
+RETURNING id
+`
+
+type SyncConfigDeleteByIntegrationParams struct {
+	TeamID        uuid.UUID
+	IntegrationID uuid.UUID
+}
+
+// Deletes every sync configuration that reads from or writes to an
+// integration (used when the integration is deleted) and returns their ids,
+// so their Temporal Schedules can be deleted too. History stays.
+func (q *Queries) SyncConfigDeleteByIntegration(ctx context.Context, arg SyncConfigDeleteByIntegrationParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, syncConfigDeleteByIntegration, arg.TeamID, arg.IntegrationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const syncConfigGet = `-- name: SyncConfigGet :one
 SELECT id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at FROM sync_configs WHERE team_id = $1 AND id = $2
 `

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/sluice-dev/sluice/activities"
 	"github.com/sluice-dev/sluice/connectors"
@@ -222,8 +223,11 @@ func (s *Service) UpdateIntegration(ctx context.Context, teamID, id uuid.UUID, p
 	return it, err
 }
 
-// DeleteIntegration soft-deletes an integration and erases its secrets.
-// Integrations sluice created itself (the team's lake) cannot be deleted.
+// DeleteIntegration soft-deletes an integration, erases its secrets and
+// deletes its sync configurations with their Temporal Schedules, all or
+// nothing, so no schedule keeps starting runs of an integration that is gone.
+// Run history stays. Integrations sluice created itself (the team's lake)
+// cannot be deleted.
 func (s *Service) DeleteIntegration(ctx context.Context, teamID, id uuid.UUID) error {
 	row, err := s.queries.IntegrationGet(ctx, db.IntegrationGetParams{TeamID: teamID, ID: id})
 	if err != nil {
@@ -232,8 +236,24 @@ func (s *Service) DeleteIntegration(ctx context.Context, teamID, id uuid.UUID) e
 	if _, err := creatableSpec(row.Type); err != nil {
 		return err
 	}
-	if _, err := s.queries.IntegrationSoftDelete(ctx, db.IntegrationSoftDeleteParams{TeamID: teamID, ID: id}); err != nil {
-		return fmt.Errorf("delete integration %s: %w", id, dbError(err))
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := s.queries.WithTx(tx)
+		if _, err := q.IntegrationSoftDelete(ctx, db.IntegrationSoftDeleteParams{TeamID: teamID, ID: id}); err != nil {
+			return fmt.Errorf("delete integration %s: %w", id, dbError(err))
+		}
+		configIDs, err := q.SyncConfigDeleteByIntegration(ctx, db.SyncConfigDeleteByIntegrationParams{TeamID: teamID, IntegrationID: id})
+		if err != nil {
+			return fmt.Errorf("delete integration %s: delete sync configs: %w", id, dbError(err))
+		}
+		for _, configID := range configIDs {
+			if err := s.deleteSchedule(ctx, configID); err != nil {
+				return fmt.Errorf("delete integration %s: %w", id, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	s.sources.forget(id)
 	return nil

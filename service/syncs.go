@@ -245,12 +245,18 @@ func (s *Service) DeleteSyncConfig(ctx context.Context, teamID, integrationID uu
 		if err != nil {
 			return fmt.Errorf("delete sync config: %w", dbError(err))
 		}
-		err = s.temporal.ScheduleClient().GetHandle(ctx, scheduleID(id)).Delete(ctx)
-		if err != nil && !isNotFound(err) {
-			return fmt.Errorf("delete schedule: %w: %v", ErrUnavailable, err)
-		}
-		return nil
+		return s.deleteSchedule(ctx, id)
 	})
+}
+
+// deleteSchedule deletes a sync config's Temporal Schedule; one already gone
+// is not an error.
+func (s *Service) deleteSchedule(ctx context.Context, configID uuid.UUID) error {
+	err := s.temporal.ScheduleClient().GetHandle(ctx, scheduleID(configID)).Delete(ctx)
+	if err != nil && !isNotFound(err) {
+		return fmt.Errorf("delete schedule %s: %w: %v", scheduleID(configID), ErrUnavailable, err)
+	}
+	return nil
 }
 
 // SetSyncPaused pauses or resumes an integration's schedule.

@@ -30,3 +30,11 @@ SELECT value FROM sync_cursors WHERE team_id = $1 AND config_id = $2 AND source_
 INSERT INTO sync_cursors (team_id, config_id, source_table, cursor_field, value)
 VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (config_id, source_table) DO UPDATE SET cursor_field = EXCLUDED.cursor_field, value = EXCLUDED.value, updated_at = now();
+
+-- name: SyncConfigDeleteByIntegration :many
+-- Deletes every sync configuration that reads from or writes to an
+-- integration (used when the integration is deleted) and returns their ids,
+-- so their Temporal Schedules can be deleted too. History stays.
+DELETE FROM sync_configs
+WHERE team_id = $1 AND (integration_id = $2 OR dest_integration_id = $2)
+RETURNING id;
