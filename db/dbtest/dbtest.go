@@ -93,12 +93,17 @@ func NewURL(t testing.TB) string {
 	if err := exec(ctx, AdminURL(), fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, tpl)); err != nil {
 		t.Fatalf("dbtest: create database: %v", err)
 	}
+	dropWhenDone(t, name)
+	return withDatabase(AdminURL(), name)
+}
+
+// dropWhenDone drops the test's database when the test ends.
+func dropWhenDone(t testing.TB, name string) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = exec(ctx, AdminURL(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
 	})
-	return withDatabase(AdminURL(), name)
 }
 
 // NewPool creates a migrated database for this test and returns a pool on it.

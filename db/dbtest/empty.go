@@ -2,7 +2,6 @@ package dbtest
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 )
@@ -17,10 +16,6 @@ func NewEmptyURL(t testing.TB) string {
 	if err := exec(ctx, AdminURL(), "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("dbtest: create database: %v", err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = exec(ctx, AdminURL(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
-	})
+	dropWhenDone(t, name)
 	return withDatabase(AdminURL(), name)
 }
