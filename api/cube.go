@@ -98,6 +98,12 @@ func (s *Server) cubeQuery(c *gin.Context, req queryRequest) {
 	case req.Limit != 0:
 		fail(c, &service.InputError{Field: "limit", Problem: "applies to sql queries; put the limit inside cube_query"})
 		return
+	case req.At != nil:
+		fail(c, &service.InputError{Field: "at", Problem: "applies to sql queries on the lake, not to cube_query"})
+		return
+	case c.Query("snapshot") != "":
+		fail(c, &service.InputError{Field: "snapshot", Problem: "applies to sql queries on the lake, not to cube_query"})
+		return
 	}
 	var id *uuid.UUID
 	if req.IntegrationID != "" {
