@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,10 +13,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sluice-dev/sluice/db/dbtest"
+	"github.com/sluice-dev/sluice/internal/testenv"
+	"github.com/sluice-dev/sluice/secrets"
 )
 
 var (
@@ -184,4 +190,72 @@ func TestHelpOnEveryCommand(t *testing.T) {
 			t.Errorf("sluice %v: exit %d, stderr %q", args, res.code, res.stderr)
 		}
 	}
+}
+
+// TestAPIServesHealthReadinessAndMetrics starts a real `sluice api` process
+// against a test database and the in-process Temporal server, and checks the
+// unauthenticated operational endpoints.
+func TestAPIServesHealthReadinessAndMetrics(t *testing.T) {
+	ts := testenv.TemporalServer()
+	addr := freeAddr(t)
+	key, err := secrets.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(sluiceBinary(t), "api")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "DATABASE_URL=" + dbtest.NewURL(t),
+		"SLUICE_SECRET_KEY=" + key, "SLUICE_HTTP_ADDR=" + addr, "SLUICE_DATA_DIR=" + t.TempDir(),
+		"TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(), "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace()}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	get := func(path string) (int, string) {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	waitFor(t, time.Minute, "sluice api to listen", func() bool { code, _ := get("/healthz"); return code == http.StatusOK })
+	if code, body := get("/readyz"); code != http.StatusOK || !strings.Contains(body, "ready") {
+		t.Fatalf("/readyz with Postgres and Temporal up: %d %s\n%s", code, body, stderr.String())
+	}
+	if code, _ := get("/v1/api/integrations"); code != http.StatusUnauthorized {
+		t.Fatalf("unauthenticated list: %d, want 401", code)
+	}
+	code, metrics := get("/metrics")
+	want := `sluice_http_requests_total{method="GET",route="/v1/api/integrations",status="401"} 1`
+	if code != http.StatusOK || !strings.Contains(metrics, want) {
+		t.Fatalf("/metrics: %d, missing %s in:\n%s", code, want, grepLines(metrics, "sluice_http_requests_total"))
+	}
+	if !strings.Contains(metrics, "temporal_") {
+		t.Fatalf("/metrics has no Temporal SDK metrics:\n%.2000s", metrics)
+	}
+}
+
+// freeAddr returns a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// grepLines keeps the lines of text that contain s.
+func grepLines(text, s string) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, s) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
