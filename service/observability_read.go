@@ -154,19 +154,22 @@ func (s *Service) ListTaskRuns(ctx context.Context, teamID uuid.UUID, f TaskRunF
 	rows, err := s.queries.ObsTaskRunList(ctx, db.ObsTaskRunListParams{
 		TeamID: teamID, AppName: f.AppName, Status: f.Status, Env: f.Env,
 		Since: orTime(f.Since, beginningOfTime), Until: orTime(f.Until, endOfTime),
-		CursorStartedAt: after, CursorID: afterID, RowLimit: limit,
+		CursorStartedAt: after, CursorID: afterID, RowLimit: limit + 1,
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("list task runs: %w", dbError(err))
 	}
+	// One row more than the page says whether another page follows, so the
+	// last page's cursor is empty even when that page is full.
+	next := ""
+	if len(rows) > int(limit) {
+		rows = rows[:limit]
+		last := rows[len(rows)-1]
+		next = encodeRunCursor(last.StartedAt, last.ID)
+	}
 	out := make([]TaskRun, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, taskRunFromRow(r))
-	}
-	next := ""
-	if len(rows) == int(limit) {
-		last := rows[len(rows)-1]
-		next = encodeRunCursor(last.StartedAt, last.ID)
 	}
 	return out, next, nil
 }
