@@ -170,6 +170,10 @@ func TestSyncConfigRefusesBadInput(t *testing.T) {
 		{"bad cursor field", func(b map[string]any) {
 			b["tables"] = []any{map[string]any{"name": f.schema + ".users", "cursor_field": "nope"}}
 		}, "cursor_field"},
+		{"cursor with overwrite", func(b map[string]any) {
+			b["load_method"] = "overwrite"
+			b["tables"] = []any{map[string]any{"name": f.schema + ".users", "cursor_field": "id"}}
+		}, "use merge or append"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

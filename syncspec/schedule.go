@@ -75,5 +75,8 @@ func (s Schedule) Next(t time.Time) time.Time {
 		}
 		return sched.Next(t.UTC())
 	}
-	return t.UTC().Truncate(s.Interval).Add(s.Interval)
+	// Temporal aligns interval schedules to the Unix epoch (a Thursday, which
+	// matters for weekly), not to Go's zero time as time.Truncate does.
+	epoch := time.Unix(0, 0).UTC()
+	return epoch.Add((t.Sub(epoch)/s.Interval + 1) * s.Interval)
 }

@@ -20,6 +20,10 @@ func TestParseSchedule(t *testing.T) {
 	if got := s.Next(time.Date(2026, 1, 1, 7, 30, 0, 0, time.UTC)); !got.Equal(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)) {
 		t.Errorf("next every_6_hours after 07:30 = %s", got)
 	}
+	w, _ := ParseSchedule("weekly") // Temporal counts weeks from the epoch, a Thursday
+	if got := w.Next(time.Date(2026, 1, 1, 7, 30, 0, 0, time.UTC)); !got.Equal(time.Date(2026, 1, 8, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("next weekly after Thursday 2026-01-01 07:30 = %s, want Thursday 2026-01-08 00:00", got)
+	}
 	c, _ := ParseSchedule("cron:0 3 * * *")
 	if got := c.Next(time.Date(2026, 1, 1, 7, 30, 0, 0, time.UTC)); !got.Equal(time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)) {
 		t.Errorf("next cron after 07:30 = %s", got)
