@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -32,6 +33,9 @@ type Syncs struct {
 	// ChunkRows is how many rows a copy reads between resume points; zero
 	// means 500,000.
 	ChunkRows int
+	// OrphanGrace is how old a lake file no snapshot references must be
+	// before a finished run removes it; zero means 24 hours.
+	OrphanGrace time.Duration
 
 	lakes sync.Map // team id → *lake.Lake
 }
@@ -207,7 +211,8 @@ func (a *Syncs) planTable(ctx context.Context, d connectors.Discoverer, method s
 	return tp
 }
 
-// FinishSyncRun records failed tables and the run's status and totals.
+// FinishSyncRun records failed tables and the run's status and totals,
+// then removes the team lake's orphan files past their grace period.
 func (a *Syncs) FinishSyncRun(ctx context.Context, in FinishSyncRunInput) error {
 	teamID, runID, err := parseIDs(in.TeamID, in.RunID)
 	if err != nil {
@@ -222,6 +227,7 @@ func (a *Syncs) FinishSyncRun(ctx context.Context, in FinishSyncRunInput) error 
 	if _, err := q.SyncRunFinish(ctx, db.SyncRunFinishParams{TeamID: teamID, ID: runID, Status: in.Status, Error: optional(in.Error)}); err != nil {
 		return fmt.Errorf("record run outcome: %w", err)
 	}
+	a.removeOrphans(ctx, teamID)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -42,8 +43,10 @@ type stack struct {
 	httpAddr  string
 	api       *proc
 	worker    *proc
-	token     string
-	client    *http.Client
+	// workerLogs are the log files of every worker process started.
+	workerLogs []string
+	token      string
+	client     *http.Client
 }
 
 // newStack starts the API and the worker and creates the team's token.
@@ -108,6 +111,29 @@ func exitStderr(err error) string {
 func (s *stack) startWorker() {
 	s.t.Helper()
 	s.worker = startProc(s.t, "worker", s.env(), sluiceBin, "worker")
+	s.workerLogs = append(s.workerLogs, s.worker.logPath)
+}
+
+// workerLogSum adds up the numeric field of every worker log line whose
+// message is msg.
+func (s *stack) workerLogSum(msg, field string) int {
+	total := 0
+	for _, path := range s.workerLogs {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		for _, line := range bytes.Split(raw, []byte("\n")) {
+			var entry map[string]any
+			if json.Unmarshal(line, &entry) != nil || entry["msg"] != msg {
+				continue
+			}
+			if n, ok := entry[field].(float64); ok {
+				total += int(n)
+			}
+		}
+	}
+	return total
 }
 
 // startAPI starts (or restarts) the API process and waits until it answers.

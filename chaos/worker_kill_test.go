@@ -9,22 +9,27 @@ import (
 	"github.com/sluice-dev/sluice/internal/testenv"
 )
 
-// copyTuning makes the worker's copies notice a dead worker within seconds
-// and resume from many points, so a killed run recovers in seconds.
-var copyTuning = []string{"SLUICE_COPY_HEARTBEAT_TIMEOUT=10s", "SLUICE_COPY_CHUNK_ROWS=40000"}
+// workerTuning makes the worker's copies notice a dead worker within
+// seconds and resume from many points, so a killed run recovers in
+// seconds, and makes the end of a run remove orphan lake files older than
+// two seconds (the harness runs one sync at a time). The worker logs at
+// info so the harness can count the files its cleanup removed.
+var workerTuning = []string{"SLUICE_COPY_HEARTBEAT_TIMEOUT=10s", "SLUICE_COPY_CHUNK_ROWS=40000",
+	"SLUICE_LAKE_ORPHAN_GRACE=2s", "SLUICE_LOG_LEVEL=info"}
 
 // TestWorkerKilledDuringMergeSync SIGKILLs the worker process at a random
 // point of a three-table merge sync, CHAOS_RUNS times (20 by default), and
 // restarts it. Each run changes a tenth of every table's rows and adds new
 // ones first. Every run must end succeeded with the lake equal to the source
 // (row counts, distinct keys and column sums), and afterwards the lake's
-// orphan cleanup must leave exactly the files its catalog references.
+// orphan cleanup, run by the worker at the end of each run, must have left
+// exactly the files its catalog references.
 func TestWorkerKilledDuringMergeSync(t *testing.T) {
 	needChaos(t)
 	o := &outcome{Scenario: "worker-kill"}
 	defer func() { report(*o) }()
 	src := newSource(t, fixtureTables)
-	s := newStack(t, stackOptions{Env: copyTuning})
+	s := newStack(t, stackOptions{Env: workerTuning})
 	id := s.createIntegration(testenv.PostgresCredentials(""))
 	const dest = "chaos_kill"
 	s.configureMerge(id, dest, src.names())
@@ -65,5 +70,5 @@ func TestWorkerKilledDuringMergeSync(t *testing.T) {
 	}
 	s.worker.stop(30 * time.Second)
 	orphans := s.orphanCheck(t)
-	o.Note = fmt.Sprintf("%d kills landed mid-run; cleanup then removed %d orphan files", interrupted, orphans)
+	o.Note = fmt.Sprintf("%d kills landed mid-run; the runs' cleanup removed %d orphan files, none left", interrupted, orphans)
 }

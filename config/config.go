@@ -50,6 +50,9 @@ type Config struct {
 	// a copy reads between resume points. Zero keeps sluice's defaults.
 	CopyHeartbeatTimeout time.Duration
 	CopyChunkRows        int
+	// LakeOrphanGrace is how old a lake file no snapshot references must be
+	// before the worker removes it at the end of a run; zero means 24h.
+	LakeOrphanGrace time.Duration
 }
 
 // Rate is a request limit per window, written "10/10s".
@@ -109,6 +112,7 @@ func FromEnv() Config {
 		LLMModel:             env("SLUICE_LLM_MODEL", ""),
 		CopyHeartbeatTimeout: envDuration("SLUICE_COPY_HEARTBEAT_TIMEOUT", 0),
 		CopyChunkRows:        envInt("SLUICE_COPY_CHUNK_ROWS", 0),
+		LakeOrphanGrace:      envDuration("SLUICE_LAKE_ORPHAN_GRACE", 0),
 	}
 }
 
@@ -149,6 +153,7 @@ func (c *Config) BindServer(fs *flag.FlagSet) {
 	fs.StringVar(&c.LLMModel, "llm-model", c.LLMModel, "chat model for AI SQL (env SLUICE_LLM_MODEL)")
 	fs.DurationVar(&c.CopyHeartbeatTimeout, "copy-heartbeat-timeout", c.CopyHeartbeatTimeout, "worker: how long a table copy may go silent before it is retried, 0 for 30s (env SLUICE_COPY_HEARTBEAT_TIMEOUT)")
 	fs.IntVar(&c.CopyChunkRows, "copy-chunk-rows", c.CopyChunkRows, "worker: rows a table copy reads between resume points, 0 for 500000 (env SLUICE_COPY_CHUNK_ROWS)")
+	fs.DurationVar(&c.LakeOrphanGrace, "lake-orphan-grace", c.LakeOrphanGrace, "worker: age at which a finished run removes lake files no snapshot references, 0 for 24h; keep it above the longest table copy (env SLUICE_LAKE_ORPHAN_GRACE)")
 }
 
 // AbsoluteDataDir makes DataDir absolute, so lake file paths stay valid

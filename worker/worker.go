@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"time"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -32,6 +34,9 @@ type Deps struct {
 	// CopyChunkRows is how many rows a table copy reads between resume
 	// points; zero means the activity's default.
 	CopyChunkRows int
+	// LakeOrphanGrace is how old an unreferenced lake file must be before a
+	// finished run removes it; zero means the activity's default.
+	LakeOrphanGrace time.Duration
 }
 
 // New builds a worker with every workflow and activity registered.
@@ -45,6 +50,7 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	w.RegisterActivity(&activities.Integrations{Keyring: deps.Keyring})
 	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool})
 	w.RegisterActivity(&activities.Embeddings{Pool: deps.Pool, Keyring: deps.Keyring, Provider: deps.Embeddings})
-	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir, Reporter: deps.SyncReporter, ChunkRows: deps.CopyChunkRows})
+	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir, Reporter: deps.SyncReporter, ChunkRows: deps.CopyChunkRows,
+		OrphanGrace: deps.LakeOrphanGrace})
 	return w
 }

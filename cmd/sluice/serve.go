@@ -131,7 +131,8 @@ func (b *backend) runWorkerUntil(ctx context.Context) error {
 	defer svc.Close()
 	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir, TaskQueue: b.cfg.TaskQueue,
 		SyncReporter: worker.ServiceSyncReporter{Service: svc}, Embeddings: b.embedder,
-		Workflows: workflows.Options{CopyHeartbeatTimeout: b.cfg.CopyHeartbeatTimeout}, CopyChunkRows: b.cfg.CopyChunkRows})
+		Workflows: workflows.Options{CopyHeartbeatTimeout: b.cfg.CopyHeartbeatTimeout}, CopyChunkRows: b.cfg.CopyChunkRows,
+		LakeOrphanGrace: b.cfg.LakeOrphanGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
