@@ -69,7 +69,9 @@ type RotateFailure struct {
 // primary key and written back only if it is still the ciphertext that was
 // read. Rows already sealed by the primary key are left alone, so a stopped
 // rotation can simply be run again; until it completes, processes holding
-// both the old and the new key read every row.
+// both the old and the new key read every row. integrations.sealed_secrets
+// is the only column sealed with the keyring (API tokens are stored as
+// hashes); a new sealed column must be added here.
 func (s *Service) RotateSecrets(ctx context.Context, opts RotateOptions) (RotateReport, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = defaultRotateBatch

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/sluice-dev/sluice/internal/testenv"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/service"
+	"github.com/sluice-dev/sluice/syncspec"
 )
 
 // rotationFixture is integrations of two teams sealed under one key, each
@@ -96,6 +98,65 @@ func (f rotationFixture) assertReadable(t *testing.T, svc *service.Service) {
 	}
 }
 
+// assertWorkerReads syncs a postgres integration that is not yet sealed
+// under notYet's primary key through env: the worker loads the row and opens
+// the old ciphertext itself, as a worker does mid-rotation.
+func (f rotationFixture) assertWorkerReads(t *testing.T, env *testenv.Env, notYet *secrets.Keyring) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := env.Pool.Query(ctx, `SELECT team_id, id, sealed_secrets FROM integrations WHERE type = 'postgres' AND sealed_secrets IS NOT NULL ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var teamID, id uuid.UUID
+	for rows.Next() {
+		var tid, iid uuid.UUID
+		var ct []byte
+		if err := rows.Scan(&tid, &iid, &ct); err != nil {
+			t.Fatal(err)
+		}
+		if !notYet.SealedByPrimary(ct) {
+			teamID, id = tid, iid
+		}
+	}
+	rows.Close()
+	if id == uuid.Nil {
+		t.Fatal("no postgres integration is left under the old key")
+	}
+	schema := testenv.PostgresSchema(t, `CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 10);`)
+	if _, err := env.Service.ConfigureSync(ctx, teamID, id, service.SyncConfigInput{
+		DestSchema: "rotated", Schedule: "daily", LoadMethod: "merge", Tables: []syncspec.TableSpec{{Name: schema + ".t"}},
+	}); err != nil {
+		t.Fatalf("configure sync: %v", err)
+	}
+	run, err := env.Service.RunSync(ctx, teamID, id)
+	if err != nil {
+		t.Fatalf("run sync: %v", err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		got, err := env.Service.GetSyncRun(ctx, teamID, run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch got.Status {
+		case "succeeded":
+			return
+		case "failed", "partially_succeeded", "cancelled":
+			t.Fatalf("sync of an integration under the old key: %s (%v)", got.Status, deref(got.Error))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sync still %s after 60s", got.Status)
+		}
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 func (f rotationFixture) count() int {
 	n := 0
 	for _, ids := range f.teams {
@@ -134,6 +195,7 @@ func TestRotateSecretsReencryptsUnderTheNewKey(t *testing.T) {
 		t.Fatalf("after one batch: %d under B, %d under A", b, a)
 	}
 	f.assertReadable(t, rolling.Service)
+	f.assertWorkerReads(t, rolling, onlyB)
 
 	rest, err := rolling.Service.RotateSecrets(ctx, service.RotateOptions{BatchSize: 2})
 	if err != nil || rest.Rotated != total-2 || rest.Current != 2 || len(rest.Failed) != 0 || !rest.Complete || rest.Teams != 2 {
