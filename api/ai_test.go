@@ -36,31 +36,7 @@ INSERT INTO finance.invoices VALUES (1, 1, '2020-01-31', 100, 'open'), (2, 1, '2
 // schema holds only the fixture's tables.
 func shopDatabase(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	name := "shop_" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
-	admin, err := pgx.Connect(ctx, dbtest.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if c, err := pgx.Connect(context.Background(), dbtest.AdminURL()); err == nil {
-			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(context.Background())
-		}
-	})
-	conn, err := pgx.Connect(ctx, strings.Replace(dbtest.AdminURL(), "/postgres?", "/"+name+"?", 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, shopSetup); err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	return name
+	return testenv.PostgresDatabase(t, "shop_", shopSetup)
 }
 
 // createShopConnection creates the connection and waits, by polling the

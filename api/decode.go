@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,8 +20,15 @@ const maxBodyBytes = 1 << 20
 // fields, trailing data and bodies over maxBodyBytes, with a message that
 // names the problem.
 func decodeJSON(c *gin.Context, dst any) error {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes)
-	dec := json.NewDecoder(body)
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
+	if err != nil {
+		return decodeError(err)
+	}
+	// null decodes into any struct as if it were {}; it is not a request.
+	if string(bytes.TrimSpace(body)) == "null" {
+		return badRequest("request body must be an object, got null")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)

@@ -98,6 +98,9 @@ const maxVersionsShown = 200
 
 // GetDataset returns a dataset with its schema versions and change events.
 func (s *Service) GetDataset(ctx context.Context, teamID uuid.UUID, name string) (DatasetDetail, error) {
+	if !storable(name) {
+		return DatasetDetail{}, &MissingError{What: fmt.Sprintf("dataset %q not found", name)}
+	}
 	row, err := s.queries.ObsDatasetGet(ctx, db.ObsDatasetGetParams{TeamID: teamID, Name: name})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return DatasetDetail{}, &MissingError{What: fmt.Sprintf("dataset %q not found", name)}

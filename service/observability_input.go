@@ -42,6 +42,13 @@ func checkText(rules ...textRule) error {
 	return nil
 }
 
+// storable says Postgres text can hold s: valid UTF-8 without NUL bytes.
+// No stored name fails it, so a lookup by a name that does finds nothing
+// (rather than failing in the database).
+func storable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
 func taskIDRule(taskID string) textRule {
 	return textRule{field: "task_id", value: taskID, max: observability.MaxIDLength, required: true}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sluice-dev/sluice/db"
+	"github.com/sluice-dev/sluice/observability"
 )
 
 // Page sizes of the observability read API.
@@ -102,6 +103,9 @@ type AppTask struct {
 // ListAppTasks lists the tasks of one app (at most MaxPageSize), or
 // ErrNotFound if the team has no such app.
 func (s *Service) ListAppTasks(ctx context.Context, teamID uuid.UUID, appName string) ([]AppTask, error) {
+	if !storable(appName) {
+		return nil, ErrNotFound
+	}
 	if _, err := s.queries.ObsAppGet(ctx, db.ObsAppGetParams{TeamID: teamID, Name: appName}); err != nil {
 		return nil, fmt.Errorf("get app %s: %w", appName, dbError(err))
 	}
@@ -144,6 +148,12 @@ func (s *Service) ListTaskRuns(ctx context.Context, teamID uuid.UUID, f TaskRunF
 	}
 	after, afterID, err := decodeRunCursor(f.Page.Cursor)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := checkText(
+		textRule{field: "app_name", value: f.AppName, max: observability.MaxNameLength},
+		textRule{field: "env", value: f.Env, max: observability.MaxNameLength},
+	); err != nil {
 		return nil, "", err
 	}
 	switch f.Status {
@@ -266,6 +276,9 @@ const maxMetricsShown = 10000
 
 // GetTaskRun returns one run with its transformations, datasets, metrics and anomalies.
 func (s *Service) GetTaskRun(ctx context.Context, teamID uuid.UUID, taskID string) (TaskRunDetail, error) {
+	if !storable(taskID) {
+		return TaskRunDetail{}, &MissingError{What: fmt.Sprintf("task %q not found", taskID)}
+	}
 	row, err := s.queries.ObsTaskRunGet(ctx, db.ObsTaskRunGetParams{TeamID: teamID, TaskID: taskID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return TaskRunDetail{}, &MissingError{What: fmt.Sprintf("task %q not found", taskID)}

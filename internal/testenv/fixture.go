@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -32,4 +33,30 @@ func ExecPostgres(t testing.TB, sql string) {
 	if _, err := conn.Exec(ctx, sql); err != nil {
 		t.Fatalf("fixture SQL: %v", err)
 	}
+}
+
+// PostgresDatabase creates a scratch database on the local Postgres server,
+// named prefix and a random suffix, runs setup in it, drops it when the test
+// ends, and returns its name (for the "database" of PostgresCredentials).
+// A database of its own shows a connection nothing but the fixture's tables.
+func PostgresDatabase(t testing.TB, prefix, setup string) string {
+	t.Helper()
+	ctx := context.Background()
+	name := prefix + randomHex(5)
+	ExecPostgres(t, "CREATE DATABASE "+name)
+	t.Cleanup(func() {
+		if c, err := pgx.Connect(context.Background(), dbtest.AdminURL()); err == nil {
+			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Close(context.Background())
+		}
+	})
+	conn, err := pgx.Connect(ctx, strings.Replace(dbtest.AdminURL(), "/postgres?", "/"+name+"?", 1))
+	if err != nil {
+		t.Fatalf("connect to %s: %v", name, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, setup); err != nil {
+		t.Fatalf("fixture SQL: %v", err)
+	}
+	return name
 }
