@@ -95,7 +95,7 @@ func (a *Syncs) CopyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 		return CopyTableOutput{}, err
 	}
 	progress := resumeProgress(ctx)
-	sink, err := newLakeSink(ctx, lk, in.DestSchema, in.Table.DestTable, cols, in.Table.CursorField, progress)
+	sink, err := newLakeSink(ctx, lk, in.DestSchema, in.Table.DestTable, cols, in.Table.PrimaryKeys, in.Table.CursorField, progress)
 	if err != nil {
 		return CopyTableOutput{}, err
 	}

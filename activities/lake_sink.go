@@ -18,6 +18,7 @@ type lakeSink struct {
 	schema    string
 	table     string
 	cols      []connectors.Column
+	orderBy   []string
 	writer    *lake.TableWriter
 	progress  copyProgress
 	chunkRows int64
@@ -26,8 +27,10 @@ type lakeSink struct {
 	beatEvery time.Duration
 }
 
-func newLakeSink(ctx context.Context, lk *lake.Lake, schema, table string, cols []connectors.Column, cursorField string, progress copyProgress) (*lakeSink, error) {
-	s := &lakeSink{lake: lk, schema: schema, table: table, cols: cols, progress: progress, lastBeat: time.Now(), beatEvery: heartbeatPace(ctx),
+// newLakeSink starts writing; orderBy are the key columns an ordered read
+// delivers rows by (none for an unordered read).
+func newLakeSink(ctx context.Context, lk *lake.Lake, schema, table string, cols []connectors.Column, orderBy []string, cursorField string, progress copyProgress) (*lakeSink, error) {
+	s := &lakeSink{lake: lk, schema: schema, table: table, cols: cols, orderBy: orderBy, progress: progress, lastBeat: time.Now(), beatEvery: heartbeatPace(ctx),
 		cursorIdx: slices.IndexFunc(cols, func(c connectors.Column) bool { return cursorField != "" && c.Name == cursorField })}
 	return s, s.openWriter(ctx)
 }
@@ -38,6 +41,11 @@ func (s *lakeSink) openWriter(ctx context.Context) error {
 		return err
 	}
 	s.writer = w
+	if len(s.orderBy) > 0 {
+		// Files that keep the read's key order merge without a search for
+		// repeated keys; a key the writer cannot order merges the general way.
+		_ = w.TrackKeyOrder(s.orderBy)
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,8 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime/pprof"
+	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -145,7 +146,7 @@ func newSyncBench(b *testing.B) *syncBench {
 	must(b, err)
 	ts := testenv.TemporalServer()
 	cfg := benchWorkerConfig{TemporalHostPort: ts.GetFrontendHostPort(), Namespace: ts.GetDefaultNamespace(),
-		TaskQueue: "bench-" + strings.ReplaceAll(b.Name(), "/", "-") + "-" + fmt.Sprint(time.Now().UnixNano()),
+		TaskQueue:   "bench-" + strings.ReplaceAll(b.Name(), "/", "-") + "-" + fmt.Sprint(time.Now().UnixNano()),
 		DatabaseURL: dbtest.NewURL(b), Key: key, DataDir: b.TempDir()}
 	pool, err := pgxpool.New(context.Background(), cfg.DatabaseURL)
 	must(b, err)
@@ -199,18 +200,37 @@ func (s *syncBench) startWorker(b *testing.B, label string) *childWorker {
 	return w
 }
 
-// stop ends the child and returns its peak RSS in bytes.
+// stop ends the child and returns its peak RSS in bytes: the VmHWM of its
+// own address space, read while it still runs. (The rusage of a waited
+// child is no good: Linux folds the RSS of the address space an exec
+// replaces into ru_maxrss, and a child started by os/exec shares the
+// benchmark's until it execs, so ru_maxrss reports the benchmark's RSS.)
 func (w *childWorker) stop(b *testing.B) int64 {
 	b.Helper()
+	peak, err := vmHWM(w.cmd.Process.Pid)
 	_ = w.stdin.Close()
-	if err := w.cmd.Wait(); err != nil {
-		b.Fatalf("child worker: %v: %s", err, w.stderr)
+	if werr := w.cmd.Wait(); werr != nil {
+		b.Fatalf("child worker: %v: %s", werr, w.stderr)
 	}
-	ru, ok := w.cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		b.Fatal("no rusage for the child worker")
+	if err != nil {
+		b.Fatalf("child worker's peak RSS: %v", err)
 	}
-	return ru.Maxrss << 10 // KiB on Linux
+	return peak
+}
+
+// vmHWM reads a process's peak resident set size from /proc, in bytes.
+func vmHWM(pid int) (int64, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(raw)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc status")
 }
 
 // configure sets the integration's sync config (tables as the API takes them).

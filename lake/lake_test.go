@@ -49,9 +49,21 @@ func decimalCol(name string, p, s int) connectors.Column {
 // stage writes rows to staged files.
 func (f *fixture) stage(schema, table string, cols []connectors.Column, rows [][]any) []StagedFile {
 	f.t.Helper()
+	return f.stageOrdered(schema, table, cols, rows, nil)
+}
+
+// stageOrdered writes rows to staged files, tracking their order by keys
+// when there are any.
+func (f *fixture) stageOrdered(schema, table string, cols []connectors.Column, rows [][]any, keys []string) []StagedFile {
+	f.t.Helper()
 	w, err := f.lake.NewTableWriter(f.ctx, schema, table, cols)
 	if err != nil {
 		f.t.Fatalf("new writer: %v", err)
+	}
+	if keys != nil {
+		if err := w.TrackKeyOrder(keys); err != nil {
+			f.t.Fatalf("track key order: %v", err)
+		}
 	}
 	if err := w.WriteBatch(f.ctx, rows); err != nil {
 		w.Abort()

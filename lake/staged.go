@@ -24,6 +24,13 @@ type StagedFile struct {
 	Columns []FileColumn `json:"columns"`
 	// Stats are per leaf column (field id), as DuckDB's writer computed them.
 	Stats []ColumnStats `json:"stats"`
+	// KeyColumns, when set, are columns by which the file's rows strictly
+	// ascend, from FirstKey to LastKey (ints in decimal, strings as they
+	// are): the writer saw it (TableWriter.TrackKeyOrder), so a merge knows
+	// the file repeats no key without reading it.
+	KeyColumns []string `json:"key_columns,omitempty"`
+	FirstKey   []string `json:"first_key,omitempty"`
+	LastKey    []string `json:"last_key,omitempty"`
 }
 
 // ColumnStats are one file's statistics for one leaf column.

@@ -30,6 +30,7 @@ type TableWriter struct {
 	appConn       driver.Conn
 	app           *duckdb.Appender
 	row           []driver.Value
+	keys          *keyOrder
 	rows, bytes   int64
 	staged        []StagedFile
 	closed        bool
@@ -107,6 +108,21 @@ func (l *Lake) dirFor(ctx context.Context, snap int64, t *lakeTable, schema, tab
 	return filepath.Join(l.dataPath, dirName(schema), dirName(table)), nil
 }
 
+// TrackKeyOrder makes the writer check whether rows arrive in strictly
+// ascending order of the named columns (ints, strings or UUIDs), as an
+// ordered read of a primary key delivers them. Each file whose rows did is
+// marked with its first and last key, so a merge of files whose key ranges
+// do not overlap skips looking for keys repeated among them. Call it before
+// the first row.
+func (w *TableWriter) TrackKeyOrder(names []string) error {
+	k, err := newKeyOrder(w.cols, names)
+	if err != nil {
+		return err
+	}
+	w.keys = k
+	return nil
+}
+
 // startFile creates an empty staging table and an appender on it.
 func (w *TableWriter) startFile(ctx context.Context) error {
 	defs := make([]string, len(w.cols))
@@ -126,6 +142,9 @@ func (w *TableWriter) startFile(ctx context.Context) error {
 		return fmt.Errorf("create appender: %w", err)
 	}
 	w.rows, w.bytes = 0, 0
+	if w.keys != nil {
+		w.keys.reset()
+	}
 	return nil
 }
 
@@ -152,6 +171,9 @@ func (w *TableWriter) WriteBatch(ctx context.Context, rows [][]any) error {
 			}
 			w.row[i] = cv
 			w.bytes += valueSize(cv)
+		}
+		if w.keys != nil {
+			w.keys.observe(w.row)
 		}
 		if err := w.app.AppendRow(w.row...); err != nil {
 			return fmt.Errorf("buffer row: %w", err)
@@ -199,6 +221,7 @@ func (w *TableWriter) flushFile(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("write %s.%s: %w", w.schema, w.table, err)
 	}
+	w.keys.mark(&f)
 	w.staged = append(w.staged, f)
 	return w.duck.exec(ctx, "DROP TABLE stage")
 }

@@ -1,0 +1,205 @@
+package lake
+
+import (
+	"bytes"
+	"database/sql/driver"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+// keyOrder checks, row by row, whether a file's rows strictly ascend by its
+// key columns, and remembers the file's first and last key. Ints compare as
+// numbers, strings and UUIDs bytewise; other kinds are never tracked.
+type keyOrder struct {
+	names     []string
+	idx       []int
+	ints      []bool
+	lastInt   []int64
+	lastBytes [][]byte
+	first     []string
+	rows      int64
+	ascending bool
+}
+
+// orderedKind reports whether keyOrder knows the order of a kind, and
+// whether it compares as an int.
+func orderedKind(k connectors.Kind) (isInt, ok bool) {
+	switch k {
+	case connectors.KindInt:
+		return true, true
+	case connectors.KindString, connectors.KindUUID:
+		return false, true
+	}
+	return false, false
+}
+
+// newKeyOrder tracks the named columns of cols, or returns an error naming
+// a column that is missing or of a kind without a known order.
+func newKeyOrder(cols []FileColumn, names []string) (*keyOrder, error) {
+	k := &keyOrder{names: slices.Clone(names)}
+	for _, n := range names {
+		i := slices.IndexFunc(cols, func(c FileColumn) bool { return c.Name == n })
+		if i < 0 {
+			return nil, fmt.Errorf("key column %q is not among the writer's columns", n)
+		}
+		isInt, ok := orderedKind(cols[i].Type.Kind)
+		if !ok {
+			return nil, fmt.Errorf("key column %q is a %s, whose order the writer does not track", n, cols[i].Type.Kind)
+		}
+		k.idx = append(k.idx, i)
+		k.ints = append(k.ints, isInt)
+	}
+	k.lastInt = make([]int64, len(names))
+	k.lastBytes = make([][]byte, len(names))
+	k.reset()
+	return k, nil
+}
+
+// reset starts a new file.
+func (k *keyOrder) reset() {
+	k.rows, k.ascending, k.first = 0, true, nil
+}
+
+// observe checks one row of staged values (int64 for ints, string for
+// strings and UUIDs); a NULL key part ends the order.
+func (k *keyOrder) observe(row []driver.Value) {
+	if !k.ascending {
+		return
+	}
+	cmp := 0
+	for j, i := range k.idx {
+		var c int
+		switch v := row[i].(type) {
+		case int64:
+			if !k.ints[j] {
+				k.ascending = false
+				return
+			}
+			c = compareInt(v, k.lastInt[j])
+			k.lastInt[j] = v
+		case string:
+			if k.ints[j] {
+				k.ascending = false
+				return
+			}
+			b := unsafe.Slice(unsafe.StringData(v), len(v))
+			c = bytes.Compare(b, k.lastBytes[j])
+			k.lastBytes[j] = append(k.lastBytes[j][:0], b...)
+		default: // NULL, or a value the staging did not turn into an int or a string
+			k.ascending = false
+			return
+		}
+		if cmp == 0 {
+			cmp = c
+		}
+	}
+	if k.rows > 0 && cmp <= 0 {
+		k.ascending = false
+		return
+	}
+	if k.rows == 0 {
+		k.first = k.text()
+	}
+	k.rows++
+}
+
+func compareInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// text renders the last key as StagedFile records it.
+func (k *keyOrder) text() []string {
+	out := make([]string, len(k.idx))
+	for j := range k.idx {
+		if k.ints[j] {
+			out[j] = strconv.FormatInt(k.lastInt[j], 10)
+		} else {
+			out[j] = string(k.lastBytes[j])
+		}
+	}
+	return out
+}
+
+// mark records the file's key order in f when every row ascended.
+func (k *keyOrder) mark(f *StagedFile) {
+	if k == nil || !k.ascending || k.rows == 0 || k.rows != f.Rows {
+		return
+	}
+	f.KeyColumns, f.FirstKey, f.LastKey = k.names, k.first, k.text()
+}
+
+// keysUnique reports whether files, each marked as strictly ascending by
+// keys, hold no key twice: their key ranges, compared in the lake's column
+// kinds, do not overlap.
+func keysUnique(files []StagedFile, keys []string, keyCols []schemaColumn) bool {
+	ints := make([]bool, len(keyCols))
+	for i, c := range keyCols {
+		isInt, ok := orderedKind(c.Type.Kind)
+		if !ok {
+			return false
+		}
+		ints[i] = isInt
+	}
+	ranges := make([]StagedFile, 0, len(files))
+	for _, f := range files {
+		if !slices.Equal(f.KeyColumns, keys) || len(f.FirstKey) != len(keys) || len(f.LastKey) != len(keys) {
+			return false
+		}
+		for j, name := range keys { // the file's key columns must be of the kinds compared
+			i := slices.IndexFunc(f.Columns, func(c FileColumn) bool { return c.Name == name })
+			if i < 0 {
+				return false
+			}
+			if isInt, ok := orderedKind(f.Columns[i].Type.Kind); !ok || isInt != ints[j] {
+				return false
+			}
+		}
+		ranges = append(ranges, f)
+	}
+	var bad bool
+	slices.SortFunc(ranges, func(a, b StagedFile) int {
+		c, ok := compareKeys(a.FirstKey, b.FirstKey, ints)
+		bad = bad || !ok
+		return c
+	})
+	for i := 1; i < len(ranges) && !bad; i++ {
+		c, ok := compareKeys(ranges[i-1].LastKey, ranges[i].FirstKey, ints)
+		if !ok || c >= 0 {
+			return false
+		}
+	}
+	return !bad
+}
+
+// compareKeys compares two recorded keys; ok is false when an int part
+// does not parse.
+func compareKeys(a, b []string, ints []bool) (int, bool) {
+	for j := range a {
+		if !ints[j] {
+			if c := strings.Compare(a[j], b[j]); c != 0 {
+				return c, true
+			}
+			continue
+		}
+		x, err1 := strconv.ParseInt(a[j], 10, 64)
+		y, err2 := strconv.ParseInt(b[j], 10, 64)
+		if err1 != nil || err2 != nil {
+			return 0, false
+		}
+		if c := compareInt(x, y); c != 0 {
+			return c, true
+		}
+	}
+	return 0, true
+}
