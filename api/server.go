@@ -23,6 +23,11 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Ready reports whether sluice's dependencies are reachable, for /readyz.
 	Ready func(ctx context.Context) error
+	// MaxInFlight bounds the requests served at once by each of two route
+	// groups, each on its own: integrations, queries, syncs, connections and
+	// tokens; and pipeline observability. Past it a group answers 503 with
+	// Retry-After at once. Zero means DefaultMaxInFlight.
+	MaxInFlight int
 }
 
 // Server holds what the handlers need.
@@ -41,6 +46,9 @@ func NewRouter(svc *service.Service, opts Options) *gin.Engine {
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = DefaultMaxInFlight
+	}
 	s := &Server{svc: svc, opts: opts}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -56,7 +64,8 @@ func NewRouter(svc *service.Service, opts Options) *gin.Engine {
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
 	s.registerDocs(r)
 
-	authed := r.Group("/", s.requireTeam)
+	// Load is shed before authentication, which costs a database round trip.
+	authed := r.Group("/", newLoadShedder(opts.MaxInFlight, busy).admit, s.requireTeam)
 	authed.POST("/api/tokens", s.createToken)
 	s.registerDefinite(authed)
 	s.registerLytics(authed)

@@ -30,6 +30,7 @@ type Config struct {
 	LogLevel             string
 	QueryTimeout         time.Duration
 	QueryMaxRows         int
+	MaxInFlight          int
 	ScanRate             Rate
 	DiscoveryRate        Rate
 	DiscoveryTTL         time.Duration
@@ -100,6 +101,7 @@ func FromEnv() Config {
 		LogLevel:             env("SLUICE_LOG_LEVEL", "info"),
 		QueryTimeout:         envDuration("SLUICE_QUERY_TIMEOUT", 30*time.Second),
 		QueryMaxRows:         envInt("SLUICE_QUERY_MAX_ROWS", 10_000),
+		MaxInFlight:          envInt("SLUICE_MAX_IN_FLIGHT", 64),
 		ScanRate:             envRate("SLUICE_SCAN_RATE", Rate{Limit: 10, Window: 10 * time.Second}),
 		DiscoveryRate:        envRate("SLUICE_DISCOVERY_RATE", Rate{Limit: 30, Window: time.Minute}),
 		DiscoveryTTL:         envDuration("SLUICE_DISCOVERY_TTL", 30*time.Minute),
@@ -143,6 +145,7 @@ func (c *Config) BindServer(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env SLUICE_LOG_LEVEL)")
 	fs.DurationVar(&c.QueryTimeout, "query-timeout", c.QueryTimeout, "statement timeout of ad-hoc queries (env SLUICE_QUERY_TIMEOUT)")
 	fs.IntVar(&c.QueryMaxRows, "query-max-rows", c.QueryMaxRows, "row cap of /v1/query (env SLUICE_QUERY_MAX_ROWS)")
+	fs.IntVar(&c.MaxInFlight, "max-in-flight", c.MaxInFlight, "requests served at once by each route group (integrations, queries, syncs and connections; observability); past it they answer 503 with Retry-After (env SLUICE_MAX_IN_FLIGHT)")
 	fs.Var(&c.ScanRate, "scan-rate", "scans allowed per team, N/window (env SLUICE_SCAN_RATE)")
 	fs.Var(&c.DiscoveryRate, "discovery-rate", "schema discovery calls reaching a source per team, N/window (env SLUICE_DISCOVERY_RATE)")
 	fs.DurationVar(&c.DiscoveryTTL, "discovery-ttl", c.DiscoveryTTL, "how long discovery results are cached (env SLUICE_DISCOVERY_TTL)")

@@ -101,7 +101,7 @@ func (b *backend) ready(ctx context.Context) error {
 func (b *backend) serveHTTP(ctx context.Context, ln net.Listener) error {
 	svc := b.service()
 	defer svc.Close()
-	router := api.NewRouter(svc, api.Options{Logger: b.logger, Registry: b.registry, Ready: b.ready})
+	router := api.NewRouter(svc, api.Options{Logger: b.logger, Registry: b.registry, Ready: b.ready, MaxInFlight: b.cfg.MaxInFlight})
 	srv := &http.Server{
 		Handler:           router,
 		ReadHeaderTimeout: 10 * time.Second,

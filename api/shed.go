@@ -1,0 +1,40 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// DefaultMaxInFlight bounds each route group's requests in flight when
+// Options.MaxInFlight is zero: enough to keep the database pool and the
+// sources busy, few enough that an admitted request waits seconds, not
+// minutes, on a saturated server.
+const DefaultMaxInFlight = 64
+
+// loadShedder admits a bounded number of requests at once and refuses the
+// rest immediately with its refusal (a 503, which fail answers with
+// Retry-After), so overload shows as fast refusals rather than slow answers.
+type loadShedder struct {
+	slots   chan struct{}
+	refusal error
+}
+
+func newLoadShedder(n int, refusal error) *loadShedder {
+	return &loadShedder{slots: make(chan struct{}, n), refusal: refusal}
+}
+
+// busy is the refusal of the integration, query, sync, connection and token
+// routes; the observability routes refuse with overloaded.
+var busy = &requestError{status: http.StatusServiceUnavailable, code: "overloaded",
+	msg: "sluice is serving more requests than it can at once; retry after the Retry-After delay"}
+
+func (l *loadShedder) admit(c *gin.Context) {
+	select {
+	case l.slots <- struct{}{}:
+		defer func() { <-l.slots }()
+		c.Next()
+	default:
+		fail(c, l.refusal)
+	}
+}
