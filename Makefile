@@ -3,7 +3,7 @@ GO      ?= go
 SQLC    ?= $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.30.0
 BIN     := bin/sluice
 
-.PHONY: build run test generate bench vet fmt clean-data load
+.PHONY: build run test generate bench vet fmt clean-data load fuzz
 
 build: ## Build bin/sluice
 	$(GO) build -o $(BIN) ./cmd/sluice
@@ -23,6 +23,28 @@ bench: ## Run the benchmarks; figures are ratios against baselines measured in t
 
 load: build ## Load harness: find saturation, hold 70% of it for LOAD_DURATION (default 10m), overload, recover; PASS/FAIL per goal
 	$(GO) run ./cmd/sluice-load -bin $(BIN)
+
+# FUZZ_TARGETS are "package:FuzzName" pairs; go test fuzzes one target per run.
+FUZZTIME ?= 15s
+FUZZ_TARGETS := \
+	./sqlguard:FuzzCheck ./sqlguard:FuzzCheckPostgres \
+	./semantic:FuzzCompile \
+	./syncspec:FuzzParseSchedule ./syncspec:FuzzParseTableSelector ./syncspec:FuzzDestTableName \
+	./observability:FuzzParseSchemaField \
+	./openlineage:FuzzParse \
+	./api:FuzzRequestBodies
+
+fuzz: ## Fuzz each target for FUZZTIME (default 15s), one line each; a crasher is kept in <package>/testdata/fuzz
+	@failed=0; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; out=$$(mktemp); st=0; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg >$$out 2>&1 || st=1; \
+		res=$$(sed -n 's/^fuzz: elapsed: \([^,]*\), execs: \([0-9]*\) .*new interesting: \([0-9]*\).*/\1, \2 execs, \3 new inputs/p' $$out | tail -n 1); \
+		if [ $$st = 0 ] && [ -n "$$res" ]; then \
+			printf '%-24s %-16s ok    %s\n' $$name $$pkg "$$res"; \
+		else \
+			printf '%-24s %-16s FAIL  %s\n' $$name $$pkg "$${res:-did not fuzz}"; sed 's/^/    /' $$out; failed=1; \
+		fi; rm -f $$out; \
+	done; exit $$failed
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -282,6 +282,10 @@ func integrationName(name string, spec connectors.TypeSpec) (string, error) {
 	if len(name) > maxNameLength {
 		return "", &InputError{Field: "name", Problem: fmt.Sprintf("is longer than %d characters", maxNameLength)}
 	}
+	// Postgres cannot store a NUL, and control characters would corrupt logs.
+	if err := checkText(textRule{field: "name", value: name, max: maxNameLength}); err != nil {
+		return "", err
+	}
 	return name, nil
 }
 

@@ -43,6 +43,10 @@ func (s *Service) CreateToken(ctx context.Context, teamID uuid.UUID, name string
 	if len(name) > 200 {
 		return Token{}, &InputError{Field: "name", Problem: "is longer than 200 characters"}
 	}
+	// Postgres cannot store a NUL, and control characters would corrupt logs.
+	if err := checkText(textRule{field: "name", value: name, max: 200}); err != nil {
+		return Token{}, err
+	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return Token{}, fmt.Errorf("create token: %w", err)
