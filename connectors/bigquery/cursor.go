@@ -75,6 +75,24 @@ func cursorParam(col connectors.Column, v any) (*bq.QueryParameterValue, error) 
 	return &bq.QueryParameterValue{Type: bq.StandardSQLDataType{TypeKind: typeKind}, Value: text}, nil
 }
 
+// cursorRestriction renders "cursor column > value" as a Storage Read API
+// row restriction. Restrictions take no parameters, so the value is a
+// literal: the text cursorParam checked for the column's type, cast to it.
+func cursorRestriction(col connectors.Column, v any) (string, error) {
+	p, err := cursorParam(col, v)
+	if err != nil {
+		return "", err
+	}
+	text, _ := p.Value.(string)
+	return fmt.Sprintf("%s > CAST(%s AS %s)", quoteIdent(col.Name), quoteString(text), p.Type.TypeKind), nil
+}
+
+// quoteString renders a GoogleSQL string literal, escaping backslashes,
+// quotes and line breaks.
+func quoteString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`, "\n", `\n`, "\r", `\r`).Replace(s) + "'"
+}
+
 // cursorTime accepts a time, or its RFC 3339 text after a JSON round trip.
 func cursorTime(v any) (time.Time, error) {
 	switch x := v.(type) {

@@ -93,6 +93,15 @@ func describe(ctx context.Context, ref *bq.Table) (*connectors.Table, error) {
 // Columns describes a table's columns from its schema; the primary key is
 // BigQuery's (unenforced) primary-key constraint, when the table has one.
 func (c *Connector) Columns(ctx context.Context, ref connectors.TableRef) ([]connectors.Column, error) {
+	md, err := c.metadata(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return tableColumns(md), nil
+}
+
+// metadata reads a table's metadata, a missing table as not_found.
+func (c *Connector) metadata(ctx context.Context, ref connectors.TableRef) (*bq.TableMetadata, error) {
 	if ref.Schema == "" {
 		return nil, &connectors.QueryError{Kind: connectors.QueryErrNotFound,
 			Message: fmt.Sprintf("name BigQuery tables with their dataset (dataset.%s)", ref.Name)}
@@ -105,9 +114,13 @@ func (c *Connector) Columns(ctx context.Context, ref connectors.TableRef) ([]con
 	if err != nil {
 		return nil, c.queryError(fmt.Errorf("describe %s: %w", ref, err))
 	}
+	return md, nil
+}
+
+func tableColumns(md *bq.TableMetadata) []connectors.Column {
 	var pk []string
 	if md.TableConstraints != nil && md.TableConstraints.PrimaryKey != nil {
 		pk = md.TableConstraints.PrimaryKey.Columns
 	}
-	return columnsOf(md.Schema, pk), nil
+	return columnsOf(md.Schema, pk)
 }

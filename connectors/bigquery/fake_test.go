@@ -23,7 +23,8 @@ import (
 // the documented wire format — the BigQuery v2 discovery document
 // (google.golang.org/api/bigquery/v2/bigquery-api.json) and the REST reference
 // for datasets.list, tables.list, tables.get, jobs.insert,
-// jobs.getQueryResults and jobs.cancel — not from the client library's code.
+// jobs.get, jobs.getQueryResults and jobs.cancel — not from the client
+// library's code.
 // It checks what it receives (method, path, bearer token, the signed JWT
 // assertion, a job's configuration and the paging parameters) and answers
 // with 400 or 404 like the real API when a request is not what it documents.
@@ -48,13 +49,17 @@ type fakeBigQuery struct {
 	requests  int
 }
 
-// fakeTable is a table's metadata; fields are TableFieldSchema objects as JSON.
+// fakeTable is a table's metadata; fields are TableFieldSchema objects as
+// JSON. rows, in the wire format of fakeQuery's, are what the fake Storage
+// Read API serves for it.
 type fakeTable struct {
 	kind        string
 	numRows     int64
+	numBytes    int64
 	description string
 	fields      []map[string]any
 	primaryKey  []string
+	rows        [][]any
 }
 
 // fakeQuery is what the fake answers for one SQL text: a dry run's statement
@@ -114,6 +119,8 @@ func (f *fakeBigQuery) serve(w http.ResponseWriter, r *http.Request) {
 		f.getTable(w, parts[1], parts[3])
 	case r.Method == http.MethodPost && len(parts) == 1 && parts[0] == "jobs":
 		f.insertJob(w, r)
+	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "jobs":
+		f.getJob(w, r, parts[1])
 	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "queries":
 		f.getQueryResults(w, r, parts[1])
 	case r.Method == http.MethodPost && len(parts) == 3 && parts[0] == "jobs" && parts[2] == "cancel":
@@ -196,6 +203,7 @@ func (f *fakeBigQuery) getTable(w http.ResponseWriter, dataset, table string) {
 		"schema":         map[string]any{"fields": t.fields}}
 	if t.kind != "VIEW" {
 		res["numRows"] = strconv.FormatInt(t.numRows, 10) // int64 values travel as strings
+		res["numBytes"] = strconv.FormatInt(t.numBytes, 10)
 	}
 	if len(t.primaryKey) > 0 {
 		res["tableConstraints"] = map[string]any{"primaryKey": map[string]any{"columns": t.primaryKey}}

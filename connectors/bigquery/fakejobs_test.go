@@ -93,6 +93,30 @@ func (f *fakeBigQuery) jobResource(id string, q *fakeQuery, state string) map[st
 	return res
 }
 
+// getJob implements jobs.get. A finished query job names its result table
+// (configuration.query.destinationTable), an anonymous table in a hidden
+// dataset that the fake Storage Read API serves the job's rows from.
+func (f *fakeBigQuery) getJob(w http.ResponseWriter, r *http.Request, id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	job, ok := f.jobs[id]
+	if !ok || r.URL.Query().Get("location") != job.location {
+		writeAPIError(w, http.StatusNotFound, "notFound", fmt.Sprintf("Not found: Job %s:%s.%s", f.project, r.URL.Query().Get("location"), id))
+		return
+	}
+	state := "DONE"
+	if job.query.hang {
+		state = "RUNNING"
+	}
+	res := f.jobResource(id, &job.query, state)
+	res["configuration"].(map[string]any)["query"].(map[string]any)["destinationTable"] =
+		map[string]any{"projectId": f.project, "datasetId": anonDataset, "tableId": id}
+	writeJSON(w, res)
+}
+
+// anonDataset holds query results, as BigQuery's hidden "_" datasets do.
+const anonDataset = "_sluice_fake_results"
+
 // getQueryResults implements jobs.getQueryResults: it waits for the job
 // (answering jobComplete=false while it runs) and pages through its rows by
 // maxResults and startIndex or pageToken.

@@ -68,18 +68,25 @@ func (c *Connector) eachRow(ctx context.Context, job *bq.Job, pageSize int, fn f
 	if err != nil {
 		return nil, c.jobError(ctx, job, err)
 	}
+	return it.Schema, c.eachPage(ctx, job, it, pageSize, fn)
+}
+
+// eachPage reads the result of a finished job from it, pageSize rows per
+// jobs.getQueryResults call, handing fn each row normalized until fn says
+// to stop.
+func (c *Connector) eachPage(ctx context.Context, job *bq.Job, it *bq.RowIterator, pageSize int, fn func(row []any) (more bool, err error)) error {
 	it.PageInfo().MaxSize = pageSize
 	for {
 		var row []bq.Value
 		err := it.Next(&row)
 		if err == iterator.Done {
-			return it.Schema, nil
+			return nil
 		}
 		if err != nil {
-			return nil, c.jobError(ctx, job, err)
+			return c.jobError(ctx, job, err)
 		}
 		if more, err := fn(normalizeRow(row, it.Schema)); err != nil || !more {
-			return it.Schema, err
+			return err
 		}
 	}
 }

@@ -2,6 +2,7 @@ package bigquery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,13 +17,21 @@ const (
 	defaultChunkRows = 1_000_000
 )
 
-// Read runs one query over the table and pages through its result, a batch
-// per jobs.getQueryResults page, so memory holds one batch. With OrderBy the
-// query sorts by those columns and every ChunkRows rows a ChunkSink learns
-// the last key delivered, so a read can resume after it. Chunks are not
-// separate queries, as they are for the SQL databases: every BigQuery query
-// is billed for scanning the table, LIMIT or not, so one query per read (and
-// one per resume) is what keeps a read's cost at a single scan.
+// Read reads a table in bulk, through one of three paths:
+//
+//   - an unordered read of a large stored table (see storagePays) opens a
+//     Storage Read API session on the table, which selects the columns and
+//     filters past the cursor itself: no query runs, so none is billed;
+//   - any other read runs one query over the table, and reads its result
+//     through a session of one stream when it has many rows, or else a
+//     batch per jobs.getQueryResults page.
+//
+// With OrderBy the query sorts by those columns and every ChunkRows rows a
+// ChunkSink learns the last key delivered, so a read can resume after it.
+// Chunks are not separate queries, as they are for the SQL databases: every
+// BigQuery query is billed for scanning the table, LIMIT or not, so one
+// query per read (and one per resume) keeps a read's cost at one scan.
+// Credentials that may not create read sessions read through the REST API.
 func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink connectors.RowSink) (connectors.ReadStats, error) {
 	var stats connectors.ReadStats
 	if req.BatchSize <= 0 {
@@ -31,12 +40,26 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink c
 	if req.ChunkRows <= 0 {
 		req.ChunkRows = defaultChunkRows
 	}
-	if len(req.Columns) == 0 {
-		cols, err := c.Columns(ctx, req.Table)
-		if err != nil {
+	var md *bq.TableMetadata
+	if len(req.Columns) == 0 || len(req.OrderBy) == 0 {
+		var err error
+		if md, err = c.metadata(ctx, req.Table); err != nil {
 			return stats, err
 		}
-		req.Columns = cols
+		if len(req.Columns) == 0 {
+			req.Columns = tableColumns(md)
+		}
+	}
+	if len(req.OrderBy) == 0 && c.storagePays(md) {
+		w := newRowWriter(ctx, req, sink, &stats)
+		err := c.readTable(ctx, req, md.Schema, w)
+		if !errors.Is(err, errSessionDenied) {
+			if err != nil {
+				return stats, err
+			}
+			return stats, w.finish()
+		}
+		stats = connectors.ReadStats{} // denied before any row was read
 	}
 	sql, params, err := c.readSQL(req)
 	if err != nil {
@@ -48,8 +71,21 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink c
 	if err != nil {
 		return stats, c.queryError(fmt.Errorf("read %s: %w", req.Table, err))
 	}
+	it, err := job.Read(ctx)
+	if err != nil {
+		return stats, c.jobError(ctx, job, err)
+	}
 	w := newRowWriter(ctx, req, sink, &stats)
-	if _, err = c.eachRow(ctx, job, min(req.BatchSize, maxPageRows), w.add); err != nil {
+	if it.TotalRows >= uint64(c.settings.storageMinRows) {
+		err := c.readResult(ctx, req, job, it.Schema, w)
+		if !errors.Is(err, errSessionDenied) {
+			if err != nil {
+				return stats, err
+			}
+			return stats, w.finish()
+		}
+	}
+	if err := c.eachPage(ctx, job, it, min(req.BatchSize, maxPageRows), w.add); err != nil {
 		return stats, err
 	}
 	return stats, w.finish()

@@ -70,13 +70,20 @@ func credsFor(t *testing.T, values map[string]any) connectors.Credentials {
 // allowed for the test: the fake listens there.
 func connectFake(t *testing.T, f *fakeBigQuery, key *rsa.PrivateKey) *Connector {
 	t.Helper()
+	return connectWith(t, f, key, settings{})
+}
+
+// connectWith is connectFake with settings: s.endpoint is always the fake's.
+func connectWith(t *testing.T, f *fakeBigQuery, key *rsa.PrivateKey, s settings) *Connector {
+	t.Helper()
 	netguard.SetAllowPrivate(true)
 	t.Cleanup(func() { netguard.SetAllowPrivate(false) })
 	values := map[string]any{"project_id": f.project, "credentials_json": keyJSON(t, key, f.clientEmail, f.srv.URL+"/token")}
 	if f.location != "" {
 		values["location"] = f.location
 	}
-	c, err := newConnector(context.Background(), credsFor(t, values), settings{endpoint: f.srv.URL + "/bigquery/v2/"})
+	s.endpoint = f.srv.URL + "/bigquery/v2/"
+	c, err := newConnector(context.Background(), credsFor(t, values), s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +132,8 @@ func salesFake(t *testing.T) *fakeBigQuery {
 	f := newFakeBigQuery(t, &trusted.PublicKey)
 	f.location = "EU"
 	f.datasets["sales"] = map[string]fakeTable{
-		"orders":   {kind: "TABLE", numRows: 3, description: "one row per order", fields: ordersFields, primaryKey: []string{"id"}},
+		"orders": {kind: "TABLE", numRows: 3, numBytes: 1 << 10, description: "one row per order", fields: ordersFields,
+			primaryKey: []string{"id"}, rows: ordersRows},
 		"v_orders": {kind: "VIEW", fields: ordersFields[:2]},
 	}
 	f.datasets["analytics"] = map[string]fakeTable{
