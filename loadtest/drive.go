@@ -11,8 +11,25 @@ import (
 // driver runs workers of one workload; it names them uniquely across the
 // whole run, so task ids never repeat.
 type driver struct {
-	wl      *Workload
+	wl *Workload
+	// pid is the sluice process, whose CPU time each phase records.
+	pid     int
 	workers atomic.Int64
+}
+
+// cpu reads the CPU time used so far by the server and by the harness.
+func (d *driver) cpu() (server, client time.Duration) {
+	server, _ = ProcessCPU(d.pid)
+	client, _ = ProcessCPU(0)
+	return server, client
+}
+
+// recordCPU stores the CPU time used since server0 and client0 in rec.
+func (d *driver) recordCPU(rec *Recorder, server0, client0 time.Duration) {
+	server, client := d.cpu()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.serverCPU, rec.clientCPU = server-server0, client-client0
 }
 
 func (d *driver) newWorker() *Worker {
@@ -26,6 +43,7 @@ func (d *driver) newWorker() *Worker {
 func (d *driver) closedLoop(ctx context.Context, n int, duration time.Duration, rec *Recorder) {
 	stop := time.Now().Add(duration)
 	workers := d.newWorkers(n)
+	server0, client0 := d.cpu()
 	var wg sync.WaitGroup
 	for _, w := range workers {
 		wg.Go(func() {
@@ -36,6 +54,7 @@ func (d *driver) closedLoop(ctx context.Context, n int, duration time.Duration, 
 	}
 	wg.Wait()
 	rec.Stop()
+	d.recordCPU(rec, server0, client0)
 	d.finish(workers)
 }
 
@@ -72,6 +91,7 @@ func (d *driver) paced(ctx context.Context, rate float64, n int, duration time.D
 		})
 	}
 	var out pacedResult
+	server0, client0 := d.cpu()
 	start := time.Now()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
@@ -88,6 +108,7 @@ func (d *driver) paced(ctx context.Context, rate float64, n int, duration time.D
 	close(done)
 	wg.Wait()
 	rec.Stop()
+	d.recordCPU(rec, server0, client0)
 	d.finish(workers)
 	return out
 }

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -17,8 +18,12 @@ type RampStep struct {
 // Saturation is where throughput stopped growing.
 type Saturation struct {
 	Steps []RampStep
-	// Best is the step of highest goodput; its goodput is the saturation rate.
+	// Best is the step of highest goodput.
 	Best RampStep
+	// Rate is the saturation rate: the median goodput of Best and the
+	// steps after it, the plateau. One lucky step on a shared machine does
+	// not set it.
+	Rate float64
 }
 
 // Ramp thresholds: a level must add this share of goodput to count as
@@ -56,7 +61,56 @@ func (d *driver) ramp(ctx context.Context, step time.Duration, maxConcurrency in
 			break
 		}
 	}
+	var plateau []float64
+	for _, st := range sat.Steps {
+		if st.Concurrency >= sat.Best.Concurrency {
+			plateau = append(plateau, st.Goodput)
+		}
+	}
+	sat.Rate = median(plateau)
 	return sat
+}
+
+// median returns the middle value of xs (the mean of the two middle ones
+// for an even count), or 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// Idle thresholds: the server counts as idle once it uses less than
+// idleCores for a second; waiting gives up after maxIdleWait.
+const (
+	idleCores   = 0.05
+	maxIdleWait = 2 * time.Minute
+)
+
+// waitIdle waits until the server has finished the work earlier phases left
+// it (Temporal's history and visibility tasks for the task runs reported),
+// so that work does not weigh on the next phase, and says how long it took.
+func (d *driver) waitIdle(ctx context.Context) (time.Duration, bool) {
+	start := time.Now()
+	last, _ := d.cpu()
+	for time.Since(start) < maxIdleWait {
+		select {
+		case <-ctx.Done():
+			return time.Since(start), false
+		case <-time.After(time.Second):
+		}
+		now, _ := d.cpu()
+		if (now - last).Seconds() < idleCores {
+			return time.Since(start), true
+		}
+		last = now
+	}
+	return time.Since(start), false
 }
 
 // Sustained is the sustained phase's outcome.
@@ -72,6 +126,9 @@ type Sustained struct {
 	// Start and End are counted with no request in flight and the client's
 	// idle connections closed.
 	Start, End Resources
+	// Drain is how long the server stayed busy after the load stopped:
+	// work it accepted but had not done yet (Temporal's tasks).
+	Drain time.Duration
 }
 
 // Resources are the leak-prone counts of the server.
@@ -121,6 +178,7 @@ func (d *driver) sustain(ctx context.Context, h *harness, rate float64, n int, w
 		return out, err
 	}
 	out.RSSMin, out.RSSMax = min(out.RSSMin, out.RSSEnd), max(out.RSSMax, out.RSSEnd)
+	out.Drain, _ = d.waitIdle(ctx)
 	if out.End, err = h.resources(ctx); err != nil {
 		return out, err
 	}
@@ -149,10 +207,12 @@ func (h *harness) resources(ctx context.Context) (Resources, error) {
 	return r, nil
 }
 
-// OverloadStep is one closed-loop level above saturation.
+// OverloadStep is one open-loop level above saturation.
 type OverloadStep struct {
-	Concurrency int
-	Rec         *Recorder
+	// Rate is the offered requests a second.
+	Rate  float64
+	Paced pacedResult
+	Rec   *Recorder
 }
 
 // Overload is the overload phase and the recovery after it.
@@ -163,24 +223,32 @@ type Overload struct {
 	RecoveryRate     float64
 }
 
-// overload runs each concurrency level for step, then paces rate for
+// overloadWorkers bounds the requests the harness keeps in flight above
+// saturation: far more than the server admits, so it is the server that
+// refuses, and a server that queues instead shows it as missed arrivals
+// and long latencies.
+const overloadWorkers = 2048
+
+// overload offers each rate open-loop for step (arrivals do not wait for
+// answers, as independent clients do not), then paces recoveryRate for
 // settle+recovery and records the two parts apart.
-func (d *driver) overload(ctx context.Context, levels []int, step time.Duration, rate float64, settle, recovery time.Duration) Overload {
-	out := Overload{RecoveryRate: rate, Settle: NewRecorder(), Recovery: NewRecorder()}
-	for _, n := range levels {
-		rec := NewRecorder()
-		d.closedLoop(ctx, n, step, rec)
-		out.Steps = append(out.Steps, OverloadStep{Concurrency: n, Rec: rec})
+func (d *driver) overload(ctx context.Context, rates []float64, step time.Duration, recoveryRate float64, settle, recovery time.Duration) Overload {
+	out := Overload{RecoveryRate: recoveryRate, Settle: NewRecorder(), Recovery: NewRecorder()}
+	for _, rate := range rates {
+		st := OverloadStep{Rate: rate, Rec: NewRecorder()}
+		st.Paced = d.paced(ctx, rate, overloadWorkers, step, st.Rec)
+		out.Steps = append(out.Steps, st)
 	}
-	workers := max(16, int(rate))
-	d.paced(ctx, rate, workers, settle, out.Settle)
-	d.paced(ctx, rate, workers, recovery, out.Recovery)
+	workers := max(32, int(recoveryRate))
+	d.paced(ctx, recoveryRate, workers, settle, out.Settle)
+	d.paced(ctx, recoveryRate, workers, recovery, out.Recovery)
 	return out
 }
 
 func (s RampStep) String() string {
 	t := s.Rec.Total()
-	return fmt.Sprintf("concurrency %4d: %7.1f accepted/s, p50 %s, p99 %s, refused %d, 5xx %d, no answer %d",
+	server, client, per := s.Rec.CPU()
+	return fmt.Sprintf("concurrency %4d: %7.1f accepted/s, p50 %s ms, p99 %s ms, refused %d, 5xx %d, no answer %d; cores: sluice %.2f, harness %.2f; sluice CPU/request %s ms",
 		s.Concurrency, s.Goodput, ms(Percentile(t.Accepted, 0.5)), ms(Percentile(t.Accepted, 0.99)),
-		len(t.Refused), t.ServerErrors, t.TransportErrors)
+		len(t.Refused), t.ServerErrors, t.TransportErrors, server, client, ms(per))
 }

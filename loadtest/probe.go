@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -105,4 +106,35 @@ func adminExec(ctx context.Context, admin, sql string) error {
 // databaseExec runs statements on one database next to the admin one.
 func databaseExec(ctx context.Context, admin, database, sql string) error {
 	return adminExec(ctx, withDatabase(admin, database), sql)
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times on Linux.
+const clockTicks = 100
+
+// ProcessCPU reads the CPU time (user + system) process pid has used, from
+// /proc/<pid>/stat; pid 0 is the harness itself.
+func ProcessCPU(pid int) (time.Duration, error) {
+	path := "/proc/self/stat"
+	if pid != 0 {
+		path = fmt.Sprintf("/proc/%d/stat", pid)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	// The command name, in parentheses, may hold spaces; fields count from after it.
+	i := strings.LastIndexByte(string(b), ')')
+	fields := strings.Fields(string(b[i+1:]))
+	if i < 0 || len(fields) < 13 {
+		return 0, fmt.Errorf("%s: unexpected format", path)
+	}
+	var ticks int64
+	for _, f := range fields[11:13] { // utime, stime
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: cpu time %q: %w", path, f, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
 }

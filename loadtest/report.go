@@ -51,13 +51,18 @@ func (r *Report) Write(out io.Writer) {
 	fmt.Fprintf(tw, "postgres conns (sluice db)\t%d\t%d\t%+d\t%d\t\n", s.Start.SluiceConns, s.End.SluiceConns, s.End.SluiceConns-s.Start.SluiceConns, r.Final.SluiceConns)
 	fmt.Fprintf(tw, "postgres conns (source db)\t%d\t%d\t%+d\t%d\t\n", s.Start.SourceConns, s.End.SourceConns, s.End.SourceConns-s.Start.SourceConns, r.Final.SourceConns)
 	tw.Flush()
+	fmt.Fprintf(out, "  the server stayed busy %.0fs after the sustained load stopped\n", s.Drain.Seconds())
 
 	for _, st := range r.Overload.Steps {
-		fmt.Fprintf(out, "\n== overload: closed-loop concurrency %d for %s\n", st.Concurrency, r.opts.OverloadStep)
+		t := st.Rec.Total()
+		fmt.Fprintf(out, "\n== overload: %.0f req/s offered open-loop for %s (%d due, %d missed with %d requests in flight)\n",
+			st.Rate, r.opts.OverloadStep, st.Paced.Offered, st.Paced.Missed, overloadWorkers)
 		writeOverload(out, st.Rec)
+		fmt.Fprintf(out, "  mean requests in flight %.1f; goodput %.1f accepted/s (%.0f%% of saturation)\n", st.Rec.MeanInFlight(),
+			float64(len(t.Accepted))/st.Rec.Elapsed().Seconds(), 100*float64(len(t.Accepted))/st.Rec.Elapsed().Seconds()/r.Saturation.Rate)
 	}
 	if len(r.Overload.Steps) == 2 {
-		fmt.Fprintf(out, "\n== accepted p99 when offered concurrency doubles (%d → %d)\n", r.Overload.Steps[0].Concurrency, r.Overload.Steps[1].Concurrency)
+		fmt.Fprintf(out, "\n== accepted p99 when the offered rate doubles (%.0f → %.0f req/s)\n", r.Overload.Steps[0].Rate, r.Overload.Steps[1].Rate)
 		writeGrowth(out, r.Overload.Steps[0].Rec, r.Overload.Steps[1].Rec)
 	}
 	fmt.Fprintf(out, "\n== recovery at %.1f req/s (after %s to settle)\n", r.Overload.RecoveryRate, r.opts.Settle)
@@ -93,6 +98,7 @@ func writeRoutes(out io.Writer, rec *Recorder) {
 	total := rec.Total()
 	row("all", total)
 	tw.Flush()
+	writeCPU(out, rec)
 	if total.LastError != "" {
 		fmt.Fprintf(out, "  a failure: %.300s\n", total.LastError)
 	}
@@ -113,6 +119,12 @@ func writeOverload(out io.Writer, rec *Recorder) {
 	}
 	row("all", rec.Total())
 	tw.Flush()
+	writeCPU(out, rec)
+}
+
+func writeCPU(out io.Writer, rec *Recorder) {
+	server, client, per := rec.CPU()
+	fmt.Fprintf(out, "  cores used: sluice %.2f, harness %.2f; sluice CPU per accepted request %s ms\n", server, client, ms(per))
 }
 
 func writeGrowth(out io.Writer, a, b *Recorder) {

@@ -26,6 +26,9 @@ type Options struct {
 	Settle, Recovery time.Duration
 	// SustainShare is the sustained rate as a share of saturation (0.7).
 	SustainShare float64
+	// OverloadShare is the first overload rate as a multiple of saturation
+	// (3); the second is twice it.
+	OverloadShare float64
 	// RecoveryShare is the recovery rate as a share of saturation (0.5).
 	RecoveryShare float64
 	// MaxRampConcurrency caps the ramp.
@@ -75,7 +78,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := h.smoke(ctx, wl); err != nil {
 		return nil, err
 	}
-	rep, err := h.phases(ctx, &driver{wl: wl})
+	rep, err := h.phases(ctx, &driver{wl: wl, pid: stack.PID()})
 	if err != nil {
 		return nil, err
 	}
@@ -109,13 +112,16 @@ func (h *harness) phases(ctx context.Context, d *driver) (*Report, error) {
 	rep := &Report{opts: opts}
 	fmt.Fprintf(out, "\n== ramp: closed-loop concurrency doubling every %s until accepted/s stops growing\n", opts.RampStep)
 	rep.Saturation = d.ramp(ctx, opts.RampStep, opts.MaxRampConcurrency, func(st RampStep) { fmt.Fprintln(out, st) })
-	sat := rep.Saturation.Best
-	if sat.Goodput <= 0 {
+	sat := rep.Saturation
+	if sat.Rate <= 0 {
 		return nil, fmt.Errorf("ramp: no request was accepted")
 	}
-	rate := opts.SustainShare * sat.Goodput
-	workers := max(32, 4*sat.Concurrency)
-	fmt.Fprintf(out, "saturation: %.1f accepted/s at concurrency %d\n", sat.Goodput, sat.Concurrency)
+	rate := opts.SustainShare * sat.Rate
+	workers := max(128, 8*sat.Best.Concurrency)
+	fmt.Fprintf(out, "saturation: %.1f accepted/s (median of the plateau from concurrency %d, whose %.1f was the best)\n",
+		sat.Rate, sat.Best.Concurrency, sat.Best.Goodput)
+	waited, idle := d.waitIdle(ctx)
+	fmt.Fprintf(out, "the server went idle %.0fs after the ramp (idle: %v)\n", waited.Seconds(), idle)
 
 	fmt.Fprintf(out, "\n== sustained: %.1f req/s (%.0f%% of saturation) from up to %d workers, %s warm-up then %s\n",
 		rate, 100*opts.SustainShare, workers, opts.Warmup, opts.Duration)
@@ -124,11 +130,11 @@ func (h *harness) phases(ctx context.Context, d *driver) (*Report, error) {
 		return nil, fmt.Errorf("sustained phase: %w", err)
 	}
 
-	levels := []int{max(256, 16*sat.Concurrency)}
-	levels = append(levels, 2*levels[0])
-	recoveryRate := opts.RecoveryShare * sat.Goodput
-	fmt.Fprintf(out, "\n== overload: closed-loop concurrency %v, %s each; then recovery at %.1f req/s\n", levels, opts.OverloadStep, recoveryRate)
-	rep.Overload = d.overload(ctx, levels, opts.OverloadStep, recoveryRate, opts.Settle, opts.Recovery)
+	rates := []float64{opts.OverloadShare * sat.Rate, 2 * opts.OverloadShare * sat.Rate}
+	recoveryRate := opts.RecoveryShare * sat.Rate
+	fmt.Fprintf(out, "\n== overload: open-loop %.0f then %.0f req/s (%.0f× and %.0f× saturation), %s each; then recovery at %.1f req/s\n",
+		rates[0], rates[1], opts.OverloadShare, 2*opts.OverloadShare, opts.OverloadStep, recoveryRate)
+	rep.Overload = d.overload(ctx, rates, opts.OverloadStep, recoveryRate, opts.Settle, opts.Recovery)
 	rep.ServerAlive = h.stack.Alive()
 	if rep.ServerAlive {
 		rep.Final, err = h.resources(ctx)

@@ -15,12 +15,18 @@ type Recorder struct {
 	start  time.Time
 	end    time.Time
 	routes map[string]*RouteStats
+	// serverCPU and clientCPU are the CPU time the sluice process and the
+	// harness used during the phase.
+	serverCPU, clientCPU time.Duration
 }
 
 // RouteStats are one route's outcomes in a phase.
 type RouteStats struct {
 	// Requests counts every request, answered or not.
 	Requests int
+	// Busy is the time all requests together spent in flight; over the
+	// phase's length it is the mean number in flight (Little's law).
+	Busy time.Duration
 	// Accepted are answers below 400 (the server did the work).
 	Accepted []time.Duration
 	// Refused are 429 and 503 answers: load shed, or a dependency down.
@@ -54,6 +60,7 @@ func (r *Recorder) Record(route string, res Result) {
 		r.routes[route] = st
 	}
 	st.Requests++
+	st.Busy += res.Latency
 	switch {
 	case res.Err != nil && res.Status == 0:
 		st.TransportErrors++
@@ -100,6 +107,30 @@ func (r *Recorder) Elapsed() time.Duration {
 	return r.end.Sub(r.start)
 }
 
+// CPU returns the cores the server and the harness used on average during
+// the phase, and the server's CPU time per accepted request.
+func (r *Recorder) CPU() (serverCores, clientCores float64, perAccepted time.Duration) {
+	elapsed, accepted := r.Elapsed().Seconds(), len(r.Total().Accepted)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if elapsed > 0 {
+		serverCores, clientCores = r.serverCPU.Seconds()/elapsed, r.clientCPU.Seconds()/elapsed
+	}
+	if accepted > 0 {
+		perAccepted = r.serverCPU / time.Duration(accepted)
+	}
+	return serverCores, clientCores, perAccepted
+}
+
+// MeanInFlight is the mean number of requests in flight during the phase.
+func (r *Recorder) MeanInFlight() float64 {
+	elapsed := r.Elapsed()
+	if elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Total().Busy) / float64(elapsed)
+}
+
 // Routes returns the recorded route names, sorted.
 func (r *Recorder) Routes() []string {
 	r.mu.Lock()
@@ -131,6 +162,7 @@ func (r *Recorder) Total() RouteStats {
 	for _, name := range r.Routes() {
 		st := r.Route(name)
 		t.Requests += st.Requests
+		t.Busy += st.Busy
 		t.Accepted = append(t.Accepted, st.Accepted...)
 		t.Refused = append(t.Refused, st.Refused...)
 		t.RefusedWithoutRetryAfter += st.RefusedWithoutRetryAfter

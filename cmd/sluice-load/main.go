@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	opts := loadtest.Options{Out: os.Stdout, SustainShare: 0.7, RecoveryShare: 0.5, MaxRampConcurrency: 256}
+	opts := loadtest.Options{Out: os.Stdout, SustainShare: 0.7, OverloadShare: 3, RecoveryShare: 0.5, MaxRampConcurrency: 256}
 	fs := flag.NewFlagSet("sluice-load", flag.ExitOnError)
 	fs.StringVar(&opts.Bin, "bin", env("LOAD_BIN", "bin/sluice"), "sluice binary to run as `sluice dev` (env LOAD_BIN)")
 	fs.StringVar(&opts.AdminURL, "admin-url", env("LOAD_ADMIN_DATABASE_URL", env("SLUICE_TEST_DATABASE_URL",
@@ -30,6 +30,7 @@ func main() {
 	fs.DurationVar(&opts.Settle, "settle", envDuration("LOAD_SETTLE", 5*time.Second), "time after overload before recovery is judged (env LOAD_SETTLE)")
 	fs.DurationVar(&opts.Recovery, "recovery", envDuration("LOAD_RECOVERY", 15*time.Second), "recovery window that must succeed again (env LOAD_RECOVERY)")
 	fs.Float64Var(&opts.SustainShare, "sustain-share", opts.SustainShare, "sustained rate as a share of saturation")
+	fs.Float64Var(&opts.OverloadShare, "overload-share", opts.OverloadShare, "first overload rate as a multiple of saturation; the second is twice it")
 	_ = fs.Parse(os.Args[1:])
 	if opts.Warmup <= 0 {
 		opts.Warmup = min(time.Minute, opts.Duration/4)
