@@ -58,7 +58,8 @@ type copyProgress struct {
 // the team's lake as one snapshot. Ordered reads (tables with a primary key)
 // heartbeat after every chunk, so a retry after a dead worker resumes from
 // the last chunk it finished; the commit is keyed by run and table, so a
-// retry never appends twice.
+// retry never appends twice. A source that sends nothing for two thirds of
+// the heartbeat timeout fails the attempt with that stall (see sourceWatch).
 func (a *Syncs) CopyTable(ctx context.Context, in CopyTableInput) (CopyTableOutput, error) {
 	teamID, integrationID, err := parseIDs(in.TeamID, in.IntegrationID)
 	if err != nil {
@@ -82,10 +83,13 @@ func (a *Syncs) CopyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 		return CopyTableOutput{}, err
 	}
 	defer closeFn(context.WithoutCancel(ctx))
-	cols, err := source.Columns(ctx, in.Table.Source)
+	watch := watchSource(ctx)
+	defer watch.stop()
+	cols, err := source.Columns(watch.ctx, in.Table.Source)
 	if err != nil {
-		return CopyTableOutput{}, fmt.Errorf("describe %s: %w", table, err)
+		return CopyTableOutput{}, watch.explain("describe "+table, err)
 	}
+	watch.pause()
 	lk, err := a.teamLake(ctx, teamID)
 	if err != nil {
 		return CopyTableOutput{}, err
@@ -104,10 +108,12 @@ func (a *Syncs) CopyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 		Table: in.Table.Source, Columns: cols, CursorField: in.Table.CursorField, CursorAfter: cursorAfter,
 		OrderBy: in.Table.PrimaryKeys, ResumeAfter: progress.After, ChunkRows: a.chunkRows(),
 	}
-	stats, err := source.Read(ctx, req, sink)
+	watch.resume()
+	stats, err := source.Read(watch.ctx, req, watchedSink{sink: sink, watch: watch})
 	if err != nil {
-		return CopyTableOutput{}, fmt.Errorf("copy %s: %w", table, err)
+		return CopyTableOutput{}, watch.explain("copy "+table, err)
 	}
+	watch.stop()
 	files, err := sink.finish(ctx)
 	if err != nil {
 		return CopyTableOutput{}, err
