@@ -29,7 +29,7 @@ var expectedColumns = []struct {
 }
 
 func testColumns(t *testing.T, f Fixture) {
-	cols, err := open[connectors.Discoverer](t, f).Columns(ctx(t), connectors.TableRef{Schema: f.Schema, Name: "kinds"})
+	cols, err := open[connectors.Discoverer](t, f).Columns(ctx(t), connectors.TableRef{Schema: f.Schema, Name: f.name("kinds")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,11 @@ func testColumns(t *testing.T, f Fixture) {
 	}
 	for i, want := range expectedColumns {
 		got := cols[i]
-		if got.Name != want.name || got.Type.Kind != want.kind || got.Nullable != want.nullable || got.PrimaryKey != want.pk || got.Ordinal != i+1 {
+		if reason, ok := f.Quirks["json column"]; ok && want.kind == connectors.KindJSON && got.Type.Kind == connectors.KindString {
+			t.Logf("%s checked as a string column: %s", want.name, reason)
+			want.kind = connectors.KindString
+		}
+		if got.Name != f.name(want.name) || got.Type.Kind != want.kind || got.Nullable != want.nullable || got.PrimaryKey != want.pk || got.Ordinal != i+1 {
 			t.Errorf("column %d = %+v (type %s), want %+v", i, got, got.Type, want)
 		}
 	}
@@ -143,9 +147,13 @@ func testTimeout(t *testing.T, f Fixture) {
 // statement guard) to prove the database itself refuses it.
 func testWriteRefused(t *testing.T, f Fixture) {
 	q := open[connectors.Querier](t, f)
-	_, err := q.Query(ctx(t), "DELETE FROM "+f.QualifiedTable, connectors.QueryOptions{MaxRows: 10, Timeout: 10 * time.Second})
+	write := f.WriteSQL
+	if write == "" {
+		write = "DELETE FROM " + f.QualifiedTable
+	}
+	_, err := q.Query(ctx(t), write, connectors.QueryOptions{MaxRows: 10, Timeout: 10 * time.Second})
 	if !errors.Is(err, connectors.ErrReadOnly) {
-		t.Fatalf("DELETE through Query: %v, want a read-only refusal", err)
+		t.Fatalf("%s through Query: %v, want a read-only refusal", write, err)
 	}
 	res, err := q.Query(ctx(t), "SELECT count(*) FROM "+f.QualifiedTable, connectors.QueryOptions{MaxRows: 1, Timeout: 10 * time.Second})
 	if err != nil {
@@ -178,7 +186,7 @@ func testDDLRefused(t *testing.T, f Fixture) {
 			names[tb.Name] = true
 		}
 	}
-	if names["sluice_probe"] || !names["kinds_view"] {
+	if names[f.name("sluice_probe")] || !names[f.name("kinds_view")] {
 		t.Fatalf("DDL took effect: tables %v", names)
 	}
 }

@@ -26,9 +26,25 @@ type Fixture struct {
 	QualifiedTable string
 	// Skip names cases this server cannot run, with the reason.
 	Skip map[string]string
-	// Quirks name value checks this server cannot pass in query results, with
-	// the reason: "bool" (booleans arrive as integers) and "json" (JSON arrives as text).
+	// Quirks name value checks this server cannot pass, with the reason:
+	// "bool" (booleans arrive as integers in query results), "json" (JSON
+	// arrives as text in query results) and "json column" (the server has no
+	// JSON type, so discovery calls doc text too).
 	Quirks map[string]string
+	// WriteSQL is the statement that would delete every row of kinds, when
+	// "DELETE FROM <QualifiedTable>" is not one in this dialect.
+	WriteSQL string
+	// Fold is how the server stores an unquoted identifier (Snowflake folds
+	// them to upper case); nil leaves names as the suite writes them.
+	Fold func(name string) string
+}
+
+// name is how the server calls an identifier the suite's SQL leaves unquoted.
+func (f Fixture) name(s string) string {
+	if f.Fold == nil {
+		return s
+	}
+	return f.Fold(s)
 }
 
 // open opens the fixture's connector as capability T.
@@ -126,13 +142,13 @@ func testTables(t *testing.T, f Fixture) {
 			kinds[tb.Name] = tb.Kind
 		}
 	}
-	if kinds["kinds"] != connectors.TableKindTable || kinds["kinds_view"] != connectors.TableKindView {
+	if kinds[f.name("kinds")] != connectors.TableKindTable || kinds[f.name("kinds_view")] != connectors.TableKindView {
 		t.Fatalf("tables in %s: %v, want kinds (table) and kinds_view (view)", f.Schema, kinds)
 	}
 }
 
 func testUnknownTable(t *testing.T, f Fixture) {
-	_, err := open[connectors.Discoverer](t, f).Columns(ctx(t), connectors.TableRef{Schema: f.Schema, Name: "no_such_table"})
+	_, err := open[connectors.Discoverer](t, f).Columns(ctx(t), connectors.TableRef{Schema: f.Schema, Name: f.name("no_such_table")})
 	var qe *connectors.QueryError
 	if !errors.As(err, &qe) || qe.Kind != connectors.QueryErrNotFound {
 		t.Fatalf("columns of a missing table: %v, want a not_found QueryError", err)

@@ -21,11 +21,12 @@ func (s *collectSink) WriteBatch(_ context.Context, rows [][]any) error {
 // incrementally past a cursor, and checks the values match Query's.
 func testRead(t *testing.T, f Fixture) {
 	reader := open[connectors.Reader](t, f)
-	cols, err := open[connectors.Discoverer](t, f).Columns(ctx(t), connectors.TableRef{Schema: f.Schema, Name: "kinds"})
+	ref := connectors.TableRef{Schema: f.Schema, Name: f.name("kinds")}
+	cols, err := open[connectors.Discoverer](t, f).Columns(ctx(t), ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := connectors.TableRef{Schema: f.Schema, Name: "kinds"}
+	id := f.name("id")
 	read := func(req connectors.ReadRequest) ([][]any, connectors.ReadStats) {
 		t.Helper()
 		req.Table, req.Columns = ref, cols
@@ -43,11 +44,11 @@ func testRead(t *testing.T, f Fixture) {
 	if len(all) != 3 {
 		t.Fatalf("full read: %d rows, want 3", len(all))
 	}
-	chunked, _ := read(connectors.ReadRequest{OrderBy: []string{"id"}, ChunkRows: 1, BatchSize: 1})
+	chunked, _ := read(connectors.ReadRequest{OrderBy: []string{id}, ChunkRows: 1, BatchSize: 1})
 	if len(chunked) != 3 || chunked[0][0] != int64(1) || chunked[2][0] != int64(3) {
 		t.Fatalf("chunked read: %v", chunked)
 	}
-	resumed, _ := read(connectors.ReadRequest{OrderBy: []string{"id"}, ResumeAfter: []any{int64(1)}, ChunkRows: 10})
+	resumed, _ := read(connectors.ReadRequest{OrderBy: []string{id}, ResumeAfter: []any{int64(1)}, ChunkRows: 10})
 	if len(resumed) != 2 || resumed[0][0] != int64(2) {
 		t.Fatalf("resumed read: %v", resumed)
 	}
@@ -60,7 +61,7 @@ func testRead(t *testing.T, f Fixture) {
 			t.Errorf("column %s: Read gave %#v, Query gave %#v", cols[i].Name, v, q.Rows[0][i])
 		}
 	}
-	incremental, stats := read(connectors.ReadRequest{CursorField: "id", CursorAfter: int64(2)})
+	incremental, stats := read(connectors.ReadRequest{CursorField: id, CursorAfter: int64(2)})
 	if len(incremental) != 1 || incremental[0][0] != int64(3) || stats.MaxCursor != int64(3) {
 		t.Fatalf("incremental read: %v (max cursor %v)", incremental, stats.MaxCursor)
 	}

@@ -1,37 +1,37 @@
 package mysql_test
 
 import (
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
 
-	_ "github.com/go-sql-driver/mysql"
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/sluice-dev/sluice/connectors/conformance"
 	_ "github.com/sluice-dev/sluice/connectors/mysql"
 	"github.com/sluice-dev/sluice/netguard"
 )
 
+// adminDSN reaches the server the connector under test is given, so the
+// fixture is made where it will be read, in UTC.
 func adminDSN() string {
-	if d := os.Getenv("SLUICE_TEST_MYSQL_DSN"); d != "" {
-		return d
-	}
-	return "root@tcp(127.0.0.1:3306)/?multiStatements=true"
+	my := conformance.MySQLServer()
+	cfg := mysql.NewConfig()
+	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr = my.User, my.Password, "tcp", my.Addr()
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+	return cfg.FormatDSN()
 }
 
-// TestConformance runs the shared connector suite against the local MariaDB.
+// TestConformance runs the shared connector suite against the local
+// MariaDB (SLUICE_TEST_MYSQL_HOST, _PORT, _USER and _PASSWORD name another).
 func TestConformance(t *testing.T) {
+	my := conformance.MySQLServer()
 	netguard.SetAllowPrivate(true)
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	schema := "conf_" + hex.EncodeToString(b)
+	schema := conformance.NewSchemaName()
 	conformance.Run(t, conformance.Fixture{
 		Type: "mysql",
-		Credentials: map[string]any{"host": "127.0.0.1", "port": 3306, "database": schema,
-			"username": "root", "password": os.Getenv("SLUICE_TEST_MYSQL_PASSWORD"), "tls": "false"},
+		Credentials: map[string]any{"host": my.Host, "port": my.Port, "database": schema,
+			"username": my.User, "password": my.Password, "tls": "false"},
 		Schema:         schema,
 		QualifiedTable: schema + ".kinds",
 		SleepSQL:       "SELECT SLEEP(%d)",
@@ -56,7 +56,7 @@ CREATE VIEW `+schema+`.kinds_view AS SELECT id, label FROM `+schema+`.kinds;`)
 
 func exec(t *testing.T, stmts string) {
 	t.Helper()
-	db, err := sql.Open("mysql", adminDSN()+"&time_zone=%27%2B00%3A00%27")
+	db, err := sql.Open("mysql", adminDSN())
 	if err != nil {
 		t.Fatal(err)
 	}

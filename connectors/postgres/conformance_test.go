@@ -2,9 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -14,23 +11,20 @@ import (
 	"github.com/sluice-dev/sluice/netguard"
 )
 
-func adminURL() string {
-	if u := os.Getenv("SLUICE_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-}
+// adminURL reaches the server the connector under test is given, so the
+// fixture is made where it will be read.
+func adminURL() string { return conformance.PostgresServer().PostgresURL("postgres") }
 
-// TestConformance runs the shared connector suite against the local Postgres.
+// TestConformance runs the shared connector suite against the local
+// Postgres (SLUICE_TEST_PG_HOST, _PORT and _USER name another).
 func TestConformance(t *testing.T) {
+	pg := conformance.PostgresServer()
 	netguard.SetAllowPrivate(true)
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	schema := "conf_" + hex.EncodeToString(b)
+	schema := conformance.NewSchemaName()
 	conformance.Run(t, conformance.Fixture{
 		Type: "postgres",
-		Credentials: map[string]any{"host": "127.0.0.1", "port": 5432, "database": "postgres",
-			"username": "postgres", "password": "unused-trust", "sslmode": "disable"},
+		Credentials: map[string]any{"host": pg.Host, "port": pg.Port, "database": "postgres",
+			"username": pg.User, "password": "unused-trust", "sslmode": "disable"},
 		Schema:         schema,
 		QualifiedTable: schema + ".kinds",
 		SleepSQL:       "SELECT pg_sleep(%d)",
