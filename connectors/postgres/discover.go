@@ -64,12 +64,16 @@ WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum`
 
 // redshiftColumnsSQL uses svv_columns; Redshift keeps no primary keys that
-// it enforces, so they are reported from its informational constraints.
+// it enforces, so they are reported from its informational constraints in
+// pg_constraint, which every user may read (information_schema's
+// table_constraints hides them from a user who may only SELECT).
 const redshiftColumnsSQL = `
 SELECT c.column_name, c.data_type, c.data_type, c.is_nullable = 'YES', c.ordinal_position::int,
-       EXISTS (SELECT 1 FROM information_schema.table_constraints tc
-               JOIN information_schema.key_column_usage k ON k.constraint_name = tc.constraint_name AND k.table_schema = tc.table_schema
-               WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = c.table_schema AND tc.table_name = c.table_name AND k.column_name = c.column_name),
+       EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k
+               JOIN pg_catalog.pg_class r ON r.oid = k.conrelid
+               JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum = ANY (k.conkey)
+               WHERE k.contype = 'p' AND n.nspname = c.table_schema AND r.relname = c.table_name AND a.attname = c.column_name),
        COALESCE(c.numeric_precision, 0)::int, COALESCE(c.numeric_scale, 0)::int, COALESCE(c.remarks, '')
 FROM svv_columns c
 WHERE c.table_schema = $1 AND c.table_name = $2
