@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 
 	"github.com/sluice-dev/sluice/activities"
 	"github.com/sluice-dev/sluice/workflows"
@@ -17,8 +16,7 @@ var embedInput = workflows.EmbedSchemaInput{TeamID: uuid.MustParse("0b0e6b1e-000
 	IntegrationID: uuid.MustParse("0b0e6b1e-0000-4000-8000-000000000002"), Reason: "created"}
 
 func TestEmbedSchemaReturnsTheCounts(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newWorkflowEnv()
 	var a *activities.Embeddings
 	env.RegisterActivity(a)
 	env.OnActivity(a.EmbedSchema, mock.Anything, activities.EmbedSchemaInput{TeamID: embedInput.TeamID, IntegrationID: embedInput.IntegrationID}).
@@ -36,8 +34,7 @@ func TestEmbedSchemaReturnsTheCounts(t *testing.T) {
 // retried, and the failure is recorded on the connection before the
 // workflow fails.
 func TestEmbedSchemaRecordsAFailureForGood(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newWorkflowEnv()
 	var a *activities.Embeddings
 	env.RegisterActivity(a)
 	refused := temporal.NewNonRetryableApplicationError("authenticate: password authentication failed", activities.ErrTypeValidationFailed, nil)

@@ -19,8 +19,7 @@ var taskRunTeam = uuid.MustParse("6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f")
 
 func taskRunEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *activities.TaskRuns) {
 	t.Helper()
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newWorkflowEnv()
 	var a *activities.TaskRuns
 	env.RegisterActivity(a)
 	return env, a
@@ -60,7 +59,7 @@ func TestTaskRunTimesOutWithoutAnEnd(t *testing.T) {
 	env, a := taskRunEnv(t)
 	in := taskRunInput(env, 2*time.Second)
 	env.OnActivity(a.TimeOut, mock.Anything, mock.MatchedBy(func(f activities.TimeOutTaskRunInput) bool {
-		return f.TaskRunID == 7 && f.DurationMS == (time.Minute + 2*time.Second).Milliseconds()
+		return f.TaskRunID == 7 && f.DurationMS == (time.Minute+2*time.Second).Milliseconds()
 	})).Return(activities.TimeOutTaskRunOutput{Recorded: true}, nil).Once()
 
 	env.ExecuteWorkflow(workflows.TaskRunWorkflow, in)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 
 	"github.com/sluice-dev/sluice/activities"
 	"github.com/sluice-dev/sluice/workflows"
@@ -20,8 +19,7 @@ func validateInput() workflows.ValidateIntegrationInput {
 }
 
 func TestValidateIntegrationReturnsTheReport(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newWorkflowEnv()
 	var a *activities.Integrations
 	env.RegisterActivity(a)
 	env.OnActivity(a.Validate, mock.Anything, activities.ValidateInput{Integration: validateInput().Integration}).
@@ -42,8 +40,7 @@ func TestValidateIntegrationReturnsTheReport(t *testing.T) {
 }
 
 func TestValidateIntegrationDoesNotRetryRefusedCredentials(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newWorkflowEnv()
 	var a *activities.Integrations
 	env.RegisterActivity(a)
 	refused := temporal.NewNonRetryableApplicationError("authenticate: password authentication failed",
@@ -64,8 +61,7 @@ func TestValidateIntegrationDoesNotRetryRefusedCredentials(t *testing.T) {
 }
 
 func TestValidateIntegrationRetriesAnUnexpectedFailureOnce(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newWorkflowEnv()
 	var a *activities.Integrations
 	env.RegisterActivity(a)
 	env.OnActivity(a.Validate, mock.Anything, mock.Anything).Return(activities.ValidateOutput{}, errors.New("worker hiccup")).Once()
