@@ -184,7 +184,7 @@ func TestUnreachablePostgresIsOneClearLine(t *testing.T) {
 
 func TestHelpOnEveryCommand(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"dev", "--help"}, {"api", "--help"}, {"worker", "--help"}, {"migrate", "--help"},
-		{"token", "--help"}, {"token", "create", "--help"}, {"sync", "--help"}} {
+		{"token", "--help"}, {"token", "create", "--help"}, {"sync", "--help"}, {"temporal", "--help"}} {
 		res := runCLI(t, nil, args...)
 		if res.code != 0 || !strings.Contains(strings.ToLower(res.stderr), "usage") && !strings.Contains(res.stderr, "Flags:") {
 			t.Errorf("sluice %v: exit %d, stderr %q", args, res.code, res.stderr)

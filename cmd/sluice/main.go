@@ -25,6 +25,7 @@ Commands:
   migrate   up | down | version: manage sluice's database schema
   token     create --team NAME [--name LABEL]: print a new API token
   sync      run | replay | cancel | list: operate sync runs (see 'sluice sync')
+  temporal  only the embedded Temporal server of 'dev', for api and worker processes on one machine
   secrets   rotate: re-encrypt every stored secret under SLUICE_SECRET_KEY
 
 Run 'sluice <command> --help' for a command's flags. Every flag can also be set
@@ -35,13 +36,14 @@ through the environment variable named in its help.
 type command func(ctx context.Context, args []string, stdout io.Writer) error
 
 var commands = map[string]command{
-	"dev":     runDev,
-	"api":     runAPI,
-	"worker":  runWorker,
-	"migrate": runMigrate,
-	"token":   runToken,
-	"sync":    runSync,
-	"secrets": runSecrets,
+	"dev":      runDev,
+	"api":      runAPI,
+	"worker":   runWorker,
+	"migrate":  runMigrate,
+	"token":    runToken,
+	"sync":     runSync,
+	"temporal": runTemporal,
+	"secrets":  runSecrets,
 }
 
 func main() {
