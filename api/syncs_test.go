@@ -133,10 +133,12 @@ func TestSyncMergeIsExactAcrossRuns(t *testing.T) {
 
 	// The run reported itself: a task run of sluice-sync with lineage from
 	// the source table to the lake table.
-	// The report follows the recorded outcome, so give it a moment.
+	// The report follows the recorded outcome (the task run may show as
+	// running first), so give it a moment on a loaded machine.
 	var task testenv.Response
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if task = f.env.Do(t, http.MethodGet, "/api/tasks/sync-"+second["id"].(string), f.token, nil); task.Status == http.StatusOK {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		task = f.env.Do(t, http.MethodGet, "/api/tasks/sync-"+second["id"].(string), f.token, nil)
+		if task.Status == http.StatusOK && strings.Contains(string(task.Body), "lake.POSTGRES_DATA.users") {
 			break
 		}
 	}
