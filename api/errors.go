@@ -55,7 +55,7 @@ func fail(c *gin.Context, err error) {
 	case status == http.StatusUnauthorized:
 		c.Header("WWW-Authenticate", `Bearer realm="sluice"`)
 	}
-	if status >= 500 && notConfigured == nil {
+	if status >= 500 && notConfigured == nil && !shedding(err) {
 		logger(c).Error("request failed", slog.Int("status", status), slog.String("error", err.Error()))
 		if status == http.StatusInternalServerError {
 			detail.Message = "internal error; quote request id " + requestID(c) + " when reporting it"

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -28,6 +29,11 @@ func newLoadShedder(n int, refusal error) *loadShedder {
 // routes; the observability routes refuse with overloaded.
 var busy = &requestError{status: http.StatusServiceUnavailable, code: "overloaded",
 	msg: "sluice is serving more requests than it can at once; retry after the Retry-After delay"}
+
+// shedding reports whether err is a load shedder's refusal. Refusals are
+// expected under overload and counted by the HTTP metrics (status 503); a
+// log line each would add to the very load being shed.
+func shedding(err error) bool { return errors.Is(err, busy) || errors.Is(err, overloaded) }
 
 func (l *loadShedder) admit(c *gin.Context) {
 	select {

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -12,10 +14,13 @@ import (
 
 // TestLoadShedderRefusesPastItsBound holds the only slot with a request that
 // blocks, and checks the next request is refused at once with 503,
-// Retry-After and the standard error body, and that the slot frees again.
+// Retry-After and the standard error body, without a log line, and that the
+// slot frees again.
 func TestLoadShedderRefusesPastItsBound(t *testing.T) {
 	release, entered := make(chan struct{}), make(chan struct{})
+	var logs bytes.Buffer
 	r := gin.New()
+	r.Use(func(c *gin.Context) { c.Set(ctxLogger, slog.New(slog.NewJSONHandler(&logs, nil))) })
 	r.GET("/slow", newLoadShedder(1, busy).admit, func(c *gin.Context) {
 		entered <- struct{}{}
 		<-release
@@ -39,6 +44,9 @@ func TestLoadShedderRefusesPastItsBound(t *testing.T) {
 	}
 	if waited := time.Since(start); waited > time.Second {
 		t.Fatalf("the refusal waited %s", waited)
+	}
+	if logs.Len() > 0 {
+		t.Fatalf("the refusal was logged, which adds to the load being shed: %s", logs.String())
 	}
 
 	close(release)
