@@ -10,9 +10,13 @@ import (
 // RampStep is one concurrency level of the saturation ramp.
 type RampStep struct {
 	Concurrency int
-	// Goodput is accepted requests a second.
+	// Goodput is accepted requests a second over the step and the time the
+	// server then stayed busy (Drain): what it can sustain, counting the
+	// work it defers (Temporal's tasks for the task runs reported).
 	Goodput float64
-	Rec     *Recorder
+	// Drain is how long the server stayed busy after the step.
+	Drain time.Duration
+	Rec   *Recorder
 }
 
 // Saturation is where throughput stopped growing.
@@ -43,7 +47,9 @@ func (d *driver) ramp(ctx context.Context, step time.Duration, maxConcurrency in
 	for n := 1; n <= maxConcurrency && ctx.Err() == nil; n *= 2 {
 		rec := NewRecorder()
 		d.closedLoop(ctx, n, step, rec)
-		st := RampStep{Concurrency: n, Rec: rec, Goodput: float64(len(rec.Total().Accepted)) / rec.Elapsed().Seconds()}
+		drain, _ := d.waitIdle(ctx)
+		st := RampStep{Concurrency: n, Rec: rec, Drain: drain,
+			Goodput: float64(len(rec.Total().Accepted)) / (rec.Elapsed() + drain).Seconds()}
 		sat.Steps = append(sat.Steps, st)
 		progress(st)
 		if grew := st.Goodput >= sat.Best.Goodput*rampGrowth; st.Goodput > sat.Best.Goodput {
@@ -247,8 +253,8 @@ func (d *driver) overload(ctx context.Context, rates []float64, step time.Durati
 
 func (s RampStep) String() string {
 	t := s.Rec.Total()
-	server, client, per := s.Rec.CPU()
-	return fmt.Sprintf("concurrency %4d: %7.1f accepted/s, p50 %s ms, p99 %s ms, refused %d, 5xx %d, no answer %d; cores: sluice %.2f, harness %.2f; sluice CPU/request %s ms",
-		s.Concurrency, s.Goodput, ms(Percentile(t.Accepted, 0.5)), ms(Percentile(t.Accepted, 0.99)),
-		len(t.Refused), t.ServerErrors, t.TransportErrors, server, client, ms(per))
+	server, client, _ := s.Rec.CPU()
+	return fmt.Sprintf("concurrency %4d: %6.1f accepted/s sustainable (%6.1f while sent, busy %2.0fs after), p50 %s ms, p99 %s ms, refused %d, 5xx %d, no answer %d; cores: sluice %.2f, harness %.2f",
+		s.Concurrency, s.Goodput, float64(len(t.Accepted))/s.Rec.Elapsed().Seconds(), s.Drain.Seconds(),
+		ms(Percentile(t.Accepted, 0.5)), ms(Percentile(t.Accepted, 0.99)), len(t.Refused), t.ServerErrors, t.TransportErrors, server, client)
 }

@@ -110,7 +110,7 @@ func (h *harness) smoke(ctx context.Context, wl *Workload) error {
 func (h *harness) phases(ctx context.Context, d *driver) (*Report, error) {
 	out, opts := h.opts.Out, h.opts
 	rep := &Report{opts: opts}
-	fmt.Fprintf(out, "\n== ramp: closed-loop concurrency doubling every %s until accepted/s stops growing\n", opts.RampStep)
+	fmt.Fprintf(out, "\n== ramp: closed-loop concurrency doubling every %s until sustainable accepted/s stops growing\n", opts.RampStep)
 	rep.Saturation = d.ramp(ctx, opts.RampStep, opts.MaxRampConcurrency, func(st RampStep) { fmt.Fprintln(out, st) })
 	sat := rep.Saturation
 	if sat.Rate <= 0 {
@@ -120,8 +120,6 @@ func (h *harness) phases(ctx context.Context, d *driver) (*Report, error) {
 	workers := max(128, 8*sat.Best.Concurrency)
 	fmt.Fprintf(out, "saturation: %.1f accepted/s (median of the plateau from concurrency %d, whose %.1f was the best)\n",
 		sat.Rate, sat.Best.Concurrency, sat.Best.Goodput)
-	waited, idle := d.waitIdle(ctx)
-	fmt.Fprintf(out, "the server went idle %.0fs after the ramp (idle: %v)\n", waited.Seconds(), idle)
 
 	fmt.Fprintf(out, "\n== sustained: %.1f req/s (%.0f%% of saturation) from up to %d workers, %s warm-up then %s\n",
 		rate, 100*opts.SustainShare, workers, opts.Warmup, opts.Duration)
