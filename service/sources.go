@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/db"
+	"github.com/sluice-dev/sluice/netguard"
 )
 
 // sourceIdleTimeout is how long an unused source connection is kept open.
@@ -19,7 +20,10 @@ const sourceIdleTimeout = 2 * time.Minute
 // sourceCache keeps one open connector per integration for the API's
 // synchronous reads (discovery, queries), so a query does not pay for a new
 // connection. An entry is keyed by the integration's updated_at: changed
-// credentials get a new connector, and the old one closes once unused.
+// credentials get a new connector, and the old one closes once unused. An
+// entry also remembers the network policy it was opened under: once the
+// policy changes, its open connections are not reused, and the next use
+// dials anew through the guard, which refuses what the policy now forbids.
 // Connectors must be safe for concurrent use.
 type sourceCache struct {
 	mu      sync.Mutex
@@ -28,10 +32,11 @@ type sourceCache struct {
 }
 
 type sourceEntry struct {
-	version  time.Time
-	conn     connectors.Connector
-	refs     int
-	lastUsed time.Time
+	version      time.Time
+	allowPrivate bool
+	conn         connectors.Connector
+	refs         int
+	lastUsed     time.Time
 }
 
 func newSourceCache() *sourceCache { return &sourceCache{entries: map[uuid.UUID]*sourceEntry{}} }
@@ -41,8 +46,9 @@ func newSourceCache() *sourceCache { return &sourceCache{entries: map[uuid.UUID]
 func (c *sourceCache) acquire(row db.Integration, open func() (connectors.Connector, error)) (connectors.Connector, func(), error) {
 	c.mu.Lock()
 	c.closeIdleLocked(time.Now())
+	allowPrivate := netguard.AllowsPrivate()
 	e, ok := c.entries[row.ID]
-	if ok && !e.version.Equal(row.UpdatedAt) {
+	if ok && (!e.version.Equal(row.UpdatedAt) || e.allowPrivate != allowPrivate) {
 		c.retired = append(c.retired, e)
 		delete(c.entries, row.ID)
 		ok = false
@@ -54,11 +60,14 @@ func (c *sourceCache) acquire(row db.Integration, open func() (connectors.Connec
 			return nil, nil, err
 		}
 		c.mu.Lock()
-		if raced, exists := c.entries[row.ID]; exists && raced.version.Equal(row.UpdatedAt) {
+		if raced, exists := c.entries[row.ID]; exists && raced.version.Equal(row.UpdatedAt) && raced.allowPrivate == allowPrivate {
 			go conn.Close(context.Background()) //nolint:errcheck // a concurrent request opened it first
 			e = raced
 		} else {
-			e = &sourceEntry{version: row.UpdatedAt, conn: conn}
+			if exists {
+				c.retired = append(c.retired, raced)
+			}
+			e = &sourceEntry{version: row.UpdatedAt, allowPrivate: allowPrivate, conn: conn}
 			c.entries[row.ID] = e
 		}
 	}

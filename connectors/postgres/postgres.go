@@ -142,11 +142,13 @@ func connectStep(err error) string {
 	return connectors.StepConnect
 }
 
-// rowsOf runs a catalog query and collects its rows with scan.
+// rowsOf runs a catalog query and collects its rows with scan. A source
+// it cannot reach is a connection QueryError, as it is for queries: a
+// StepError belongs to validation.
 func rowsOf[T any](ctx context.Context, c *Connector, sql string, scan func(pgx.CollectableRow) (T, error), args ...any) ([]T, error) {
 	conn, err := c.acquire(ctx)
 	if err != nil {
-		return nil, err
+		return nil, asConnectionError(err)
 	}
 	defer conn.Release()
 	rows, err := conn.Query(ctx, sql, args...)
