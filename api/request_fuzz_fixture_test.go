@@ -33,7 +33,8 @@ type bodyFixture struct {
 	seeds map[string][]string
 }
 
-// genericBodySeeds are sent to every route.
+// genericBodySeeds are the degenerate bodies: empty, an empty object, null,
+// an array, two values, a NUL, invalid UTF-8.
 var genericBodySeeds = []string{``, `{}`, `null`, `[]`, `{"a": 1} {}`, `{"name": "\u0000"}`, `{"name": "` + "\xff" + `"}`}
 
 func newBodyFixture(f *testing.F) *bodyFixture {

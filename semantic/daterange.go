@@ -231,7 +231,9 @@ func absoluteRange(dates []string, loc *time.Location) (timeRange, error) {
 
 // resolveRange resolves a query's dateRange in loc at now.
 func resolveRange(d DateRange, loc *time.Location, now time.Time) (timeRange, error) {
-	if d.Relative != "" {
+	// No dates means a phrase, even an empty one: "dateRange": "" has no
+	// dates to index.
+	if len(d.Dates) == 0 {
 		return relativeRange(d.Relative, now.In(loc))
 	}
 	return absoluteRange(d.Dates, loc)
