@@ -27,6 +27,8 @@ type lakeSink struct {
 	beatEvery time.Duration
 }
 
+var _ connectors.ColumnSink = (*lakeSink)(nil)
+
 // newLakeSink starts writing; orderBy are the key columns an ordered read
 // delivers rows by (none for an unordered read).
 func newLakeSink(ctx context.Context, lk *lake.Lake, schema, table string, cols []connectors.Column, orderBy []string, cursorField string, progress copyProgress) (*lakeSink, error) {
@@ -55,12 +57,31 @@ func (s *lakeSink) WriteBatch(ctx context.Context, rows [][]any) error {
 	if err := s.writer.WriteBatch(ctx, rows); err != nil {
 		return err
 	}
-	s.chunkRows += int64(len(rows))
 	if s.cursorIdx >= 0 {
 		for _, r := range rows {
 			s.progress.MaxCursor = laterCursor(s.progress.MaxCursor, r[s.cursorIdx])
 		}
 	}
+	return s.written(ctx, len(rows))
+}
+
+// WriteColumns appends a batch held column by column, as WriteBatch does rows.
+func (s *lakeSink) WriteColumns(ctx context.Context, b *connectors.ColumnBatch) error {
+	if err := s.writer.WriteColumns(ctx, b); err != nil {
+		return err
+	}
+	if s.cursorIdx >= 0 {
+		c := &b.Cols[s.cursorIdx]
+		if r := c.MaxIndex(b.Len); r >= 0 {
+			s.progress.MaxCursor = laterCursor(s.progress.MaxCursor, c.Value(r))
+		}
+	}
+	return s.written(ctx, b.Len)
+}
+
+// written counts rows written and heartbeats now and then.
+func (s *lakeSink) written(ctx context.Context, n int) error {
+	s.chunkRows += int64(n)
 	if time.Since(s.lastBeat) > s.beatEvery {
 		beat := s.progress
 		beat.RowsRead += s.chunkRows

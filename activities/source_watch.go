@@ -103,19 +103,32 @@ func (w *sourceWatch) resume() {
 	w.mu.Unlock()
 }
 
-// watchedSink is a lakeSink whose calls pause the watch.
+// watchedSink is a lakeSink whose calls pause the watch. A reader that calls
+// its sink from a goroutine of its own (Postgres) may still be waiting on
+// the source meanwhile; a stall then counts from when the sink has written
+// what was already read, a few batches later.
 type watchedSink struct {
 	sink  *lakeSink
 	watch *sourceWatch
 }
 
-var _ connectors.ChunkSink = watchedSink{}
+var (
+	_ connectors.ChunkSink  = watchedSink{}
+	_ connectors.ColumnSink = watchedSink{}
+)
 
 // WriteBatch writes rows; the source is not waited on meanwhile.
 func (s watchedSink) WriteBatch(ctx context.Context, rows [][]any) error {
 	s.watch.pause()
 	defer s.watch.resume()
 	return s.sink.WriteBatch(ctx, rows)
+}
+
+// WriteColumns writes a column batch; the source is not waited on meanwhile.
+func (s watchedSink) WriteColumns(ctx context.Context, b *connectors.ColumnBatch) error {
+	s.watch.pause()
+	defer s.watch.resume()
+	return s.sink.WriteColumns(ctx, b)
 }
 
 // ChunkDone seals the chunk; the source is not waited on meanwhile.

@@ -147,6 +147,8 @@ func (e *ReadOnlyError) Error() string { return "only read-only statements are a
 func (e *ReadOnlyError) Is(target error) bool { return target == ErrReadOnly }
 
 // RowSink receives rows read in bulk. Batches are only valid during the call.
+// A reader may call its sink from a goroutine of its own (to decode while the
+// sink writes), one call at a time and done before Read returns.
 type RowSink interface {
 	WriteBatch(ctx context.Context, rows [][]any) error
 }

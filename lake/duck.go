@@ -5,17 +5,19 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
 
-// duck is a private in-memory DuckDB with one connection.
+// duck is a private DuckDB with one connection.
 type duck struct {
 	connector *duckdb.Connector
 	db        *sql.DB
 	conn      *sql.Conn
+	raw       *rawConn // the writer's C API connection, for appending
 	tempDir   string
 }
 
@@ -23,11 +25,42 @@ type duck struct {
 // bounded memory, spilling to a private temporary directory, UTC, and no
 // extension loading from the network.
 func openDuck(ctx context.Context, memory string, threads int) (*duck, error) {
+	return openDuckAt(ctx, "", memory, threads)
+}
+
+// openWriterDuck opens a DuckDB for a TableWriter: like openDuck, plus a C
+// API connection to the same database for appending. Only a database with a
+// path is shared between connectors, so it has one (an empty file in the
+// temporary directory), and the rows go into an attached in-memory database,
+// "stage".
+func openWriterDuck(ctx context.Context, memory string, threads int) (*duck, error) {
+	d, err := openDuckAt(ctx, "writer.duckdb", memory, threads)
+	if err != nil {
+		return nil, err
+	}
+	if d.raw, err = openRawConn(filepath.Join(d.tempDir, "writer.duckdb")); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := d.exec(ctx, "ATTACH ':memory:' AS stage"); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("attach the staging database: %w", err)
+	}
+	return d, nil
+}
+
+// openDuckAt opens a DuckDB in a private temporary directory: in memory, or
+// in file (a name in that directory) when it is not empty.
+func openDuckAt(ctx context.Context, file, memory string, threads int) (*duck, error) {
 	tempDir, err := os.MkdirTemp("", "sluice-duck-")
 	if err != nil {
 		return nil, fmt.Errorf("create DuckDB temporary directory: %w", err)
 	}
-	d, err := openDuckWith(ctx, []string{
+	path := ""
+	if file != "" {
+		path = filepath.Join(tempDir, file)
+	}
+	d, err := openDuckWith(ctx, path, []string{
 		"SET threads = " + strconv.Itoa(threads),
 		"SET memory_limit = " + quoteString(memory),
 		"SET temp_directory = " + quoteString(tempDir),
@@ -43,9 +76,10 @@ func openDuck(ctx context.Context, memory string, threads int) (*duck, error) {
 	return d, nil
 }
 
-// openDuckWith opens an in-memory DuckDB and runs setup statements.
-func openDuckWith(ctx context.Context, setup []string) (*duck, error) {
-	connector, err := duckdb.NewConnector("", nil)
+// openDuckWith opens a DuckDB (in memory for an empty path) and runs setup
+// statements.
+func openDuckWith(ctx context.Context, path string, setup []string) (*duck, error) {
+	connector, err := duckdb.NewConnector(path, nil)
 	if err != nil {
 		return nil, fmt.Errorf("open DuckDB: %w", err)
 	}
@@ -71,6 +105,7 @@ func (d *duck) Close() {
 	if d == nil {
 		return
 	}
+	d.raw.close()
 	_ = d.conn.Close()
 	_ = d.db.Close()
 	if d.tempDir != "" {

@@ -73,24 +73,14 @@ func (k *keyOrder) observe(row []driver.Value) {
 	}
 	cmp := 0
 	for j, i := range k.idx {
-		var c int
+		c, ok := 0, false
 		switch v := row[i].(type) {
 		case int64:
-			if !k.ints[j] {
-				k.ascending = false
-				return
-			}
-			c = compareInt(v, k.lastInt[j])
-			k.lastInt[j] = v
+			c, ok = k.nextInt(j, v)
 		case string:
-			if k.ints[j] {
-				k.ascending = false
-				return
-			}
-			b := unsafe.Slice(unsafe.StringData(v), len(v))
-			c = bytes.Compare(b, k.lastBytes[j])
-			k.lastBytes[j] = append(k.lastBytes[j][:0], b...)
-		default: // NULL, or a value the staging did not turn into an int or a string
+			c, ok = k.nextBytes(j, unsafeBytes(v))
+		}
+		if !ok { // NULL, or a value the staging did not turn into an int or a string
 			k.ascending = false
 			return
 		}
@@ -98,6 +88,65 @@ func (k *keyOrder) observe(row []driver.Value) {
 			cmp = c
 		}
 	}
+	k.advance(cmp)
+}
+
+// observeColumns checks rows [start, start+n) of a column batch.
+func (k *keyOrder) observeColumns(cols []connectors.ColumnVector, start, n int) {
+	for r := start; r < start+n && k.ascending; r++ {
+		cmp := 0
+		for j, i := range k.idx {
+			v := &cols[i]
+			c, ok := 0, false
+			switch {
+			case v.Layout == connectors.LayoutValues:
+				switch x := v.Values[r].(type) {
+				case int64:
+					c, ok = k.nextInt(j, x)
+				case string:
+					c, ok = k.nextBytes(j, unsafeBytes(x))
+				}
+			case v.Nulls[r]:
+			case v.Layout == connectors.LayoutInt64:
+				c, ok = k.nextInt(j, v.Ints[r])
+			case v.Layout == connectors.LayoutText:
+				c, ok = k.nextBytes(j, v.Bytes(r))
+			}
+			if !ok {
+				k.ascending = false
+				return
+			}
+			if cmp == 0 {
+				cmp = c
+			}
+		}
+		k.advance(cmp)
+	}
+}
+
+// nextInt compares key part j with the last row's and remembers it.
+func (k *keyOrder) nextInt(j int, v int64) (int, bool) {
+	if !k.ints[j] {
+		return 0, false
+	}
+	c := compareInt(v, k.lastInt[j])
+	k.lastInt[j] = v
+	return c, true
+}
+
+// nextBytes compares key part j with the last row's and remembers a copy.
+func (k *keyOrder) nextBytes(j int, b []byte) (int, bool) {
+	if k.ints[j] {
+		return 0, false
+	}
+	c := bytes.Compare(b, k.lastBytes[j])
+	k.lastBytes[j] = append(k.lastBytes[j][:0], b...)
+	return c, true
+}
+
+// advance ends the order unless the row's key (compared as cmp with the
+// last) is the file's first or greater.
+func (k *keyOrder) advance(cmp int) {
 	if k.rows > 0 && cmp <= 0 {
 		k.ascending = false
 		return
@@ -107,6 +156,9 @@ func (k *keyOrder) observe(row []driver.Value) {
 	}
 	k.rows++
 }
+
+// unsafeBytes views a string's bytes without copying; they must not change.
+func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 func compareInt(a, b int64) int {
 	switch {

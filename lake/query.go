@@ -91,7 +91,7 @@ func (l *Lake) sandbox(ctx context.Context, snap int64) (*duck, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := openDuckWith(ctx, []string{
+	d, err := openDuckWith(ctx, "", []string{
 		"SET threads = " + strconv.Itoa(max(l.Limits.QueryThreads, 1)),
 		"SET memory_limit = " + quoteString(l.Limits.QueryMemory),
 		// No spilling: a query is bounded by memory_limit, not the disk.

@@ -64,7 +64,10 @@ func stageFor(t connectors.Type) stageColumn {
 		return stageColumn{"VARCHAR", toText, asIs}
 	case connectors.KindDecimal:
 		if t.Precision <= maxInt64Precision {
-			return stageColumn{duckdbType(t), toUnscaled(t.Precision, t.Scale), asIs}
+			// Every such decimal stages as DECIMAL(18, s), an int64 in the
+			// appender's vectors whatever the precision.
+			staged := connectors.DecimalType(maxInt64Precision, t.Scale)
+			return stageColumn{duckdbType(staged), toUnscaled(t.Precision, t.Scale), castTo(t)}
 		}
 	}
 	// decimal, date, time, uuid

@@ -10,16 +10,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/duckdb/duckdb-go/v2"
-
 	"github.com/sluice-dev/sluice/connectors"
 )
 
 // TableWriter streams rows into Parquet files for one lake table: rows are
-// appended to a DuckDB table and written out with COPY … TO (FIELD_IDS) every
-// Limits.FileMaxRows rows or FileMaxBytes bytes, so memory stays bounded
-// whatever the table size. Files stay invisible until Commit. A TableWriter
-// is not safe for concurrent use.
+// appended, a DuckDB data chunk at a time, to an in-memory DuckDB table and
+// written out with COPY … TO (FIELD_IDS) every Limits.FileMaxRows rows or
+// FileMaxBytes bytes, so memory stays bounded whatever the table size. Files
+// stay invisible until Commit. A TableWriter is not safe for concurrent use.
 type TableWriter struct {
 	lake          *Lake
 	schema, table string
@@ -27,8 +25,7 @@ type TableWriter struct {
 	cols          []FileColumn
 	stages        []stageColumn
 	duck          *duck
-	appConn       driver.Conn
-	app           *duckdb.Appender
+	app           *chunkAppender
 	row           []driver.Value
 	keys          *keyOrder
 	rows, bytes   int64
@@ -69,7 +66,7 @@ func (l *Lake) NewTableWriter(ctx context.Context, schema, table string, cols []
 	for _, c := range plan.Files {
 		w.stages = append(w.stages, stageFor(c.Type))
 	}
-	if w.duck, err = openDuck(ctx, l.Limits.WriterMemory, 2); err != nil {
+	if w.duck, err = openWriterDuck(ctx, l.Limits.WriterMemory, 2); err != nil {
 		return nil, err
 	}
 	if err := w.startFile(ctx); err != nil {
@@ -129,18 +126,14 @@ func (w *TableWriter) startFile(ctx context.Context) error {
 	for i, s := range w.stages {
 		defs[i] = fmt.Sprintf("c%d %s", i, s.stageType)
 	}
-	if err := w.duck.exec(ctx, "CREATE OR REPLACE TABLE stage ("+strings.Join(defs, ", ")+")"); err != nil {
+	if err := w.duck.exec(ctx, "CREATE OR REPLACE TABLE stage.rows ("+strings.Join(defs, ", ")+")"); err != nil {
 		return fmt.Errorf("create staging table: %w", err)
 	}
-	var err error
-	if w.appConn == nil {
-		if w.appConn, err = w.duck.connector.Connect(ctx); err != nil {
-			return fmt.Errorf("connect appender: %w", err)
-		}
+	app, err := newChunkAppender(w.duck.raw, "stage", "rows")
+	if err != nil {
+		return err
 	}
-	if w.app, err = duckdb.NewAppenderFromConn(w.appConn, "", "stage"); err != nil {
-		return fmt.Errorf("create appender: %w", err)
-	}
+	w.app = app
 	w.rows, w.bytes = 0, 0
 	if w.keys != nil {
 		w.keys.reset()
@@ -151,14 +144,8 @@ func (w *TableWriter) startFile(ctx context.Context) error {
 // WriteBatch appends rows whose values are in connectors.ResultSet's forms
 // and in the column order given to NewTableWriter.
 func (w *TableWriter) WriteBatch(ctx context.Context, rows [][]any) error {
-	if w.closed {
-		return errors.New("write to a finished table writer")
-	}
-	if err := ctx.Err(); err != nil {
+	if err := w.writable(ctx); err != nil {
 		return err
-	}
-	if w.app == nil {
-		return errors.New("the table writer failed earlier; abort it")
 	}
 	for _, r := range rows {
 		if len(r) != len(w.cols) {
@@ -169,23 +156,19 @@ func (w *TableWriter) WriteBatch(ctx context.Context, rows [][]any) error {
 			if err != nil {
 				return fmt.Errorf("column %s: %w", w.cols[i].Name, err)
 			}
+			if err := w.app.setValue(i, w.app.n, cv); err != nil {
+				return fmt.Errorf("column %s: %w", w.cols[i].Name, err)
+			}
 			w.row[i] = cv
 			w.bytes += valueSize(cv)
 		}
 		if w.keys != nil {
 			w.keys.observe(w.row)
 		}
-		if err := w.app.AppendRow(w.row...); err != nil {
-			return fmt.Errorf("buffer row: %w", err)
-		}
+		w.app.n++
 		w.rows++
-		if w.rows >= w.lake.Limits.FileMaxRows || w.bytes >= w.lake.Limits.FileMaxBytes {
-			if err := w.flushFile(ctx); err != nil {
-				return err
-			}
-			if err := w.startFile(ctx); err != nil {
-				return err
-			}
+		if err := w.rowsAppended(ctx); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -207,23 +190,25 @@ func (w *TableWriter) flushFile(ctx context.Context) error {
 	if w.app == nil {
 		return errors.New("the table writer failed earlier; abort it")
 	}
-	if err := w.app.Close(); err != nil {
-		return fmt.Errorf("flush appender: %w", err)
-	}
+	err := w.app.finish()
+	w.app.close()
 	w.app = nil
+	if err != nil {
+		return err
+	}
 	if w.rows == 0 {
 		return nil
 	}
 	query := "SELECT " + selectList(w.cols, func(i int, _ FileColumn) string {
 		return w.stages[i].expr(fmt.Sprintf("c%d", i))
-	}) + " FROM stage"
+	}) + " FROM stage.rows"
 	f, err := w.duck.writeStaged(ctx, query, w.dir, w.cols)
 	if err != nil {
 		return fmt.Errorf("write %s.%s: %w", w.schema, w.table, err)
 	}
 	w.keys.mark(&f)
 	w.staged = append(w.staged, f)
-	return w.duck.exec(ctx, "DROP TABLE stage")
+	return w.duck.exec(ctx, "DROP TABLE stage.rows")
 }
 
 // Finish writes the last buffered rows and returns every file written. The
@@ -287,10 +272,8 @@ func (w *TableWriter) close() {
 	}
 	w.closed = true
 	if w.app != nil {
-		_ = w.app.Close()
-	}
-	if w.appConn != nil {
-		_ = w.appConn.Close()
+		w.app.close()
+		w.app = nil
 	}
 	w.duck.Close()
 }

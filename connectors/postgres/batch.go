@@ -1,12 +1,7 @@
 package postgres
 
 import (
-	"bufio"
-	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -14,32 +9,41 @@ import (
 	"github.com/sluice-dev/sluice/connectors"
 )
 
-// batcher decodes raw binary values into sluice values and hands them to the
-// sink in batches, remembering the OrderBy key of the last row.
+// batcher decodes raw binary values into column batches, hands full ones to
+// the sink through the pipe, and remembers the OrderBy key of the last row
+// and the greatest cursor value.
 type batcher struct {
 	fields  []pgconnField
 	types   []connectors.Type
 	codecs  []pgtype.Codec
+	kinds   []decodeKind
+	scales  []int
 	m       *pgtype.Map
-	sink    connectors.RowSink
+	pipe    *batchPipe
 	stats   *connectors.ReadStats
 	size    int
-	batch   [][]any
+	cur     *connectors.ColumnBatch
 	keyIdx  []int
 	lastKey []any
 	rows    int64
 	cursor  int
 }
 
-func newBatcher(req connectors.ReadRequest, fields []pgconnField, m *pgtype.Map, sink connectors.RowSink, stats *connectors.ReadStats) *batcher {
-	b := &batcher{fields: fields, m: m, sink: sink, stats: stats, size: req.BatchSize, cursor: -1}
-	for _, f := range fields {
+func newBatcher(req connectors.ReadRequest, fields []pgconnField, m *pgtype.Map, pipe *batchPipe, stats *connectors.ReadStats) *batcher {
+	b := &batcher{fields: fields, m: m, pipe: pipe, stats: stats, size: req.BatchSize, cursor: -1}
+	for i, f := range fields {
 		name, codec := "unknown", pgtype.Codec(nil)
 		if t, ok := m.TypeForOID(f.oid); ok {
 			name, codec = t.Name, t.Codec
 		}
 		b.types = append(b.types, typeOf(name, 0, 0))
 		b.codecs = append(b.codecs, codec)
+		declared := b.types[i] // the discovered type carries a numeric's precision and scale
+		if i < len(req.Columns) && req.Columns[i].Name == f.name {
+			declared = req.Columns[i].Type
+		}
+		b.kinds = append(b.kinds, decodeKindFor(f.oid, declared, codec != nil))
+		b.scales = append(b.scales, declared.Scale)
 	}
 	for _, k := range req.OrderBy {
 		b.keyIdx = append(b.keyIdx, slices.IndexFunc(fields, func(f pgconnField) bool { return f.name == k }))
@@ -50,109 +54,109 @@ func newBatcher(req connectors.ReadRequest, fields []pgconnField, m *pgtype.Map,
 	return b
 }
 
-// addRaw decodes one row of binary values.
-func (b *batcher) addRaw(ctx context.Context, raw [][]byte) error {
-	row := make([]any, len(raw))
+// addRaw decodes one row of binary values into the current batch.
+func (b *batcher) addRaw(raw [][]byte) error {
+	if b.cur == nil {
+		batch, err := b.pipe.get()
+		if err != nil {
+			return err
+		}
+		b.start(batch)
+	}
 	for i, src := range raw {
+		v := &b.cur.Cols[i]
 		if src == nil {
+			appendNull(v)
 			continue
 		}
 		b.stats.Bytes += int64(len(src))
-		if b.types[i].Kind == connectors.KindJSON {
-			row[i] = rawJSON(b.fields[i].oid, slices.Clone(src))
-			continue
+		if v.Layout != connectors.LayoutValues {
+			ok, err := appendFixed(v, b.kinds[i], src)
+			if err != nil {
+				return fmt.Errorf("decode column %s: %w", b.fields[i].name, err)
+			}
+			if ok {
+				continue
+			}
+			demote(v, b.cur.Len) // a value the layout cannot hold: this batch keeps values
 		}
-		if b.codecs[i] == nil { // a type pgx does not know: its binary form is opaque, keep bytes
-			row[i] = string(src)
-			continue
-		}
-		v, err := b.codecs[i].DecodeValue(b.m, b.fields[i].oid, pgtype.BinaryFormatCode, src)
+		val, err := b.value(i, src)
 		if err != nil {
-			return fmt.Errorf("decode column %s: %w", b.fields[i].name, err)
+			return err
 		}
-		if bytes, ok := v.([]byte); ok {
-			v = slices.Clone(bytes) // src is a reused buffer
-		}
-		row[i] = normalize(v, b.types[i])
+		v.Values = append(v.Values, val)
+		v.Nulls = append(v.Nulls, false)
 	}
-	b.batch = append(b.batch, row)
+	b.cur.Len++
 	b.rows++
 	b.stats.Rows++
-	if b.cursor >= 0 && row[b.cursor] != nil && connectors.CursorGreater(row[b.cursor], b.stats.MaxCursor) {
-		b.stats.MaxCursor = row[b.cursor]
-	}
-	if len(b.batch) >= b.size {
-		return b.flush(ctx)
+	if b.cur.Len >= b.size {
+		return b.flush()
 	}
 	return nil
 }
 
-func (b *batcher) flush(ctx context.Context) error {
-	if len(b.batch) == 0 {
-		return nil
+// start sets up an empty batch with the columns' layouts.
+func (b *batcher) start(batch *connectors.ColumnBatch) {
+	if len(batch.Cols) != len(b.fields) {
+		batch.Cols = make([]connectors.ColumnVector, len(b.fields))
 	}
-	if len(b.keyIdx) > 0 {
-		last := b.batch[len(b.batch)-1]
-		b.lastKey = make([]any, len(b.keyIdx))
-		for i, k := range b.keyIdx {
-			b.lastKey[i] = last[k]
-		}
+	for i := range batch.Cols {
+		batch.Cols[i].Layout, batch.Cols[i].Scale = layoutOf(b.kinds[i]), b.scales[i]
 	}
-	err := b.sink.WriteBatch(ctx, b.batch)
-	b.batch = make([][]any, 0, b.size)
-	return err
+	b.cur = batch
 }
 
-// decodeBinaryCopy parses PostgreSQL's binary COPY format: a signature, flags
-// and header extension, then tuples of (int16 field count, then per field an
-// int32 length, -1 for NULL, and the bytes), ended by a field count of -1.
-func decodeBinaryCopy(r io.Reader, nfields int, row func([][]byte) error) error {
-	br := bufio.NewReaderSize(r, 1<<20)
-	header := make([]byte, 19)
-	if _, err := io.ReadFull(br, header); err != nil {
-		return fmt.Errorf("read COPY header: %w", err)
+// demote turns a column's first n rows into values.
+func demote(v *connectors.ColumnVector, n int) {
+	vals := v.Values[:0]
+	for r := 0; r < n; r++ {
+		vals = append(vals, v.Value(r))
 	}
-	if string(header[:11]) != "PGCOPY\n\xff\r\n\x00" {
-		return errors.New("not a binary COPY stream")
+	v.Layout, v.Values = connectors.LayoutValues, vals
+	v.Ints, v.Floats, v.Bools, v.Data, v.Ends = v.Ints[:0], v.Floats[:0], v.Bools[:0], v.Data[:0], v.Ends[:0]
+}
+
+// value decodes a value with pgx into connectors.ResultSet's form.
+func (b *batcher) value(i int, src []byte) (any, error) {
+	if b.types[i].Kind == connectors.KindJSON {
+		return rawJSON(b.fields[i].oid, slices.Clone(src)), nil
 	}
-	if ext := binary.BigEndian.Uint32(header[15:19]); ext > 0 {
-		if _, err := br.Discard(int(ext)); err != nil {
-			return fmt.Errorf("skip COPY header extension: %w", err)
+	if b.codecs[i] == nil { // a type pgx does not know: its binary form is opaque, keep bytes
+		return string(src), nil
+	}
+	v, err := b.codecs[i].DecodeValue(b.m, b.fields[i].oid, pgtype.BinaryFormatCode, src)
+	if err != nil {
+		return nil, fmt.Errorf("decode column %s: %w", b.fields[i].name, err)
+	}
+	if bytes, ok := v.([]byte); ok {
+		v = slices.Clone(bytes) // src is a reused buffer
+	}
+	return normalize(v, b.types[i]), nil
+}
+
+// flush hands the current batch to the sink, noting its last key and its
+// greatest cursor value first.
+func (b *batcher) flush() error {
+	if b.cur == nil || b.cur.Len == 0 {
+		return nil
+	}
+	last := b.cur.Len - 1
+	if len(b.keyIdx) > 0 {
+		b.lastKey = make([]any, len(b.keyIdx))
+		for i, k := range b.keyIdx {
+			b.lastKey[i] = b.cur.Cols[k].Value(last)
 		}
 	}
-	raw := make([][]byte, nfields)
-	scratch := make([]byte, 0, 4096) // reused: decoded values copy what they keep
-	var word [4]byte
-	for {
-		if _, err := io.ReadFull(br, word[:2]); err != nil {
-			return fmt.Errorf("read tuple: %w", err)
-		}
-		n := int16(binary.BigEndian.Uint16(word[:2]))
-		if n == -1 {
-			return nil
-		}
-		if int(n) != nfields {
-			return fmt.Errorf("tuple has %d fields, want %d", n, nfields)
-		}
-		scratch = scratch[:0]
-		for i := range raw {
-			if _, err := io.ReadFull(br, word[:4]); err != nil {
-				return fmt.Errorf("read field length: %w", err)
+	if b.cursor >= 0 {
+		c := &b.cur.Cols[b.cursor]
+		if r := c.MaxIndex(b.cur.Len); r >= 0 {
+			if v := c.Value(r); connectors.CursorGreater(v, b.stats.MaxCursor) {
+				b.stats.MaxCursor = v
 			}
-			size := int32(binary.BigEndian.Uint32(word[:4]))
-			if size < 0 {
-				raw[i] = nil
-				continue
-			}
-			start := len(scratch)
-			scratch = slices.Grow(scratch, int(size))[:start+int(size)]
-			if _, err := io.ReadFull(br, scratch[start:]); err != nil {
-				return fmt.Errorf("read field: %w", err)
-			}
-			raw[i] = scratch[start:]
-		}
-		if err := row(raw); err != nil {
-			return err
 		}
 	}
+	b.pipe.put(b.cur)
+	b.cur = nil
+	return nil
 }

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -24,6 +23,9 @@ const (
 // come through COPY … TO STDOUT (FORMAT binary); Redshift, which has no
 // binary COPY out, through a plain query. With OrderBy the table is read in
 // ordered chunks so a read can resume after the last key it delivered.
+// Common types are decoded straight into typed columns, handed to a
+// connectors.ColumnSink as they are (to other sinks as rows), in a goroutine
+// of the sink's own while the next batch is decoded.
 func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink connectors.RowSink) (connectors.ReadStats, error) {
 	if req.BatchSize <= 0 {
 		req.BatchSize = defaultBatchSize
@@ -36,21 +38,30 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink c
 		return connectors.ReadStats{}, asConnectionError(err)
 	}
 	defer conn.Release()
+	pipe := newBatchPipe(ctx, sink)
+	stats, err := c.readChunks(ctx, conn.Conn(), req, pipe)
+	if sinkErr := pipe.close(); err == nil {
+		err = sinkErr
+	}
+	return stats, err
+}
+
+// readChunks reads the table, in ordered chunks when req has OrderBy,
+// handing batches and chunk ends to the pipe.
+func (c *Connector) readChunks(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, pipe *batchPipe) (connectors.ReadStats, error) {
 	var stats connectors.ReadStats
 	after := req.ResumeAfter
 	for {
 		query, args := selectSQL(req, after)
-		n, last, err := c.readChunk(ctx, conn.Conn(), req, query, args, sink, &stats)
+		n, last, err := c.readChunk(ctx, conn, req, query, args, pipe, &stats)
 		if err != nil {
 			return stats, fmt.Errorf("read %s: %w", req.Table, err)
 		}
 		if len(req.OrderBy) == 0 {
 			return stats, nil
 		}
-		if cs, ok := sink.(connectors.ChunkSink); ok && n > 0 {
-			if err := cs.ChunkDone(ctx, last); err != nil {
-				return stats, err
-			}
+		if n > 0 {
+			pipe.chunkDone(last)
 		}
 		if n < int64(req.ChunkRows) {
 			return stats, nil
@@ -96,12 +107,12 @@ func selectSQL(req connectors.ReadRequest, after []any) (string, []any) {
 
 // readChunk runs one SELECT and streams its rows; it returns how many rows it
 // read and the OrderBy values of the last one.
-func (c *Connector) readChunk(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, query string, args []any, sink connectors.RowSink, stats *connectors.ReadStats) (int64, []any, error) {
+func (c *Connector) readChunk(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, query string, args []any, pipe *batchPipe, stats *connectors.ReadStats) (int64, []any, error) {
 	fields, err := describe(ctx, conn, query)
 	if err != nil {
 		return 0, nil, queryError(err, c.creds)
 	}
-	b := newBatcher(req, fields, conn.TypeMap(), sink, stats)
+	b := newBatcher(req, fields, conn.TypeMap(), pipe, stats)
 	if c.redshift {
 		err = b.fromQuery(ctx, conn, query, args)
 	} else {
@@ -110,7 +121,7 @@ func (c *Connector) readChunk(ctx context.Context, conn *pgx.Conn, req connector
 	if err != nil {
 		return b.rows, nil, err
 	}
-	if err := b.flush(ctx); err != nil {
+	if err := b.flush(); err != nil {
 		return b.rows, nil, err
 	}
 	return b.rows, b.lastKey, nil
@@ -134,26 +145,18 @@ type pgconnField struct {
 	oid  uint32
 }
 
-// fromCopy streams COPY (query) TO STDOUT (FORMAT binary) through the binary decoder.
+// fromCopy streams COPY (query) TO STDOUT (FORMAT binary) through the
+// binary decoder, which parses the messages as pgx receives them.
 func (b *batcher) fromCopy(ctx context.Context, conn *pgx.Conn, query string, args []any) error {
 	inlined, err := inlineArgs(conn, query, args)
 	if err != nil {
 		return err
 	}
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		_, err := conn.PgConn().CopyTo(ctx, pw, "COPY ("+inlined+") TO STDOUT (FORMAT binary)")
-		pw.CloseWithError(err)
-		done <- err
-	}()
-	decodeErr := decodeBinaryCopy(pr, len(b.fields), func(raw [][]byte) error { return b.addRaw(ctx, raw) })
-	pr.CloseWithError(decodeErr)
-	copyErr := <-done
-	if copyErr != nil {
-		return copyErr
+	stream := newCopyStream(len(b.fields), b.addRaw)
+	if _, err := conn.PgConn().CopyTo(ctx, stream, "COPY ("+inlined+") TO STDOUT (FORMAT binary)"); err != nil {
+		return err
 	}
-	return decodeErr
+	return stream.finish()
 }
 
 // fromQuery reads rows with a plain query (Redshift has no binary COPY out).
@@ -164,7 +167,7 @@ func (b *batcher) fromQuery(ctx context.Context, conn *pgx.Conn, query string, a
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if err := b.addRaw(ctx, rows.RawValues()); err != nil {
+		if err := b.addRaw(rows.RawValues()); err != nil {
 			return err
 		}
 	}
