@@ -57,13 +57,28 @@ func ParseSchedule(s string) (Schedule, error) {
 		return Schedule{}, fmt.Errorf("cron expression %q: %v", expr, err)
 	}
 	// A schedule that fires more often than every five minutes would keep a
-	// source busy and the history unreadable.
-	first := sched.Next(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
-	if second := sched.Next(first); second.Sub(first) < 5*time.Minute {
-		return Schedule{}, fmt.Errorf("cron expression %q fires more often than every 5 minutes", expr)
+	// source busy and the history unreadable. Firings are compared pairwise
+	// from just before a midnight, so a day's first firing counts, for more
+	// than a day of once-a-minute firings: "0,1 0 * * *" is two a minute apart.
+	prev := sched.Next(time.Date(2023, 12, 31, 23, 59, 59, 0, time.UTC))
+	if prev.IsZero() {
+		return Schedule{}, fmt.Errorf("cron expression %q never fires", expr)
+	}
+	for range minGapFirings {
+		next := sched.Next(prev)
+		if next.IsZero() {
+			break
+		}
+		if next.Sub(prev) < 5*time.Minute {
+			return Schedule{}, fmt.Errorf("cron expression %q fires more often than every 5 minutes", expr)
+		}
+		prev = next
 	}
 	return Schedule{Text: s, Cron: expr}, nil
 }
+
+// minGapFirings is how many firings ParseSchedule compares.
+const minGapFirings = 1500
 
 // Next returns the first time after t the schedule fires, as sluice
 // computes it (Temporal's Schedule is the authority once created).

@@ -22,10 +22,16 @@ func FuzzParseSchedule(f *testing.F) {
 		if err != nil {
 			return
 		}
-		first := sched.Next(from)
-		second := sched.Next(first)
-		if !first.After(from) || second.Sub(first) < 5*time.Minute {
-			t.Fatalf("ParseSchedule(%q) accepted a schedule that fires at %s, then %s", s, first, second)
+		prev := sched.Next(from)
+		if !prev.After(from) {
+			t.Fatalf("ParseSchedule(%q) accepted a schedule that does not fire after %s", s, from)
+		}
+		for range 300 {
+			next := sched.Next(prev)
+			if next.Sub(prev) < 5*time.Minute {
+				t.Fatalf("ParseSchedule(%q) accepted a schedule that fires at %s, then %s", s, prev, next)
+			}
+			prev = next
 		}
 	})
 }
