@@ -24,12 +24,22 @@ func (d *driver) cpu() (server, client time.Duration) {
 	return server, client
 }
 
-// recordCPU stores the CPU time used since server0 and client0 in rec.
-func (d *driver) recordCPU(rec *Recorder, server0, client0 time.Duration) {
-	server, client := d.cpu()
+// cpuMark is the CPU time used and waited for so far, to take differences of.
+type cpuMark struct{ server, client, serverWait time.Duration }
+
+func (d *driver) mark() cpuMark {
+	var m cpuMark
+	m.server, m.client = d.cpu()
+	m.serverWait, _ = ProcessCPUWait(d.pid)
+	return m
+}
+
+// recordCPU stores the CPU time used and waited for since m0 in rec.
+func (d *driver) recordCPU(rec *Recorder, m0 cpuMark) {
+	m := d.mark()
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	rec.serverCPU, rec.clientCPU = server-server0, client-client0
+	rec.serverCPU, rec.clientCPU, rec.serverWait = m.server-m0.server, m.client-m0.client, m.serverWait-m0.serverWait
 }
 
 func (d *driver) newWorker() *Worker {
@@ -43,7 +53,7 @@ func (d *driver) newWorker() *Worker {
 func (d *driver) closedLoop(ctx context.Context, n int, duration time.Duration, rec *Recorder) {
 	stop := time.Now().Add(duration)
 	workers := d.newWorkers(n)
-	server0, client0 := d.cpu()
+	m0 := d.mark()
 	var wg sync.WaitGroup
 	for _, w := range workers {
 		wg.Go(func() {
@@ -54,7 +64,7 @@ func (d *driver) closedLoop(ctx context.Context, n int, duration time.Duration, 
 	}
 	wg.Wait()
 	rec.Stop()
-	d.recordCPU(rec, server0, client0)
+	d.recordCPU(rec, m0)
 	d.finish(workers)
 }
 
@@ -91,7 +101,7 @@ func (d *driver) paced(ctx context.Context, rate float64, n int, duration time.D
 		})
 	}
 	var out pacedResult
-	server0, client0 := d.cpu()
+	m0 := d.mark()
 	start := time.Now()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
@@ -108,7 +118,7 @@ func (d *driver) paced(ctx context.Context, rate float64, n int, duration time.D
 	close(done)
 	wg.Wait()
 	rec.Stop()
-	d.recordCPU(rec, server0, client0)
+	d.recordCPU(rec, m0)
 	d.finish(workers)
 	return out
 }

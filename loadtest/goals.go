@@ -33,7 +33,8 @@ func (r *Report) Goals() []Goal {
 		{Name: "sustained: load held at the target rate", Passed: float64(s.Paced.Missed) <= maxMissedShare*float64(s.Paced.Offered),
 			Detail: fmt.Sprintf("%d of %d due requests missed", s.Paced.Missed, s.Paced.Offered)},
 		{Name: "sustained: zero 5xx and every request answered", Passed: total.ServerErrors == 0 && total.TransportErrors == 0 && total.Requests > 0,
-			Detail: fmt.Sprintf("%d requests, %d 5xx, %d unanswered, p99 %s ms", total.Requests, total.ServerErrors, total.TransportErrors, ms(Percentile(total.Accepted, 0.99)))},
+			Detail: fmt.Sprintf("%d requests, %d 5xx, %d unanswered, p99 %s ms; sluice ran on %.2f cores and waited %.2f for one",
+				total.Requests, total.ServerErrors, total.TransportErrors, ms(Percentile(total.Accepted, 0.99)), serverCores(s.Rec), s.Rec.CPUWait())},
 		{Name: "sustained: memory flat (RSS within 10%)", Passed: s.RSSAfterWarmup > 0 && float64(s.RSSEnd) <= (1+maxRSSGrowth)*float64(s.RSSAfterWarmup),
 			Detail: fmt.Sprintf("%.1f → %.1f MiB (%s)", mib(s.RSSAfterWarmup), mib(s.RSSEnd), change(s.RSSAfterWarmup, s.RSSEnd))},
 		{Name: "sustained: no goroutine leak", Passed: float64(s.End.Goroutines) <= float64(s.Start.Goroutines)*(1+goroutineShare)+goroutineSlack,
@@ -81,4 +82,9 @@ func (r *Report) overloadGoals() []Goal {
 	goals = append(goals, Goal{Name: "overload: in flight bounded (≤ 1.5× at 2× load)", Passed: a > 0 && b <= maxQueueGrowth*a,
 		Detail: fmt.Sprintf("mean requests in flight %.0f → %.0f", a, b)})
 	return goals
+}
+
+func serverCores(rec *Recorder) float64 {
+	cores, _, _ := rec.CPU()
+	return cores
 }

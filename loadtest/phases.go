@@ -254,7 +254,8 @@ func (d *driver) overload(ctx context.Context, rates []float64, step time.Durati
 func (s RampStep) String() string {
 	t := s.Rec.Total()
 	server, client, _ := s.Rec.CPU()
-	return fmt.Sprintf("concurrency %4d: %6.1f accepted/s sustainable (%6.1f while sent, busy %2.0fs after), p50 %s ms, p99 %s ms, refused %d, 5xx %d, no answer %d; cores: sluice %.2f, harness %.2f",
+	return fmt.Sprintf("concurrency %4d: %6.1f accepted/s sustainable (%6.1f while sent, busy %2.0fs after), p50 %s ms, p99 %s ms, refused %d, 5xx %d, no answer %d; cores: sluice %.2f (waited %.2f), harness %.2f",
 		s.Concurrency, s.Goodput, float64(len(t.Accepted))/s.Rec.Elapsed().Seconds(), s.Drain.Seconds(),
-		ms(Percentile(t.Accepted, 0.5)), ms(Percentile(t.Accepted, 0.99)), len(t.Refused), t.ServerErrors, t.TransportErrors, server, client)
+		ms(Percentile(t.Accepted, 0.5)), ms(Percentile(t.Accepted, 0.99)), len(t.Refused), t.ServerErrors, t.TransportErrors,
+		server, s.Rec.CPUWait(), client)
 }

@@ -138,3 +138,33 @@ func ProcessCPU(pid int) (time.Duration, error) {
 	}
 	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
+
+// ProcessCPUWait sums, over the threads of process pid (0 for the harness),
+// the time they were runnable but waiting for a CPU (the second field of
+// /proc/<pid>/task/<tid>/schedstat). Compared with ProcessCPU it shows how
+// starved of CPU other processes on the machine kept it.
+func ProcessCPUWait(pid int) (time.Duration, error) {
+	dir := "/proc/self/task"
+	if pid != 0 {
+		dir = fmt.Sprintf("/proc/%d/task", pid)
+	}
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("list threads: %w", err)
+	}
+	var total time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread ended
+		}
+		fields := strings.Fields(string(b))
+		if len(fields) < 2 {
+			continue
+		}
+		if ns, err := strconv.ParseInt(fields[1], 10, 64); err == nil {
+			total += time.Duration(ns)
+		}
+	}
+	return total, nil
+}

@@ -124,7 +124,8 @@ func writeOverload(out io.Writer, rec *Recorder) {
 
 func writeCPU(out io.Writer, rec *Recorder) {
 	server, client, per := rec.CPU()
-	fmt.Fprintf(out, "  cores used: sluice %.2f, harness %.2f; sluice CPU per accepted request %s ms\n", server, client, ms(per))
+	fmt.Fprintf(out, "  cores used: sluice %.2f (its threads waited %.2f cores' worth for a CPU), harness %.2f; sluice CPU per accepted request %s ms\n",
+		server, rec.CPUWait(), client, ms(per))
 }
 
 func writeGrowth(out io.Writer, a, b *Recorder) {

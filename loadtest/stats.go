@@ -16,8 +16,9 @@ type Recorder struct {
 	end    time.Time
 	routes map[string]*RouteStats
 	// serverCPU and clientCPU are the CPU time the sluice process and the
-	// harness used during the phase.
-	serverCPU, clientCPU time.Duration
+	// harness used during the phase; serverWait is how long the sluice
+	// process's threads were runnable but waited for a CPU.
+	serverCPU, clientCPU, serverWait time.Duration
 }
 
 // RouteStats are one route's outcomes in a phase.
@@ -120,6 +121,19 @@ func (r *Recorder) CPU() (serverCores, clientCores float64, perAccepted time.Dur
 		perAccepted = r.serverCPU / time.Duration(accepted)
 	}
 	return serverCores, clientCores, perAccepted
+}
+
+// CPUWait returns the cores' worth of time the server's threads spent
+// waiting for a CPU on average during the phase: above the cores it used,
+// other processes kept it starved.
+func (r *Recorder) CPUWait() float64 {
+	elapsed := r.Elapsed().Seconds()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if elapsed <= 0 {
+		return 0
+	}
+	return r.serverWait.Seconds() / elapsed
 }
 
 // MeanInFlight is the mean number of requests in flight during the phase.
