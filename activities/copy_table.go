@@ -16,9 +16,14 @@ import (
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/db"
 	"github.com/sluice-dev/sluice/lake"
+	"github.com/sluice-dev/sluice/netguard"
 )
 
 var errNoRows = pgx.ErrNoRows
+
+// ErrTypeNetworkRefused marks a copy whose source address the network policy
+// refuses: no retry can reach it.
+const ErrTypeNetworkRefused = "NetworkRefused"
 
 // copyChunkRows is how many rows an ordered read delivers between resume
 // points unless Syncs.ChunkRows says otherwise.
@@ -61,6 +66,11 @@ type copyProgress struct {
 // retry never appends twice. A source that sends nothing for two thirds of
 // the heartbeat timeout fails the attempt with that stall (see sourceWatch).
 func (a *Syncs) CopyTable(ctx context.Context, in CopyTableInput) (CopyTableOutput, error) {
+	out, err := a.copyTable(ctx, in)
+	return out, permanentCopyError(in.Table.Source.String(), err)
+}
+
+func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutput, error) {
 	teamID, integrationID, err := parseIDs(in.TeamID, in.IntegrationID)
 	if err != nil {
 		return CopyTableOutput{}, err
@@ -161,13 +171,28 @@ func resumeProgress(ctx context.Context) copyProgress {
 	return p
 }
 
-// commitError makes an incompatible schema change fail the table for good.
+// commitError names the table whose commit failed.
 func commitError(table string, err error) error {
-	var sc *lake.SchemaChangeError
-	if errors.As(err, &sc) {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", table, sc), ErrTypeSchemaChange, nil)
-	}
 	return fmt.Errorf("commit %s: %w", table, err)
+}
+
+// permanentCopyError makes the failures retrying cannot fix fail the table
+// at once, wherever in the copy they surface: an incompatible schema change
+// (found when the writer is planned or at commit) and an address the network
+// policy refuses. Other errors are returned as they are.
+func permanentCopyError(table string, err error) error {
+	var app *temporal.ApplicationError
+	if err == nil || errors.As(err, &app) {
+		return err
+	}
+	var sc *lake.SchemaChangeError
+	switch {
+	case errors.As(err, &sc):
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", table, sc), ErrTypeSchemaChange, nil)
+	case errors.Is(err, netguard.ErrRefused):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNetworkRefused, nil)
+	}
+	return err
 }
 
 // cursorValue is the table's incremental cursor from the last successful run.
