@@ -43,8 +43,10 @@ type stack struct {
 	httpAddr  string
 	api       *proc
 	worker    *proc
-	// workerLogs are the log files of every worker process started.
+	// workerLogs and apiLogs are the log files of every worker and API
+	// process started.
 	workerLogs []string
+	apiLogs    []string
 	token      string
 	client     *http.Client
 }
@@ -118,28 +120,37 @@ func (s *stack) startWorker() {
 // message is msg.
 func (s *stack) workerLogSum(msg, field string) int {
 	total := 0
-	for _, path := range s.workerLogs {
+	for _, entry := range logEntries(s.workerLogs, msg) {
+		if n, ok := entry[field].(float64); ok {
+			total += int(n)
+		}
+	}
+	return total
+}
+
+// logEntries returns the JSON log lines of the files whose message is msg.
+func logEntries(paths []string, msg string) []map[string]any {
+	var out []map[string]any
+	for _, path := range paths {
 		raw, err := os.ReadFile(path)
 		if err != nil {
 			continue
 		}
 		for _, line := range bytes.Split(raw, []byte("\n")) {
 			var entry map[string]any
-			if json.Unmarshal(line, &entry) != nil || entry["msg"] != msg {
-				continue
-			}
-			if n, ok := entry[field].(float64); ok {
-				total += int(n)
+			if json.Unmarshal(line, &entry) == nil && entry["msg"] == msg {
+				out = append(out, entry)
 			}
 		}
 	}
-	return total
+	return out
 }
 
 // startAPI starts (or restarts) the API process and waits until it answers.
 func (s *stack) startAPI() {
 	s.t.Helper()
 	s.api = startProc(s.t, "api", s.env(), sluiceBin, "api")
+	s.apiLogs = append(s.apiLogs, s.api.logPath)
 	if !eventually(time.Minute, func() bool {
 		r, err := s.call(http.MethodGet, "/healthz", nil)
 		return err == nil && r.Status == http.StatusOK
