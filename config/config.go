@@ -83,28 +83,38 @@ func (r *Rate) Set(s string) error {
 // DefaultDatabaseURL is used when DATABASE_URL is not set.
 const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/sluice?sslmode=disable"
 
-// FromEnv reads the environment, falling back to defaults.
+// FromEnv reads the environment, falling back to defaults; a value that does
+// not parse is replaced by its default (LoadEnv reports it).
 func FromEnv() Config {
-	return Config{
+	c, _ := LoadEnv()
+	return c
+}
+
+// LoadEnv reads the environment like FromEnv and also returns an error
+// naming every variable whose value does not parse, so a typo in a limit
+// is not silently replaced by the default.
+func LoadEnv() (Config, error) {
+	var r envReader
+	c := Config{
 		DatabaseURL:          env("DATABASE_URL", DefaultDatabaseURL),
 		TemporalAddress:      env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace:    env("TEMPORAL_NAMESPACE", "default"),
 		TaskQueue:            env("SLUICE_TASK_QUEUE", "sluice"),
-		TemporalUIPort:       envInt("SLUICE_TEMPORAL_UI_PORT", 8233),
+		TemporalUIPort:       r.int("SLUICE_TEMPORAL_UI_PORT", 8233),
 		TemporalUIURL:        env("SLUICE_TEMPORAL_UI_URL", ""),
 		HTTPAddr:             env("SLUICE_HTTP_ADDR", ":8080"),
 		DataDir:              env("SLUICE_DATA_DIR", "./.sluice"),
 		SecretKey:            env("SLUICE_SECRET_KEY", ""),
 		OldSecretKeys:        env("SLUICE_OLD_SECRET_KEYS", ""),
-		AllowPrivateNetworks: envBool("SLUICE_ALLOW_PRIVATE_NETWORKS", false),
-		ValidationTimeout:    envDuration("SLUICE_VALIDATION_TIMEOUT", 30*time.Second),
+		AllowPrivateNetworks: r.bool("SLUICE_ALLOW_PRIVATE_NETWORKS", false),
+		ValidationTimeout:    r.duration("SLUICE_VALIDATION_TIMEOUT", 30*time.Second),
 		LogLevel:             env("SLUICE_LOG_LEVEL", "info"),
-		QueryTimeout:         envDuration("SLUICE_QUERY_TIMEOUT", 30*time.Second),
-		QueryMaxRows:         envInt("SLUICE_QUERY_MAX_ROWS", 10_000),
-		MaxInFlight:          envInt("SLUICE_MAX_IN_FLIGHT", 64),
-		ScanRate:             envRate("SLUICE_SCAN_RATE", Rate{Limit: 10, Window: 10 * time.Second}),
-		DiscoveryRate:        envRate("SLUICE_DISCOVERY_RATE", Rate{Limit: 30, Window: time.Minute}),
-		DiscoveryTTL:         envDuration("SLUICE_DISCOVERY_TTL", 30*time.Minute),
+		QueryTimeout:         r.duration("SLUICE_QUERY_TIMEOUT", 30*time.Second),
+		QueryMaxRows:         r.int("SLUICE_QUERY_MAX_ROWS", 10_000),
+		MaxInFlight:          r.int("SLUICE_MAX_IN_FLIGHT", 64),
+		ScanRate:             r.rate("SLUICE_SCAN_RATE", Rate{Limit: 10, Window: 10 * time.Second}),
+		DiscoveryRate:        r.rate("SLUICE_DISCOVERY_RATE", Rate{Limit: 30, Window: time.Minute}),
+		DiscoveryTTL:         r.duration("SLUICE_DISCOVERY_TTL", 30*time.Minute),
 		EmbeddingsProvider:   env("SLUICE_EMBEDDINGS_PROVIDER", "builtin"),
 		OpenAIBaseURL:        env("SLUICE_OPENAI_BASE_URL", ""),
 		OpenAIAPIKey:         env("SLUICE_OPENAI_API_KEY", ""),
@@ -112,18 +122,14 @@ func FromEnv() Config {
 		LLMBaseURL:           env("SLUICE_LLM_BASE_URL", ""),
 		LLMAPIKey:            env("SLUICE_LLM_API_KEY", ""),
 		LLMModel:             env("SLUICE_LLM_MODEL", ""),
-		CopyHeartbeatTimeout: envDuration("SLUICE_COPY_HEARTBEAT_TIMEOUT", 0),
-		CopyChunkRows:        envInt("SLUICE_COPY_CHUNK_ROWS", 0),
-		LakeOrphanGrace:      envDuration("SLUICE_LAKE_ORPHAN_GRACE", 0),
+		CopyHeartbeatTimeout: r.duration("SLUICE_COPY_HEARTBEAT_TIMEOUT", 0),
+		CopyChunkRows:        r.int("SLUICE_COPY_CHUNK_ROWS", 0),
+		LakeOrphanGrace:      r.duration("SLUICE_LAKE_ORPHAN_GRACE", 0),
 	}
-}
-
-func envRate(name string, def Rate) Rate {
-	var r Rate
-	if err := r.Set(os.Getenv(name)); err == nil {
-		return r
+	if len(r.problems) > 0 {
+		return c, fmt.Errorf("invalid environment: %s", strings.Join(r.problems, "; "))
 	}
-	return def
+	return c, nil
 }
 
 // BindDatabase registers the flag every command that touches sluice's database takes.
@@ -186,23 +192,65 @@ func env(name, def string) string {
 	return def
 }
 
-func envInt(name string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
-		return n
-	}
-	return def
+// envReader reads typed variables and remembers those that do not parse.
+type envReader struct{ problems []string }
+
+func (r *envReader) bad(name, want string) {
+	r.problems = append(r.problems, fmt.Sprintf("%s=%q is not %s", name, os.Getenv(name), want))
 }
 
-func envBool(name string, def bool) bool {
-	if b, err := strconv.ParseBool(os.Getenv(name)); err == nil {
-		return b
+func (r *envReader) int(name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
 	}
-	return def
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.bad(name, "an integer")
+		return def
+	}
+	return n
 }
 
-func envDuration(name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d > 0 {
-		return d
+func (r *envReader) bool(name string, def bool) bool {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
 	}
-	return def
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.bad(name, "true or false")
+		return def
+	}
+	return b
+}
+
+// duration keeps def for 0, which the variables document as "the default".
+func (r *envReader) duration(name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		r.bad(name, "a duration such as 30s")
+		return def
+	}
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+func (r *envReader) rate(name string, def Rate) Rate {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	var rt Rate
+	if err := rt.Set(v); err != nil {
+		r.bad(name, "N/duration such as 10/10s")
+		return def
+	}
+	return rt
 }

@@ -259,3 +259,12 @@ func grepLines(text, s string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+func TestInvalidEnvironmentIsRefusedByName(t *testing.T) {
+	res := runCLI(t, []string{"SLUICE_QUERY_MAX_ROWS=lots", "SLUICE_SCAN_RATE=10 per 10s", "SLUICE_QUERY_TIMEOUT=30"}, "migrate", "version")
+	for _, want := range []string{`SLUICE_QUERY_MAX_ROWS="lots" is not an integer`, `SLUICE_SCAN_RATE="10 per 10s"`, `SLUICE_QUERY_TIMEOUT="30" is not a duration`} {
+		if res.code != 2 || !strings.Contains(res.stderr, want) {
+			t.Errorf("exit %d, stderr %q: want exit 2 naming %s", res.code, res.stderr, want)
+		}
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/sluice-dev/sluice/config"
 )
 
 const usage = `sluice — self-hosted data integration
@@ -57,6 +59,10 @@ func main() {
 	cmd, ok := commands[os.Args[1]]
 	if !ok {
 		fmt.Fprintf(os.Stderr, "sluice: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if _, err := config.LoadEnv(); err != nil { // every command reads it; a typo must not become a default
+		fmt.Fprintf(os.Stderr, "sluice %s: %v\n", os.Args[1], err)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
