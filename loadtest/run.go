@@ -93,15 +93,15 @@ func (h *harness) smoke(ctx context.Context, wl *Workload) error {
 	w := wl.NewWorker("load-smoke")
 	defer w.Finish(h.client)
 	seen := map[string]bool{}
-	for i := 0; i < 200 && len(seen) < 7; i++ {
+	for i := 0; i < 200 && len(seen) < len(Routes); i++ {
 		route, res := w.Step(ctx)
 		if res.Err != nil || res.Status >= 400 {
 			return fmt.Errorf("smoke request %s: status %d %v: %.300s", route, res.Status, res.Err, res.Body)
 		}
 		seen[route] = true
 	}
-	if len(seen) < 7 {
-		return fmt.Errorf("smoke: only %d of 7 routes drawn", len(seen))
+	if len(seen) < len(Routes) {
+		return fmt.Errorf("smoke: only %d of %d routes drawn", len(seen), len(Routes))
 	}
 	return nil
 }

@@ -20,6 +20,10 @@ const (
 	RouteLineage          = "GET /api/lineage"
 )
 
+// Routes lists every route of the mix.
+var Routes = []string{RouteListIntegrations, RouteGetIntegration, RouteQueryPostgres, RouteQueryLake,
+	RouteLogTask, RouteLogMetrics, RouteLineage}
+
 // Workload is the mixed request mix, drawn by weight.
 type Workload struct {
 	client *Client
