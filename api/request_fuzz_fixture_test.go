@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"flag"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/sluice-dev/sluice/db/dbtest"
 	"github.com/sluice-dev/sluice/internal/testenv"
 	"github.com/sluice-dev/sluice/service"
 )
@@ -41,6 +43,11 @@ func newBodyFixture(f *testing.F) *bodyFixture {
 	// A short validation deadline keeps an input that points an integration
 	// at a host that never answers from stalling the fuzzer.
 	env := testenv.NewWith(f, func(o *service.Options) { o.ValidationTimeout = 3 * time.Second })
+	if flag.Lookup("test.fuzz").Value.String() != "" {
+		// A fuzz worker is stopped before TestMain would drop the template
+		// database, and no test runs after the fuzz target in its process.
+		f.Cleanup(dbtest.DropTemplate)
+	}
 	token := env.Token(f, "acme")
 	schema := testenv.PostgresSchema(f, dealsSetup)
 	pg := testenv.PostgresCredentials("pw")
