@@ -129,6 +129,9 @@ type Sustained struct {
 	RSSAfterWarmup, RSSEnd int64
 	// RSSMin and RSSMax bound the samples taken every few seconds.
 	RSSMin, RSSMax int64
+	// MemAfterWarmup and MemEnd split the memory between the Go heap, the
+	// rest of the Go runtime and what lies outside it, at the RSS samples.
+	MemAfterWarmup, MemEnd ServerMetrics
 	// Start and End are counted with no request in flight and the client's
 	// idle connections closed.
 	Start, End Resources
@@ -158,6 +161,9 @@ func (d *driver) sustain(ctx context.Context, h *harness, rate float64, n int, w
 	if out.RSSAfterWarmup, err = RSS(h.stack.PID()); err != nil {
 		return out, err
 	}
+	if out.MemAfterWarmup, err = Scrape(ctx, h.stack.BaseURL); err != nil {
+		return out, err
+	}
 	if out.Start, err = h.resources(ctx); err != nil {
 		return out, err
 	}
@@ -183,6 +189,9 @@ func (d *driver) sustain(ctx context.Context, h *harness, rate float64, n int, w
 	if out.RSSEnd, err = RSS(h.stack.PID()); err != nil {
 		return out, err
 	}
+	if out.MemEnd, err = Scrape(ctx, h.stack.BaseURL); err != nil {
+		return out, err
+	}
 	out.RSSMin, out.RSSMax = min(out.RSSMin, out.RSSEnd), max(out.RSSMax, out.RSSEnd)
 	out.Drain, _ = d.waitIdle(ctx)
 	if out.End, err = h.resources(ctx); err != nil {
@@ -200,10 +209,11 @@ func (h *harness) resources(ctx context.Context) (Resources, error) {
 	case <-time.After(quiesce):
 	}
 	var r Resources
-	var err error
-	if r.Goroutines, err = Goroutines(ctx, h.stack.BaseURL); err != nil {
+	m, err := Scrape(ctx, h.stack.BaseURL)
+	if err != nil {
 		return r, err
 	}
+	r.Goroutines = m.Goroutines
 	if r.SluiceConns, err = PostgresConnections(ctx, h.opts.AdminURL, h.stack.Database); err != nil {
 		return r, err
 	}

@@ -43,35 +43,68 @@ func RSS(pid int) (int64, error) {
 	return 0, fmt.Errorf("process %d: no VmRSS in its status", pid)
 }
 
-// Goroutines scrapes go_goroutines from the server's /metrics.
-func Goroutines(ctx context.Context, baseURL string) (int, error) {
+// ServerMetrics are the gauges the harness reads from the server's /metrics.
+type ServerMetrics struct {
+	Goroutines int
+	// HeapInUse and GoSys are the Go heap's in-use bytes and all memory the
+	// Go runtime holds from the OS; RSS beyond GoSys was allocated outside
+	// the Go runtime (DuckDB's, through cgo).
+	HeapInUse, GoSys int64
+}
+
+// Scrape reads go_goroutines, go_memstats_heap_inuse_bytes and
+// go_memstats_sys_bytes from the server's /metrics.
+func Scrape(ctx context.Context, baseURL string) (ServerMetrics, error) {
+	var m ServerMetrics
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/metrics", nil)
 	if err != nil {
-		return 0, fmt.Errorf("scrape /metrics: %w", err)
+		return m, fmt.Errorf("scrape /metrics: %w", err)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("scrape /metrics: %w", err)
+		return m, fmt.Errorf("scrape /metrics: %w", err)
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("scrape /metrics: status %d", res.StatusCode)
+		return m, fmt.Errorf("scrape /metrics: status %d", res.StatusCode)
 	}
+	found := 0
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_goroutines "); ok {
-			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
-				return 0, fmt.Errorf("go_goroutines %q: %w", v, err)
-			}
-			return int(n), nil
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
 		}
+		var dst *int64
+		var n int64
+		switch name {
+		case "go_goroutines":
+			dst = &n
+		case "go_memstats_heap_inuse_bytes":
+			dst = &m.HeapInUse
+		case "go_memstats_sys_bytes":
+			dst = &m.GoSys
+		default:
+			continue
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil {
+			return m, fmt.Errorf("%s %q: %w", name, value, err)
+		}
+		*dst = int64(f)
+		if name == "go_goroutines" {
+			m.Goroutines = int(n)
+		}
+		found++
 	}
 	if err := sc.Err(); err != nil {
-		return 0, fmt.Errorf("scrape /metrics: %w", err)
+		return m, fmt.Errorf("scrape /metrics: %w", err)
 	}
-	return 0, fmt.Errorf("/metrics has no go_goroutines; register the Go collector")
+	if found < 3 {
+		return m, fmt.Errorf("/metrics lacks go_goroutines or go_memstats_*; register the Go collector")
+	}
+	return m, nil
 }
 
 // PostgresConnections counts the backends connected to database (from

@@ -47,6 +47,11 @@ func (r *Report) Write(out io.Writer) {
 	s := r.Sustained
 	fmt.Fprintf(tw, "RSS MiB\t%.1f\t%.1f\t%s\t\t\n", mib(s.RSSAfterWarmup), mib(s.RSSEnd), change(s.RSSAfterWarmup, s.RSSEnd))
 	fmt.Fprintf(tw, "RSS MiB min..max\t\t%.1f..%.1f\t\t\t\n", mib(s.RSSMin), mib(s.RSSMax))
+	a, b := s.MemAfterWarmup, s.MemEnd
+	fmt.Fprintf(tw, "  Go heap in use MiB\t%.1f\t%.1f\t%s\t\t\n", mib(a.HeapInUse), mib(b.HeapInUse), change(a.HeapInUse, b.HeapInUse))
+	fmt.Fprintf(tw, "  Go runtime total MiB\t%.1f\t%.1f\t%s\t\t\n", mib(a.GoSys), mib(b.GoSys), change(a.GoSys, b.GoSys))
+	fmt.Fprintf(tw, "  outside Go (RSS − Go total) MiB\t%.1f\t%.1f\t%+.1f\t\t\n", mib(s.RSSAfterWarmup-a.GoSys), mib(s.RSSEnd-b.GoSys),
+		mib(s.RSSEnd-b.GoSys)-mib(s.RSSAfterWarmup-a.GoSys))
 	fmt.Fprintf(tw, "goroutines\t%d\t%d\t%s\t%d\t\n", s.Start.Goroutines, s.End.Goroutines, change(int64(s.Start.Goroutines), int64(s.End.Goroutines)), r.Final.Goroutines)
 	fmt.Fprintf(tw, "postgres conns (sluice db)\t%d\t%d\t%+d\t%d\t\n", s.Start.SluiceConns, s.End.SluiceConns, s.End.SluiceConns-s.Start.SluiceConns, r.Final.SluiceConns)
 	fmt.Fprintf(tw, "postgres conns (source db)\t%d\t%d\t%+d\t%d\t\n", s.Start.SourceConns, s.End.SourceConns, s.End.SourceConns-s.Start.SourceConns, r.Final.SourceConns)

@@ -33,6 +33,13 @@ type Options struct {
 	RecoveryShare float64
 	// MaxRampConcurrency caps the ramp.
 	MaxRampConcurrency int
+	// Only, when set, keeps the routes of the mix that contain one of its
+	// strings.
+	Only []string
+	// MaxInFlight is the bound of each of the server's two route groups; the
+	// harness starts the server with it (SLUICE_MAX_IN_FLIGHT) and judges
+	// the requests in flight under overload against it.
+	MaxInFlight int
 	// Out receives the progress lines and the report.
 	Out io.Writer
 }
@@ -55,7 +62,7 @@ const clientConns = 4096
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	out := opts.Out
 	fmt.Fprintf(out, "starting %s dev …\n", opts.Bin)
-	stack, err := StartStack(ctx, opts.Bin, opts.AdminURL)
+	stack, err := StartStack(ctx, opts.Bin, opts.AdminURL, fmt.Sprintf("SLUICE_MAX_IN_FLIGHT=%d", opts.MaxInFlight))
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +81,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if h.fx, err = SetUp(ctx, h.client, opts.AdminURL); err != nil {
 		return nil, fmt.Errorf("set up fixtures: %w", err)
 	}
-	wl := NewWorkload(h.client, h.fx)
+	wl := NewWorkload(h.client, h.fx, opts.Only)
+	if len(wl.Routes()) == 0 {
+		return nil, fmt.Errorf("no route of the mix matches %q", opts.Only)
+	}
 	if err := h.smoke(ctx, wl); err != nil {
 		return nil, err
 	}
@@ -93,15 +103,15 @@ func (h *harness) smoke(ctx context.Context, wl *Workload) error {
 	w := wl.NewWorker("load-smoke")
 	defer w.Finish(h.client)
 	seen := map[string]bool{}
-	for i := 0; i < 200 && len(seen) < len(Routes); i++ {
+	for i := 0; i < 200 && len(seen) < len(wl.Routes()); i++ {
 		route, res := w.Step(ctx)
 		if res.Err != nil || res.Status >= 400 {
 			return fmt.Errorf("smoke request %s: status %d %v: %.300s", route, res.Status, res.Err, res.Body)
 		}
 		seen[route] = true
 	}
-	if len(seen) < len(Routes) {
-		return fmt.Errorf("smoke: only %d of %d routes drawn", len(seen), len(Routes))
+	if len(seen) < len(wl.Routes()) {
+		return fmt.Errorf("smoke: only %d of %d routes drawn", len(seen), len(wl.Routes()))
 	}
 	return nil
 }

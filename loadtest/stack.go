@@ -40,9 +40,10 @@ type Stack struct {
 const startTimeout = 3 * time.Minute
 
 // StartStack runs bin as `sluice dev` on a fresh database created next to
-// admin (a Postgres URL the harness may create databases from) and waits
-// until it is ready and has written its token.
-func StartStack(ctx context.Context, bin, admin string) (*Stack, error) {
+// admin (a Postgres URL the harness may create databases from), with env
+// (NAME=value) added to its environment, and waits until it is ready and
+// has written its token.
+func StartStack(ctx context.Context, bin, admin string, env ...string) (*Stack, error) {
 	dir, err := os.MkdirTemp("", "sluice-load-")
 	if err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
@@ -79,6 +80,7 @@ func StartStack(ctx context.Context, bin, admin string) (*Stack, error) {
 		"SLUICE_ALLOW_PRIVATE_NETWORKS=true",
 		"SLUICE_LOG_LEVEL=warn",
 	)
+	s.cmd.Env = append(s.cmd.Env, env...)
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	if err := s.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s dev: %w", bin, err)

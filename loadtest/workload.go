@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -20,53 +21,77 @@ const (
 	RouteLineage          = "GET /api/lineage"
 )
 
-// Routes lists every route of the mix.
-var Routes = []string{RouteListIntegrations, RouteGetIntegration, RouteQueryPostgres, RouteQueryLake,
-	RouteLogTask, RouteLogMetrics, RouteLineage}
-
 // Workload is the mixed request mix, drawn by weight.
 type Workload struct {
 	client *Client
 	fx     Fixtures
 	ops    []weightedOp
 	total  int
+	routes []string
 }
 
 type weightedOp struct {
 	weight int
+	// routes are the routes the op sends to.
+	routes []string
 	do     func(ctx context.Context, w *Worker) (string, Result)
 }
 
 // NewWorkload builds the mix over the fixtures. Ingestion (a task start, its
 // metrics and its end, one request a turn) weighs as much as two read routes,
-// as pipelines report about as often as people read.
-func NewWorkload(c *Client, fx Fixtures) *Workload {
+// as pipelines report about as often as people read. With only set, the mix
+// keeps just the ops with a route containing one of its strings (to find
+// which route a problem comes from).
+func NewWorkload(c *Client, fx Fixtures, only []string) *Workload {
 	wl := &Workload{client: c, fx: fx}
 	lineage := "/api/lineage?" + url.Values{"dataset": {fx.LineageDataset}, "direction": {"upstream"}, "depth": {"3"}}.Encode()
 	pgSQL := fmt.Sprintf("SELECT id, name, amount FROM %s WHERE id BETWEEN 100 AND 119 ORDER BY id", fx.SourceTable)
 	lakeSQL := fmt.Sprintf("SELECT count(*) AS n, sum(amount) AS total, max(name) AS top FROM %s", fx.LakeTable)
-	wl.ops = []weightedOp{
-		{2, func(ctx context.Context, _ *Worker) (string, Result) {
+	all := []weightedOp{
+		{2, []string{RouteListIntegrations}, func(ctx context.Context, _ *Worker) (string, Result) {
 			return RouteListIntegrations, c.Do(ctx, http.MethodGet, "/v1/api/integrations", nil)
 		}},
-		{2, func(ctx context.Context, _ *Worker) (string, Result) {
+		{2, []string{RouteGetIntegration}, func(ctx context.Context, _ *Worker) (string, Result) {
 			return RouteGetIntegration, c.Do(ctx, http.MethodGet, "/v1/api/integrations/"+fx.IntegrationID, nil)
 		}},
-		{2, func(ctx context.Context, _ *Worker) (string, Result) {
+		{2, []string{RouteQueryPostgres}, func(ctx context.Context, _ *Worker) (string, Result) {
 			return RouteQueryPostgres, c.Do(ctx, http.MethodPost, "/v1/query", map[string]any{"sql": pgSQL, "integration_id": fx.IntegrationID})
 		}},
-		{2, func(ctx context.Context, _ *Worker) (string, Result) {
+		{2, []string{RouteQueryLake}, func(ctx context.Context, _ *Worker) (string, Result) {
 			return RouteQueryLake, c.Do(ctx, http.MethodPost, "/v1/query", map[string]any{"sql": lakeSQL})
 		}},
-		{2, func(ctx context.Context, _ *Worker) (string, Result) {
+		{2, []string{RouteLineage}, func(ctx context.Context, _ *Worker) (string, Result) {
 			return RouteLineage, c.Do(ctx, http.MethodGet, lineage, nil)
 		}},
-		{4, func(ctx context.Context, w *Worker) (string, Result) { return w.ingest(ctx, c) }},
+		{4, []string{RouteLogTask, RouteLogMetrics}, func(ctx context.Context, w *Worker) (string, Result) { return w.ingest(ctx, c) }},
 	}
-	for _, op := range wl.ops {
-		wl.total += op.weight
+	for _, op := range all {
+		if matchesAny(op.routes, only) {
+			wl.ops = append(wl.ops, op)
+			wl.total += op.weight
+			wl.routes = append(wl.routes, op.routes...)
+		}
 	}
 	return wl
+}
+
+// Routes lists the routes of the mix.
+func (wl *Workload) Routes() []string { return wl.routes }
+
+// matchesAny reports whether a route contains one of the strings; no
+// strings match every route.
+func matchesAny(routes, only []string) bool {
+	if len(only) == 0 {
+		return true
+	}
+	for _, r := range routes {
+		for _, o := range only {
+			if strings.Contains(r, o) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Worker is one client's state: the task run it is reporting.

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -29,9 +31,14 @@ func main() {
 	fs.DurationVar(&opts.OverloadStep, "overload-step", envDuration("LOAD_OVERLOAD_STEP", 20*time.Second), "length of each overload level (env LOAD_OVERLOAD_STEP)")
 	fs.DurationVar(&opts.Settle, "settle", envDuration("LOAD_SETTLE", 5*time.Second), "time after overload before recovery is judged (env LOAD_SETTLE)")
 	fs.DurationVar(&opts.Recovery, "recovery", envDuration("LOAD_RECOVERY", 15*time.Second), "recovery window that must succeed again (env LOAD_RECOVERY)")
+	fs.IntVar(&opts.MaxInFlight, "max-in-flight", envInt("SLUICE_MAX_IN_FLIGHT", 64), "bound of each of the server's route groups, passed to it (env SLUICE_MAX_IN_FLIGHT)")
+	only := fs.String("only", os.Getenv("LOAD_ONLY"), "comma-separated parts of route names to keep in the mix, e.g. lake,/log (env LOAD_ONLY)")
 	fs.Float64Var(&opts.SustainShare, "sustain-share", opts.SustainShare, "sustained rate as a share of saturation")
 	fs.Float64Var(&opts.OverloadShare, "overload-share", opts.OverloadShare, "first overload rate as a multiple of saturation; the second is twice it")
 	_ = fs.Parse(os.Args[1:])
+	if *only != "" {
+		opts.Only = strings.Split(*only, ",")
+	}
 	if opts.Warmup <= 0 {
 		opts.Warmup = min(time.Minute, opts.Duration/4)
 	}
@@ -50,6 +57,13 @@ func main() {
 func env(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
 	}
 	return def
 }
