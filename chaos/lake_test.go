@@ -2,10 +2,12 @@ package chaos
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -66,26 +68,76 @@ func countLakeFiles(t *testing.T, lk *lake.Lake, pool *pgxpool.Pool) lakeFiles {
 	return out
 }
 
+// orphanGrace is the grace workerTuning gives orphan lake files.
+const orphanGrace = 2 * time.Second
+
 // orphanCheck checks that the runs' own cleanup (at the end of every run,
-// with the short grace workerTuning sets) left exactly the files the
-// catalog references, then runs the cleanup once more with no grace (the
-// worker is stopped, so nothing is being written) and checks it finds
-// nothing. It returns how many orphans the runs' cleanup removed.
-func (s *stack) orphanCheck(t *testing.T) int {
+// with the short grace workerTuning sets) left no file that the catalog
+// does not reference, except files younger than the grace when the last
+// run (final) ended, and that a cleanup with no grace (the worker is
+// stopped, so nothing is being written) then leaves exactly the files the
+// catalog references. It returns how many orphans the runs' cleanup removed.
+func (s *stack) orphanCheck(t *testing.T, final map[string]any) int {
 	t.Helper()
 	lk, pool := s.openTeamLake(t)
-	files := countLakeFiles(t, lk, pool)
-	if files.OnDisk != files.Referenced {
-		t.Errorf("after the runs the lake holds %d Parquet files but its catalog references %d", files.OnDisk, files.Referenced)
+	finishedAt, err := time.Parse(time.RFC3339Nano, fmt.Sprint(final["finished_at"]))
+	if err != nil {
+		t.Fatalf("the last run's finished_at %v: %v", final["finished_at"], err)
 	}
-	removed, err := lk.RemoveOrphanFiles(context.Background(), 0)
+	for _, f := range unreferencedFiles(t, lk, pool) {
+		if f.modTime.Before(finishedAt.Add(-orphanGrace - time.Second)) {
+			t.Errorf("orphan %s (%d bytes, written %s before the last run ended) outlived the runs' cleanup",
+				f.path, f.size, finishedAt.Sub(f.modTime).Round(time.Millisecond))
+		}
+	}
+	young, err := lk.RemoveOrphanFiles(context.Background(), 0)
 	if err != nil {
 		t.Fatalf("remove orphan files: %v", err)
 	}
-	if removed != 0 {
-		t.Errorf("a cleanup after the runs removed %d files the runs' own cleanup left", removed)
+	files := countLakeFiles(t, lk, pool)
+	if files.OnDisk != files.Referenced {
+		t.Errorf("after cleanup the lake holds %d Parquet files but its catalog references %d", files.OnDisk, files.Referenced)
 	}
 	cleaned := s.workerLogSum("removed orphan lake files", "files")
-	t.Logf("lake files: %d on disk, %d referenced; the runs' cleanup had removed %d orphans", files.OnDisk, files.Referenced, cleaned)
+	t.Logf("lake files: %d on disk, %d referenced; the runs' cleanup removed %d orphans, %d younger than its grace remained",
+		files.OnDisk, files.Referenced, cleaned, young)
 	return cleaned
+}
+
+// lakeFile is a file under the lake's data path.
+type lakeFile struct {
+	path    string
+	size    int64
+	modTime time.Time
+}
+
+// unreferencedFiles lists the files under the lake's data path whose name
+// no catalog row has.
+func unreferencedFiles(t *testing.T, lk *lake.Lake, pool *pgxpool.Pool) []lakeFile {
+	t.Helper()
+	schema := lk.CatalogSchema()
+	rows, err := pool.Query(context.Background(), `SELECT path FROM `+schema+`.ducklake_data_file
+		UNION ALL SELECT path FROM `+schema+`.ducklake_delete_file`)
+	if err != nil {
+		t.Fatalf("list the catalog's files: %v", err)
+	}
+	known := map[string]bool{}
+	for rows.Next() {
+		var p string
+		if rows.Scan(&p) == nil {
+			known[filepath.Base(p)] = true
+		}
+	}
+	rows.Close()
+	var out []lakeFile
+	_ = filepath.WalkDir(lk.DataPath(), func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || known[e.Name()] {
+			return nil //nolint:nilerr // a file gone meanwhile is no orphan
+		}
+		if info, err := e.Info(); err == nil {
+			out = append(out, lakeFile{path: strings.TrimPrefix(path, lk.DataPath()), size: info.Size(), modTime: info.ModTime()})
+		}
+		return nil
+	})
+	return out
 }

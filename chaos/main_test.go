@@ -64,6 +64,10 @@ func chaosRuns(def int) int {
 	return def
 }
 
+// short reports whether CHAOS_SHORT=1 asks for CI's short form: smaller
+// tables, and without the cases that wait out a run's every retry.
+func short() bool { return os.Getenv("CHAOS_SHORT") == "1" }
+
 // binary returns SLUICE_CHAOS_BIN (make chaos builds bin/sluice first), or
 // builds the command into a temporary directory that cleanup removes.
 func binary() (string, func(), error) {

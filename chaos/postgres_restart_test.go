@@ -225,7 +225,7 @@ func TestPostgresRestartDuringSync(t *testing.T) {
 	o := &outcome{Scenario: "postgres-restart-sync"}
 	defer func() { report(*o) }()
 	pg := startPGCluster(t)
-	src := newSource(t, fixtureTables)
+	src := newSource(t, fixtureTables, false)
 	s := newStack(t, stackOptions{DatabaseURL: pg.url("sluice"), Env: workerTuning})
 	id := s.createIntegration(testenv.PostgresCredentials(""))
 	const dest = "chaos_pg"

@@ -69,11 +69,17 @@ type source struct {
 	Tables []fixtureTable
 }
 
-// newSource creates and fills the fixture tables; the schema is dropped when the test ends.
-func newSource(t *testing.T, tables []fixtureTable) *source {
+// newSource creates and fills the fixture tables (a quarter of their rows
+// in the short form, unless fullSize); the schema is dropped when the test ends.
+func newSource(t *testing.T, tables []fixtureTable, fullSize bool) *source {
 	t.Helper()
+	tables = append([]fixtureTable(nil), tables...)
 	var setup strings.Builder
-	for _, ft := range tables {
+	for i, ft := range tables {
+		if short() && !fullSize {
+			ft.Rows /= 4
+			tables[i] = ft
+		}
 		setup.WriteString(strings.ReplaceAll(ft.Fill, "{N}", strconv.Itoa(ft.Rows)))
 	}
 	schema := testenv.PostgresSchema(t, setup.String())

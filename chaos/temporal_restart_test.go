@@ -57,7 +57,7 @@ func (ts *temporalServer) stop(crash bool) {
 
 // TestTemporalRestartDuringSync stops the Temporal server (`sluice
 // temporal`, SQLite on disk) at a random point of each of CHAOS_RUNS merge
-// runs (20 by default), SIGTERM and SIGKILL in turn, keeps it down 3–10s
+// runs (10 by default), SIGTERM and SIGKILL in turn, keeps it down 3–10s
 // and starts it again on the same data directory. The api and worker stay
 // up and must reconnect by themselves; every run must end succeeded with
 // the lake equal to the source.
@@ -66,7 +66,7 @@ func TestTemporalRestartDuringSync(t *testing.T) {
 	o := &outcome{Scenario: "temporal-restart"}
 	defer func() { report(*o) }()
 	temporal := startTemporalServer(t)
-	src := newSource(t, fixtureTables)
+	src := newSource(t, fixtureTables, false)
 	s := newStack(t, stackOptions{TemporalAddr: temporal.addr, Namespace: "default", Env: workerTuning})
 	id := s.createIntegration(testenv.PostgresCredentials(""))
 	const dest = "chaos_temporal"
@@ -78,7 +78,7 @@ func TestTemporalRestartDuringSync(t *testing.T) {
 	took := time.Since(start)
 
 	interrupted := 0
-	for r := 1; r <= chaosRuns(20); r++ {
+	for r := 1; r <= chaosRuns(10); r++ {
 		o.Runs++
 		src.change(t, r)
 		start := time.Now()
