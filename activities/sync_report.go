@@ -11,15 +11,21 @@ import (
 	"github.com/sluice-dev/sluice/db"
 )
 
-// SyncReport is a finished sync run as pipeline observability records it:
-// one task run, one transformation per copied table.
-type SyncReport struct {
+// SyncStart is a sync run that started, as pipeline observability records
+// it: a running task run named after the integration.
+type SyncStart struct {
 	TeamID          uuid.UUID
 	RunID           string
 	IntegrationName string
 	StartedAt       time.Time
-	Tables          []SyncReportTable
-	Failure         string
+}
+
+// SyncReport is a finished sync run as pipeline observability records it:
+// one task run, one transformation per copied table.
+type SyncReport struct {
+	SyncStart
+	Tables  []SyncReportTable
+	Failure string
 }
 
 // SyncReportTable is one copied table.
@@ -30,52 +36,116 @@ type SyncReportTable struct {
 }
 
 // SyncReporter records sync runs in pipeline observability. The worker
-// wires it to the service layer (activities cannot import it).
+// wires it to the service layer (activities cannot import it). Both methods
+// must be idempotent: activities that call them are retried.
 type SyncReporter interface {
-	ReportSync(ctx context.Context, report SyncReport) error
+	// ReportSyncStarted records the run as a running task run.
+	ReportSyncStarted(ctx context.Context, start SyncStart) error
+	// ReportSyncFinished records the run's tables and its end, and its
+	// start first if that was never recorded.
+	ReportSyncFinished(ctx context.Context, report SyncReport) error
 }
 
-// ReportSyncRunInput names the run to report.
-type ReportSyncRunInput struct {
+// ReportSyncStartInput names the started run to report.
+type ReportSyncStartInput struct {
 	TeamID string `json:"team_id"`
 	RunID  string `json:"run_id"`
 }
 
-// ReportSyncRun reports a finished run to pipeline observability, so data
-// moved by sluice and data transformed by the team's pipelines meet in one
-// lineage graph. Without a reporter it does nothing.
+// ReportSyncStartOutput is the name the run was reported under, which the
+// end report reuses even if the integration was renamed or deleted since.
+type ReportSyncStartOutput struct {
+	IntegrationName string `json:"integration_name"`
+}
+
+// ReportSyncStart reports a started run to pipeline observability, so a
+// running sync shows as a running task. Without a reporter it does nothing.
+func (a *Syncs) ReportSyncStart(ctx context.Context, in ReportSyncStartInput) (ReportSyncStartOutput, error) {
+	if a.Reporter == nil {
+		return ReportSyncStartOutput{}, nil
+	}
+	start, _, err := a.loadSyncStart(ctx, in.TeamID, in.RunID, "")
+	if err != nil {
+		return ReportSyncStartOutput{}, err
+	}
+	if err := a.Reporter.ReportSyncStarted(ctx, start); err != nil {
+		return ReportSyncStartOutput{}, fmt.Errorf("report start of run %s: %w", start.RunID, err)
+	}
+	return ReportSyncStartOutput{IntegrationName: start.IntegrationName}, nil
+}
+
+// ReportSyncRunInput names the finished run to report. IntegrationName is
+// the name its start was reported under; empty means the integration's
+// current name.
+type ReportSyncRunInput struct {
+	TeamID          string `json:"team_id"`
+	RunID           string `json:"run_id"`
+	IntegrationName string `json:"integration_name,omitempty"`
+}
+
+// ReportSyncRun reports a finished run to pipeline observability: each
+// copied table as a transformation with lineage, schemas and a row count,
+// then the run's end. Data moved by sluice and data transformed by the
+// team's pipelines meet in one lineage graph. Without a reporter it does
+// nothing.
 func (a *Syncs) ReportSyncRun(ctx context.Context, in ReportSyncRunInput) error {
 	if a.Reporter == nil {
 		return nil
 	}
-	teamID, runID, err := parseIDs(in.TeamID, in.RunID)
+	start, run, err := a.loadSyncStart(ctx, in.TeamID, in.RunID, in.IntegrationName)
 	if err != nil {
 		return err
+	}
+	report := SyncReport{SyncStart: start}
+	if run.Status != "succeeded" && run.Error != nil {
+		report.Failure = *run.Error
+	}
+	if report.Tables, err = a.reportTables(ctx, run); err != nil {
+		return err
+	}
+	if err := a.Reporter.ReportSyncFinished(ctx, report); err != nil {
+		return fmt.Errorf("report end of run %s: %w", start.RunID, err)
+	}
+	return nil
+}
+
+// loadSyncStart loads a run and names it after its integration, unless
+// name is already known.
+func (a *Syncs) loadSyncStart(ctx context.Context, team, runIDText, name string) (SyncStart, db.SyncRun, error) {
+	teamID, runID, err := parseIDs(team, runIDText)
+	if err != nil {
+		return SyncStart{}, db.SyncRun{}, err
 	}
 	q := a.queries()
 	run, err := q.SyncRunGet(ctx, db.SyncRunGetParams{TeamID: teamID, ID: runID})
 	if err != nil {
-		return fmt.Errorf("load run %s: %w", runID, err)
+		return SyncStart{}, db.SyncRun{}, fmt.Errorf("load run %s: %w", runID, err)
 	}
-	integration, err := q.IntegrationGet(ctx, db.IntegrationGetParams{TeamID: teamID, ID: run.IntegrationID})
-	if err != nil {
-		return fmt.Errorf("load integration of run %s: %w", runID, err)
+	if name == "" {
+		integration, err := q.IntegrationGet(ctx, db.IntegrationGetParams{TeamID: teamID, ID: run.IntegrationID})
+		if err != nil {
+			return SyncStart{}, db.SyncRun{}, fmt.Errorf("load integration of run %s: %w", runID, err)
+		}
+		name = integration.Name
 	}
-	tables, err := q.SyncRunTableList(ctx, db.SyncRunTableListParams{TeamID: teamID, RunIds: []uuid.UUID{runID}})
-	if err != nil {
-		return fmt.Errorf("load tables of run %s: %w", runID, err)
-	}
-	lk, err := a.teamLake(ctx, teamID)
-	if err != nil {
-		return err
-	}
-	report := SyncReport{TeamID: teamID, RunID: runID.String(), IntegrationName: integration.Name, StartedAt: run.CreatedAt}
+	start := SyncStart{TeamID: teamID, RunID: runID.String(), IntegrationName: name, StartedAt: run.CreatedAt}
 	if run.StartedAt != nil {
-		report.StartedAt = *run.StartedAt
+		start.StartedAt = *run.StartedAt
 	}
-	if run.Status != "succeeded" && run.Error != nil {
-		report.Failure = *run.Error
+	return start, run, nil
+}
+
+// reportTables describes the run's succeeded tables with their lake columns.
+func (a *Syncs) reportTables(ctx context.Context, run db.SyncRun) ([]SyncReportTable, error) {
+	tables, err := a.queries().SyncRunTableList(ctx, db.SyncRunTableListParams{TeamID: run.TeamID, RunIds: []uuid.UUID{run.ID}})
+	if err != nil {
+		return nil, fmt.Errorf("load tables of run %s: %w", run.ID, err)
 	}
+	lk, err := a.teamLake(ctx, run.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	var out []SyncReportTable
 	for _, t := range tables {
 		if t.Status != "succeeded" {
 			continue
@@ -83,11 +153,11 @@ func (a *Syncs) ReportSyncRun(ctx context.Context, in ReportSyncRunInput) error 
 		src, dest := splitRef(t.SourceTable), splitRef(t.DestTable)
 		cols, err := lk.Columns(ctx, dest)
 		if err != nil {
-			return fmt.Errorf("lake columns of %s: %w", t.DestTable, err)
+			return nil, fmt.Errorf("lake columns of %s: %w", t.DestTable, err)
 		}
-		report.Tables = append(report.Tables, SyncReportTable{SourceSchema: src.Schema, Table: dest.Name, DestSchema: dest.Schema, Columns: cols, Rows: t.RowsWritten})
+		out = append(out, SyncReportTable{SourceSchema: src.Schema, Table: dest.Name, DestSchema: dest.Schema, Columns: cols, Rows: t.RowsWritten})
 	}
-	return a.Reporter.ReportSync(ctx, report)
+	return out, nil
 }
 
 // splitRef splits "schema.table" at its first dot.

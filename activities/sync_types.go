@@ -9,7 +9,25 @@ const (
 	ErrTypeRunGone      = "RunGone"
 )
 
-// PrepareSyncRunInput identifies the run to prepare.
+// StartSyncRunInput identifies the run to start: the one the API recorded
+// (RunID set), or, for a scheduled trigger, the configuration to record a
+// run from, keyed by the workflow id so a retried start records it once.
+type StartSyncRunInput struct {
+	TeamID        string `json:"team_id"`
+	IntegrationID string `json:"integration_id"`
+	ConfigID      string `json:"config_id,omitempty"`
+	RunID         string `json:"run_id,omitempty"`
+	WorkflowID    string `json:"workflow_id"`
+}
+
+// StartSyncRunOutput names the started run.
+type StartSyncRunOutput struct {
+	RunID string `json:"run_id"`
+}
+
+// PrepareSyncRunInput identifies the run to prepare. Workflows started
+// before runs were started by StartSyncRun leave RunID empty for scheduled
+// runs, and PrepareSyncRun records them itself.
 type PrepareSyncRunInput struct {
 	TeamID        string   `json:"team_id"`
 	IntegrationID string   `json:"integration_id"`
@@ -66,11 +84,15 @@ type TableFailure struct {
 	Error  string `json:"error"`
 }
 
-// FinishSyncRunInput records a run's outcome.
+// FinishSyncRunInput records a run's outcome. Without a RunID it finishes
+// the run recorded for WorkflowID, if there is one still queued or running:
+// a scheduled run whose start failed may still have been recorded by an
+// attempt whose answer was lost.
 type FinishSyncRunInput struct {
-	TeamID   string         `json:"team_id"`
-	RunID    string         `json:"run_id"`
-	Status   string         `json:"status"`
-	Error    string         `json:"error,omitempty"`
-	Failures []TableFailure `json:"failures,omitempty"`
+	TeamID     string         `json:"team_id"`
+	RunID      string         `json:"run_id,omitempty"`
+	WorkflowID string         `json:"workflow_id,omitempty"`
+	Status     string         `json:"status"`
+	Error      string         `json:"error,omitempty"`
+	Failures   []TableFailure `json:"failures,omitempty"`
 }

@@ -71,14 +71,18 @@ func (a *Syncs) sealedIntegration(ctx context.Context, teamID, id uuid.UUID) (Se
 	return SealedIntegration{IntegrationID: row.ID.String(), Type: row.Type, Config: config, SealedSecrets: row.SealedSecrets}, nil
 }
 
-// PrepareSyncRun records the run as running (creating it for scheduled
-// runs), expands the table selectors against the source and returns the plan.
+// PrepareSyncRun expands the table selectors of a started run against the
+// source and returns the plan. It marks the run running too (and records a
+// scheduled run without a RunID), as it did before StartSyncRun existed, so
+// workflows started then still replay and finish.
 func (a *Syncs) PrepareSyncRun(ctx context.Context, in PrepareSyncRunInput) (SyncPlan, error) {
 	teamID, integrationID, err := parseIDs(in.TeamID, in.IntegrationID)
 	if err != nil {
 		return SyncPlan{}, err
 	}
-	run, err := a.recordRun(ctx, teamID, integrationID, in)
+	run, err := a.recordRun(ctx, teamID, integrationID, StartSyncRunInput{
+		TeamID: in.TeamID, IntegrationID: in.IntegrationID, ConfigID: in.ConfigID, RunID: in.RunID, WorkflowID: in.WorkflowID,
+	})
 	if err != nil {
 		return SyncPlan{}, err
 	}
@@ -115,11 +119,27 @@ func (a *Syncs) PrepareSyncRun(ctx context.Context, in PrepareSyncRunInput) (Syn
 	return plan, nil
 }
 
+// StartSyncRun records the run as running and returns its id, creating it
+// first for a scheduled trigger. It is idempotent: a retry finds the run its
+// earlier attempt created by the workflow id. The workflow calls it before
+// planning, so a run whose planning fails is already recorded and can be
+// finished with the planning error.
+func (a *Syncs) StartSyncRun(ctx context.Context, in StartSyncRunInput) (StartSyncRunOutput, error) {
+	teamID, integrationID, err := parseIDs(in.TeamID, in.IntegrationID)
+	if err != nil {
+		return StartSyncRunOutput{}, err
+	}
+	run, err := a.recordRun(ctx, teamID, integrationID, in)
+	if err != nil {
+		return StartSyncRunOutput{}, err
+	}
+	return StartSyncRunOutput{RunID: run.ID.String()}, nil
+}
+
 // recordRun creates the run of a scheduled trigger (idempotently, keyed by
 // workflow id) or loads the one the API created, and marks it running.
-func (a *Syncs) recordRun(ctx context.Context, teamID, integrationID uuid.UUID, in PrepareSyncRunInput) (db.SyncRun, error) {
-	q := a.queries()
-	runID := uuid.Nil
+func (a *Syncs) recordRun(ctx context.Context, teamID, integrationID uuid.UUID, in StartSyncRunInput) (db.SyncRun, error) {
+	var runID uuid.UUID
 	if in.RunID != "" {
 		id, err := uuid.Parse(in.RunID)
 		if err != nil {
@@ -127,40 +147,56 @@ func (a *Syncs) recordRun(ctx context.Context, teamID, integrationID uuid.UUID, 
 		}
 		runID = id
 	} else {
-		cfgID, err := uuid.Parse(in.ConfigID)
+		id, err := a.createScheduledRun(ctx, teamID, integrationID, in)
 		if err != nil {
-			return db.SyncRun{}, temporal.NewNonRetryableApplicationError("bad config id", ErrTypeRunGone, nil)
+			return db.SyncRun{}, err
 		}
-		row, err := q.SyncConfigGet(ctx, db.SyncConfigGetParams{TeamID: teamID, ID: cfgID})
-		if errors.Is(err, errNoRows) {
-			return db.SyncRun{}, temporal.NewNonRetryableApplicationError("the sync configuration was deleted", ErrTypeRunGone, nil)
-		}
-		if err != nil {
-			return db.SyncRun{}, fmt.Errorf("load sync config: %w", err)
-		}
-		var tables []syncspec.TableSpec
-		_ = json.Unmarshal(row.Tables, &tables)
-		snapshot, _ := json.Marshal(syncspec.Config{
-			ConfigID: row.ID.String(), IntegrationID: integrationID.String(), DestIntegrationID: row.DestIntegrationID.String(),
-			DestSchema: row.DestSchema, Schedule: row.Schedule, LoadMethod: row.LoadMethod, Tables: tables,
-		})
-		created, err := q.SyncRunCreate(ctx, db.SyncRunCreateParams{
-			ID: uuid.New(), TeamID: teamID, IntegrationID: integrationID, ConfigID: uuid.NullUUID{UUID: row.ID, Valid: true},
-			Config: snapshot, Status: "queued", Trigger: "schedule", WorkflowID: in.WorkflowID,
-		})
-		if err != nil {
-			return db.SyncRun{}, fmt.Errorf("record scheduled run: %w", err)
-		}
-		runID = created.ID
+		runID = id
 	}
-	run, err := q.SyncRunStart(ctx, db.SyncRunStartParams{TeamID: teamID, ID: runID})
+	run, err := a.queries().SyncRunStart(ctx, db.SyncRunStartParams{TeamID: teamID, ID: runID})
 	if errors.Is(err, errNoRows) {
 		return db.SyncRun{}, temporal.NewNonRetryableApplicationError("the run is not queued or running any more", ErrTypeRunGone, nil)
 	}
 	if err != nil {
-		return db.SyncRun{}, fmt.Errorf("start run: %w", err)
+		return db.SyncRun{}, fmt.Errorf("start run %s: %w", runID, err)
 	}
 	return run, nil
+}
+
+// createScheduledRun records a queued run of the sync configuration with a
+// snapshot of it, once per workflow id, and returns the run's id.
+func (a *Syncs) createScheduledRun(ctx context.Context, teamID, integrationID uuid.UUID, in StartSyncRunInput) (uuid.UUID, error) {
+	q := a.queries()
+	cfgID, err := uuid.Parse(in.ConfigID)
+	if err != nil {
+		return uuid.Nil, temporal.NewNonRetryableApplicationError("bad config id", ErrTypeRunGone, nil)
+	}
+	row, err := q.SyncConfigGet(ctx, db.SyncConfigGetParams{TeamID: teamID, ID: cfgID})
+	if errors.Is(err, errNoRows) {
+		return uuid.Nil, temporal.NewNonRetryableApplicationError("the sync configuration was deleted", ErrTypeRunGone, nil)
+	}
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("load sync config %s: %w", cfgID, err)
+	}
+	var tables []syncspec.TableSpec
+	if err := json.Unmarshal(row.Tables, &tables); err != nil {
+		return uuid.Nil, temporal.NewNonRetryableApplicationError("decode tables of sync config: "+err.Error(), ErrTypeRunGone, nil)
+	}
+	snapshot, err := json.Marshal(syncspec.Config{
+		ConfigID: row.ID.String(), IntegrationID: integrationID.String(), DestIntegrationID: row.DestIntegrationID.String(),
+		DestSchema: row.DestSchema, Schedule: row.Schedule, LoadMethod: row.LoadMethod, Tables: tables,
+	})
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("encode config of scheduled run: %w", err)
+	}
+	created, err := q.SyncRunCreate(ctx, db.SyncRunCreateParams{
+		ID: uuid.New(), TeamID: teamID, IntegrationID: integrationID, ConfigID: uuid.NullUUID{UUID: row.ID, Valid: true},
+		Config: snapshot, Status: "queued", Trigger: "schedule", WorkflowID: in.WorkflowID,
+	})
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("record scheduled run: %w", err)
+	}
+	return created.ID, nil
 }
 
 // expandTables turns selectors into the tables they select now, in order,
@@ -212,8 +248,13 @@ func (a *Syncs) planTable(ctx context.Context, d connectors.Discoverer, method s
 }
 
 // FinishSyncRun records failed tables and the run's status and totals,
-// then removes the team lake's orphan files past their grace period.
+// then removes the team lake's orphan files past their grace period. Given
+// only a workflow id, it finishes that workflow's run if one was recorded
+// and is not finished yet, and otherwise does nothing.
 func (a *Syncs) FinishSyncRun(ctx context.Context, in FinishSyncRunInput) error {
+	if in.RunID == "" {
+		return a.finishWorkflowRun(ctx, in)
+	}
 	teamID, runID, err := parseIDs(in.TeamID, in.RunID)
 	if err != nil {
 		return err
@@ -224,11 +265,35 @@ func (a *Syncs) FinishSyncRun(ctx context.Context, in FinishSyncRunInput) error 
 			return fmt.Errorf("record failed table %s: %w", f.Table, err)
 		}
 	}
-	if _, err := q.SyncRunFinish(ctx, db.SyncRunFinishParams{TeamID: teamID, ID: runID, Status: in.Status, Error: optional(in.Error)}); err != nil {
-		return fmt.Errorf("record run outcome: %w", err)
+	_, err = q.SyncRunFinish(ctx, db.SyncRunFinishParams{TeamID: teamID, ID: runID, Status: in.Status, Error: optional(in.Error)})
+	if errors.Is(err, errNoRows) {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("run %s no longer exists", runID), ErrTypeRunGone, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("record outcome of run %s: %w", runID, err)
 	}
 	a.removeOrphans(ctx, teamID)
 	return nil
+}
+
+// finishWorkflowRun finishes the unfinished run recorded for in.WorkflowID.
+func (a *Syncs) finishWorkflowRun(ctx context.Context, in FinishSyncRunInput) error {
+	teamID, err := uuid.Parse(in.TeamID)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError("bad team id: "+err.Error(), ErrTypeRunGone, nil)
+	}
+	run, err := a.queries().SyncRunGetByWorkflow(ctx, db.SyncRunGetByWorkflowParams{TeamID: teamID, WorkflowID: in.WorkflowID})
+	if errors.Is(err, errNoRows) {
+		return nil // nothing was recorded
+	}
+	if err != nil {
+		return fmt.Errorf("find the run of workflow %s: %w", in.WorkflowID, err)
+	}
+	if run.Status != "queued" && run.Status != "running" {
+		return nil
+	}
+	in.RunID = run.ID.String()
+	return a.FinishSyncRun(ctx, in)
 }
 
 func parseIDs(a, b string) (uuid.UUID, uuid.UUID, error) {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -54,7 +55,8 @@ func SyncSourceDataset(integration, schema, table string) string {
 func SyncLakeDataset(destSchema, table string) string { return "lake." + destSchema + "." + table }
 
 // ReportSyncStarted records a sync run as a running task run and starts its
-// TaskRunWorkflow. Repeating it is harmless.
+// TaskRunWorkflow; a sync calls it when the run starts, so a running sync
+// shows as a running task. Repeating it is harmless, also after the end.
 func (s *Service) ReportSyncStarted(ctx context.Context, teamID uuid.UUID, run SyncRunReport) (TaskRun, error) {
 	started, _, err := s.StartTask(ctx, teamID, TaskStart{TaskID: SyncTaskID(run.RunID), AppName: SyncApp,
 		TaskName: run.IntegrationName, TaskType: "sync", StartedAt: run.StartedAt})
@@ -98,8 +100,40 @@ func (s *Service) ReportSyncTable(ctx context.Context, teamID uuid.UUID, run Syn
 				return err
 			}
 		}
+		reported, err := rowCountReported(ctx, q, teamID, started, dest)
+		if err != nil || reported {
+			return err
+		}
 		return insertMetrics(ctx, q, teamID, tf.TaskID, rows, time.Now())
 	})
+}
+
+// maxSyncMetrics bounds how many of a sync run's metric values
+// rowCountReported reads: more than one per table of any sync.
+const maxSyncMetrics = 100_000
+
+// rowCountReported says whether the run already has dest's row count, so a
+// retried report of a table does not record it twice. Everything else a
+// table report writes is an upsert. It locks dest's dataset row first, so
+// two reports of one table running at once check one after the other.
+func rowCountReported(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.ObsTaskRun, dest string) (bool, error) {
+	ids, err := ensureDatasets(ctx, q, teamID, []string{dest})
+	if err != nil {
+		return false, err
+	}
+	if _, err := q.ObsDatasetLock(ctx, db.ObsDatasetLockParams{TeamID: teamID, ID: ids[dest]}); err != nil {
+		return false, fmt.Errorf("lock dataset %s: %w", dest, dbError(err))
+	}
+	metrics, err := q.ObsTaskMetricList(ctx, db.ObsTaskMetricListParams{TeamID: teamID, TaskRunID: run.ID, RowLimit: maxSyncMetrics})
+	if err != nil {
+		return false, fmt.Errorf("read metrics of task %s: %w", run.TaskID, dbError(err))
+	}
+	for _, m := range metrics {
+		if m.AssetName == dest && m.MetricType == SyncRowCountMetric {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // ReportSyncEnded ends a sync run: success when failure is empty, failed with
@@ -114,8 +148,10 @@ func (s *Service) ReportSyncEnded(ctx context.Context, teamID uuid.UUID, run Syn
 	return err
 }
 
-// ReportSyncRun reports a whole sync run at once: start, every table, end.
-func (s *Service) ReportSyncRun(ctx context.Context, teamID uuid.UUID, run SyncRunReport, tables []SyncTableReport, failure string) error {
+// ReportSyncFinished reports a finished sync run: its start, unless that
+// was reported when the run started, every copied table, then its end.
+// Every step is idempotent, so a retried report records nothing twice.
+func (s *Service) ReportSyncFinished(ctx context.Context, teamID uuid.UUID, run SyncRunReport, tables []SyncTableReport, failure string) error {
 	if _, err := s.ReportSyncStarted(ctx, teamID, run); err != nil {
 		return err
 	}

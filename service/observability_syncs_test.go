@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,7 +51,7 @@ func TestSyncRunsReportThemselves(t *testing.T) {
 			{SourceSchema: "public", Table: "orders", DestSchema: "production_db", Columns: columns, RowCount: rows},
 			{SourceSchema: "public", Table: "customers", DestSchema: "production_db", Columns: columns[:1], RowCount: 50},
 		}
-		if err := env.Service.ReportSyncRun(ctx, team, run, tables, ""); err != nil {
+		if err := env.Service.ReportSyncFinished(ctx, team, run, tables, ""); err != nil {
 			t.Fatalf("report sync run %d: %v", i, err)
 		}
 		waitForRun(t, env.Service, team, service.SyncTaskID(run.RunID))
@@ -90,7 +91,7 @@ func TestFailedSyncRunReportsItsError(t *testing.T) {
 	ctx := context.Background()
 	team, _ := env.Service.EnsureTeam(ctx, "acme")
 	run := service.SyncRunReport{RunID: "broken", IntegrationName: "Warehouse"}
-	if err := env.Service.ReportSyncRun(ctx, team, run, nil, "connection refused"); err != nil {
+	if err := env.Service.ReportSyncFinished(ctx, team, run, nil, "connection refused"); err != nil {
 		t.Fatal(err)
 	}
 	d := waitForRun(t, env.Service, team, service.SyncTaskID("broken"))
@@ -100,5 +101,95 @@ func TestFailedSyncRunReportsItsError(t *testing.T) {
 	if err := env.Service.ReportSyncTable(ctx, team, service.SyncRunReport{RunID: "never-started", IntegrationName: "Warehouse"},
 		service.SyncTableReport{SourceSchema: "s", Table: "t", DestSchema: "d"}); err == nil {
 		t.Fatal("a table of a run that never started was recorded")
+	}
+}
+
+// TestSyncRunIsRunningFromItsStart reports a sync run's start as the run
+// starts and its end later: in between it is a running task of sluice-sync;
+// a retried end report (and a start repeated after the end) records nothing
+// twice.
+func TestSyncRunIsRunningFromItsStart(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	team, _ := env.Service.EnsureTeam(ctx, "acme")
+	startedAt := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
+	run := service.SyncRunReport{RunID: "live", IntegrationName: "Production DB", StartedAt: startedAt}
+	if _, err := env.Service.ReportSyncStarted(ctx, team, run); err != nil {
+		t.Fatal(err)
+	}
+	live, err := env.Service.GetTaskRun(ctx, team, service.SyncTaskID("live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live.Status != observability.StatusRunning || live.AppName != service.SyncApp || live.TaskName != "Production DB" ||
+		live.TaskType != "sync" || !live.StartedAt.Equal(startedAt) || live.EndedAt != nil {
+		t.Fatalf("started run = %+v", live.TaskRun)
+	}
+
+	columns := []observability.Field{{Name: "id", Type: "bigint", Position: 0}}
+	tables := []service.SyncTableReport{
+		{SourceSchema: "public", Table: "orders", DestSchema: "production_db", Columns: columns, RowCount: 10},
+		{SourceSchema: "public", Table: "customers", DestSchema: "production_db", Columns: columns, RowCount: 5},
+	}
+	for attempt := 0; attempt < 2; attempt++ { // the second is a retried activity
+		if err := env.Service.ReportSyncFinished(ctx, team, run, tables, ""); err != nil {
+			t.Fatalf("report end, attempt %d: %v", attempt, err)
+		}
+	}
+	done := waitForRun(t, env.Service, team, service.SyncTaskID("live"))
+	if _, err := env.Service.ReportSyncStarted(ctx, team, run); err != nil {
+		t.Fatalf("start repeated after the end: %v", err)
+	}
+	again, err := env.Service.GetTaskRun(ctx, team, service.SyncTaskID("live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Status != observability.StatusSuccess || again.Status != observability.StatusSuccess || !again.StartedAt.Equal(startedAt) {
+		t.Fatalf("ended run = %+v, after a repeated start %+v", done.TaskRun, again.TaskRun)
+	}
+	if len(again.Transformations) != 2 || len(again.Metrics) != 2 || len(again.Datasets) != 4 {
+		t.Fatalf("ended run reported %d transformations, %d metrics, %d datasets; want 2, 2, 4",
+			len(again.Transformations), len(again.Metrics), len(again.Datasets))
+	}
+	for _, name := range []string{"lake.production_db.orders", "Production DB.public.orders"} {
+		ds, err := env.Service.GetDataset(ctx, team, name)
+		if err != nil || len(ds.Versions) != 1 {
+			t.Fatalf("dataset %s = %+v (%v), want one schema version", name, ds, err)
+		}
+	}
+}
+
+// TestSyncTableReportedTwiceAtOnce: two attempts reporting one table at the
+// same time (a retry overlapping a slow attempt) record one row count.
+func TestSyncTableReportedTwiceAtOnce(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	team, _ := env.Service.EnsureTeam(ctx, "acme")
+	run := service.SyncRunReport{RunID: "overlap", IntegrationName: "Warehouse"}
+	if _, err := env.Service.ReportSyncStarted(ctx, team, run); err != nil {
+		t.Fatal(err)
+	}
+	table := service.SyncTableReport{SourceSchema: "public", Table: "t", DestSchema: "w", RowCount: 3}
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = env.Service.ReportSyncTable(ctx, team, run, table)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("report %d: %v", i, err)
+		}
+	}
+	d, err := env.Service.GetTaskRun(ctx, team, service.SyncTaskID("overlap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Metrics) != 1 || d.Metrics[0].Value != 3 {
+		t.Fatalf("metrics = %+v, want one row count of 3", d.Metrics)
 	}
 }

@@ -14,9 +14,15 @@ type ServiceSyncReporter struct{ Service *service.Service }
 
 var _ activities.SyncReporter = ServiceSyncReporter{}
 
-// ReportSync records the run as a task run of the sluice-sync app.
-func (r ServiceSyncReporter) ReportSync(ctx context.Context, rep activities.SyncReport) error {
-	run := service.SyncRunReport{RunID: rep.RunID, IntegrationName: rep.IntegrationName, StartedAt: rep.StartedAt}
+// ReportSyncStarted records the run as a running task run of the
+// sluice-sync app.
+func (r ServiceSyncReporter) ReportSyncStarted(ctx context.Context, start activities.SyncStart) error {
+	_, err := r.Service.ReportSyncStarted(ctx, start.TeamID, syncRunReport(start))
+	return err
+}
+
+// ReportSyncFinished records the run's copied tables and its end.
+func (r ServiceSyncReporter) ReportSyncFinished(ctx context.Context, rep activities.SyncReport) error {
 	tables := make([]service.SyncTableReport, len(rep.Tables))
 	for i, t := range rep.Tables {
 		fields := make([]observability.Field, len(t.Columns))
@@ -25,5 +31,9 @@ func (r ServiceSyncReporter) ReportSync(ctx context.Context, rep activities.Sync
 		}
 		tables[i] = service.SyncTableReport{SourceSchema: t.SourceSchema, Table: t.Table, DestSchema: t.DestSchema, Columns: fields, RowCount: t.Rows}
 	}
-	return r.Service.ReportSyncRun(ctx, rep.TeamID, run, tables, rep.Failure)
+	return r.Service.ReportSyncFinished(ctx, rep.TeamID, syncRunReport(rep.SyncStart), tables, rep.Failure)
+}
+
+func syncRunReport(start activities.SyncStart) service.SyncRunReport {
+	return service.SyncRunReport{RunID: start.RunID, IntegrationName: start.IntegrationName, StartedAt: start.StartedAt}
 }

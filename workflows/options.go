@@ -60,6 +60,21 @@ var syncBookkeepingOptions = workflow.ActivityOptions{
 	},
 }
 
+// syncReportOptions cover reporting a sync run's start and end to pipeline
+// observability: short, and retried through brief outages of sluice's
+// database or Temporal. A report that fails for good is logged and leaves
+// the run as it is; every report is idempotent, so retrying one is safe.
+var syncReportOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        30 * time.Second,
+		MaximumAttempts:        5,
+		NonRetryableErrorTypes: []string{activities.ErrTypeRunGone},
+	},
+}
+
 // copyTableOptions cover copying one table: long, heartbeating its progress
 // so a dead worker is noticed within the heartbeat timeout and the retry
 // resumes from the last heartbeat.

@@ -1,9 +1,6 @@
 package workflows
 
 import (
-	"errors"
-	"fmt"
-
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -30,31 +27,71 @@ type SyncOutput struct {
 // tableParallelism bounds how many tables of one run copy at once.
 const tableParallelism = 2
 
-// SyncWorkflow plans a run (expanding table patterns), copies each table in
+// recordRunFirst is the change that starts a run (recording it, for a
+// scheduled trigger) and reports its start before planning it, so a run
+// whose planning fails is finished with the planning error. Histories from
+// before it replay the old order: PrepareSyncRun first.
+const recordRunFirst = "start-run-before-planning"
+
+// SyncWorkflow starts a run and reports its start to pipeline
+// observability, plans it (expanding table patterns), copies each table in
 // its own activity, a bounded number at a time, and records the outcome:
-// succeeded, partially_succeeded, failed or cancelled. It runs with the
-// default Options; RegisterWith registers it under the same name with others.
+// succeeded, partially_succeeded, failed or cancelled. Every run it records
+// reaches one of them. It runs with the default Options; RegisterWith
+// registers it under the same name with others.
 func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncOutput, error) {
 	return syncWorkflow(ctx, in, Options{})
 }
 
 func syncWorkflow(ctx workflow.Context, in SyncInput, opts Options) (SyncOutput, error) {
+	run := startedRun{id: in.RunID}
+	if workflow.GetVersion(ctx, recordRunFirst, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+		var err error
+		if run, err = startRun(ctx, in); err != nil {
+			return abandonRun(ctx, in, err)
+		}
+	}
 	var syncs *activities.Syncs
 	bookCtx := workflow.WithActivityOptions(ctx, syncBookkeepingOptions)
 	var plan activities.SyncPlan
 	err := workflow.ExecuteActivity(bookCtx, syncs.PrepareSyncRun, activities.PrepareSyncRunInput{
-		TeamID: in.TeamID, IntegrationID: in.IntegrationID, ConfigID: in.ConfigID, RunID: in.RunID,
+		TeamID: in.TeamID, IntegrationID: in.IntegrationID, ConfigID: in.ConfigID, RunID: run.id,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Trigger: in.Trigger, OnlyTables: in.OnlyTables,
 	}).Get(ctx, &plan)
 	if err != nil {
-		if in.RunID == "" {
-			return SyncOutput{}, err // nothing recorded to finish
+		if run.id == "" {
+			return SyncOutput{}, err // a history from before recordRunFirst: nothing recorded to finish
 		}
-		plan.RunID = in.RunID
-		return finishRun(ctx, in, plan, nil, err)
+		plan.RunID = run.id
+		return finishRun(ctx, in, run, plan, nil, err)
 	}
 	failures := copyTables(ctx, in, plan, opts.copyTableOptions())
-	return finishRun(ctx, in, plan, failures, ctx.Err())
+	return finishRun(ctx, in, run, plan, failures, ctx.Err())
+}
+
+// startedRun is a run the workflow started: its id and the pending report of
+// its start (nil in histories from before recordRunFirst).
+type startedRun struct {
+	id       string
+	reported workflow.Future
+}
+
+// startRun records the run as running and, without waiting for it, reports
+// its start to pipeline observability.
+func startRun(ctx workflow.Context, in SyncInput) (startedRun, error) {
+	var syncs *activities.Syncs
+	bookCtx := workflow.WithActivityOptions(ctx, syncBookkeepingOptions)
+	var started activities.StartSyncRunOutput
+	err := workflow.ExecuteActivity(bookCtx, syncs.StartSyncRun, activities.StartSyncRunInput{
+		TeamID: in.TeamID, IntegrationID: in.IntegrationID, ConfigID: in.ConfigID, RunID: in.RunID,
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+	}).Get(ctx, &started)
+	if err != nil {
+		return startedRun{}, err
+	}
+	reportCtx := workflow.WithActivityOptions(ctx, syncReportOptions)
+	reported := workflow.ExecuteActivity(reportCtx, syncs.ReportSyncStart, activities.ReportSyncStartInput{TeamID: in.TeamID, RunID: started.RunID})
+	return startedRun{id: started.RunID, reported: reported}, nil
 }
 
 // copyTables runs one CopyTable activity per table, tableParallelism at a
@@ -104,60 +141,4 @@ func copyTables(ctx workflow.Context, in SyncInput, plan activities.SyncPlan, co
 		}
 	}
 	return out
-}
-
-// finishRun records the outcome even when the run was cancelled.
-func finishRun(ctx workflow.Context, in SyncInput, plan activities.SyncPlan, failures []activities.TableFailure, runErr error) (SyncOutput, error) {
-	status, message := runStatus(len(plan.Tables), failures, runErr)
-	finishCtx, _ := workflow.NewDisconnectedContext(ctx)
-	finishCtx = workflow.WithActivityOptions(finishCtx, syncBookkeepingOptions)
-	var syncs *activities.Syncs
-	err := workflow.ExecuteActivity(finishCtx, syncs.FinishSyncRun, activities.FinishSyncRunInput{
-		TeamID: in.TeamID, RunID: plan.RunID, Status: status, Error: message, Failures: failures,
-	}).Get(finishCtx, nil)
-	if err != nil {
-		return SyncOutput{RunID: plan.RunID, Status: status}, fmt.Errorf("record run outcome: %w", err)
-	}
-	// Observability is a report about the run, not part of it: a failure to
-	// report is logged and leaves the run's outcome as recorded.
-	reportCtx := workflow.WithActivityOptions(finishCtx, syncBookkeepingOptions)
-	if err := workflow.ExecuteActivity(reportCtx, syncs.ReportSyncRun, activities.ReportSyncRunInput{TeamID: in.TeamID, RunID: plan.RunID}).Get(reportCtx, nil); err != nil {
-		workflow.GetLogger(ctx).Warn("sync run not reported to observability", "run", plan.RunID, "error", err)
-	}
-	if status == "cancelled" {
-		return SyncOutput{RunID: plan.RunID, Status: status}, temporal.NewCanceledError()
-	}
-	return SyncOutput{RunID: plan.RunID, Status: status}, nil
-}
-
-// runStatus derives the run's status from its tables.
-func runStatus(tables int, failures []activities.TableFailure, runErr error) (string, string) {
-	cancelled := runErr != nil && (errors.Is(runErr, workflow.ErrCanceled) || temporal.IsCanceledError(runErr))
-	switch {
-	case cancelled:
-		return "cancelled", "the run was cancelled"
-	case runErr != nil:
-		return "failed", rootMessage(runErr)
-	case len(failures) == 0:
-		return "succeeded", ""
-	case len(failures) < tables:
-		return "partially_succeeded", fmt.Sprintf("%d of %d tables failed", len(failures), tables)
-	}
-	return "failed", fmt.Sprintf("all %d tables failed", tables)
-}
-
-// rootMessage is the innermost error's message: the source's own words
-// rather than Temporal's wrapping.
-func rootMessage(err error) string {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return appErr.Message()
-	}
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
-	}
 }
