@@ -41,9 +41,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 // TestRecordHistories runs real workflows and records their histories for
 // the replay test. It only runs when SLUICE_RECORD_HISTORIES=1.
 func TestRecordHistories(t *testing.T) {
-	if os.Getenv("SLUICE_RECORD_HISTORIES") != "1" {
-		t.Skip("set SLUICE_RECORD_HISTORIES=1 to record replay histories")
-	}
+	skipUnlessRecording(t)
 	env := testenv.New(t)
 	ctx := context.Background()
 	team, err := env.Service.EnsureTeam(ctx, "recorder")
@@ -59,6 +57,15 @@ func TestRecordHistories(t *testing.T) {
 		t.Fatal("wrong mysql password validated")
 	}
 	recordAll(t, env, "WorkflowType = 'ValidateIntegration' AND TaskQueue = '"+env.TaskQueue+"'", 2)
+}
+
+// skipUnlessRecording skips a test that records histories unless
+// SLUICE_RECORD_HISTORIES=1.
+func skipUnlessRecording(t *testing.T) {
+	t.Helper()
+	if os.Getenv("SLUICE_RECORD_HISTORIES") != "1" {
+		t.Skip("set SLUICE_RECORD_HISTORIES=1 to record replay histories")
+	}
 }
 
 func recordAll(t *testing.T, env *testenv.Env, query string, want int) {

@@ -2,7 +2,6 @@ package workflows_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -15,9 +14,7 @@ import (
 // metrics to check, one timed out — and records their histories for the
 // replay test. It only runs when SLUICE_RECORD_HISTORIES=1.
 func TestRecordTaskRunHistories(t *testing.T) {
-	if os.Getenv("SLUICE_RECORD_HISTORIES") != "1" {
-		t.Skip("set SLUICE_RECORD_HISTORIES=1 to record replay histories")
-	}
+	skipUnlessRecording(t)
 	env := testenv.New(t)
 	ctx := context.Background()
 	team, err := env.Service.EnsureTeam(ctx, "recorder")

@@ -2,7 +2,6 @@ package testenv
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -24,15 +23,7 @@ func PostgresSchema(t testing.TB, setup string) string {
 // ExecPostgres runs SQL on the local Postgres database as its superuser.
 func ExecPostgres(t testing.TB, sql string) {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbtest.AdminURL())
-	if err != nil {
-		t.Fatalf("connect to Postgres: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		t.Fatalf("fixture SQL: %v", err)
-	}
+	ExecPostgresIn(t, "", sql)
 }
 
 // PostgresDatabase creates a scratch database on the local Postgres server,
@@ -50,7 +41,7 @@ func PostgresDatabase(t testing.TB, prefix, setup string) string {
 			c.Close(context.Background())
 		}
 	})
-	conn, err := pgx.Connect(ctx, strings.Replace(dbtest.AdminURL(), "/postgres?", "/"+name+"?", 1))
+	conn, err := pgx.Connect(ctx, databaseURL(name))
 	if err != nil {
 		t.Fatalf("connect to %s: %v", name, err)
 	}

@@ -10,6 +10,30 @@ import (
 	"github.com/sluice-dev/sluice/db/dbtest"
 )
 
+// databaseURL is the superuser URL of a database on the local Postgres
+// server; empty means the default one.
+func databaseURL(database string) string {
+	if database == "" {
+		return dbtest.AdminURL()
+	}
+	return strings.Replace(dbtest.AdminURL(), "/postgres?", "/"+database+"?", 1)
+}
+
+// ExecPostgresIn runs SQL as the superuser in a database of the local
+// Postgres server (one PostgresDatabase created, for example).
+func ExecPostgresIn(t testing.TB, database, sql string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, databaseURL(database))
+	if err != nil {
+		t.Fatalf("connect to Postgres database %s: %v", database, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		t.Fatalf("SQL in database %s: %v", database, err)
+	}
+}
+
 // LockTable takes an exclusive lock on a table of a database on the local
 // Postgres server (empty database: the default one), so a sync's read of it
 // waits, and returns a function that releases the lock. The lock is also
@@ -17,11 +41,7 @@ import (
 func LockTable(t testing.TB, database, table string) (release func()) {
 	t.Helper()
 	ctx := context.Background()
-	url := dbtest.AdminURL()
-	if database != "" {
-		url = strings.Replace(url, "/postgres?", "/"+database+"?", 1)
-	}
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := pgx.Connect(ctx, databaseURL(database))
 	if err != nil {
 		t.Fatalf("connect to lock %s: %v", table, err)
 	}
