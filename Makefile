@@ -11,9 +11,14 @@ build: ## Build bin/sluice
 run: build ## Run everything in one process: API :8080, worker, Temporal + UI :8233
 	$(BIN) dev
 
-test: ## Run every test (needs Postgres on 127.0.0.1:5432 and MariaDB on 127.0.0.1:3306)
+test: ## Every test: vet, unit and integration tests, the chaos scenarios' short form, a short fuzz of each quick target (needs Postgres and MariaDB)
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 18m ./...
+	$(GO) test -count=1 -timeout 15m ./...
+	$(MAKE) chaos-short
+	$(MAKE) fuzz FUZZTIME=5s FUZZ_TARGETS="$(FUZZ_QUICK_TARGETS)"
+
+vet: ## go vet every package
+	$(GO) vet ./...
 
 generate: ## Regenerate the sqlc query code in db/ from db/queries and db/migrations
 	$(SQLC) generate
@@ -36,6 +41,10 @@ FUZZ_TARGETS := \
 	./observability:FuzzParseSchemaField \
 	./openlineage:FuzzParse \
 	./api:FuzzRequestBodies
+
+# FUZZ_QUICK_TARGETS leave out the two that need seconds per seed (their seeds
+# still run in every `go test` as regression cases).
+FUZZ_QUICK_TARGETS := $(filter-out ./sqlguard:FuzzCheckPostgres ./api:FuzzRequestBodies,$(FUZZ_TARGETS))
 
 fuzz: ## Fuzz each target for FUZZTIME (default 15s), a line each; a crasher is kept in <package>/testdata/fuzz
 	@failed=0; for t in $(FUZZ_TARGETS); do \
