@@ -46,14 +46,17 @@ func RSS(pid int) (int64, error) {
 // ServerMetrics are the gauges the harness reads from the server's /metrics.
 type ServerMetrics struct {
 	Goroutines int
-	// HeapInUse and GoSys are the Go heap's in-use bytes and all memory the
-	// Go runtime holds from the OS; RSS beyond GoSys was allocated outside
-	// the Go runtime (DuckDB's, through cgo).
-	HeapInUse, GoSys int64
+	// LiveHeap is the Go heap live after the last collection, derived from
+	// the next collection's target (go_memstats_next_gc_bytes) and GOGC: a
+	// steadier figure than the heap in use, which includes garbage.
+	LiveHeap int64
+	// GoSys is all memory the Go runtime holds from the OS; RSS beyond it was
+	// allocated outside the Go runtime (DuckDB's, through cgo).
+	GoSys int64
 }
 
-// Scrape reads go_goroutines, go_memstats_heap_inuse_bytes and
-// go_memstats_sys_bytes from the server's /metrics.
+// Scrape reads go_goroutines, go_memstats_next_gc_bytes,
+// go_gc_gogc_percent and go_memstats_sys_bytes from the server's /metrics.
 func Scrape(ctx context.Context, baseURL string) (ServerMetrics, error) {
 	var m ServerMetrics
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/metrics", nil)
@@ -68,42 +71,30 @@ func Scrape(ctx context.Context, baseURL string) (ServerMetrics, error) {
 	if res.StatusCode != http.StatusOK {
 		return m, fmt.Errorf("scrape /metrics: status %d", res.StatusCode)
 	}
-	found := 0
+	want := map[string]float64{"go_goroutines": -1, "go_memstats_next_gc_bytes": -1, "go_gc_gogc_percent": -1, "go_memstats_sys_bytes": -1}
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		name, value, ok := strings.Cut(sc.Text(), " ")
-		if !ok {
-			continue
-		}
-		var dst *int64
-		var n int64
-		switch name {
-		case "go_goroutines":
-			dst = &n
-		case "go_memstats_heap_inuse_bytes":
-			dst = &m.HeapInUse
-		case "go_memstats_sys_bytes":
-			dst = &m.GoSys
-		default:
+		if _, wanted := want[name]; !ok || !wanted {
 			continue
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
 		if err != nil {
 			return m, fmt.Errorf("%s %q: %w", name, value, err)
 		}
-		*dst = int64(f)
-		if name == "go_goroutines" {
-			m.Goroutines = int(n)
-		}
-		found++
+		want[name] = f
 	}
 	if err := sc.Err(); err != nil {
 		return m, fmt.Errorf("scrape /metrics: %w", err)
 	}
-	if found < 3 {
-		return m, fmt.Errorf("/metrics lacks go_goroutines or go_memstats_*; register the Go collector")
+	for name, v := range want {
+		if v < 0 {
+			return m, fmt.Errorf("/metrics has no %s; register the Go collector", name)
+		}
 	}
+	m.Goroutines, m.GoSys = int(want["go_goroutines"]), int64(want["go_memstats_sys_bytes"])
+	m.LiveHeap = int64(want["go_memstats_next_gc_bytes"] * 100 / (100 + want["go_gc_gogc_percent"]))
 	return m, nil
 }
 

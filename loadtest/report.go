@@ -48,7 +48,7 @@ func (r *Report) Write(out io.Writer) {
 	fmt.Fprintf(tw, "RSS MiB\t%.1f\t%.1f\t%s\t\t\n", mib(s.RSSAfterWarmup), mib(s.RSSEnd), change(s.RSSAfterWarmup, s.RSSEnd))
 	fmt.Fprintf(tw, "RSS MiB min..max\t\t%.1f..%.1f\t\t\t\n", mib(s.RSSMin), mib(s.RSSMax))
 	a, b := s.MemAfterWarmup, s.MemEnd
-	fmt.Fprintf(tw, "  Go heap in use MiB\t%.1f\t%.1f\t%s\t\t\n", mib(a.HeapInUse), mib(b.HeapInUse), change(a.HeapInUse, b.HeapInUse))
+	fmt.Fprintf(tw, "  Go heap live at last GC MiB\t%.1f\t%.1f\t%s\t\t\n", mib(a.LiveHeap), mib(b.LiveHeap), change(a.LiveHeap, b.LiveHeap))
 	fmt.Fprintf(tw, "  Go runtime total MiB\t%.1f\t%.1f\t%s\t\t\n", mib(a.GoSys), mib(b.GoSys), change(a.GoSys, b.GoSys))
 	fmt.Fprintf(tw, "  outside Go (RSS − Go total) MiB\t%.1f\t%.1f\t%+.1f\t\t\n", mib(s.RSSAfterWarmup-a.GoSys), mib(s.RSSEnd-b.GoSys),
 		mib(s.RSSEnd-b.GoSys)-mib(s.RSSAfterWarmup-a.GoSys))

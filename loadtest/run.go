@@ -26,6 +26,9 @@ type Options struct {
 	Settle, Recovery time.Duration
 	// SustainShare is the sustained rate as a share of saturation (0.7).
 	SustainShare float64
+	// Rate, when set, is the sustained rate instead (requests a second), to
+	// compare two builds at the same load.
+	Rate float64
 	// OverloadShare is the first overload rate as a multiple of saturation
 	// (3); the second is twice it.
 	OverloadShare float64
@@ -127,12 +130,15 @@ func (h *harness) phases(ctx context.Context, d *driver) (*Report, error) {
 		return nil, fmt.Errorf("ramp: no request was accepted")
 	}
 	rate := opts.SustainShare * sat.Rate
+	if opts.Rate > 0 {
+		rate = opts.Rate
+	}
 	workers := max(128, 8*sat.Best.Concurrency)
 	fmt.Fprintf(out, "saturation: %.1f accepted/s (median of the plateau from concurrency %d, whose %.1f was the best)\n",
 		sat.Rate, sat.Best.Concurrency, sat.Best.Goodput)
 
 	fmt.Fprintf(out, "\n== sustained: %.1f req/s (%.0f%% of saturation) from up to %d workers, %s warm-up then %s\n",
-		rate, 100*opts.SustainShare, workers, opts.Warmup, opts.Duration)
+		rate, 100*rate/sat.Rate, workers, opts.Warmup, opts.Duration)
 	var err error
 	if rep.Sustained, err = d.sustain(ctx, h, rate, workers, opts.Warmup, opts.Duration); err != nil {
 		return nil, fmt.Errorf("sustained phase: %w", err)

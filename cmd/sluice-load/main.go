@@ -34,6 +34,7 @@ func main() {
 	fs.IntVar(&opts.MaxInFlight, "max-in-flight", envInt("SLUICE_MAX_IN_FLIGHT", 64), "bound of each of the server's route groups, passed to it (env SLUICE_MAX_IN_FLIGHT)")
 	only := fs.String("only", os.Getenv("LOAD_ONLY"), "comma-separated parts of route names to keep in the mix, e.g. lake,/log (env LOAD_ONLY)")
 	fs.Float64Var(&opts.SustainShare, "sustain-share", opts.SustainShare, "sustained rate as a share of saturation")
+	fs.Float64Var(&opts.Rate, "rate", envFloat("LOAD_RATE", 0), "sustained rate in requests a second instead of a share of saturation, to compare builds (env LOAD_RATE)")
 	fs.Float64Var(&opts.OverloadShare, "overload-share", opts.OverloadShare, "first overload rate as a multiple of saturation; the second is twice it")
 	_ = fs.Parse(os.Args[1:])
 	if *only != "" {
@@ -64,6 +65,13 @@ func env(name, def string) string {
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
 		return n
+	}
+	return def
+}
+
+func envFloat(name string, def float64) float64 {
+	if f, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil && f > 0 {
+		return f
 	}
 	return def
 }
