@@ -12,7 +12,8 @@ import (
 )
 
 // lakeSink writes rows read from a source into lake Parquet files. At every
-// chunk boundary it closes its files and heartbeats the resume point.
+// chunk boundary it seals its files and, once they are written, heartbeats
+// the resume point.
 type lakeSink struct {
 	lake      *lake.Lake
 	schema    string
@@ -22,9 +23,11 @@ type lakeSink struct {
 	writer    *lake.TableWriter
 	progress  copyProgress
 	chunkRows int64
-	cursorIdx int
-	lastBeat  time.Time
-	beatEvery time.Duration
+	// pendingRows were read in chunks whose files are still being written.
+	pendingRows int64
+	cursorIdx   int
+	lastBeat    time.Time
+	beatEvery   time.Duration
 }
 
 var _ connectors.ColumnSink = (*lakeSink)(nil)
@@ -84,26 +87,31 @@ func (s *lakeSink) written(ctx context.Context, n int) error {
 	s.chunkRows += int64(n)
 	if time.Since(s.lastBeat) > s.beatEvery {
 		beat := s.progress
-		beat.RowsRead += s.chunkRows
+		beat.RowsRead += s.pendingRows + s.chunkRows
 		activity.RecordHeartbeat(ctx, beat)
 		s.lastBeat = time.Now()
 	}
 	return ctx.Err()
 }
 
-// ChunkDone seals the chunk's files and records them as the resume point.
+// ChunkDone seals the chunk's files and, once they are written (the writer
+// goes on with the next chunk meanwhile), records them as the resume point.
 func (s *lakeSink) ChunkDone(ctx context.Context, lastKey []any) error {
-	files, err := s.writer.Finish(ctx)
-	if err != nil {
-		return err
-	}
-	s.progress.Files = append(s.progress.Files, files...)
-	s.progress.After = lastKey
-	s.progress.RowsRead += s.chunkRows
+	rows := s.chunkRows
 	s.chunkRows = 0
-	activity.RecordHeartbeat(ctx, s.progress)
-	s.lastBeat = time.Now()
-	return s.openWriter(ctx)
+	s.pendingRows += rows
+	// The heartbeat takes the context of the writer call that delivers the
+	// files: ctx may have ended by then, and a heartbeat on an ended context
+	// fails and makes the SDK cancel the activity.
+	return s.writer.Seal(ctx, func(ctx context.Context, files []lake.StagedFile) error {
+		s.progress.Files = append(s.progress.Files, files...)
+		s.progress.After = lastKey
+		s.progress.RowsRead += rows
+		s.pendingRows -= rows
+		activity.RecordHeartbeat(ctx, s.progress)
+		s.lastBeat = time.Now()
+		return nil
+	})
 }
 
 // finish seals the last files and returns every staged file of the table.

@@ -197,32 +197,38 @@ func pow10i(n int) int64 {
 	return p
 }
 
-// writable refuses writes to a finished or failed writer, or when ctx is done.
+// writable refuses writes to a finished or failed writer, or when ctx is
+// done, and collects a file written in the background meanwhile.
 func (w *TableWriter) writable(ctx context.Context) error {
 	if w.closed {
 		return errors.New("write to a finished table writer")
 	}
+	if w.err != nil || w.app == nil {
+		return fmt.Errorf("the table writer failed earlier (%v); abort it", w.err)
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if w.app == nil {
-		return errors.New("the table writer failed earlier; abort it")
+	return w.fail(w.poll(ctx))
+}
+
+// fail makes err, if any, the writer's for good.
+func (w *TableWriter) fail(err error) error {
+	if err != nil && w.err == nil {
+		w.err = err
 	}
-	return nil
+	return err
 }
 
 // rowsAppended appends a full chunk and rolls to a new file at the limits.
 func (w *TableWriter) rowsAppended(ctx context.Context) error {
 	if w.app.space() == 0 {
 		if err := w.app.flush(); err != nil {
-			return err
+			return w.fail(err)
 		}
 	}
 	if w.rows >= w.lake.Limits.FileMaxRows || w.bytes >= w.lake.Limits.FileMaxBytes {
-		if err := w.flushFile(ctx); err != nil {
-			return err
-		}
-		return w.startFile(ctx)
+		return w.fail(w.roll(ctx, true))
 	}
 	return nil
 }

@@ -187,6 +187,9 @@ func TestAbortKeepsCommittedFiles(t *testing.T) {
 	if err := w2.WriteBatch(f.ctx, peopleRows(0, 12, "b")); err != nil {
 		t.Fatal(err)
 	}
+	if err := w2.wait(f.ctx); err != nil { // the second file is written in the background
+		t.Fatal(err)
+	}
 	staged := append([]StagedFile(nil), w2.staged...)
 	w2.Abort()
 	if len(staged) != 2 {

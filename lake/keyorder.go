@@ -183,12 +183,27 @@ func (k *keyOrder) text() []string {
 	return out
 }
 
-// mark records the file's key order in f when every row ascended.
-func (k *keyOrder) mark(f *StagedFile) {
-	if k == nil || !k.ascending || k.rows == 0 || k.rows != f.Rows {
+// keyMark is a file's key order as its writer saw it, applied once the
+// file is written.
+type keyMark struct {
+	names, first, last []string
+	rows               int64
+}
+
+// result returns the current file's mark; nil tracking marks nothing.
+func (k *keyOrder) result() keyMark {
+	if k == nil || !k.ascending || k.rows == 0 {
+		return keyMark{}
+	}
+	return keyMark{names: k.names, first: k.first, last: k.text(), rows: k.rows}
+}
+
+// apply records the key order in f when it covers every row of f.
+func (m keyMark) apply(f *StagedFile) {
+	if m.rows == 0 || m.rows != f.Rows {
 		return
 	}
-	f.KeyColumns, f.FirstKey, f.LastKey = k.names, k.first, k.text()
+	f.KeyColumns, f.FirstKey, f.LastKey = m.names, m.first, m.last
 }
 
 // keysUnique reports whether files, each marked as strictly ascending by

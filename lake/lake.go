@@ -39,10 +39,12 @@ type Limits struct {
 	QueryThreads int
 }
 
-// DefaultLimits keep a writer and a query well under 512 MiB of memory.
+// DefaultLimits keep a writer and a query well under 512 MiB of memory. A
+// writer holds two staging tables of up to FileMaxRows rows (one being
+// written out), so files are kept to one row group of DuckDB's default size.
 var DefaultLimits = Limits{
-	FileMaxRows:  1 << 20,
-	FileMaxBytes: 128 << 20,
+	FileMaxRows:  122_880,
+	FileMaxBytes: 64 << 20,
 	WriterMemory: "256MB",
 	QueryMemory:  "512MB",
 	QueryThreads: 2,

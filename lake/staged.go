@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 
@@ -55,6 +56,7 @@ func (d *duck) writeStaged(ctx context.Context, query, dir string, cols []FileCo
 	path := newFilePath(dir, "")
 	res, err := d.copyToParquet(ctx, query, path, fieldIDsClause(cols))
 	if err != nil {
+		_ = os.Remove(path) // what an interrupted or failed write left
 		return StagedFile{}, err
 	}
 	f := StagedFile{Path: path, Rows: res.Rows, SizeBytes: res.Size, FooterSize: res.FooterSize, Columns: cols}

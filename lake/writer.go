@@ -14,10 +14,12 @@ import (
 )
 
 // TableWriter streams rows into Parquet files for one lake table: rows are
-// appended, a DuckDB data chunk at a time, to an in-memory DuckDB table and
-// written out with COPY … TO (FIELD_IDS) every Limits.FileMaxRows rows or
-// FileMaxBytes bytes, so memory stays bounded whatever the table size. Files
-// stay invisible until Commit. A TableWriter is not safe for concurrent use.
+// appended, a DuckDB data chunk at a time, to an in-memory DuckDB table,
+// which is written out with COPY … TO (FIELD_IDS) every Limits.FileMaxRows
+// rows or FileMaxBytes bytes, in the background while the next rows go into
+// another table; at most two are held, so memory stays bounded whatever the
+// table size. Files stay invisible until Commit. A TableWriter is not safe
+// for concurrent use.
 type TableWriter struct {
 	lake          *Lake
 	schema, table string
@@ -25,12 +27,24 @@ type TableWriter struct {
 	cols          []FileColumn
 	stages        []stageColumn
 	duck          *duck
-	app           *chunkAppender
-	row           []driver.Value
-	keys          *keyOrder
-	rows, bytes   int64
-	staged        []StagedFile
-	closed        bool
+	bg            *duck // a second connection, for writing files in the background
+	// bgCtx bounds background writes: not a call's context, which may end
+	// while a file is still being written; Abort cancels it.
+	bgCtx       context.Context
+	bgCancel    context.CancelFunc
+	app         *chunkAppender
+	row         []driver.Value
+	keys        *keyOrder
+	rows, bytes int64
+	stageN      int
+	job         *fileJob
+	seals       []seal
+	// launched, completed and handed count file jobs: started, done (their
+	// files in staged) and handed to seals (no longer in staged).
+	launched, completed, handed int
+	staged                      []StagedFile
+	err                         error // the first failure; the writer refuses writes after it
+	closed                      bool
 }
 
 // NewTableWriter starts writing rows with the given source columns to
@@ -67,6 +81,11 @@ func (l *Lake) NewTableWriter(ctx context.Context, schema, table string, cols []
 		w.stages = append(w.stages, stageFor(c.Type))
 	}
 	if w.duck, err = openWriterDuck(ctx, l.Limits.WriterMemory, 2); err != nil {
+		return nil, err
+	}
+	w.bgCtx, w.bgCancel = context.WithCancel(context.WithoutCancel(ctx))
+	if w.bg, err = w.duck.another(ctx); err != nil {
+		w.Abort()
 		return nil, err
 	}
 	if err := w.startFile(ctx); err != nil {
@@ -122,14 +141,11 @@ func (w *TableWriter) TrackKeyOrder(names []string) error {
 
 // startFile creates an empty staging table and an appender on it.
 func (w *TableWriter) startFile(ctx context.Context) error {
-	defs := make([]string, len(w.cols))
-	for i, s := range w.stages {
-		defs[i] = fmt.Sprintf("c%d %s", i, s.stageType)
-	}
-	if err := w.duck.exec(ctx, "CREATE OR REPLACE TABLE stage.rows ("+strings.Join(defs, ", ")+")"); err != nil {
+	w.stageN++
+	if err := w.duck.exec(ctx, "CREATE TABLE "+w.stageName()+" ("+w.stageDefs()+")"); err != nil {
 		return fmt.Errorf("create staging table: %w", err)
 	}
-	app, err := newChunkAppender(w.duck.raw, "stage", "rows")
+	app, err := newChunkAppender(w.duck.raw, "stage", strings.TrimPrefix(w.stageName(), "stage."))
 	if err != nil {
 		return err
 	}
@@ -185,39 +201,19 @@ func valueSize(v driver.Value) int64 {
 	return 8
 }
 
-// flushFile writes the buffered rows to a new Parquet file.
-func (w *TableWriter) flushFile(ctx context.Context) error {
-	if w.app == nil {
-		return errors.New("the table writer failed earlier; abort it")
-	}
-	err := w.app.finish()
-	w.app.close()
-	w.app = nil
-	if err != nil {
-		return err
-	}
-	if w.rows == 0 {
-		return nil
-	}
-	query := "SELECT " + selectList(w.cols, func(i int, _ FileColumn) string {
-		return w.stages[i].expr(fmt.Sprintf("c%d", i))
-	}) + " FROM stage.rows"
-	f, err := w.duck.writeStaged(ctx, query, w.dir, w.cols)
-	if err != nil {
-		return fmt.Errorf("write %s.%s: %w", w.schema, w.table, err)
-	}
-	w.keys.mark(&f)
-	w.staged = append(w.staged, f)
-	return w.duck.exec(ctx, "DROP TABLE stage.rows")
-}
-
-// Finish writes the last buffered rows and returns every file written. The
-// files are not visible until Commit; a writer that wrote no rows returns none.
+// Finish writes the last buffered rows and returns every file written but
+// those handed to a Seal. The files are not visible until Commit; a writer
+// that wrote no rows returns none.
 func (w *TableWriter) Finish(ctx context.Context) ([]StagedFile, error) {
 	if w.closed {
 		return nil, errors.New("finish a finished table writer")
 	}
-	err := w.flushFile(ctx)
+	err := w.writable(ctx)
+	if err == nil {
+		if err = w.roll(ctx, false); err == nil {
+			err = w.wait(ctx)
+		}
+	}
 	w.close()
 	if err != nil {
 		w.removeStaged()
@@ -231,6 +227,9 @@ func (w *TableWriter) Finish(ctx context.Context) ([]StagedFile, error) {
 // Commit. When the catalog cannot be read the files are kept for
 // RemoveOrphanFiles.
 func (w *TableWriter) Abort() {
+	if w.bgCancel != nil {
+		w.bgCancel() // a file being written is not needed any more
+	}
 	w.close()
 	if len(w.staged) == 0 {
 		return
@@ -271,10 +270,21 @@ func (w *TableWriter) close() {
 		return
 	}
 	w.closed = true
+	if w.job != nil { // a file being written is staged like the others
+		<-w.job.done
+		if w.job.err == nil {
+			w.staged = append(w.staged, w.job.file)
+		}
+		w.job = nil
+	}
 	if w.app != nil {
 		w.app.close()
 		w.app = nil
 	}
+	if w.bgCancel != nil {
+		w.bgCancel()
+	}
+	w.bg.Close()
 	w.duck.Close()
 }
 
