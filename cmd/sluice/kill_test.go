@@ -23,7 +23,10 @@ func startWorker(t *testing.T, bin string, env *testenv.Env) *exec.Cmd {
 	cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+env.DatabaseURL, "SLUICE_SECRET_KEY="+env.SecretKey, "SLUICE_DATA_DIR="+env.DataDir,
 		"TEMPORAL_ADDRESS="+ts.GetFrontendHostPort(), "TEMPORAL_NAMESPACE="+ts.GetDefaultNamespace(),
-		"SLUICE_TASK_QUEUE="+env.TaskQueue, "SLUICE_ALLOW_PRIVATE_NETWORKS=true", "SLUICE_LOG_LEVEL=warn")
+		"SLUICE_TASK_QUEUE="+env.TaskQueue, "SLUICE_ALLOW_PRIVATE_NETWORKS=true", "SLUICE_LOG_LEVEL=warn",
+		// A copy of the test's table takes a second or two: chunks of 100,000
+		// rows give it resume points from its first tenth on.
+		"SLUICE_COPY_CHUNK_ROWS=100000")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
@@ -45,7 +48,7 @@ func TestWorkerKilledMidSyncResumes(t *testing.T) {
 	token := env.Token(t, "acme")
 	schema := testenv.PostgresSchema(t, `CREATE TABLE big (id bigint PRIMARY KEY, name text, amount numeric(12,2), at timestamptz, flag bool);
 		INSERT INTO big SELECT g, 'row ' || g, g * 0.01, timestamptz '2024-01-01' + g * interval '1 second', g % 2 = 0
-		FROM generate_series(1, 1200000) g;`)
+		FROM generate_series(1, 2000000) g;`)
 	worker := startWorker(t, bin, env)
 
 	res := env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "postgres", "credentials": testenv.PostgresCredentials("")})
@@ -60,12 +63,13 @@ func TestWorkerKilledMidSyncResumes(t *testing.T) {
 	run := env.Do(t, http.MethodPost, "/v1/api/integrations/"+id+"/sync/run", token, nil).JSON(t)["data"].(map[string]any)
 	runID := run["id"].(string)
 
-	// Kill once the first chunk's Parquet file exists, plus a random delay.
-	waitFor(t, 2*time.Minute, "a staged Parquet file", func() bool {
+	// Kill once the first chunk's Parquet file exists, plus a random delay
+	// short enough to land inside the copy.
+	waitForEvery(t, 2*time.Minute, 10*time.Millisecond, "a staged Parquet file", func() bool {
 		files, _ := filepath.Glob(filepath.Join(env.DataDir, "lake", "*", "*", "*", "*.parquet"))
 		return len(files) > 0
 	})
-	time.Sleep(time.Duration(rand.IntN(1500)) * time.Millisecond)
+	time.Sleep(time.Duration(rand.IntN(300)) * time.Millisecond)
 	if err := worker.Process.Kill(); err != nil { // SIGKILL
 		t.Fatal(err)
 	}
@@ -87,7 +91,7 @@ func TestWorkerKilledMidSyncResumes(t *testing.T) {
 	}
 	q := env.Do(t, http.MethodPost, "/v1/query", token, map[string]any{"sql": "SELECT count(*) AS n, count(DISTINCT id) AS keys, sum(id) AS ids, sum(amount) AS amount FROM KILL.big"})
 	row := q.JSON(t)["data"].([]any)[0].(map[string]any)
-	const n = 1_200_000
+	const n = 2_000_000
 	if num(row["n"]) != n || num(row["keys"]) != n || num(row["ids"]) != n*(n+1)/2 || num(row["amount"]) != float64(n*(n+1)/2)/100 {
 		t.Fatalf("lake after the kill: %v (want %d rows, %d keys, ids summing to %d, amounts to %.2f)", row, n, n, n*(n+1)/2, float64(n*(n+1)/2)/100)
 	}
@@ -108,7 +112,15 @@ func num(v any) float64 {
 	return -1
 }
 
+// waitFor checks cond every 200 ms until it holds, failing the test after limit.
 func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	waitForEvery(t, limit, 200*time.Millisecond, what, cond)
+}
+
+// waitForEvery checks cond every interval until it holds, failing the test
+// after limit.
+func waitForEvery(t *testing.T, limit, interval time.Duration, what string, cond func() bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
@@ -116,7 +128,7 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 		select {
 		case <-ctx.Done():
 			t.Fatalf("timed out waiting for %s", what)
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(interval):
 		}
 	}
 }
