@@ -112,8 +112,14 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// Bypassing the caches costs persistence queries, so raise the limits.
 		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 10000,
 		dynamicconfig.HistoryPersistenceMaxQPS.Key():  45000,
-		// Keep more workflows in memory and allow frequent UI list queries.
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
+		// Cache the mutable state of only the few hundred workflows a
+		// single-user server works on at once: every task run reported to
+		// /log/task is a workflow, and at 8096 entries (kept an hour) the
+		// cache grew the process's Go heap by about 20 KiB per run for the
+		// first 8096 runs (`make load`: +25% live heap in 5 minutes of
+		// steady reporting, +3% at 512).
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 512,
+		// Allow frequent UI list queries.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 	}
 }
