@@ -9,6 +9,10 @@ import (
 	"github.com/sluice-dev/sluice/connectors"
 )
 
+// batchMaxBytes ends a batch early once its values hold this many bytes, so
+// the batches in the pipe stay small however wide the rows.
+const batchMaxBytes = 4 << 20
+
 // batcher decodes raw binary values into column batches, hands full ones to
 // the sink through the pipe, and remembers the OrderBy key of the last row
 // and the greatest cursor value.
@@ -23,6 +27,7 @@ type batcher struct {
 	stats   *connectors.ReadStats
 	size    int
 	cur     *connectors.ColumnBatch
+	bytes   int // value bytes in cur
 	keyIdx  []int
 	lastKey []any
 	rows    int64
@@ -70,6 +75,7 @@ func (b *batcher) addRaw(raw [][]byte) error {
 			continue
 		}
 		b.stats.Bytes += int64(len(src))
+		b.bytes += len(src)
 		if v.Layout != connectors.LayoutValues {
 			ok, err := appendFixed(v, b.kinds[i], src)
 			if err != nil {
@@ -90,7 +96,7 @@ func (b *batcher) addRaw(raw [][]byte) error {
 	b.cur.Len++
 	b.rows++
 	b.stats.Rows++
-	if b.cur.Len >= b.size {
+	if b.cur.Len >= b.size || b.bytes >= batchMaxBytes {
 		return b.flush()
 	}
 	return nil
@@ -157,6 +163,6 @@ func (b *batcher) flush() error {
 		}
 	}
 	b.pipe.put(b.cur)
-	b.cur = nil
+	b.cur, b.bytes = nil, 0
 	return nil
 }

@@ -19,12 +19,13 @@ import (
 
 // collectSink is a RowSink and ChunkSink that keeps every row.
 type collectSink struct {
-	rows   [][]any
-	chunks int
+	rows            [][]any
+	batches, chunks int
 }
 
 func (c *collectSink) WriteBatch(_ context.Context, rows [][]any) error {
 	c.rows = append(c.rows, rows...)
+	c.batches++
 	return nil
 }
 
@@ -42,30 +43,38 @@ INSERT INTO %[1]s.mix VALUES
 	(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'NaN', NULL, 'NaN', NULL, NULL, NULL, NULL, NULL, NULL),
 	(4, 7, 42, 1, 0, 0, true, 'x', 'y', 'z', 'w', '\x01', 0, 99999999999.99999, 12.5, '0001-01-01', '2262-04-11 23:47:16.854775+00', '0001-01-01', '[]', NULL, NULL)`
 
-// TestTypedDecodingMatchesPgx reads a table of every type through the
-// typed decoders and through pgx's codecs alone and compares the values.
-func TestTypedDecodingMatchesPgx(t *testing.T) {
+// newTestSource creates a schema with setup (%s is the schema) and returns
+// a connector to the local Postgres and the schema.
+func newTestSource(t *testing.T, setup string) (*Connector, string) {
+	t.Helper()
 	netguard.SetAllowPrivate(true)
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
+	t.Cleanup(func() { admin.Close(ctx) })
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	schema := "dec_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema+"; "+fmt.Sprintf(decodeTable, schema)); err != nil {
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema+"; "+fmt.Sprintf(setup, schema)); err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE") //nolint:errcheck // cleanup
-
+	t.Cleanup(func() { _, _ = admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE") })
 	c, err := New(connectors.NewCredentials(connectors.TypeSpec{}, map[string]any{"host": "127.0.0.1", "port": 5432,
 		"database": "postgres", "username": "postgres", "sslmode": "disable"}), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close(ctx)
+	t.Cleanup(func() { _ = c.Close(ctx) })
+	return c, schema
+}
+
+// TestTypedDecodingMatchesPgx reads a table of every type through the
+// typed decoders and through pgx's codecs alone and compares the values.
+func TestTypedDecodingMatchesPgx(t *testing.T) {
+	ctx := context.Background()
+	c, schema := newTestSource(t, decodeTable)
 	ref := connectors.TableRef{Schema: schema, Name: "mix"}
 	cols, err := c.Columns(ctx, ref)
 	if err != nil {
@@ -86,6 +95,24 @@ func TestTypedDecodingMatchesPgx(t *testing.T) {
 				t.Errorf("row %d %s: typed %#v, pgx %#v", r+1, cols[i].Name, got, w)
 			}
 		}
+	}
+}
+
+// TestWideRowsMakeSmallerBatches reads rows of a MiB each: a batch ends at
+// batchMaxBytes, not at its 10,000 rows.
+func TestWideRowsMakeSmallerBatches(t *testing.T) {
+	c, schema := newTestSource(t, `CREATE TABLE %s.wide AS SELECT g AS id, repeat('x', 1 << 20) AS doc FROM generate_series(1, 12) g`)
+	ref := connectors.TableRef{Schema: schema, Name: "wide"}
+	cols, err := c.Columns(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &collectSink{}
+	if _, err := c.Read(context.Background(), connectors.ReadRequest{Table: ref, Columns: cols}, sink); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.rows) != 12 || sink.batches != 3 {
+		t.Fatalf("%d rows in %d batches, want 12 in 3", len(sink.rows), sink.batches)
 	}
 }
 
