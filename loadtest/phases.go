@@ -146,6 +146,8 @@ type Resources struct {
 	// SluiceConns and SourceConns are Postgres backends on sluice's own
 	// database and on the fixture source database.
 	SluiceConns, SourceConns int
+	// Series is how many samples /metrics exposes.
+	Series int
 }
 
 // quiesce is how long the server gets to end per-request goroutines before
@@ -213,7 +215,7 @@ func (h *harness) resources(ctx context.Context) (Resources, error) {
 	if err != nil {
 		return r, err
 	}
-	r.Goroutines = m.Goroutines
+	r.Goroutines, r.Series = m.Goroutines, m.Series
 	if r.SluiceConns, err = PostgresConnections(ctx, h.opts.AdminURL, h.stack.Database); err != nil {
 		return r, err
 	}

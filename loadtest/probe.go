@@ -46,6 +46,9 @@ func RSS(pid int) (int64, error) {
 // ServerMetrics are the gauges the harness reads from the server's /metrics.
 type ServerMetrics struct {
 	Goroutines int
+	// Series counts the samples /metrics exposes; it grows with label values,
+	// a leak of its own when a label takes per-request values.
+	Series int
 	// LiveHeap is the Go heap live after the last collection, derived from
 	// the next collection's target (go_memstats_next_gc_bytes) and GOGC: a
 	// steadier figure than the heap in use, which includes garbage.
@@ -75,6 +78,9 @@ func Scrape(ctx context.Context, baseURL string) (ServerMetrics, error) {
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
+		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "#") {
+			m.Series++
+		}
 		name, value, ok := strings.Cut(sc.Text(), " ")
 		if _, wanted := want[name]; !ok || !wanted {
 			continue

@@ -53,6 +53,7 @@ func (r *Report) Write(out io.Writer) {
 	fmt.Fprintf(tw, "  outside Go (RSS − Go total) MiB\t%.1f\t%.1f\t%+.1f\t\t\n", mib(s.RSSAfterWarmup-a.GoSys), mib(s.RSSEnd-b.GoSys),
 		mib(s.RSSEnd-b.GoSys)-mib(s.RSSAfterWarmup-a.GoSys))
 	fmt.Fprintf(tw, "goroutines\t%d\t%d\t%s\t%d\t\n", s.Start.Goroutines, s.End.Goroutines, change(int64(s.Start.Goroutines), int64(s.End.Goroutines)), r.Final.Goroutines)
+	fmt.Fprintf(tw, "/metrics samples\t%d\t%d\t%+d\t%d\t\n", s.Start.Series, s.End.Series, s.End.Series-s.Start.Series, r.Final.Series)
 	fmt.Fprintf(tw, "postgres conns (sluice db)\t%d\t%d\t%+d\t%d\t\n", s.Start.SluiceConns, s.End.SluiceConns, s.End.SluiceConns-s.Start.SluiceConns, r.Final.SluiceConns)
 	fmt.Fprintf(tw, "postgres conns (source db)\t%d\t%d\t%+d\t%d\t\n", s.Start.SourceConns, s.End.SourceConns, s.End.SourceConns-s.Start.SourceConns, r.Final.SourceConns)
 	tw.Flush()
