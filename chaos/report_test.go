@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"testing"
 	"text/tabwriter"
 )
 
@@ -66,4 +67,18 @@ func printTable(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\n", o.Scenario, o.Runs, o.Passed, o.Lost, o.Duplicated, o.Note)
 	}
 	return tw.Flush()
+}
+
+// settle adds run r's comparison of the lake with the source to the
+// outcome and counts the run as passed when it succeeded with the lake
+// equal to the source; otherwise it fails the test naming what differed.
+func (o *outcome) settle(t *testing.T, r int, final map[string]any, got tally) {
+	t.Helper()
+	o.Lost += got.Lost
+	o.Duplicated += got.Duplicated
+	if final["status"] != "succeeded" || len(got.Mismatches) > 0 {
+		t.Errorf("run %d: status %v (error %v); lake against source: %v", r, final["status"], final["error"], got.Mismatches)
+		return
+	}
+	o.Passed++
 }

@@ -102,8 +102,6 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		runs = append(runs, r)
-	default:
-		return fmt.Errorf("unknown sync action %q\n\n%s", action, syncUsage)
 	}
 	return printRuns(stdout, runs, *asJSON)
 }
