@@ -17,6 +17,9 @@ type faultProxy struct {
 	ln      net.Listener
 	target  string
 	stalled atomic.Bool
+	// stallAt, when positive, is the Down count at which the proxy stalls
+	// itself: a poll from the test would let a fast read finish first.
+	stallAt atomic.Int64
 	// Down counts the bytes forwarded from the server to sluice.
 	Down  atomic.Int64
 	mu    sync.Mutex
@@ -89,7 +92,7 @@ func (p *faultProxy) pipe(src, dst net.Conn, counter *atomic.Int64) {
 				return
 			}
 			if counter != nil {
-				counter.Add(int64(n))
+				p.maybeStall(counter.Add(int64(n)))
 			}
 		}
 		if err != nil {
@@ -132,6 +135,18 @@ func (p *faultProxy) DropAll() int {
 
 // Stall stops (true) or resumes (false) the flow of bytes on every connection.
 func (p *faultProxy) Stall(on bool) { p.stalled.Store(on) }
+
+// StallAfter arms the proxy to stall once n more bytes have come down.
+func (p *faultProxy) StallAfter(n int64) { p.stallAt.Store(p.Down.Load() + n) }
+
+// Stalled reports whether bytes are held back.
+func (p *faultProxy) Stalled() bool { return p.stalled.Load() }
+
+func (p *faultProxy) maybeStall(down int64) {
+	if at := p.stallAt.Load(); at > 0 && down >= at && p.stallAt.CompareAndSwap(at, 0) {
+		p.stalled.Store(true)
+	}
+}
 
 func (p *faultProxy) close() {
 	_ = p.ln.Close()

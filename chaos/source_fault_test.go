@@ -119,12 +119,11 @@ func TestSourceStalls(t *testing.T) {
 // run's final state.
 func stallRun(t *testing.T, s *stack, proxy *faultProxy, id string, stallFor time.Duration) map[string]any {
 	t.Helper()
-	from := proxy.Down.Load()
+	proxy.StallAfter(1 << 20)
 	runID := s.startRun(id)
-	if !eventually(2*time.Minute, func() bool { return proxy.Down.Load()-from > 1<<20 }) {
+	if !eventually(2*time.Minute, proxy.Stalled) {
 		t.Fatalf("the run read no data through the proxy")
 	}
-	proxy.Stall(true)
 	if stallFor > 0 {
 		time.Sleep(stallFor)
 		proxy.Stall(false)
