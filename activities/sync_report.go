@@ -2,10 +2,15 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/db"
@@ -96,6 +101,10 @@ func (a *Syncs) ReportSyncRun(ctx context.Context, in ReportSyncRunInput) error 
 	if err != nil {
 		return err
 	}
+	if run.Status == "queued" || run.Status == "running" {
+		// Its report was started while the outcome was being recorded: retried.
+		return fmt.Errorf("run %s has not finished yet (%s)", start.RunID, run.Status)
+	}
 	report := SyncReport{SyncStart: start}
 	if run.Status != "succeeded" && run.Error != nil {
 		report.Failure = *run.Error
@@ -105,6 +114,38 @@ func (a *Syncs) ReportSyncRun(ctx context.Context, in ReportSyncRunInput) error 
 	}
 	if err := a.Reporter.ReportSyncFinished(ctx, report); err != nil {
 		return fmt.Errorf("report end of run %s: %w", start.RunID, err)
+	}
+	return nil
+}
+
+// SyncReportWorkflow is the name of the workflow that reports a finished
+// run (workflows.SyncReport), which StartSyncReport starts.
+const SyncReportWorkflow = "SyncReport"
+
+// syncReportTimeout bounds a SyncReport workflow: well past its activity's
+// retries, so a report that cannot be made ends as a failed workflow.
+const syncReportTimeout = 30 * time.Minute
+
+// SyncReportWorkflowID is the id of the workflow that reports run runID.
+func SyncReportWorkflowID(runID string) string { return "sync-report/" + runID }
+
+// StartSyncReport starts the SyncReport workflow of a finished run on this
+// activity's task queue, so the run's workflow can end without waiting for
+// the report. A retry finds the report already started and leaves it.
+func (a *Syncs) StartSyncReport(ctx context.Context, in ReportSyncRunInput) error {
+	if a.Reporter == nil {
+		return nil
+	}
+	_, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       SyncReportWorkflowID(in.RunID),
+		TaskQueue:                activity.GetInfo(ctx).TaskQueue,
+		WorkflowExecutionTimeout: syncReportTimeout,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, SyncReportWorkflow, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return fmt.Errorf("start the report of run %s: %w", in.RunID, err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/sluice-dev/sluice/connectors"
@@ -30,6 +31,8 @@ type Syncs struct {
 	DataDir string
 	// Reporter, when set, records finished runs in pipeline observability.
 	Reporter SyncReporter
+	// Temporal starts the workflows that report finished runs (with a Reporter).
+	Temporal client.Client
 	// ChunkRows is how many rows a copy reads between resume points; zero
 	// means 500,000.
 	ChunkRows int
@@ -99,14 +102,16 @@ func (a *Syncs) PrepareSyncRun(ctx context.Context, in PrepareSyncRunInput) (Syn
 		return SyncPlan{}, err
 	}
 	defer closeFn(context.WithoutCancel(ctx))
-	tables, err := discoverer.Tables(ctx)
+	tables, err := selectableTables(ctx, discoverer, cfg.Tables)
 	if err != nil {
 		return SyncPlan{}, fmt.Errorf("list source tables: %w", err)
 	}
 	plan := SyncPlan{RunID: run.ID.String(), DestSchema: cfg.DestSchema, LoadMethod: cfg.LoadMethod, ConfigID: cfg.ConfigID}
 	for _, tp := range expandTables(cfg.Tables, tables, in.OnlyTables) {
 		if tp.Problem == "" {
-			tp = a.planTable(ctx, discoverer, cfg.LoadMethod, tp)
+			if tp, err = a.planTable(ctx, discoverer, cfg.LoadMethod, tp); err != nil {
+				return SyncPlan{}, err
+			}
 		}
 		plan.Tables = append(plan.Tables, tp)
 		if err := a.queries().SyncRunTableUpsertQueued(ctx, db.SyncRunTableUpsertQueuedParams{
@@ -227,12 +232,40 @@ func expandTables(specs []syncspec.TableSpec, tables []connectors.Table, only []
 	return out
 }
 
-// planTable fills the primary keys from discovery and refuses a merge without them.
-func (a *Syncs) planTable(ctx context.Context, d connectors.Discoverer, method string, tp TablePlan) TablePlan {
+// selectableTables lists the source tables the selectors can select. Only
+// a glob needs the source's catalog listed; exact names are taken as they
+// are, and planTable finds out whether each exists. Listing a large
+// source's catalog takes longer than describing a few tables.
+func selectableTables(ctx context.Context, d connectors.Discoverer, specs []syncspec.TableSpec) ([]connectors.Table, error) {
+	var named []connectors.Table
+	for _, spec := range specs {
+		sel, err := syncspec.ParseTableSelector(spec.Name)
+		if err != nil {
+			continue // expandTables reports it
+		}
+		if sel.IsGlob() {
+			return d.Tables(ctx)
+		}
+		named = append(named, connectors.Table{Schema: sel.Schema, Name: sel.Pattern})
+	}
+	return named, nil
+}
+
+// planTable fills the primary keys from discovery and refuses a merge
+// without them. A table the source cannot describe gets a problem; a
+// source that cannot be reached is an error, so the planning is retried.
+func (a *Syncs) planTable(ctx context.Context, d connectors.Discoverer, method string, tp TablePlan) (TablePlan, error) {
 	cols, err := d.Columns(ctx, tp.Source)
-	if err != nil {
+	var qErr *connectors.QueryError
+	switch {
+	case errors.As(err, &qErr) && qErr.Kind == connectors.QueryErrNotFound:
+		tp.Problem = fmt.Sprintf("table %s does not exist in the source or is not readable", tp.Source)
+		return tp, nil
+	case errors.As(err, &qErr) && qErr.Kind != connectors.QueryErrConnection && qErr.Kind != connectors.QueryErrTimeout:
 		tp.Problem = fmt.Sprintf("describe %s: %v", tp.Source, err)
-		return tp
+		return tp, nil
+	case err != nil:
+		return tp, fmt.Errorf("describe %s: %w", tp.Source, err)
 	}
 	if len(tp.PrimaryKeys) == 0 {
 		for _, c := range cols {
@@ -244,7 +277,7 @@ func (a *Syncs) planTable(ctx context.Context, d connectors.Discoverer, method s
 	if method == syncspec.LoadMerge && len(tp.PrimaryKeys) == 0 {
 		tp.Problem = fmt.Sprintf("%s has no primary key to merge on; set primary_keys for it or use append or overwrite", tp.Source)
 	}
-	return tp
+	return tp, nil
 }
 
 // FinishSyncRun records failed tables and the run's status and totals,

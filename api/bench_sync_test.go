@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"cmp"
 	"fmt"
 	"os/exec"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,23 +117,43 @@ func reportSyncFigures(b *testing.B, psql time.Duration, small, full, merge sync
 	b.ReportMetric(mergeRatio, "merge/full(<=0.3)")
 }
 
+// orchestrationRuns is how many steady-state runs the orchestration
+// benchmark takes the median of: one run's share swings by a few points
+// with the machine's noise, as the Temporal server's and Postgres's writes
+// of a few milliseconds each are what is measured.
+const orchestrationRuns = 3
+
 // BenchmarkSyncOrchestration syncs a 1M-row table through the real
-// SyncWorkflow and prints the share of the run's wall time (workflow
-// started → completed in its history) spent outside the CopyTable activity
-// (goal ≤ 5%).
+// SyncWorkflow on one worker, first once and then orchestrationRuns times,
+// and prints the share of each run's wall time (workflow started →
+// completed in its history) spent outside the CopyTable activity; the goal
+// (≤ 5%) is for the median of the later runs, a worker's steady state. The
+// first run also pays for the new worker's connections and caches.
 func BenchmarkSyncOrchestration(b *testing.B) {
 	s := newSyncBench(b)
 	createBenchTable(b, s.schema, "mid", syncBenchOrchRows)
 	s.configure(b, "merge", s.schema+".mid")
+	outside := func(run syncTiming) float64 { return (run.Wall - run.Copy).Seconds() / run.Wall.Seconds() }
 	for i := 0; i < b.N; i++ {
-		run := s.runSync(b, "orchestration")
-		if run.Rows != syncBenchOrchRows {
-			b.Fatalf("%d rows read, want %d", run.Rows, syncBenchOrchRows)
+		w := s.startWorker(b, "orchestration")
+		first := s.runOn(b, "orchestration-first")
+		steady := make([]syncTiming, orchestrationRuns)
+		for r := range steady {
+			steady[r] = s.runOn(b, "orchestration")
 		}
-		outside := (run.Wall - run.Copy).Seconds() / run.Wall.Seconds()
-		fmt.Printf("sync orchestration: %d rows, run %s, CopyTable %s, outside the copy %s = %.1f%% (goal <= 5%%: %s)\n",
-			run.Rows, run.Wall.Round(time.Millisecond), run.Copy.Round(time.Millisecond),
-			(run.Wall - run.Copy).Round(time.Millisecond), 100*outside, verdict(outside <= 0.05))
-		b.ReportMetric(100*outside, "outside-copy-%(<=5)")
+		w.stop(b)
+		var shares []string
+		for _, run := range append([]syncTiming{first}, steady...) {
+			if run.Rows != syncBenchOrchRows {
+				b.Fatalf("%d rows read, want %d", run.Rows, syncBenchOrchRows)
+			}
+			shares = append(shares, fmt.Sprintf("%.1f%%", 100*outside(run)))
+		}
+		slices.SortFunc(steady, func(x, y syncTiming) int { return cmp.Compare(outside(x), outside(y)) })
+		med := steady[len(steady)/2]
+		fmt.Printf("sync orchestration: %d rows, median of %d runs: run %s, CopyTable %s, outside the copy %s = %.1f%% (goal <= 5%%: %s); each run, the new worker's first one first: %s\n",
+			med.Rows, orchestrationRuns, med.Wall.Round(time.Millisecond), med.Copy.Round(time.Millisecond),
+			(med.Wall - med.Copy).Round(time.Millisecond), 100*outside(med), verdict(outside(med) <= 0.05), strings.Join(shares, ", "))
+		b.ReportMetric(100*outside(med), "outside-copy-%(<=5)")
 	}
 }

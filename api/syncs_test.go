@@ -211,6 +211,9 @@ func TestSyncReplayRunsTheFailedTables(t *testing.T) {
 	if failed["status"] != "partially_succeeded" {
 		t.Fatalf("run with a missing table: %v", failed)
 	}
+	if msg, _ := runTables(failed)[f.schema+".events"]["error"].(string); !strings.Contains(msg, "does not exist in the source") {
+		t.Fatalf("the missing table's error: %q", msg)
+	}
 	testenv.ExecPostgres(t, "ALTER TABLE "+f.schema+".events_gone RENAME TO events")
 	replay := f.runAndWait(t, "/v1/api/syncs/"+failed["id"].(string)+"/replay", nil)
 	if replay["status"] != "succeeded" || replay["trigger"] != "replay" || replay["replay_of"] != failed["id"] {

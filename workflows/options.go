@@ -60,6 +60,13 @@ var syncBookkeepingOptions = workflow.ActivityOptions{
 	},
 }
 
+// syncBookkeepingLocalOptions are syncBookkeepingOptions for the same
+// activities run as local activities (see leanRun).
+var syncBookkeepingLocalOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: syncBookkeepingOptions.StartToCloseTimeout,
+	RetryPolicy:         syncBookkeepingOptions.RetryPolicy,
+}
+
 // syncReportOptions cover reporting a sync run's start and end to pipeline
 // observability: short, and retried through brief outages of sluice's
 // database or Temporal. A report that fails for good is logged and leaves

@@ -3,6 +3,8 @@ package workflows
 import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/sluice-dev/sluice/activities"
 )
 
 // Register registers every sluice workflow on r with the default Options.
@@ -18,5 +20,6 @@ func RegisterWith(r worker.WorkflowRegistry, opts Options) {
 	r.RegisterWorkflowWithOptions(func(ctx workflow.Context, in SyncInput) (SyncOutput, error) {
 		return syncWorkflow(ctx, in, opts)
 	}, workflow.RegisterOptions{Name: "SyncWorkflow"})
+	r.RegisterWorkflowWithOptions(SyncReport, workflow.RegisterOptions{Name: activities.SyncReportWorkflow})
 	r.RegisterWorkflow(TaskRunWorkflow)
 }

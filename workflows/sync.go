@@ -33,6 +33,31 @@ const tableParallelism = 2
 // before it replay the old order: PrepareSyncRun first.
 const recordRunFirst = "start-run-before-planning"
 
+// leanRun is the change that makes a run's start and end quick. The
+// bookkeeping activities (start, plan, finish) run as local activities: in
+// the workflow task that needs them, on the worker that runs it, without
+// waiting for activity tasks to be scheduled, polled and reported. And a
+// finished run is reported by a SyncReport workflow of its own, so the
+// run's workflow ends once its outcome is recorded. Histories from before
+// it replay activities and the report as an activity of the run.
+const leanRun = "local-bookkeeping"
+
+// bookkeeper runs a run's bookkeeping activities, as local activities
+// unless the history is from before leanRun.
+type bookkeeper struct{ lean bool }
+
+func newBookkeeper(ctx workflow.Context) bookkeeper {
+	return bookkeeper{lean: workflow.GetVersion(ctx, leanRun, workflow.DefaultVersion, 1) != workflow.DefaultVersion}
+}
+
+// execute runs activity fn with arg under the bookkeeping options.
+func (b bookkeeper) execute(ctx workflow.Context, fn, arg any) workflow.Future {
+	if b.lean {
+		return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, syncBookkeepingLocalOptions), fn, arg)
+	}
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, syncBookkeepingOptions), fn, arg)
+}
+
 // SyncWorkflow starts a run and reports its start to pipeline
 // observability, plans it (expanding table patterns), copies each table in
 // its own activity, a bounded number at a time, and records the outcome:
@@ -45,16 +70,17 @@ func SyncWorkflow(ctx workflow.Context, in SyncInput) (SyncOutput, error) {
 
 func syncWorkflow(ctx workflow.Context, in SyncInput, opts Options) (SyncOutput, error) {
 	run := startedRun{id: in.RunID}
-	if workflow.GetVersion(ctx, recordRunFirst, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+	startFirst := workflow.GetVersion(ctx, recordRunFirst, workflow.DefaultVersion, 1) != workflow.DefaultVersion
+	books := newBookkeeper(ctx)
+	if startFirst {
 		var err error
-		if run, err = startRun(ctx, in); err != nil {
-			return abandonRun(ctx, in, err)
+		if run, err = startRun(ctx, books, in); err != nil {
+			return abandonRun(ctx, books, in, err)
 		}
 	}
 	var syncs *activities.Syncs
-	bookCtx := workflow.WithActivityOptions(ctx, syncBookkeepingOptions)
 	var plan activities.SyncPlan
-	err := workflow.ExecuteActivity(bookCtx, syncs.PrepareSyncRun, activities.PrepareSyncRunInput{
+	err := books.execute(ctx, syncs.PrepareSyncRun, activities.PrepareSyncRunInput{
 		TeamID: in.TeamID, IntegrationID: in.IntegrationID, ConfigID: in.ConfigID, RunID: run.id,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Trigger: in.Trigger, OnlyTables: in.OnlyTables,
 	}).Get(ctx, &plan)
@@ -63,10 +89,10 @@ func syncWorkflow(ctx workflow.Context, in SyncInput, opts Options) (SyncOutput,
 			return SyncOutput{}, err // a history from before recordRunFirst: nothing recorded to finish
 		}
 		plan.RunID = run.id
-		return finishRun(ctx, in, run, plan, nil, err)
+		return finishRun(ctx, books, in, run, plan, nil, err)
 	}
 	failures := copyTables(ctx, in, plan, opts.copyTableOptions())
-	return finishRun(ctx, in, run, plan, failures, ctx.Err())
+	return finishRun(ctx, books, in, run, plan, failures, ctx.Err())
 }
 
 // startedRun is a run the workflow started: its id and the pending report of
@@ -78,11 +104,10 @@ type startedRun struct {
 
 // startRun records the run as running and, without waiting for it, reports
 // its start to pipeline observability.
-func startRun(ctx workflow.Context, in SyncInput) (startedRun, error) {
+func startRun(ctx workflow.Context, books bookkeeper, in SyncInput) (startedRun, error) {
 	var syncs *activities.Syncs
-	bookCtx := workflow.WithActivityOptions(ctx, syncBookkeepingOptions)
 	var started activities.StartSyncRunOutput
-	err := workflow.ExecuteActivity(bookCtx, syncs.StartSyncRun, activities.StartSyncRunInput{
+	err := books.execute(ctx, syncs.StartSyncRun, activities.StartSyncRunInput{
 		TeamID: in.TeamID, IntegrationID: in.IntegrationID, ConfigID: in.ConfigID, RunID: in.RunID,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 	}).Get(ctx, &started)

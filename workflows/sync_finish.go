@@ -11,43 +11,57 @@ import (
 )
 
 // finishRun records the run's outcome, even when the run was cancelled, and
-// then reports it to pipeline observability.
-func finishRun(ctx workflow.Context, in SyncInput, run startedRun, plan activities.SyncPlan, failures []activities.TableFailure, runErr error) (SyncOutput, error) {
+// reports it to pipeline observability. Since leanRun the report's
+// workflow is started while the outcome is recorded (its report waits for
+// the outcome); histories from before report after recording.
+func finishRun(ctx workflow.Context, books bookkeeper, in SyncInput, run startedRun, plan activities.SyncPlan, failures []activities.TableFailure, runErr error) (SyncOutput, error) {
 	status, message := runStatus(len(plan.Tables), failures, runErr)
-	finishCtx := bookkeepingContext(ctx)
+	finishCtx, _ := workflow.NewDisconnectedContext(ctx) // so it also runs after the workflow was cancelled
 	var syncs *activities.Syncs
-	err := workflow.ExecuteActivity(finishCtx, syncs.FinishSyncRun, activities.FinishSyncRunInput{
+	var reportStarted workflow.Future
+	if books.lean {
+		reportStarted = books.execute(finishCtx, syncs.StartSyncReport, reportInput(ctx, finishCtx, in, run, plan.RunID))
+	}
+	err := books.execute(finishCtx, syncs.FinishSyncRun, activities.FinishSyncRunInput{
 		TeamID: in.TeamID, RunID: plan.RunID, Status: status, Error: message, Failures: failures,
 	}).Get(finishCtx, nil)
 	if err != nil {
 		return SyncOutput{RunID: plan.RunID, Status: status}, fmt.Errorf("record run outcome: %w", err)
 	}
-	reportEnd(ctx, finishCtx, in, run, plan.RunID)
+	if books.lean {
+		if err := reportStarted.Get(finishCtx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("sync run report not started", "run", plan.RunID, "error", err)
+		}
+	} else {
+		reportByActivity(ctx, finishCtx, reportInput(ctx, finishCtx, in, run, plan.RunID))
+	}
 	if status == "cancelled" {
 		return SyncOutput{RunID: plan.RunID, Status: status}, temporal.NewCanceledError()
 	}
 	return SyncOutput{RunID: plan.RunID, Status: status}, nil
 }
 
-// reportEnd reports the finished run to pipeline observability, after its
-// start report (if one is pending) so the end never overtakes the start.
-// Observability is a report about the run, not part of it: a failure to
-// report is logged and leaves the run's outcome as recorded.
-func reportEnd(ctx, finishCtx workflow.Context, in SyncInput, run startedRun, runID string) {
-	var syncs *activities.Syncs
-	logger := workflow.GetLogger(ctx)
+// reportInput names the run to report, under the name its start was
+// reported with, once that report (if one is pending) is done, so the end
+// never overtakes the start. Observability is a report about the run, not
+// part of it: a failure to report is logged and leaves the run as it is.
+func reportInput(ctx, finishCtx workflow.Context, in SyncInput, run startedRun, runID string) activities.ReportSyncRunInput {
 	var start activities.ReportSyncStartOutput
 	if run.reported != nil {
 		if err := run.reported.Get(finishCtx, &start); err != nil {
-			logger.Warn("sync run start not reported to observability", "run", runID, "error", err)
+			workflow.GetLogger(ctx).Warn("sync run start not reported to observability", "run", runID, "error", err)
 		}
 	}
+	return activities.ReportSyncRunInput{TeamID: in.TeamID, RunID: runID, IntegrationName: start.IntegrationName}
+}
+
+// reportByActivity reports the finished run from the run's own workflow,
+// as histories from before leanRun do.
+func reportByActivity(ctx, finishCtx workflow.Context, report activities.ReportSyncRunInput) {
+	var syncs *activities.Syncs
 	reportCtx := workflow.WithActivityOptions(finishCtx, syncReportOptions)
-	err := workflow.ExecuteActivity(reportCtx, syncs.ReportSyncRun, activities.ReportSyncRunInput{
-		TeamID: in.TeamID, RunID: runID, IntegrationName: start.IntegrationName,
-	}).Get(reportCtx, nil)
-	if err != nil {
-		logger.Warn("sync run not reported to observability", "run", runID, "error", err)
+	if err := workflow.ExecuteActivity(reportCtx, syncs.ReportSyncRun, report).Get(reportCtx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("sync run not reported to observability", "run", report.RunID, "error", err)
 	}
 }
 
@@ -56,28 +70,21 @@ func reportEnd(ctx, finishCtx workflow.Context, in SyncInput, run startedRun, ru
 // whatever run the workflow recorded and did not finish is finished with
 // the error, unless the error says there is no such run (RunGone). The
 // workflow then fails with the error.
-func abandonRun(ctx workflow.Context, in SyncInput, startErr error) (SyncOutput, error) {
+func abandonRun(ctx workflow.Context, books bookkeeper, in SyncInput, startErr error) (SyncOutput, error) {
 	status, message := runStatus(0, nil, startErr)
 	var appErr *temporal.ApplicationError
 	if errors.As(startErr, &appErr) && appErr.Type() == activities.ErrTypeRunGone {
 		return SyncOutput{RunID: in.RunID, Status: status}, startErr
 	}
-	finishCtx := bookkeepingContext(ctx)
+	finishCtx, _ := workflow.NewDisconnectedContext(ctx)
 	var syncs *activities.Syncs
-	err := workflow.ExecuteActivity(finishCtx, syncs.FinishSyncRun, activities.FinishSyncRunInput{
+	err := books.execute(finishCtx, syncs.FinishSyncRun, activities.FinishSyncRunInput{
 		TeamID: in.TeamID, RunID: in.RunID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Status: status, Error: message,
 	}).Get(finishCtx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Error("could not finish the run that failed to start", "error", err)
 	}
 	return SyncOutput{RunID: in.RunID, Status: status}, startErr
-}
-
-// bookkeepingContext is a context for recording an outcome: disconnected
-// from ctx, so it also runs after the workflow was cancelled.
-func bookkeepingContext(ctx workflow.Context) workflow.Context {
-	finishCtx, _ := workflow.NewDisconnectedContext(ctx)
-	return workflow.WithActivityOptions(finishCtx, syncBookkeepingOptions)
 }
 
 // runStatus derives the run's status from its tables.

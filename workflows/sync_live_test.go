@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluice-dev/sluice/activities"
 	"github.com/sluice-dev/sluice/internal/testenv"
 	"github.com/sluice-dev/sluice/observability"
 	"github.com/sluice-dev/sluice/service"
@@ -51,6 +52,10 @@ func TestRunningSyncIsARunningTask(t *testing.T) {
 	if run, err := l.env.Service.GetSyncRun(ctx, l.team, started.ID); err != nil || run.Status != "running" {
 		t.Fatalf("sync run while its task shows running = %+v (%v)", run.SyncRun, err)
 	}
+	early := &activities.Syncs{Pool: l.env.Pool, Reporter: refusedReports{t}}
+	if err := early.ReportSyncRun(ctx, activities.ReportSyncRunInput{TeamID: l.team.String(), RunID: started.ID.String()}); err == nil || !strings.Contains(err.Error(), "has not finished") {
+		t.Fatalf("the end report of a running run: %v, want it refused until the run finishes", err)
+	}
 	release()
 	run := l.waitRun(t, finishedRun)
 	if run.Status != "succeeded" {
@@ -59,11 +64,27 @@ func TestRunningSyncIsARunningTask(t *testing.T) {
 		}
 		t.Fatalf("run = %+v (error %s)", run.SyncRun, deref(run.Error))
 	}
+	if err := l.env.Temporal.GetWorkflow(ctx, activities.SyncReportWorkflowID(run.ID.String()), "").Get(ctx, nil); err != nil {
+		t.Fatalf("the run's SyncReport workflow: %v", err)
+	}
 	task = l.waitTask(t, run.ID, func(d service.TaskRunDetail) bool { return d.Status != observability.StatusRunning })
 	if task.Status != observability.StatusSuccess || len(task.Transformations) != 2 || len(task.Metrics) != 2 || !task.StartedAt.Equal(*run.StartedAt) {
 		t.Fatalf("finished sync as a task = %+v with %d transformations and %d metrics (run started %v)",
 			task.TaskRun, len(task.Transformations), len(task.Metrics), run.StartedAt)
 	}
+}
+
+// refusedReports is a SyncReporter that no report may reach.
+type refusedReports struct{ t *testing.T }
+
+func (r refusedReports) ReportSyncStarted(context.Context, activities.SyncStart) error {
+	r.t.Error("a sync start was reported")
+	return nil
+}
+
+func (r refusedReports) ReportSyncFinished(context.Context, activities.SyncReport) error {
+	r.t.Error("a sync end was reported")
+	return nil
 }
 
 func deref(s *string) string {

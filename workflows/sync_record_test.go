@@ -14,11 +14,16 @@ import (
 // this code; it stays so the replay test checks that runs started before the
 // change still replay, through the recordRunFirst version marker.
 
+// testdata/replay/SyncWorkflow-before-lean-run-{a,b}.json are the two runs
+// below as the code from before leanRun recorded them (commit 17d9979):
+// bookkeeping as activities and the end report as an activity of the run.
+
 // TestRecordSyncHistories runs two real SyncWorkflows against a Postgres
 // source and the team's lake — a scheduled run of two tables that succeeds,
 // then, after an incompatible type change of one source column, a manual
 // run that is partially_succeeded — and records their histories for the
-// replay test. It only runs when SLUICE_RECORD_HISTORIES=1.
+// replay test, with the SyncReport workflows that reported them. It only
+// runs when SLUICE_RECORD_HISTORIES=1.
 func TestRecordSyncHistories(t *testing.T) {
 	skipUnlessRecording(t)
 	l := newLiveSync(t)
@@ -42,6 +47,7 @@ func TestRecordSyncHistories(t *testing.T) {
 		t.Fatalf("partial run as a task = %+v with %d transformations", task.TaskRun, len(task.Transformations))
 	}
 	recordAll(t, l.env, "WorkflowType = 'SyncWorkflow' AND TaskQueue = '"+l.env.TaskQueue+"' AND ExecutionStatus = 'Completed'", 2)
+	recordAll(t, l.env, "WorkflowType = 'SyncReport' AND TaskQueue = '"+l.env.TaskQueue+"' AND ExecutionStatus = 'Completed'", 2)
 }
 
 // TestRecordEmbedSchemaHistory records the EmbedSchema run that creating a

@@ -75,7 +75,7 @@ func copied(rows int64) func(context.Context, activities.CopyTableInput) (activi
 // expectFinish mocks recording the outcome and reporting it.
 func expectFinish(env *testsuite.TestWorkflowEnvironment, a *activities.Syncs, finish activities.FinishSyncRunInput, name string) {
 	env.OnActivity(a.FinishSyncRun, mock.Anything, finish).Return(nil).Once()
-	env.OnActivity(a.ReportSyncRun, mock.Anything, activities.ReportSyncRunInput{TeamID: syncTeam, RunID: syncRunID, IntegrationName: name}).
+	env.OnActivity(a.StartSyncReport, mock.Anything, activities.ReportSyncRunInput{TeamID: syncTeam, RunID: syncRunID, IntegrationName: name}).
 		Return(nil).Once()
 }
 
@@ -170,7 +170,7 @@ func TestSyncCancelled(t *testing.T) {
 		finished = in
 		return nil
 	}).Once()
-	env.OnActivity(a.ReportSyncRun, mock.Anything, mock.Anything).Return(nil).Once()
+	env.OnActivity(a.StartSyncReport, mock.Anything, mock.Anything).Return(nil).Once()
 	env.RegisterDelayedCallback(env.CancelWorkflow, time.Second)
 
 	env.ExecuteWorkflow(workflows.SyncWorkflow, scheduledSync)
