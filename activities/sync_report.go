@@ -142,6 +142,7 @@ func (a *Syncs) StartSyncReport(ctx context.Context, in ReportSyncRunInput) erro
 		WorkflowExecutionTimeout: syncReportTimeout,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		Memo:                     map[string]any{"team_id": in.TeamID, "run_id": in.RunID},
 	}, SyncReportWorkflow, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
