@@ -16,7 +16,7 @@ import (
 // the outcome); histories from before report after recording.
 func finishRun(ctx workflow.Context, books bookkeeper, in SyncInput, run startedRun, plan activities.SyncPlan, failures []activities.TableFailure, runErr error) (SyncOutput, error) {
 	status, message := runStatus(len(plan.Tables), failures, runErr)
-	finishCtx, _ := workflow.NewDisconnectedContext(ctx) // so it also runs after the workflow was cancelled
+	finishCtx := finishContext(ctx)
 	var syncs *activities.Syncs
 	var reportStarted workflow.Future
 	if books.lean {
@@ -76,7 +76,7 @@ func abandonRun(ctx workflow.Context, books bookkeeper, in SyncInput, startErr e
 	if errors.As(startErr, &appErr) && appErr.Type() == activities.ErrTypeRunGone {
 		return SyncOutput{RunID: in.RunID, Status: status}, startErr
 	}
-	finishCtx, _ := workflow.NewDisconnectedContext(ctx)
+	finishCtx := finishContext(ctx)
 	var syncs *activities.Syncs
 	err := books.execute(finishCtx, syncs.FinishSyncRun, activities.FinishSyncRunInput{
 		TeamID: in.TeamID, RunID: in.RunID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Status: status, Error: message,
@@ -85,6 +85,13 @@ func abandonRun(ctx workflow.Context, books bookkeeper, in SyncInput, startErr e
 		workflow.GetLogger(ctx).Error("could not finish the run that failed to start", "error", err)
 	}
 	return SyncOutput{RunID: in.RunID, Status: status}, startErr
+}
+
+// finishContext is a context for recording an outcome: disconnected from
+// ctx, so it also runs after the workflow was cancelled.
+func finishContext(ctx workflow.Context) workflow.Context {
+	finishCtx, _ := workflow.NewDisconnectedContext(ctx)
+	return finishCtx
 }
 
 // runStatus derives the run's status from its tables.
