@@ -159,47 +159,51 @@ func (q *Queries) ObsLineageEdgesUpsert(ctx context.Context, arg ObsLineageEdges
 
 const obsLineageWalk = `-- name: ObsLineageWalk :many
 WITH RECURSIVE
-down_bfs (frontier, seen, depth) AS (
-    SELECT ARRAY[$1::bigint], '{}'::bigint[], 0
+down_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, depth) AS (
+    SELECT ARRAY[$1::bigint], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], 0
     WHERE $2::text IN ('downstream', 'both') AND $3::text = ''
   UNION ALL
-    SELECT (SELECT array_agg(DISTINCT e.output_dataset_id)
-            FROM obs_lineage_edges e
-            WHERE e.team_id = $4 AND e.input_dataset_id = ANY (b.frontier)
-              AND e.input_column = '' AND e.output_column = '' AND e.first_seen_at <= $5::timestamptz
-              AND e.output_dataset_id <> ALL (b.frontier) AND e.output_dataset_id <> ALL (b.seen)),
-           b.seen || b.frontier,
-           b.depth + 1
+    SELECT n.next, b.seen || b.frontier, e.edge_ids, e.transformation_ids, e.input_ids, e.output_ids, b.depth + 1
     FROM down_bfs b
-    WHERE b.depth + 1 < $6::integer AND b.frontier IS NOT NULL
+    CROSS JOIN LATERAL (
+        SELECT array_agg(e.id) AS edge_ids, array_agg(e.transformation_id) AS transformation_ids,
+               array_agg(e.input_dataset_id) AS input_ids, array_agg(e.output_dataset_id) AS output_ids
+        FROM obs_lineage_edges e
+        WHERE e.team_id = $4 AND e.input_dataset_id = ANY (b.frontier)
+          AND e.input_column = '' AND e.output_column = '' AND e.first_seen_at <= $5::timestamptz
+    ) e
+    CROSS JOIN LATERAL (
+        SELECT array_agg(x) AS next
+        FROM (SELECT unnest(e.output_ids) EXCEPT SELECT unnest(b.seen || b.frontier)) AS s (x)
+    ) n
+    WHERE b.depth < $6::integer AND b.frontier IS NOT NULL
 ),
-up_bfs (frontier, seen, depth) AS (
-    SELECT ARRAY[$1::bigint], '{}'::bigint[], 0
+up_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, depth) AS (
+    SELECT ARRAY[$1::bigint], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], 0
     WHERE $2::text IN ('upstream', 'both') AND $3::text = ''
   UNION ALL
-    SELECT (SELECT array_agg(DISTINCT e.input_dataset_id)
-            FROM obs_lineage_edges e
-            WHERE e.team_id = $4 AND e.output_dataset_id = ANY (b.frontier)
-              AND e.input_column = '' AND e.output_column = '' AND e.first_seen_at <= $5::timestamptz
-              AND e.input_dataset_id <> ALL (b.frontier) AND e.input_dataset_id <> ALL (b.seen)),
-           b.seen || b.frontier,
-           b.depth + 1
+    SELECT n.next, b.seen || b.frontier, e.edge_ids, e.transformation_ids, e.input_ids, e.output_ids, b.depth + 1
     FROM up_bfs b
-    WHERE b.depth + 1 < $6::integer AND b.frontier IS NOT NULL
+    CROSS JOIN LATERAL (
+        SELECT array_agg(e.id) AS edge_ids, array_agg(e.transformation_id) AS transformation_ids,
+               array_agg(e.input_dataset_id) AS input_ids, array_agg(e.output_dataset_id) AS output_ids
+        FROM obs_lineage_edges e
+        WHERE e.team_id = $4 AND e.output_dataset_id = ANY (b.frontier)
+          AND e.input_column = '' AND e.output_column = '' AND e.first_seen_at <= $5::timestamptz
+    ) e
+    CROSS JOIN LATERAL (
+        SELECT array_agg(x) AS next
+        FROM (SELECT unnest(e.input_ids) EXCEPT SELECT unnest(b.seen || b.frontier)) AS s (x)
+    ) n
+    WHERE b.depth < $6::integer AND b.frontier IS NOT NULL
 ),
 down_ds (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, ''::text, ''::text, e.output_dataset_id, ''::text, b.depth + 1
-    FROM down_bfs b
-    JOIN obs_lineage_edges e
-      ON e.team_id = $4 AND e.input_dataset_id = ANY (b.frontier) AND e.input_column = '' AND e.output_column = ''
-    WHERE e.first_seen_at <= $5::timestamptz
+    SELECT b.edge_ids[k]::bigint, b.transformation_ids[k]::bigint, b.input_ids[k]::bigint, b.output_ids[k]::bigint, ''::text, ''::text, b.output_ids[k]::bigint, ''::text, b.depth
+    FROM down_bfs b, generate_subscripts(b.edge_ids, 1) AS k
 ),
 up_ds (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, ''::text, ''::text, e.input_dataset_id, ''::text, b.depth + 1
-    FROM up_bfs b
-    JOIN obs_lineage_edges e
-      ON e.team_id = $4 AND e.output_dataset_id = ANY (b.frontier) AND e.input_column = '' AND e.output_column = ''
-    WHERE e.first_seen_at <= $5::timestamptz
+    SELECT b.edge_ids[k]::bigint, b.transformation_ids[k]::bigint, b.input_ids[k]::bigint, b.output_ids[k]::bigint, ''::text, ''::text, b.input_ids[k]::bigint, ''::text, b.depth
+    FROM up_bfs b, generate_subscripts(b.edge_ids, 1) AS k
 ),
 down_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
     SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, $1::bigint, $3::text, 0
@@ -246,13 +250,13 @@ UNION ALL
 SELECT 'dataset', d.id, 0, 0, 0, '', '', 0, d.name, d.ds_type, '', '', '', '', 'epoch'
 FROM obs_datasets d
 WHERE d.team_id = $4
-  AND (d.id = $1::bigint OR d.id IN (SELECT input_id FROM walked UNION SELECT output_id FROM walked))
+  AND d.id = ANY (ARRAY(SELECT $1::bigint UNION SELECT input_id FROM walked UNION SELECT output_id FROM walked))
 UNION ALL
 SELECT 'transformation', t.id, 0, 0, 0, '', '', 0, '', '', t.app_name, t.task_name, t.tf_id,
        coalesce(r.task_id, ''), t.last_seen_at
 FROM obs_transformations t
 LEFT JOIN obs_task_runs r ON r.id = t.last_task_run_id AND r.team_id = $4
-WHERE t.team_id = $4 AND t.id IN (SELECT transformation_id FROM walked)
+WHERE t.team_id = $4 AND t.id = ANY (ARRAY(SELECT DISTINCT transformation_id FROM walked))
 `
 
 type ObsLineageWalkParams struct {
@@ -297,11 +301,14 @@ type ObsLineageWalkRow struct {
 // The answer is one row per walked edge (kind 'edge', at most edge_limit, the
 // nearest first), then one row per dataset and transformation those edges
 // touch (kinds 'dataset' and 'transformation'), so each node is looked up once
-// however many edges reach it. Columns a kind does not use are ” or 0.
-// Dataset level: breadth-first, one row per level holding the level's new
-// datasets (frontier) and those met before it (seen), so each dataset is
-// expanded once however many paths reach it. An empty level ends the walk.
-// The edges leaving each level's datasets, once each.
+// however many edges reach it, by primary key: the cost follows the answer,
+// not the size of the team's graph. Columns a kind does not use are ” or 0.
+// Dataset level: breadth-first, one row per level holding the edges that
+// leave the previous level's datasets (read with one index scan), the level's
+// new datasets (frontier: the edges' far ends not met before, a hashed
+// EXCEPT) and those met before it (seen). Each dataset is expanded once
+// however many paths reach it; an empty level ends the walk.
+// The levels' edges, one row each.
 // Column level: a walk over (dataset, column) states.
 func (q *Queries) ObsLineageWalk(ctx context.Context, arg ObsLineageWalkParams) ([]ObsLineageWalkRow, error) {
 	rows, err := q.db.Query(ctx, obsLineageWalk,

@@ -92,91 +92,117 @@ func Walk(ctx context.Context, q *db.Queries, teamID uuid.UUID, start db.ObsData
 	if err != nil {
 		return Graph{}, fmt.Errorf("walk lineage of %s: %w", start.Name, err)
 	}
-	b := newBuilder()
-	var edges []db.ObsLineageWalkRow
-	for _, r := range rows {
+	b := newBuilder(len(rows))
+	edges := 0
+	for i := range rows {
+		r := &rows[i]
 		switch r.Kind {
 		case "edge":
-			edges = append(edges, r)
+			edges++
 		case "dataset":
-			b.datasets[r.ID] = Node{ID: datasetNodeID(r.ID), Type: "dataset", Name: r.Name, DatasetType: r.DsType}
+			b.datasets[r.ID] = nodeRef{row: r, index: -1}
 		case "transformation":
-			seen := r.LastSeenAt
-			b.transformations[r.ID] = Node{ID: transformationNodeID(r.ID), Type: "transformation",
-				Name: r.AppName + "/" + r.TaskName + "/" + r.TfID, AppName: r.AppName, TaskName: r.TaskName, TfID: r.TfID,
-				LastTaskID: r.LastTaskID, LastSeenAt: &seen}
+			b.transformations[r.ID] = nodeRef{row: r, index: -1}
 		}
 	}
 	b.dataset(start.ID)
-	for _, e := range edges { // nearest first, so nodes are listed by distance
-		b.add(e)
+	for i := range rows { // edges come first, nearest first, so nodes are listed by distance
+		if rows[i].Kind == "edge" {
+			b.add(&rows[i])
+		}
 	}
-	return Graph{Nodes: b.nodes, Edges: b.edgeList(), Truncated: len(edges) >= MaxEdges}, nil
+	return Graph{Nodes: b.nodes, Edges: b.edgeList(), Truncated: edges >= MaxEdges}, nil
+}
+
+// nodeRef is a node the query returned: its row, and its index in the
+// answer's node list once an edge has reached it (-1 before).
+type nodeRef struct {
+	row   *db.ObsLineageWalkRow
+	index int
+}
+
+// edgeKey names an answer edge: a dataset and a transformation, and which
+// way between them (input: dataset -> transformation).
+type edgeKey struct {
+	dataset, transformation int64
+	output                  bool
 }
 
 // builder lists nodes and edges once each, in the order the walk met them.
+// Everything is keyed by database ids; node ids are formatted once per node.
 type builder struct {
-	datasets        map[int64]Node
-	transformations map[int64]Node
+	datasets        map[int64]nodeRef
+	transformations map[int64]nodeRef
 	nodes           []Node
-	listed          map[string]int
 	edges           []Edge
-	edgeIndex       map[[3]string]int
+	edgeIndex       map[edgeKey]int
 }
 
-func newBuilder() *builder {
-	return &builder{datasets: map[int64]Node{}, transformations: map[int64]Node{}, nodes: []Node{},
-		listed: map[string]int{}, edges: []Edge{}, edgeIndex: map[[3]string]int{}}
+func newBuilder(rows int) *builder {
+	return &builder{datasets: make(map[int64]nodeRef, rows/4), transformations: make(map[int64]nodeRef, rows/4),
+		nodes: make([]Node, 0, rows/2), edges: make([]Edge, 0, rows), edgeIndex: make(map[edgeKey]int, rows)}
 }
 
 func datasetNodeID(id int64) string        { return "dataset:" + strconv.FormatInt(id, 10) }
 func transformationNodeID(id int64) string { return "transformation:" + strconv.FormatInt(id, 10) }
 
-// list adds a node the first time it is met and returns its index.
-func (b *builder) list(n Node) int {
-	if i, ok := b.listed[n.ID]; ok {
-		return i
+// dataset lists a dataset the first time it is met and returns its node index.
+func (b *builder) dataset(id int64) int {
+	ref, ok := b.datasets[id]
+	if ok && ref.index >= 0 {
+		return ref.index
 	}
-	b.listed[n.ID] = len(b.nodes)
+	n := Node{ID: datasetNodeID(id), Type: "dataset"}
+	if ok {
+		n.Name, n.DatasetType = ref.row.Name, ref.row.DsType
+	} // else not returned by the query (cannot happen for a walked edge)
+	ref.index = len(b.nodes)
 	b.nodes = append(b.nodes, n)
-	return len(b.nodes) - 1
+	b.datasets[id] = ref
+	return ref.index
 }
 
-func (b *builder) dataset(id int64) string {
-	n, ok := b.datasets[id]
-	if !ok { // not returned by the query (cannot happen for a walked edge)
-		n = Node{ID: datasetNodeID(id), Type: "dataset"}
+// transformation lists a transformation the first time it is met, keeps
+// the smallest depth it is met at, and returns its node index.
+func (b *builder) transformation(id int64, depth int) int {
+	ref, ok := b.transformations[id]
+	if ok && ref.index >= 0 {
+		b.nodes[ref.index].Depth = min(b.nodes[ref.index].Depth, depth)
+		return ref.index
 	}
-	b.list(n)
-	return n.ID
-}
-
-func (b *builder) transformation(id int64, depth int) string {
-	n, ok := b.transformations[id]
-	if !ok {
-		n = Node{ID: transformationNodeID(id), Type: "transformation"}
+	n := Node{ID: transformationNodeID(id), Type: "transformation", Depth: depth}
+	if ok {
+		r := ref.row
+		seen := r.LastSeenAt
+		n.Name = r.AppName + "/" + r.TaskName + "/" + r.TfID
+		n.AppName, n.TaskName, n.TfID, n.LastTaskID, n.LastSeenAt = r.AppName, r.TaskName, r.TfID, r.LastTaskID, &seen
 	}
-	n.Depth = depth
-	i := b.list(n)
-	b.nodes[i].Depth = min(b.nodes[i].Depth, depth)
-	return n.ID
+	ref.index = len(b.nodes)
+	b.nodes = append(b.nodes, n)
+	b.transformations[id] = ref
+	return ref.index
 }
 
-func (b *builder) add(r db.ObsLineageWalkRow) {
+func (b *builder) add(r *db.ObsLineageWalkRow) {
 	in := b.dataset(r.InputDatasetID)
 	tf := b.transformation(r.TransformationID, int(r.Depth))
 	out := b.dataset(r.OutputDatasetID)
-	b.edge(in, tf, "input", r.InputColumn)
-	b.edge(tf, out, "output", r.OutputColumn)
+	b.edge(edgeKey{dataset: r.InputDatasetID, transformation: r.TransformationID}, in, tf, r.InputColumn)
+	b.edge(edgeKey{dataset: r.OutputDatasetID, transformation: r.TransformationID, output: true}, tf, out, r.OutputColumn)
 }
 
-func (b *builder) edge(source, target, typ, column string) {
-	key := [3]string{source, target, typ}
+// edge lists the edge from node source to node target once, gathering the
+// columns it carries.
+func (b *builder) edge(key edgeKey, source, target int, column string) {
 	i, ok := b.edgeIndex[key]
 	if !ok {
 		i = len(b.edges)
 		b.edgeIndex[key] = i
-		b.edges = append(b.edges, Edge{Source: source, Target: target, Type: typ})
+		typ := "input"
+		if key.output {
+			typ = "output"
+		}
+		b.edges = append(b.edges, Edge{Source: b.nodes[source].ID, Target: b.nodes[target].ID, Type: typ})
 	}
 	if column != "" && !slices.Contains(b.edges[i].Columns, column) {
 		b.edges[i].Columns = append(b.edges[i].Columns, column)
