@@ -241,5 +241,5 @@ func (s *Server) getLineage(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", g.AppendJSON(nil))
+	c.Data(http.StatusOK, "application/json; charset=utf-8", g.JSON())
 }

@@ -157,11 +157,11 @@ func (q *Queries) ObsLineageEdgesUpsert(ctx context.Context, arg ObsLineageEdges
 	return err
 }
 
-const obsLineageWalk = `-- name: ObsLineageWalk :many
+const obsLineageWalk = `-- name: ObsLineageWalk :one
 WITH RECURSIVE
 down_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, depth) AS (
-    SELECT ARRAY[$1::bigint], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], 0
-    WHERE $2::text IN ('downstream', 'both') AND $3::text = ''
+    SELECT ARRAY[$2::bigint], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], 0
+    WHERE $3::text IN ('downstream', 'both') AND $4::text = ''
   UNION ALL
     SELECT n.next, b.seen || b.frontier, e.edge_ids, e.transformation_ids, e.input_ids, e.output_ids, b.depth + 1
     FROM down_bfs b
@@ -169,7 +169,7 @@ down_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, d
         SELECT array_agg(e.id) AS edge_ids, array_agg(e.transformation_id) AS transformation_ids,
                array_agg(e.input_dataset_id) AS input_ids, array_agg(e.output_dataset_id) AS output_ids
         FROM obs_lineage_edges e
-        WHERE e.team_id = $4 AND e.input_dataset_id = ANY (b.frontier)
+        WHERE e.team_id = $1 AND e.input_dataset_id = ANY (b.frontier)
           AND e.input_column = '' AND e.output_column = '' AND e.first_seen_at <= $5::timestamptz
     ) e
     CROSS JOIN LATERAL (
@@ -179,8 +179,8 @@ down_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, d
     WHERE b.depth < $6::integer AND b.frontier IS NOT NULL
 ),
 up_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, depth) AS (
-    SELECT ARRAY[$1::bigint], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], 0
-    WHERE $2::text IN ('upstream', 'both') AND $3::text = ''
+    SELECT ARRAY[$2::bigint], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], '{}'::bigint[], 0
+    WHERE $3::text IN ('upstream', 'both') AND $4::text = ''
   UNION ALL
     SELECT n.next, b.seen || b.frontier, e.edge_ids, e.transformation_ids, e.input_ids, e.output_ids, b.depth + 1
     FROM up_bfs b
@@ -188,7 +188,7 @@ up_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, dep
         SELECT array_agg(e.id) AS edge_ids, array_agg(e.transformation_id) AS transformation_ids,
                array_agg(e.input_dataset_id) AS input_ids, array_agg(e.output_dataset_id) AS output_ids
         FROM obs_lineage_edges e
-        WHERE e.team_id = $4 AND e.output_dataset_id = ANY (b.frontier)
+        WHERE e.team_id = $1 AND e.output_dataset_id = ANY (b.frontier)
           AND e.input_column = '' AND e.output_column = '' AND e.first_seen_at <= $5::timestamptz
     ) e
     CROSS JOIN LATERAL (
@@ -206,26 +206,26 @@ up_ds (edge_id, transformation_id, input_id, output_id, input_col, output_col, d
     FROM up_bfs b, generate_subscripts(b.edge_ids, 1) AS k
 ),
 down_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, $1::bigint, $3::text, 0
-    WHERE $2::text IN ('downstream', 'both') AND $3::text <> ''
+    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, $2::bigint, $4::text, 0
+    WHERE $3::text IN ('downstream', 'both') AND $4::text <> ''
   UNION
     SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, e.input_column, e.output_column,
            e.output_dataset_id, CASE WHEN d.col = '' THEN '' ELSE e.output_column END, d.depth + 1
     FROM down_col d
     JOIN obs_lineage_edges e
-      ON e.team_id = $4 AND e.input_dataset_id = d.dataset_id AND e.input_column = d.col
+      ON e.team_id = $1 AND e.input_dataset_id = d.dataset_id AND e.input_column = d.col
      AND (d.col <> '' OR e.output_column = '')
     WHERE d.depth < $6::integer AND e.first_seen_at <= $5::timestamptz
 ),
 up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, $1::bigint, $3::text, 0
-    WHERE $2::text IN ('upstream', 'both') AND $3::text <> ''
+    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, $2::bigint, $4::text, 0
+    WHERE $3::text IN ('upstream', 'both') AND $4::text <> ''
   UNION
     SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, e.input_column, e.output_column,
            e.input_dataset_id, CASE WHEN u.col = '' THEN '' ELSE e.input_column END, u.depth + 1
     FROM up_col u
     JOIN obs_lineage_edges e
-      ON e.team_id = $4 AND e.output_dataset_id = u.dataset_id
+      ON e.team_id = $1 AND e.output_dataset_id = u.dataset_id
      AND ((u.col = '' AND e.input_column = '' AND e.output_column = '')
           OR (u.col <> '' AND (e.output_column = u.col OR (e.output_column = '' AND e.input_column <> ''))))
     WHERE u.depth < $6::integer AND e.first_seen_at <= $5::timestamptz
@@ -241,50 +241,67 @@ walked AS (
     ORDER BY depth, w.edge_id
     LIMIT $7::integer
 )
-SELECT 'edge'::text AS kind, w.edge_id AS id, w.transformation_id, w.input_id AS input_dataset_id,
-       w.output_id AS output_dataset_id, w.input_col AS input_column, w.output_col AS output_column, w.depth,
-       ''::text AS name, ''::text AS ds_type, ''::text AS app_name, ''::text AS task_name, ''::text AS tf_id,
-       ''::text AS last_task_id, 'epoch'::timestamptz AS last_seen_at
-FROM walked w
-UNION ALL
-SELECT 'dataset', d.id, 0, 0, 0, '', '', 0, d.name, d.ds_type, '', '', '', '', 'epoch'
-FROM obs_datasets d
-WHERE d.team_id = $4
-  AND d.id = ANY (ARRAY(SELECT $1::bigint UNION SELECT input_id FROM walked UNION SELECT output_id FROM walked))
-UNION ALL
-SELECT 'transformation', t.id, 0, 0, 0, '', '', 0, '', '', t.app_name, t.task_name, t.tf_id,
-       coalesce(r.task_id, ''), t.last_seen_at
-FROM obs_transformations t
-LEFT JOIN obs_task_runs r ON r.id = t.last_task_run_id AND r.team_id = $4
-WHERE t.team_id = $4 AND t.id = ANY (ARRAY(SELECT DISTINCT transformation_id FROM walked))
+SELECT e.edge_ids, e.edge_depths, e.edge_transformation_ids, e.edge_input_ids, e.edge_output_ids,
+       e.edge_input_columns, e.edge_output_columns,
+       d.dataset_ids, d.dataset_names, d.dataset_types,
+       t.transformation_ids, t.transformation_app_names, t.transformation_task_names, t.transformation_tf_ids,
+       t.transformation_last_task_ids, t.transformation_last_seen_ats
+FROM (
+    SELECT coalesce(array_agg(w.edge_id), '{}')::bigint[] AS edge_ids,
+           coalesce(array_agg(w.depth), '{}')::integer[] AS edge_depths,
+           coalesce(array_agg(w.transformation_id), '{}')::bigint[] AS edge_transformation_ids,
+           coalesce(array_agg(w.input_id), '{}')::bigint[] AS edge_input_ids,
+           coalesce(array_agg(w.output_id), '{}')::bigint[] AS edge_output_ids,
+           coalesce(array_agg(w.input_col), '{}')::text[] AS edge_input_columns,
+           coalesce(array_agg(w.output_col), '{}')::text[] AS edge_output_columns
+    FROM walked w
+) e, (
+    SELECT coalesce(array_agg(d.id), '{}')::bigint[] AS dataset_ids,
+           coalesce(array_agg(d.name), '{}')::text[] AS dataset_names,
+           coalesce(array_agg(d.ds_type), '{}')::text[] AS dataset_types
+    FROM obs_datasets d
+    WHERE d.team_id = $1
+      AND d.id = ANY (ARRAY(SELECT $2::bigint UNION SELECT input_id FROM walked UNION SELECT output_id FROM walked))
+) d, (
+    SELECT coalesce(array_agg(t.id), '{}')::bigint[] AS transformation_ids,
+           coalesce(array_agg(t.app_name), '{}')::text[] AS transformation_app_names,
+           coalesce(array_agg(t.task_name), '{}')::text[] AS transformation_task_names,
+           coalesce(array_agg(t.tf_id), '{}')::text[] AS transformation_tf_ids,
+           coalesce(array_agg(coalesce(r.task_id, '')), '{}')::text[] AS transformation_last_task_ids,
+           coalesce(array_agg(t.last_seen_at), '{}')::timestamptz[] AS transformation_last_seen_ats
+    FROM obs_transformations t
+    LEFT JOIN obs_task_runs r ON r.id = t.last_task_run_id AND r.team_id = $1
+    WHERE t.team_id = $1 AND t.id = ANY (ARRAY(SELECT DISTINCT transformation_id FROM walked))
+) t
 `
 
 type ObsLineageWalkParams struct {
+	TeamID     uuid.UUID
 	DatasetID  int64
 	Direction  string
 	ColumnName string
-	TeamID     uuid.UUID
 	AsOf       time.Time
 	MaxDepth   int32
 	EdgeLimit  int32
 }
 
 type ObsLineageWalkRow struct {
-	Kind             string
-	ID               int64
-	TransformationID int64
-	InputDatasetID   int64
-	OutputDatasetID  int64
-	InputColumn      string
-	OutputColumn     string
-	Depth            int32
-	Name             string
-	DsType           string
-	AppName          string
-	TaskName         string
-	TfID             string
-	LastTaskID       string
-	LastSeenAt       time.Time
+	EdgeIds                   []int64
+	EdgeDepths                []int32
+	EdgeTransformationIds     []int64
+	EdgeInputIds              []int64
+	EdgeOutputIds             []int64
+	EdgeInputColumns          []string
+	EdgeOutputColumns         []string
+	DatasetIds                []int64
+	DatasetNames              []string
+	DatasetTypes              []string
+	TransformationIds         []int64
+	TransformationAppNames    []string
+	TransformationTaskNames   []string
+	TransformationTfIds       []string
+	TransformationLastTaskIds []string
+	TransformationLastSeenAts []time.Time
 }
 
 // Walks the lineage graph from one dataset in ONE recursive query: upstream,
@@ -298,11 +315,12 @@ type ObsLineageWalkRow struct {
 // an edge that does not say which output column it feeds continues at dataset
 // level.
 //
-// The answer is one row per walked edge (kind 'edge', at most edge_limit, the
-// nearest first), then one row per dataset and transformation those edges
-// touch (kinds 'dataset' and 'transformation'), so each node is looked up once
-// however many edges reach it, by primary key: the cost follows the answer,
-// not the size of the team's graph. Columns a kind does not use are ” or 0.
+// The answer is one row of parallel arrays (one row rather than thousands,
+// for the server and the client alike): the walked edges (at most edge_limit,
+// the nearest ones, in no particular order), then the datasets and
+// transformations those edges touch, so each node is looked up once however
+// many edges reach it, by primary key: the cost follows the answer, not the
+// size of the team's graph.
 // Dataset level: breadth-first, one row per level holding the edges that
 // leave the previous level's datasets (read with one index scan), the level's
 // new datasets (frontier: the edges' far ends not met before, a hashed
@@ -310,48 +328,36 @@ type ObsLineageWalkRow struct {
 // however many paths reach it; an empty level ends the walk.
 // The levels' edges, one row each.
 // Column level: a walk over (dataset, column) states.
-func (q *Queries) ObsLineageWalk(ctx context.Context, arg ObsLineageWalkParams) ([]ObsLineageWalkRow, error) {
-	rows, err := q.db.Query(ctx, obsLineageWalk,
+func (q *Queries) ObsLineageWalk(ctx context.Context, arg ObsLineageWalkParams) (ObsLineageWalkRow, error) {
+	row := q.db.QueryRow(ctx, obsLineageWalk,
+		arg.TeamID,
 		arg.DatasetID,
 		arg.Direction,
 		arg.ColumnName,
-		arg.TeamID,
 		arg.AsOf,
 		arg.MaxDepth,
 		arg.EdgeLimit,
 	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ObsLineageWalkRow{}
-	for rows.Next() {
-		var i ObsLineageWalkRow
-		if err := rows.Scan(
-			&i.Kind,
-			&i.ID,
-			&i.TransformationID,
-			&i.InputDatasetID,
-			&i.OutputDatasetID,
-			&i.InputColumn,
-			&i.OutputColumn,
-			&i.Depth,
-			&i.Name,
-			&i.DsType,
-			&i.AppName,
-			&i.TaskName,
-			&i.TfID,
-			&i.LastTaskID,
-			&i.LastSeenAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
+	var i ObsLineageWalkRow
+	err := row.Scan(
+		&i.EdgeIds,
+		&i.EdgeDepths,
+		&i.EdgeTransformationIds,
+		&i.EdgeInputIds,
+		&i.EdgeOutputIds,
+		&i.EdgeInputColumns,
+		&i.EdgeOutputColumns,
+		&i.DatasetIds,
+		&i.DatasetNames,
+		&i.DatasetTypes,
+		&i.TransformationIds,
+		&i.TransformationAppNames,
+		&i.TransformationTaskNames,
+		&i.TransformationTfIds,
+		&i.TransformationLastTaskIds,
+		&i.TransformationLastSeenAts,
+	)
+	return i, err
 }
 
 const obsTaskTransformationUpsert = `-- name: ObsTaskTransformationUpsert :exec

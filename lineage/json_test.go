@@ -66,7 +66,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := g.AppendJSON(nil); !bytes.Equal(got, want) {
+		if got := g.JSON(); !bytes.Equal(got, want) {
 			t.Fatalf("graph %d:\n got %s\nwant %s", i, got, want)
 		}
 	}

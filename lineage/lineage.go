@@ -6,6 +6,7 @@
 package lineage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -85,40 +86,49 @@ type Graph struct {
 // Walk runs the recursive lineage query for one team and builds the graph.
 // start is the dataset the walk begins at (always a node of the answer).
 func Walk(ctx context.Context, q *db.Queries, teamID uuid.UUID, start db.ObsDataset, req Request) (Graph, error) {
-	rows, err := q.ObsLineageWalk(ctx, db.ObsLineageWalkParams{
+	a, err := q.ObsLineageWalk(ctx, db.ObsLineageWalkParams{
 		TeamID: teamID, DatasetID: start.ID, ColumnName: req.Column, Direction: req.Direction,
 		MaxDepth: int32(req.Depth), AsOf: req.AsOf, EdgeLimit: MaxEdges,
 	})
 	if err != nil {
 		return Graph{}, fmt.Errorf("walk lineage of %s: %w", start.Name, err)
 	}
-	b := newBuilder(len(rows))
-	edges := 0
-	for i := range rows {
-		r := &rows[i]
-		switch r.Kind {
-		case "edge":
-			edges++
-		case "dataset":
-			b.datasets[r.ID] = nodeRef{row: r, index: -1}
-		case "transformation":
-			b.transformations[r.ID] = nodeRef{row: r, index: -1}
-		}
+	if err := checkAnswer(&a); err != nil {
+		return Graph{}, fmt.Errorf("walk lineage of %s: %w", start.Name, err)
 	}
+	b := newBuilder(&a)
 	b.dataset(start.ID)
-	for i := range rows { // edges come first, nearest first, so nodes are listed by distance
-		if rows[i].Kind == "edge" {
-			b.add(&rows[i])
-		}
+	for _, i := range nearestFirst(&a) { // so nodes are listed by distance
+		b.add(i)
 	}
-	return Graph{Nodes: b.nodes, Edges: b.edgeList(), Truncated: edges >= MaxEdges}, nil
+	return Graph{Nodes: b.nodes, Edges: b.edgeList(), Truncated: len(a.EdgeIds) >= MaxEdges}, nil
 }
 
-// nodeRef is a node the query returned: its row, and its index in the
-// answer's node list once an edge has reached it (-1 before).
-type nodeRef struct {
-	row   *db.ObsLineageWalkRow
-	index int
+// checkAnswer makes sure the query's parallel arrays are parallel.
+func checkAnswer(a *db.ObsLineageWalkRow) error {
+	edges, datasets, transformations := len(a.EdgeIds), len(a.DatasetIds), len(a.TransformationIds)
+	if len(a.EdgeDepths) != edges || len(a.EdgeTransformationIds) != edges || len(a.EdgeInputIds) != edges ||
+		len(a.EdgeOutputIds) != edges || len(a.EdgeInputColumns) != edges || len(a.EdgeOutputColumns) != edges ||
+		len(a.DatasetNames) != datasets || len(a.DatasetTypes) != datasets ||
+		len(a.TransformationAppNames) != transformations || len(a.TransformationTaskNames) != transformations ||
+		len(a.TransformationTfIds) != transformations || len(a.TransformationLastTaskIds) != transformations ||
+		len(a.TransformationLastSeenAts) != transformations {
+		return fmt.Errorf("lineage query answered arrays of different lengths")
+	}
+	return nil
+}
+
+// nearestFirst orders the answer's edges by depth, then id: the order the
+// query chose them in when it cut at edge_limit.
+func nearestFirst(a *db.ObsLineageWalkRow) []int {
+	order := make([]int, len(a.EdgeIds))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(x, y int) int {
+		return cmp.Or(cmp.Compare(a.EdgeDepths[x], a.EdgeDepths[y]), cmp.Compare(a.EdgeIds[x], a.EdgeIds[y]))
+	})
+	return order
 }
 
 // edgeKey names an answer edge: a dataset and a transformation, and which
@@ -131,64 +141,79 @@ type edgeKey struct {
 // builder lists nodes and edges once each, in the order the walk met them.
 // Everything is keyed by database ids; node ids are formatted once per node.
 type builder struct {
-	datasets        map[int64]nodeRef
-	transformations map[int64]nodeRef
-	nodes           []Node
-	edges           []Edge
-	edgeIndex       map[edgeKey]int
+	answer *db.ObsLineageWalkRow
+	// datasets and transformations map an id to its place in the answer's
+	// arrays; listedDatasets and listedTransformations to its index in
+	// nodes, once an edge has reached it.
+	datasets, transformations             map[int64]int
+	listedDatasets, listedTransformations map[int64]int
+	nodes                                 []Node
+	edges                                 []Edge
+	edgeIndex                             map[edgeKey]int
 }
 
-func newBuilder(rows int) *builder {
-	return &builder{datasets: make(map[int64]nodeRef, rows/4), transformations: make(map[int64]nodeRef, rows/4),
-		nodes: make([]Node, 0, rows/2), edges: make([]Edge, 0, rows), edgeIndex: make(map[edgeKey]int, rows)}
+func newBuilder(a *db.ObsLineageWalkRow) *builder {
+	b := &builder{answer: a,
+		datasets: make(map[int64]int, len(a.DatasetIds)), transformations: make(map[int64]int, len(a.TransformationIds)),
+		listedDatasets: make(map[int64]int, len(a.DatasetIds)), listedTransformations: make(map[int64]int, len(a.TransformationIds)),
+		nodes: make([]Node, 0, len(a.DatasetIds)+len(a.TransformationIds)),
+		edges: make([]Edge, 0, 2*len(a.EdgeIds)), edgeIndex: make(map[edgeKey]int, 2*len(a.EdgeIds))}
+	for i, id := range a.DatasetIds {
+		b.datasets[id] = i
+	}
+	for i, id := range a.TransformationIds {
+		b.transformations[id] = i
+	}
+	return b
 }
 
 func datasetNodeID(id int64) string        { return "dataset:" + strconv.FormatInt(id, 10) }
 func transformationNodeID(id int64) string { return "transformation:" + strconv.FormatInt(id, 10) }
 
-// dataset lists a dataset the first time it is met and returns its node index.
+// list appends a node met for the first time and returns its index.
+func (b *builder) list(listed map[int64]int, id int64, n Node) int {
+	listed[id] = len(b.nodes)
+	b.nodes = append(b.nodes, n)
+	return len(b.nodes) - 1
+}
+
 func (b *builder) dataset(id int64) int {
-	ref, ok := b.datasets[id]
-	if ok && ref.index >= 0 {
-		return ref.index
+	if at, ok := b.listedDatasets[id]; ok {
+		return at
 	}
 	n := Node{ID: datasetNodeID(id), Type: "dataset"}
-	if ok {
-		n.Name, n.DatasetType = ref.row.Name, ref.row.DsType
-	} // else not returned by the query (cannot happen for a walked edge)
-	ref.index = len(b.nodes)
-	b.nodes = append(b.nodes, n)
-	b.datasets[id] = ref
-	return ref.index
+	if i, ok := b.datasets[id]; ok { // always, for a walked edge
+		n.Name, n.DatasetType = b.answer.DatasetNames[i], b.answer.DatasetTypes[i]
+	}
+	return b.list(b.listedDatasets, id, n)
 }
 
-// transformation lists a transformation the first time it is met, keeps
-// the smallest depth it is met at, and returns its node index.
+// transformation lists a transformation and keeps the smallest depth it is
+// met at.
 func (b *builder) transformation(id int64, depth int) int {
-	ref, ok := b.transformations[id]
-	if ok && ref.index >= 0 {
-		b.nodes[ref.index].Depth = min(b.nodes[ref.index].Depth, depth)
-		return ref.index
+	if at, ok := b.listedTransformations[id]; ok {
+		b.nodes[at].Depth = min(b.nodes[at].Depth, depth)
+		return at
 	}
 	n := Node{ID: transformationNodeID(id), Type: "transformation", Depth: depth}
-	if ok {
-		r := ref.row
-		seen := r.LastSeenAt
-		n.Name = r.AppName + "/" + r.TaskName + "/" + r.TfID
-		n.AppName, n.TaskName, n.TfID, n.LastTaskID, n.LastSeenAt = r.AppName, r.TaskName, r.TfID, r.LastTaskID, &seen
+	if i, ok := b.transformations[id]; ok {
+		a := b.answer
+		n.AppName, n.TaskName, n.TfID = a.TransformationAppNames[i], a.TransformationTaskNames[i], a.TransformationTfIds[i]
+		n.Name = n.AppName + "/" + n.TaskName + "/" + n.TfID
+		n.LastTaskID, n.LastSeenAt = a.TransformationLastTaskIds[i], &a.TransformationLastSeenAts[i]
 	}
-	ref.index = len(b.nodes)
-	b.nodes = append(b.nodes, n)
-	b.transformations[id] = ref
-	return ref.index
+	return b.list(b.listedTransformations, id, n)
 }
 
-func (b *builder) add(r *db.ObsLineageWalkRow) {
-	in := b.dataset(r.InputDatasetID)
-	tf := b.transformation(r.TransformationID, int(r.Depth))
-	out := b.dataset(r.OutputDatasetID)
-	b.edge(edgeKey{dataset: r.InputDatasetID, transformation: r.TransformationID}, in, tf, r.InputColumn)
-	b.edge(edgeKey{dataset: r.OutputDatasetID, transformation: r.TransformationID, output: true}, tf, out, r.OutputColumn)
+// add lists the answer's i-th edge: input dataset -> transformation -> output dataset.
+func (b *builder) add(i int) {
+	a := b.answer
+	tfID, inID, outID := a.EdgeTransformationIds[i], a.EdgeInputIds[i], a.EdgeOutputIds[i]
+	in := b.dataset(inID)
+	tf := b.transformation(tfID, int(a.EdgeDepths[i]))
+	out := b.dataset(outID)
+	b.edge(edgeKey{dataset: inID, transformation: tfID}, in, tf, a.EdgeInputColumns[i])
+	b.edge(edgeKey{dataset: outID, transformation: tfID, output: true}, tf, out, a.EdgeOutputColumns[i])
 }
 
 // edge lists the edge from node source to node target once, gathering the
