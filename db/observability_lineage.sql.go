@@ -197,13 +197,10 @@ up_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, dep
     ) n
     WHERE b.depth < $6::integer AND b.frontier IS NOT NULL
 ),
-down_ds (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT b.edge_ids[k]::bigint, b.transformation_ids[k]::bigint, b.input_ids[k]::bigint, b.output_ids[k]::bigint, ''::text, ''::text, b.output_ids[k]::bigint, ''::text, b.depth
-    FROM down_bfs b, generate_subscripts(b.edge_ids, 1) AS k
-),
-up_ds (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT b.edge_ids[k]::bigint, b.transformation_ids[k]::bigint, b.input_ids[k]::bigint, b.output_ids[k]::bigint, ''::text, ''::text, b.input_ids[k]::bigint, ''::text, b.depth
-    FROM up_bfs b, generate_subscripts(b.edge_ids, 1) AS k
+ds_edges (edge_id, transformation_id, input_id, output_id, input_col, output_col, depth) AS (
+    SELECT b.edge_ids[k]::bigint, b.transformation_ids[k]::bigint, b.input_ids[k]::bigint, b.output_ids[k]::bigint,
+           ''::text, ''::text, b.depth
+    FROM (SELECT frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, depth FROM down_bfs UNION ALL SELECT frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, depth FROM up_bfs) b, generate_subscripts(b.edge_ids, 1) AS k
 ),
 down_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
     SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, $2::bigint, $4::text, 0
@@ -233,8 +230,9 @@ up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, 
 walked AS (
     SELECT w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, min(w.depth)::integer AS depth
     FROM (
-        SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth FROM down_ds UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth FROM up_ds
-        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth FROM down_col UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth FROM up_col
+        SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM ds_edges
+        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM down_col
+        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM up_col
     ) w
     WHERE w.edge_id <> 0
     GROUP BY w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col
@@ -308,15 +306,15 @@ type ObsLineageWalkRow struct {
 // downstream or both, up to max_depth transformations away, using only edges
 // first seen at or before as_of.
 //
-// With an empty column_name the walk follows dataset-level edges (the *_bfs and
-// *_ds parts, served by partial indexes). Otherwise it follows the column (the
+// With an empty column_name the walk follows dataset-level edges (the *_bfs parts
+// and ds_edges, served by partial indexes). Otherwise it follows the column (the
 // *_col parts): downstream along edges that read it, upstream along edges that
 // write it or that name only input columns (which may feed any output column);
 // an edge that does not say which output column it feeds continues at dataset
 // level.
 //
-// The answer is one row of parallel arrays (one row rather than thousands,
-// for the server and the client alike): the walked edges (at most edge_limit,
+// The answer is one row of parallel arrays (one row rather than thousands:
+// far less per-row work for Postgres and pgx): the walked edges (at most edge_limit,
 // the nearest ones, in no particular order), then the datasets and
 // transformations those edges touch, so each node is looked up once however
 // many edges reach it, by primary key: the cost follows the answer, not the
@@ -326,7 +324,7 @@ type ObsLineageWalkRow struct {
 // new datasets (frontier: the edges' far ends not met before, a hashed
 // EXCEPT) and those met before it (seen). Each dataset is expanded once
 // however many paths reach it; an empty level ends the walk.
-// The levels' edges, one row each.
+// The levels' edges, both ways, one row each.
 // Column level: a walk over (dataset, column) states.
 func (q *Queries) ObsLineageWalk(ctx context.Context, arg ObsLineageWalkParams) (ObsLineageWalkRow, error) {
 	row := q.db.QueryRow(ctx, obsLineageWalk,

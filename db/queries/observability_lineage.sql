@@ -56,8 +56,8 @@ SET last_seen_at = greatest(obs_lineage_edges.last_seen_at, EXCLUDED.last_seen_a
 -- downstream or both, up to max_depth transformations away, using only edges
 -- first seen at or before as_of.
 --
--- With an empty column_name the walk follows dataset-level edges (the *_bfs and
--- *_ds parts, served by partial indexes). Otherwise it follows the column (the
+-- With an empty column_name the walk follows dataset-level edges (the *_bfs parts
+-- and ds_edges, served by partial indexes). Otherwise it follows the column (the
 -- *_col parts): downstream along edges that read it, upstream along edges that
 -- write it or that name only input columns (which may feed any output column);
 -- an edge that does not say which output column it feeds continues at dataset
@@ -113,14 +113,11 @@ up_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, dep
     ) n
     WHERE b.depth < @max_depth::integer AND b.frontier IS NOT NULL
 ),
--- The levels' edges, one row each.
-down_ds (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT b.edge_ids[k]::bigint, b.transformation_ids[k]::bigint, b.input_ids[k]::bigint, b.output_ids[k]::bigint, ''::text, ''::text, b.output_ids[k]::bigint, ''::text, b.depth
-    FROM down_bfs b, generate_subscripts(b.edge_ids, 1) AS k
-),
-up_ds (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT b.edge_ids[k]::bigint, b.transformation_ids[k]::bigint, b.input_ids[k]::bigint, b.output_ids[k]::bigint, ''::text, ''::text, b.input_ids[k]::bigint, ''::text, b.depth
-    FROM up_bfs b, generate_subscripts(b.edge_ids, 1) AS k
+-- The levels' edges, both ways, one row each.
+ds_edges (edge_id, transformation_id, input_id, output_id, input_col, output_col, depth) AS (
+    SELECT b.edge_ids[k]::bigint, b.transformation_ids[k]::bigint, b.input_ids[k]::bigint, b.output_ids[k]::bigint,
+           ''::text, ''::text, b.depth
+    FROM (SELECT * FROM down_bfs UNION ALL SELECT * FROM up_bfs) b, generate_subscripts(b.edge_ids, 1) AS k
 ),
 -- Column level: a walk over (dataset, column) states.
 down_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
@@ -151,8 +148,9 @@ up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, 
 walked AS (
     SELECT w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, min(w.depth)::integer AS depth
     FROM (
-        SELECT * FROM down_ds UNION ALL SELECT * FROM up_ds
-        UNION ALL SELECT * FROM down_col UNION ALL SELECT * FROM up_col
+        SELECT * FROM ds_edges
+        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM down_col
+        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM up_col
     ) w
     WHERE w.edge_id <> 0
     GROUP BY w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col
