@@ -66,11 +66,19 @@ func (l *Lake) Commit(ctx context.Context, req CommitRequest) (CommitResult, err
 	if err := l.checkRequest(req); err != nil {
 		return CommitResult{}, err
 	}
+	return l.commitRetrying(ctx, req.Schema+"."+req.Table, req.IdempotencyKey, func(ctx context.Context, ct *commitTx) (CommitResult, error) {
+		return ct.apply(ctx, req)
+	})
+}
+
+// commitRetrying runs one commit's changes (apply) in a transaction, as
+// commitOnce does, again after a lost race; name says what is committed.
+func (l *Lake) commitRetrying(ctx context.Context, name, key string, apply func(context.Context, *commitTx) (CommitResult, error)) (CommitResult, error) {
 	for attempt := 1; ; attempt++ {
-		res, err := l.commitOnce(ctx, req)
+		res, err := l.commitOnce(ctx, key, apply)
 		if err == nil || !retryable(err) || attempt == maxCommitAttempts {
 			if err != nil {
-				return res, fmt.Errorf("commit %s.%s: %w", req.Schema, req.Table, err)
+				return res, fmt.Errorf("commit %s: %w", name, err)
 			}
 			return res, nil
 		}
@@ -109,7 +117,12 @@ func (l *Lake) checkRequest(req CommitRequest) error {
 	default:
 		return fmt.Errorf("unknown load method %q", req.Method)
 	}
-	for _, f := range req.Files {
+	return l.checkStaged(req.Files)
+}
+
+// checkStaged refuses staged files outside the lake's data path or missing.
+func (l *Lake) checkStaged(files []StagedFile) error {
+	for _, f := range files {
 		if !filepath.IsAbs(f.Path) || !strings.HasPrefix(filepath.Clean(f.Path), l.dataPath+string(os.PathSeparator)) {
 			return fmt.Errorf("staged file %s is outside the lake's data path", f.Path)
 		}
@@ -120,7 +133,10 @@ func (l *Lake) checkRequest(req CommitRequest) error {
 	return nil
 }
 
-func (l *Lake) commitOnce(ctx context.Context, req CommitRequest) (res CommitResult, err error) {
+// commitOnce makes apply's changes as one snapshot in one transaction under
+// the lake's lock, recording key (when set) so a second commit with it
+// returns this one's result and changes nothing.
+func (l *Lake) commitOnce(ctx context.Context, key string, apply func(context.Context, *commitTx) (CommitResult, error)) (res CommitResult, err error) {
 	tx, err := l.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return res, fmt.Errorf("begin: %w", err)
@@ -136,8 +152,8 @@ func (l *Lake) commitOnce(ctx context.Context, req CommitRequest) (res CommitRes
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, l.lockKey); err != nil {
 		return res, fmt.Errorf("lock lake: %w", err)
 	}
-	if req.IdempotencyKey != "" {
-		done, found, err := l.committed(ctx, tx, req.IdempotencyKey)
+	if key != "" {
+		done, found, err := l.committed(ctx, tx, key)
 		if err != nil || found {
 			return done, err
 		}
@@ -146,7 +162,7 @@ func (l *Lake) commitOnce(ctx context.Context, req CommitRequest) (res CommitRes
 		return res, err
 	}
 	ct.start()
-	res, err = ct.apply(ctx, req)
+	res, err = apply(ctx, ct)
 	if err != nil {
 		return res, err
 	}
@@ -158,9 +174,9 @@ func (l *Lake) commitOnce(ctx context.Context, req CommitRequest) (res CommitRes
 	} else {
 		res.SnapshotID = ct.prev.ID
 	}
-	if req.IdempotencyKey != "" {
+	if key != "" {
 		if _, err := tx.Exec(ctx, l.q(`INSERT INTO {S}.sluice_commits (key, snapshot_id, rows_written, bytes_written) VALUES ($1, $2, $3, $4)`),
-			req.IdempotencyKey, res.SnapshotID, res.RowsWritten, res.BytesWritten); err != nil {
+			key, res.SnapshotID, res.RowsWritten, res.BytesWritten); err != nil {
 			return res, fmt.Errorf("record idempotency key: %w", err)
 		}
 	}

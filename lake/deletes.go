@@ -1,0 +1,290 @@
+package lake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+// DeleteMode is what becomes of a lake row whose primary key the source no
+// longer has.
+type DeleteMode string
+
+// Delete modes.
+const (
+	// DeleteKeep keeps the row as it was.
+	DeleteKeep DeleteMode = "keep"
+	// DeleteHard removes the row from the table (earlier snapshots keep it).
+	DeleteHard DeleteMode = "hard"
+	// DeleteSoft keeps the row and sets its DeletedAtColumn; a row whose key
+	// comes back at the source has it cleared.
+	DeleteSoft DeleteMode = "soft"
+)
+
+// DeletedAtColumn is the timestamptz column soft deletes set: when sluice
+// found the row's key gone from the source, NULL while the source has it.
+const DeletedAtColumn = "_sluice_deleted_at"
+
+// DeleteRequest asks for the rows of a table whose keys the source no longer
+// has to be deleted or marked, as one snapshot.
+type DeleteRequest struct {
+	Schema, Table string
+	PrimaryKeys   []string
+	Mode          DeleteMode
+	// SourceKeys are every key the source has, in files a TableWriter wrote
+	// with only the primary key columns; none means the source is empty.
+	SourceKeys []StagedFile
+	// IdempotencyKey, when set, makes a second request with the same key
+	// return the first one's result and change nothing.
+	IdempotencyKey string
+}
+
+// DeleteResult describes a DeleteMissing commit.
+type DeleteResult struct {
+	SnapshotID int64 `json:"snapshot_id"`
+	// Deleted counts rows removed (hard) or newly marked (soft).
+	Deleted int64 `json:"deleted"`
+	// Restored counts marked rows whose key is back at the source (soft);
+	// zero for a deduplicated request.
+	Restored     int64 `json:"restored"`
+	Deduplicated bool  `json:"deduplicated"`
+}
+
+// DeleteMissing compares the table's live keys with the source's and, in one
+// commit, removes (hard) or marks (soft) the rows whose key the source no
+// longer has; soft also clears the mark of rows whose key is back. The keys
+// are matched by DuckDB, the source's as the build side of an anti join
+// spilling past the writer's memory limit, so no key set is held in Go.
+// Rows with a NULL key part are never touched. A table not in the lake yet
+// is left alone. The source key files are the caller's to remove.
+func (l *Lake) DeleteMissing(ctx context.Context, req DeleteRequest) (DeleteResult, error) {
+	if req.Schema == "" || req.Table == "" || len(req.PrimaryKeys) == 0 {
+		return DeleteResult{}, errors.New("delete detection needs a schema, a table and primary keys")
+	}
+	if req.Mode != DeleteHard && req.Mode != DeleteSoft {
+		return DeleteResult{}, fmt.Errorf("delete mode %q deletes nothing; use hard or soft", req.Mode)
+	}
+	if err := l.checkStaged(req.SourceKeys); err != nil {
+		return DeleteResult{}, err
+	}
+	var restored int64
+	res, err := l.commitRetrying(ctx, req.Schema+"."+req.Table+" deletes", req.IdempotencyKey, func(ctx context.Context, ct *commitTx) (CommitResult, error) {
+		res, r, err := ct.deleteMissing(ctx, req)
+		restored = r
+		return res, err
+	})
+	if err != nil || res.Deduplicated {
+		restored = 0
+	}
+	return DeleteResult{SnapshotID: res.SnapshotID, Deleted: res.RowsWritten, Restored: restored, Deduplicated: res.Deduplicated}, err
+}
+
+// deleteMissing finds the rows to delete, mark or restore in a table
+// "hits" (f: index in live, r: row position, mark), writes delete files for
+// their positions and, for soft deletes, a data file with the rows again,
+// marked or cleared. It returns the rows deleted or marked as RowsWritten
+// (bytes of the rewritten rows as BytesWritten) and the rows restored.
+func (ct *commitTx) deleteMissing(ctx context.Context, req DeleteRequest) (CommitResult, int64, error) {
+	var res CommitResult
+	tables, err := ct.l.loadTables(ctx, ct.tx, ct.prev.ID)
+	if err != nil {
+		return res, 0, err
+	}
+	current := findTable(tables, req.Schema, req.Table)
+	if current == nil {
+		return res, 0, nil
+	}
+	soft := req.Mode == DeleteSoft
+	t, plan, err := ct.prepareTable(ctx, CommitRequest{Schema: req.Schema, Table: req.Table, Columns: tableColumns(current, soft)})
+	if err != nil {
+		return res, 0, err
+	}
+	keyCols, err := keyColumns(plan, req.PrimaryKeys)
+	if err != nil {
+		return res, 0, err
+	}
+	live, err := ct.l.loadFiles(ctx, ct.tx, ct.prev.ID, t.ID)
+	if err != nil || len(live) == 0 {
+		return res, 0, err
+	}
+	d, err := ct.getDuck(ctx)
+	if err != nil {
+		return res, 0, err
+	}
+	var mark *schemaColumn
+	if soft {
+		fc := plan.Files[len(plan.Files)-1] // tableColumns puts it last
+		mark = &schemaColumn{ID: fc.FieldID, Name: "d", Type: fc.Type}
+	}
+	if err := ct.findMissing(ctx, d, t, keyCols, req.PrimaryKeys, mark, live, req.SourceKeys); err != nil {
+		return res, 0, err
+	}
+	var marked, restored int64
+	if err := d.conn.QueryRowContext(ctx, "SELECT count(*) FILTER (WHERE mark), count(*) FILTER (WHERE NOT mark) FROM hits").Scan(&marked, &restored); err != nil {
+		return res, 0, fmt.Errorf("count missing keys: %w", err)
+	}
+	res.RowsWritten = marked
+	if marked+restored == 0 {
+		return res, 0, nil
+	}
+	if err := ct.deleteExisting(ctx, d, t, live); err != nil {
+		return res, 0, err
+	}
+	var added []StagedFile
+	if soft {
+		f, err := ct.rewriteMarked(ctx, d, t, plan, live)
+		if err != nil {
+			return res, 0, err
+		}
+		added = []StagedFile{f}
+		res.BytesWritten = f.SizeBytes
+	}
+	if err := ct.updateTableStats(ctx, t, plan, added); err != nil {
+		return res, 0, err
+	}
+	return res, restored, nil
+}
+
+// tableColumns are a table's current columns, with DeletedAtColumn last when
+// soft deletes need it (added to the table if it is new).
+func tableColumns(t *lakeTable, soft bool) []connectors.Column {
+	cols := make([]connectors.Column, 0, len(t.Columns)+1)
+	for _, c := range t.Columns {
+		if soft && c.Name == DeletedAtColumn {
+			continue
+		}
+		cols = append(cols, connectors.Column{Name: c.Name, Type: c.Type})
+	}
+	if soft {
+		cols = append(cols, connectors.Column{Name: DeletedAtColumn, Type: connectors.Type{Kind: connectors.KindTimestampTZ}})
+	}
+	return cols
+}
+
+// findMissing fills "hits" with the live rows to change: hard, every row
+// whose key is not among the source's; soft, unmarked rows whose key is not
+// among them (mark) and marked rows whose key is (not mark). Rows already
+// deleted by a delete file are skipped.
+func (ct *commitTx) findMissing(ctx context.Context, d *duck, t *lakeTable, keyCols []schemaColumn, names []string, mark *schemaColumn, live []*dataFile, sourceKeys []StagedFile) error {
+	if err := d.exec(ctx, "SET disabled_optimizers = 'build_side_probe_side'"); err != nil {
+		return fmt.Errorf("configure delete detection: %w", err)
+	}
+	srcKeys, err := sourceKeyQuery(keyCols, names, sourceKeys)
+	if err != nil {
+		return err
+	}
+	if err := d.exec(ctx, "CREATE OR REPLACE TABLE srckeys AS "+srcKeys+
+		"; CREATE OR REPLACE TABLE hits (f INTEGER, r BIGINT, mark BOOLEAN)"); err != nil {
+		return fmt.Errorf("read the source's keys: %w", err)
+	}
+	readCols := keyCols
+	if mark != nil {
+		readCols = append(slices.Clip(keyCols), *mark)
+	}
+	schema := readSchemaClause(readCols)
+	var match, notNull []string
+	for _, k := range keyCols {
+		match = append(match, fmt.Sprintf("e.%[1]s = s.%[1]s", k.Name))
+		notNull = append(notNull, "t."+k.Name+" IS NOT NULL")
+	}
+	for start := 0; start < len(live); start += mergeBatch {
+		end := min(start+mergeBatch, len(live))
+		reads := make([]string, 0, end-start)
+		for i := start; i < end; i++ {
+			f := live[i]
+			read := fmt.Sprintf("SELECT %d AS f, t.file_row_number AS r, %s FROM read_parquet(%s, schema = %s, file_row_number = true) t",
+				i, strings.Join(mapCols(readCols, func(c schemaColumn) string { return "t." + c.Name }), ", "),
+				quoteString(ct.l.filePath(t, f.Path, f.Relative)), schema)
+			if f.Delete != nil {
+				read += " ANTI JOIN read_parquet(" + quoteString(ct.l.filePath(t, f.Delete.Path, f.Delete.Relative)) + ") x ON t.file_row_number = x.pos"
+			}
+			reads = append(reads, read+" WHERE "+strings.Join(notNull, " AND "))
+		}
+		lakeRows := strings.Join(reads, " UNION ALL ")
+		query := fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r, true FROM (%s) e ANTI JOIN srckeys s ON %s", lakeRows, strings.Join(match, " AND "))
+		if mark != nil {
+			// A key gone and unmarked is marked; a key back and marked is restored.
+			query = fmt.Sprintf(`INSERT INTO hits SELECT e.f, e.r, s.present IS NULL FROM (%s) e
+				LEFT JOIN (SELECT *, true AS present FROM srckeys) s ON %s WHERE (s.present IS NULL) = (e.d IS NULL)`,
+				lakeRows, strings.Join(match, " AND "))
+		}
+		if err := d.exec(ctx, query); err != nil {
+			return fmt.Errorf("match the lake's keys against the source's: %w", err)
+		}
+	}
+	return nil
+}
+
+// sourceKeyQuery reads the source's key files as k0, k1, … in the lake's
+// key types, each file's columns found by name; no files read as no keys. A
+// file without a key column is an error: read as NULLs, its keys would
+// match nothing and every row would look deleted.
+func sourceKeyQuery(keyCols []schemaColumn, names []string, files []StagedFile) (string, error) {
+	if len(files) == 0 {
+		return "SELECT " + strings.Join(mapCols(keyCols, func(c schemaColumn) string {
+			return fmt.Sprintf("CAST(NULL AS %s) AS %s", readType(c.Type), c.Name)
+		}), ", ") + " LIMIT 0", nil
+	}
+	reads := make([]string, len(files))
+	for i, f := range files {
+		cols := slices.Clone(keyCols)
+		for j, name := range names {
+			k := slices.IndexFunc(f.Columns, func(c FileColumn) bool { return c.Name == name })
+			if k < 0 {
+				return "", fmt.Errorf("source key file %s has no column %s", f.Path, name)
+			}
+			cols[j].ID = f.Columns[k].FieldID
+		}
+		reads[i] = fmt.Sprintf("SELECT %s FROM read_parquet(%s, schema = %s)", joinNames(keyCols), quoteString(f.Path), readSchemaClause(cols))
+	}
+	return strings.Join(reads, " UNION ALL "), nil
+}
+
+// rewriteMarked writes the hit rows again, in one new data file, with
+// DeletedAtColumn set for those to mark and NULL for those to restore, and
+// records it in the table; their old positions are deleted by the caller.
+func (ct *commitTx) rewriteMarked(ctx context.Context, d *duck, t *lakeTable, plan columnPlan, live []*dataFile) (StagedFile, error) {
+	cols := make([]schemaColumn, len(plan.Files))
+	for i, c := range plan.Files {
+		cols[i] = schemaColumn{ID: c.FieldID, Name: fmt.Sprintf("c%d", i), Type: c.Type}
+	}
+	last := len(plan.Files) - 1
+	sel := selectList(plan.Files, func(i int, c FileColumn) string {
+		if i == last {
+			return "CASE WHEN h.mark THEN now() END::TIMESTAMPTZ"
+		}
+		return castTo(c.Type)("t." + cols[i].Name)
+	})
+	rows, err := d.conn.QueryContext(ctx, "SELECT DISTINCT f FROM hits ORDER BY f")
+	if err != nil {
+		return StagedFile{}, fmt.Errorf("read matched files: %w", err)
+	}
+	var parts []string
+	for rows.Next() {
+		var i int
+		if err := rows.Scan(&i); err != nil {
+			_ = rows.Close()
+			return StagedFile{}, err
+		}
+		parts = append(parts, fmt.Sprintf("SELECT %s FROM read_parquet(%s, schema = %s, file_row_number = true) t JOIN (SELECT r, mark FROM hits WHERE f = %d) h ON t.file_row_number = h.r",
+			sel, quoteString(ct.l.filePath(t, live[i].Path, live[i].Relative)), readSchemaClause(cols), i))
+	}
+	if err := rows.Close(); err != nil {
+		return StagedFile{}, err
+	}
+	f, err := d.writeStaged(ctx, strings.Join(parts, " UNION ALL "), ct.l.tableDir(t), plan.Files)
+	if err != nil {
+		return StagedFile{}, fmt.Errorf("rewrite marked rows: %w", err)
+	}
+	ct.created = append(ct.created, f.Path)
+	if _, err := ct.insertDataFiles(ctx, t, []StagedFile{f}); err != nil {
+		return StagedFile{}, err
+	}
+	ct.change("inserted_into_table", t.ID)
+	ct.dataChanged = true
+	return f, nil
+}
