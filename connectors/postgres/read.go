@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/sluice-dev/sluice/connectors"
 )
@@ -106,8 +104,27 @@ func selectSQL(req connectors.ReadRequest, after []any) (string, []any) {
 }
 
 // readChunk runs one SELECT and streams its rows; it returns how many rows it
-// read and the OrderBy values of the last one.
+// read and the OrderBy values of the last one. The chunk is read in a READ
+// ONLY transaction, so even a statement the source would let a view or
+// function turn into a write is refused by the server.
 func (c *Connector) readChunk(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, query string, args []any, pipe *batchPipe, stats *connectors.ReadStats) (int64, []any, error) {
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return 0, nil, queryError(err, c.creds)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // nothing was written; a committed tx makes this a no-op
+	n, last, err := c.readChunkIn(ctx, conn, req, query, args, pipe, stats)
+	if err != nil {
+		return n, nil, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return n, nil, queryError(err, c.creds)
+	}
+	return n, last, nil
+}
+
+// readChunkIn is readChunk inside its transaction.
+func (c *Connector) readChunkIn(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, query string, args []any, pipe *batchPipe, stats *connectors.ReadStats) (int64, []any, error) {
 	fields, err := describe(ctx, conn, query)
 	if err != nil {
 		return 0, nil, queryError(err, c.creds)
@@ -148,7 +165,7 @@ type pgconnField struct {
 // fromCopy streams COPY (query) TO STDOUT (FORMAT binary) through the
 // binary decoder, which parses the messages as pgx receives them.
 func (b *batcher) fromCopy(ctx context.Context, conn *pgx.Conn, query string, args []any) error {
-	inlined, err := inlineArgs(conn, query, args)
+	inlined, err := inlineArgs(query, args)
 	if err != nil {
 		return err
 	}
@@ -172,35 +189,4 @@ func (b *batcher) fromQuery(ctx context.Context, conn *pgx.Conn, query string, a
 		}
 	}
 	return rows.Err()
-}
-
-// inlineArgs renders bind parameters as SQL literals, since COPY takes no
-// parameters. Values come from sluice's own cursor state, typed by pgx.
-func inlineArgs(conn *pgx.Conn, query string, args []any) (string, error) {
-	for i := len(args); i >= 1; i-- {
-		lit, err := literal(conn.TypeMap(), args[i-1])
-		if err != nil {
-			return "", err
-		}
-		query = strings.ReplaceAll(query, fmt.Sprintf("$%d", i), lit)
-	}
-	return query, nil
-}
-
-func literal(m *pgtype.Map, v any) (string, error) {
-	switch x := v.(type) {
-	case nil:
-		return "NULL", nil
-	case int64, int32, int, float64:
-		return fmt.Sprint(x), nil
-	case bool:
-		return fmt.Sprint(x), nil
-	case time.Time:
-		return "'" + x.Format(time.RFC3339Nano) + "'", nil
-	}
-	text, err := m.Encode(pgtype.TextOID, pgtype.TextFormatCode, fmt.Sprint(v), nil)
-	if err != nil {
-		return "", err
-	}
-	return "'" + strings.ReplaceAll(string(text), "'", "''") + "'", nil
 }
