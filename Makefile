@@ -3,17 +3,37 @@ GO      ?= go
 SQLC    ?= $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.30.0
 BIN     := bin/sluice
 
-.PHONY: build run test generate bench vet fmt clean-data load fuzz
+.PHONY: help build build-debug run test generate bench vet fmt clean-data load fuzz
 
-build: ## Build bin/sluice
+# The flags of a release binary: no debug info or symbol table (-s -w) and no
+# build machine paths (-trimpath). Stack traces keep function names and lines.
+RELEASE_FLAGS := -trimpath -ldflags "-s -w"
+
+help: ## List the targets with what they do
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F '\t' '{ printf "  %-14s %s\n", $$1, $$2 }'
+
+build: ## Build the release binary bin/sluice (no debug info; the first build takes many minutes: DuckDB through cgo)
+	@$(MAKE) --no-print-directory build-note FLAGS='$(RELEASE_FLAGS)'
+	$(GO) build $(RELEASE_FLAGS) -o $(BIN) ./cmd/sluice
+
+build-debug: ## Build bin/sluice with debug info and symbols, for a debugger or a profiler
+	@$(MAKE) --no-print-directory build-note FLAGS=''
 	$(GO) build -o $(BIN) ./cmd/sluice
+
+# build-note says what is coming when the build cache lacks DuckDB's cgo
+# package for these flags: otherwise the build is silent for many minutes.
+.PHONY: build-note
+build-note:
+	@if [ "$$($(GO) list $(FLAGS) -f '{{.Stale}}' github.com/duckdb/duckdb-go/v2 2>/dev/null)" != "false" ]; then \
+		echo "building $(BIN) on a cold build cache: compiling DuckDB's cgo bindings and linking its C++ library takes many minutes on 2 cores (about 10); later builds take a minute or two"; \
+	else echo "building $(BIN)"; fi
 
 run: build ## Run everything in one process: API :8080, worker, Temporal + UI :8233
 	$(BIN) dev
 
 test: ## Every test: vet, unit and integration tests, the chaos scenarios' short form, a short fuzz of each quick target (needs Postgres and MariaDB)
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 15m ./...
+	$(GO) run ./internal/testsummary -- $(GO) test -json -count=1 -timeout 15m ./...
 	$(MAKE) chaos-short
 	$(MAKE) fuzz FUZZTIME=5s FUZZ_TARGETS="$(FUZZ_QUICK_TARGETS)"
 
@@ -60,7 +80,7 @@ fuzz: ## Fuzz each target for FUZZTIME (default 15s), a line each; a crasher is 
 		fi; rm -f $$out; \
 	done; exit $$failed
 
-fmt:
+fmt: ## gofmt every Go file
 	gofmt -w $$(git ls-files '*.go')
 
 clean-data: ## Forget the dev stack's state (.sluice: Temporal history, secret key, dev token)
