@@ -130,7 +130,14 @@ func conciseConnectError(err error) error {
 		return fmt.Errorf("%s: %s (SQLSTATE %s)", pgErr.Severity, pgErr.Message, pgErr.Code)
 	}
 	msg := strings.ReplaceAll(err.Error(), "\n\t", "; ")
-	return errors.New(strings.ReplaceAll(msg, "\n", "; "))
+	msg = strings.ReplaceAll(msg, "\n", "; ")
+	if strings.Contains(msg, "received unexpected message") {
+		// pgx wraps a nil error here and prints "%!w(<nil>)": the server sent
+		// bytes that are not the Postgres protocol (MySQL's greeting, HTTP…).
+		return fmt.Errorf("the server did not answer like a PostgreSQL server; check the host and port (is it another kind of database?): %s",
+			strings.ReplaceAll(msg, ": %!w(<nil>)", ""))
+	}
+	return errors.New(msg)
 }
 
 // connectStep tells a refused login apart from an unreachable server.
