@@ -57,6 +57,16 @@ type copyProgress struct {
 	RowsRead  int64             `json:"rows_read"`
 	BytesRead int64             `json:"bytes_read"`
 	MaxCursor any               `json:"max_cursor,omitempty"`
+	// Merged, once set, is the table's committed load: a retry goes straight
+	// to delete detection, which runs after it.
+	Merged *mergedTable `json:"merged,omitempty"`
+}
+
+// mergedTable is what a committed load reports to the rest of the copy.
+type mergedTable struct {
+	Result     lake.CommitResult `json:"result"`
+	RowsRead   int64             `json:"rows_read"`
+	CursorJSON json.RawMessage   `json:"cursor_json,omitempty"`
 }
 
 // CopyTable streams one source table into Parquet files and commits them to
@@ -104,14 +114,41 @@ func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 	if err != nil {
 		return CopyTableOutput{}, err
 	}
-	cursorAfter, err := a.cursorValue(ctx, teamID, in.ConfigID, in.Table)
+	progress := resumeProgress(ctx)
+	merged := progress.Merged
+	if merged == nil {
+		m, err := a.loadTable(ctx, in, teamID, source, watch, lk, cols, progress)
+		if err != nil {
+			return CopyTableOutput{}, err
+		}
+		merged = &m
+	}
+	deleted, err := a.detectDeletes(ctx, in, source, lk, cols, merged)
 	if err != nil {
 		return CopyTableOutput{}, err
 	}
-	progress := resumeProgress(ctx)
+	res, rowsRead, snapshot := merged.Result, merged.RowsRead, max(merged.Result.SnapshotID, deleted.SnapshotID)
+	if err := q.SyncRunTableSucceed(ctx, db.SyncRunTableSucceedParams{
+		TeamID: teamID, RunID: runID, SourceTable: table, RowsRead: rowsRead, RowsWritten: res.RowsWritten,
+		BytesWritten: res.BytesWritten, SnapshotID: &snapshot, CursorAfter: merged.CursorJSON,
+	}); err != nil {
+		return CopyTableOutput{}, fmt.Errorf("record %s: %w", table, err)
+	}
+	return CopyTableOutput{RowsRead: rowsRead, RowsWritten: res.RowsWritten, BytesWritten: res.BytesWritten, SnapshotID: snapshot,
+		RowsDeleted: deleted.Deleted, RowsRestored: deleted.Restored}, nil
+}
+
+// loadTable reads the table from the source into staged files, commits them
+// and saves the cursor: everything of a copy but delete detection.
+func (a *Syncs) loadTable(ctx context.Context, in CopyTableInput, teamID uuid.UUID, source sourceTable, watch *sourceWatch, lk *lake.Lake, cols []connectors.Column, progress copyProgress) (mergedTable, error) {
+	table := in.Table.Source.String()
+	cursorAfter, err := a.cursorValue(ctx, teamID, in.ConfigID, in.Table)
+	if err != nil {
+		return mergedTable{}, err
+	}
 	sink, err := newLakeSink(ctx, lk, in.DestSchema, in.Table.DestTable, cols, in.Table.PrimaryKeys, in.Table.CursorField, progress)
 	if err != nil {
-		return CopyTableOutput{}, err
+		return mergedTable{}, err
 	}
 	defer sink.abort()
 	req := connectors.ReadRequest{
@@ -121,33 +158,27 @@ func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 	watch.resume()
 	stats, err := source.Read(watch.ctx, req, watchedSink{sink: sink, watch: watch})
 	if err != nil {
-		return CopyTableOutput{}, watch.explain("copy "+table, err)
+		return mergedTable{}, watch.explain("copy "+table, err)
 	}
 	watch.stop()
 	files, err := sink.finish(ctx)
 	if err != nil {
-		return CopyTableOutput{}, err
+		return mergedTable{}, err
 	}
 	res, err := lk.Commit(ctx, lake.CommitRequest{
 		Schema: in.DestSchema, Table: in.Table.DestTable, Columns: cols, Method: lake.LoadMethod(in.LoadMethod),
 		PrimaryKeys: in.Table.PrimaryKeys, Files: files, IdempotencyKey: in.RunID + "/" + table,
 	})
 	if err != nil {
-		return CopyTableOutput{}, commitError(table, err)
+		return mergedTable{}, commitError(table, err)
 	}
 	rowsRead := progress.RowsRead + stats.Rows
 	maxCursor := laterCursor(sink.progress.MaxCursor, stats.MaxCursor)
 	cursorJSON, err := a.saveCursor(ctx, teamID, in.ConfigID, in.Table, maxCursor)
 	if err != nil {
-		return CopyTableOutput{}, err
+		return mergedTable{}, err
 	}
-	if err := q.SyncRunTableSucceed(ctx, db.SyncRunTableSucceedParams{
-		TeamID: teamID, RunID: runID, SourceTable: table, RowsRead: rowsRead, RowsWritten: res.RowsWritten,
-		BytesWritten: res.BytesWritten, SnapshotID: &res.SnapshotID, CursorAfter: cursorJSON,
-	}); err != nil {
-		return CopyTableOutput{}, fmt.Errorf("record %s: %w", table, err)
-	}
-	return CopyTableOutput{RowsRead: rowsRead, RowsWritten: res.RowsWritten, BytesWritten: res.BytesWritten, SnapshotID: res.SnapshotID}, nil
+	return mergedTable{Result: res, RowsRead: rowsRead, CursorJSON: cursorJSON}, nil
 }
 
 // sourceTable is what CopyTable needs of a source.

@@ -53,6 +53,9 @@ type TablePlan struct {
 	DestTable   string              `json:"dest_table"`
 	PrimaryKeys []string            `json:"primary_keys,omitempty"`
 	CursorField string              `json:"cursor_field,omitempty"`
+	// DeleteMode is what the copy does with lake rows whose key the source
+	// no longer has (syncspec's keep, hard or soft); empty is keep.
+	DeleteMode string `json:"delete_mode,omitempty"`
 	// Problem, when set, is why the table cannot be copied (found while
 	// planning); the run records it as the table's failure.
 	Problem string `json:"problem,omitempty"`
@@ -75,6 +78,10 @@ type CopyTableOutput struct {
 	RowsWritten  int64 `json:"rows_written"`
 	BytesWritten int64 `json:"bytes_written"`
 	SnapshotID   int64 `json:"snapshot_id"`
+	// RowsDeleted are lake rows removed or marked because the source no
+	// longer has their key; RowsRestored are marked rows whose key is back.
+	RowsDeleted  int64 `json:"rows_deleted,omitempty"`
+	RowsRestored int64 `json:"rows_restored,omitempty"`
 }
 
 // TableFailure is a table that did not copy, and why.

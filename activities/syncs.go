@@ -107,7 +107,7 @@ func (a *Syncs) PrepareSyncRun(ctx context.Context, in PrepareSyncRunInput) (Syn
 		return SyncPlan{}, fmt.Errorf("list source tables: %w", err)
 	}
 	plan := SyncPlan{RunID: run.ID.String(), DestSchema: cfg.DestSchema, LoadMethod: cfg.LoadMethod, ConfigID: cfg.ConfigID}
-	for _, tp := range expandTables(cfg.Tables, tables, in.OnlyTables) {
+	for _, tp := range expandTables(cfg.ResolvedTables(), tables, in.OnlyTables) {
 		if tp.Problem == "" {
 			if tp, err = a.planTable(ctx, discoverer, cfg.LoadMethod, tp); err != nil {
 				return SyncPlan{}, err
@@ -189,7 +189,7 @@ func (a *Syncs) createScheduledRun(ctx context.Context, teamID, integrationID uu
 	}
 	snapshot, err := json.Marshal(syncspec.Config{
 		ConfigID: row.ID.String(), IntegrationID: integrationID.String(), DestIntegrationID: row.DestIntegrationID.String(),
-		DestSchema: row.DestSchema, Schedule: row.Schedule, LoadMethod: row.LoadMethod, Tables: tables,
+		DestSchema: row.DestSchema, Schedule: row.Schedule, LoadMethod: row.LoadMethod, DeleteMode: row.DeleteMode, Tables: tables,
 	})
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("encode config of scheduled run: %w", err)
@@ -222,7 +222,7 @@ func expandTables(specs []syncspec.TableSpec, tables []connectors.Table, only []
 				continue
 			}
 			seen[name], matched = true, true
-			out = append(out, TablePlan{Source: t.Ref(), DestTable: syncspec.DestTableName(t.Name), PrimaryKeys: spec.PrimaryKeys, CursorField: spec.CursorField})
+			out = append(out, TablePlan{Source: t.Ref(), DestTable: syncspec.DestTableName(t.Name), PrimaryKeys: spec.PrimaryKeys, CursorField: spec.CursorField, DeleteMode: spec.DeleteMode})
 		}
 		if !matched && !sel.IsGlob() && (len(only) == 0 || slices.Contains(only, spec.Name)) && !seen[spec.Name] {
 			out = append(out, TablePlan{Source: connectors.TableRef{Schema: sel.Schema, Name: sel.Pattern}, DestTable: syncspec.DestTableName(sel.Pattern),

@@ -81,18 +81,19 @@ type syncConfigRequest struct {
 	Schedule          string            `json:"schedule"`
 	Tables            []json.RawMessage `json:"tables"`
 	LoadMethod        string            `json:"load_method"`
+	DeleteMode        string            `json:"delete_mode"`
 	DestIntegrationID *string           `json:"dest_integration_id"`
 }
 
 func (r syncConfigRequest) input() (service.SyncConfigInput, error) {
-	in := service.SyncConfigInput{DestSchema: r.DestSchema, Schedule: r.Schedule, LoadMethod: r.LoadMethod}
+	in := service.SyncConfigInput{DestSchema: r.DestSchema, Schedule: r.Schedule, LoadMethod: r.LoadMethod, DeleteMode: r.DeleteMode}
 	for i, raw := range r.Tables {
 		var spec syncspec.TableSpec
 		if err := json.Unmarshal(raw, &spec.Name); err != nil {
 			dec := json.NewDecoder(bytes.NewReader(raw))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&spec); err != nil {
-				return in, &service.InputError{Field: "tables[" + strconv.Itoa(i) + "]", Problem: "must be \"schema.table\" or {\"name\", \"cursor_field\", \"primary_keys\"}"}
+				return in, &service.InputError{Field: "tables[" + strconv.Itoa(i) + "]", Problem: "must be \"schema.table\" or {\"name\", \"cursor_field\", \"primary_keys\", \"delete_mode\"}"}
 			}
 		}
 		in.Tables = append(in.Tables, spec)
@@ -166,6 +167,7 @@ type syncConfigView struct {
 	Schedule          string               `json:"schedule"`
 	Tables            []syncspec.TableSpec `json:"tables"`
 	LoadMethod        string               `json:"load_method"`
+	DeleteMode        string               `json:"delete_mode"`
 	Paused            bool                 `json:"paused"`
 	ScheduleID        string               `json:"schedule_id"`
 	NextRunAt         *time.Time           `json:"next_run_at"`
@@ -176,7 +178,7 @@ type syncConfigView struct {
 func syncConfigViewOf(c service.SyncConfig) syncConfigView {
 	return syncConfigView{
 		ID: c.ID.String(), IntegrationID: c.IntegrationID.String(), DestIntegrationID: c.DestIntegrationID.String(),
-		DestSchema: c.DestSchema, Schedule: c.Schedule, Tables: c.Tables, LoadMethod: c.LoadMethod, Paused: c.Paused,
+		DestSchema: c.DestSchema, Schedule: c.Schedule, Tables: c.Tables, LoadMethod: c.LoadMethod, DeleteMode: c.DeleteMode, Paused: c.Paused,
 		ScheduleID: c.ScheduleID, NextRunAt: c.NextRunAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 }

@@ -234,6 +234,7 @@ type SyncConfig struct {
 	Paused            bool
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	DeleteMode        string
 }
 
 type SyncCursor struct {

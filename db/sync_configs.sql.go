@@ -62,7 +62,7 @@ func (q *Queries) SyncConfigDeleteByIntegration(ctx context.Context, arg SyncCon
 }
 
 const syncConfigGet = `-- name: SyncConfigGet :one
-SELECT id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at FROM sync_configs WHERE team_id = $1 AND id = $2
+SELECT id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode FROM sync_configs WHERE team_id = $1 AND id = $2
 `
 
 type SyncConfigGetParams struct {
@@ -85,12 +85,13 @@ func (q *Queries) SyncConfigGet(ctx context.Context, arg SyncConfigGetParams) (S
 		&i.Paused,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DeleteMode,
 	)
 	return i, err
 }
 
 const syncConfigGetByIntegration = `-- name: SyncConfigGetByIntegration :one
-SELECT id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at FROM sync_configs WHERE team_id = $1 AND integration_id = $2
+SELECT id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode FROM sync_configs WHERE team_id = $1 AND integration_id = $2
 `
 
 type SyncConfigGetByIntegrationParams struct {
@@ -113,6 +114,7 @@ func (q *Queries) SyncConfigGetByIntegration(ctx context.Context, arg SyncConfig
 		&i.Paused,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DeleteMode,
 	)
 	return i, err
 }
@@ -120,7 +122,7 @@ func (q *Queries) SyncConfigGetByIntegration(ctx context.Context, arg SyncConfig
 const syncConfigSetPaused = `-- name: SyncConfigSetPaused :one
 UPDATE sync_configs SET paused = $3, updated_at = now()
 WHERE team_id = $1 AND integration_id = $2
-RETURNING id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at
+RETURNING id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode
 `
 
 type SyncConfigSetPausedParams struct {
@@ -144,19 +146,20 @@ func (q *Queries) SyncConfigSetPaused(ctx context.Context, arg SyncConfigSetPaus
 		&i.Paused,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DeleteMode,
 	)
 	return i, err
 }
 
 const syncConfigUpsert = `-- name: SyncConfigUpsert :one
-INSERT INTO sync_configs (team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO sync_configs (team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, delete_mode)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (integration_id) DO UPDATE SET
     dest_integration_id = EXCLUDED.dest_integration_id, dest_schema = EXCLUDED.dest_schema,
     schedule = EXCLUDED.schedule, tables = EXCLUDED.tables, load_method = EXCLUDED.load_method,
-    updated_at = now()
+    delete_mode = EXCLUDED.delete_mode, updated_at = now()
 WHERE sync_configs.team_id = EXCLUDED.team_id
-RETURNING id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at
+RETURNING id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode
 `
 
 type SyncConfigUpsertParams struct {
@@ -167,6 +170,7 @@ type SyncConfigUpsertParams struct {
 	Schedule          string
 	Tables            []byte
 	LoadMethod        string
+	DeleteMode        string
 }
 
 // Creates or replaces an integration's sync configuration.
@@ -179,6 +183,7 @@ func (q *Queries) SyncConfigUpsert(ctx context.Context, arg SyncConfigUpsertPara
 		arg.Schedule,
 		arg.Tables,
 		arg.LoadMethod,
+		arg.DeleteMode,
 	)
 	var i SyncConfig
 	err := row.Scan(
@@ -193,6 +198,7 @@ func (q *Queries) SyncConfigUpsert(ctx context.Context, arg SyncConfigUpsertPara
 		&i.Paused,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DeleteMode,
 	)
 	return i, err
 }

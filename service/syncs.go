@@ -23,12 +23,15 @@ import (
 // maxSyncTables bounds a sync's table list.
 const maxSyncTables = 500
 
-// SyncConfigInput configures an integration's sync.
+// SyncConfigInput configures an integration's sync. DeleteMode is keep,
+// hard or soft; empty keeps a stored merge configuration's and gives a new
+// one syncspec.DefaultDeleteMode.
 type SyncConfigInput struct {
 	DestSchema        string
 	Schedule          string
 	Tables            []syncspec.TableSpec
 	LoadMethod        string
+	DeleteMode        string
 	DestIntegrationID *uuid.UUID
 }
 
@@ -62,7 +65,7 @@ func (s *Service) ConfigureSync(ctx context.Context, teamID, integrationID uuid.
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		row, err := s.queries.WithTx(tx).SyncConfigUpsert(ctx, db.SyncConfigUpsertParams{
 			TeamID: teamID, IntegrationID: integrationID, DestIntegrationID: *in.DestIntegrationID,
-			DestSchema: in.DestSchema, Schedule: sched.Text, Tables: tablesJSON, LoadMethod: in.LoadMethod,
+			DestSchema: in.DestSchema, Schedule: sched.Text, Tables: tablesJSON, LoadMethod: in.LoadMethod, DeleteMode: in.DeleteMode,
 		})
 		if err != nil {
 			return fmt.Errorf("save sync config: %w", dbError(err))
@@ -95,6 +98,9 @@ func (s *Service) validateSyncInput(ctx context.Context, teamID, integrationID u
 	}
 	if len(in.Tables) == 0 || len(in.Tables) > maxSyncTables {
 		return sched, &InputError{Field: "tables", Problem: fmt.Sprintf("must list 1 to %d tables", maxSyncTables)}
+	}
+	if err := s.resolveDeleteMode(ctx, teamID, integrationID, in); err != nil {
+		return sched, err
 	}
 	lakeRow, err := s.TeamLake(ctx, teamID)
 	if err != nil {

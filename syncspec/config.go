@@ -8,15 +8,18 @@ const (
 )
 
 // TableSpec is one entry of a sync's table list: a selector ("public.users"
-// or "public.*") with optional incremental cursor and primary-key override.
+// or "public.*") with optional incremental cursor, primary-key override and
+// delete mode (empty: the sync's).
 type TableSpec struct {
 	Name        string   `json:"name"`
 	CursorField string   `json:"cursor_field,omitempty"`
 	PrimaryKeys []string `json:"primary_keys,omitempty"`
+	DeleteMode  string   `json:"delete_mode,omitempty"`
 }
 
 // Config is what a sync run runs with; each run keeps a copy so a replay
-// runs exactly the same configuration again.
+// runs exactly the same configuration again. An empty DeleteMode (runs
+// recorded before there was one) is keep.
 type Config struct {
 	ConfigID          string      `json:"config_id"`
 	IntegrationID     string      `json:"integration_id"`
@@ -24,5 +27,6 @@ type Config struct {
 	DestSchema        string      `json:"dest_schema"`
 	Schedule          string      `json:"schedule"`
 	LoadMethod        string      `json:"load_method"`
+	DeleteMode        string      `json:"delete_mode,omitempty"`
 	Tables            []TableSpec `json:"tables"`
 }

@@ -64,3 +64,27 @@ func TestIdentifiersAndDestNames(t *testing.T) {
 		t.Errorf("dest name = %q", got)
 	}
 }
+
+func TestDeleteModes(t *testing.T) {
+	for _, c := range []struct {
+		mode, method string
+		ok           bool
+	}{
+		{"", LoadMerge, true}, {DeleteKeep, LoadAppend, true}, {DeleteHard, LoadMerge, true}, {DeleteSoft, LoadMerge, true},
+		{DeleteHard, LoadAppend, false}, {DeleteSoft, LoadOverwrite, false}, {"Hard", LoadMerge, false}, {"purge", LoadMerge, false},
+	} {
+		if err := CheckDeleteMode(c.mode, c.method); (err == nil) != c.ok {
+			t.Errorf("CheckDeleteMode(%q, %q) = %v", c.mode, c.method, err)
+		}
+	}
+	if DefaultDeleteMode(LoadMerge) != DeleteSoft || DefaultDeleteMode(LoadAppend) != DeleteKeep {
+		t.Error("defaults")
+	}
+	cfg := Config{LoadMethod: LoadMerge, DeleteMode: DeleteSoft}
+	if cfg.TableDeleteMode(TableSpec{}) != DeleteSoft || cfg.TableDeleteMode(TableSpec{DeleteMode: DeleteHard}) != DeleteHard {
+		t.Error("table modes")
+	}
+	if (Config{LoadMethod: LoadMerge}).TableDeleteMode(TableSpec{}) != DeleteKeep {
+		t.Error("a run recorded before delete modes must keep")
+	}
+}

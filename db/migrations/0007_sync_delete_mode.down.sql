@@ -1,0 +1,1 @@
+ALTER TABLE sync_configs DROP COLUMN delete_mode;
