@@ -28,6 +28,7 @@ func TestBadInputIsAClear4xx(t *testing.T) {
 		return c
 	}
 	huge := `{"type":"postgres","name":"` + strings.Repeat("x", 1<<20) + `"}`
+	ghost := "0b7e5c1e-8a2f-4c35-9d1b-000000000000" // a well-formed id nothing has
 	cases := []struct {
 		name, method, path string
 		body               any
@@ -56,9 +57,16 @@ func TestBadInputIsAClear4xx(t *testing.T) {
 		{"field in credentials and config", "POST", "/v2/connection", map[string]any{"type": "postgres", "credentials": pg, "config": map[string]any{"host": "x"}}, 400, "host"},
 		{"bigquery key not JSON", "POST", "/v1/api/integrations", map[string]any{"type": "bigquery", "credentials": map[string]any{"project_id": "p", "credentials_json": "{nope"}}, 400, "credentials.credentials_json"},
 		{"name too long", "POST", "/v1/api/integrations", map[string]any{"type": "postgres", "name": strings.Repeat("n", 201), "credentials": pg}, 400, "name"},
-		{"malformed id", "GET", "/v1/api/integrations/not-a-uuid", nil, 404, "not found"},
-		{"malformed id on PUT", "PUT", "/v2/connection/42", map[string]any{"name": "x"}, 404, "not found"},
-		{"unknown route", "GET", "/v1/api/nothing-here", nil, 404, "not found"},
+		{"malformed id", "GET", "/v1/api/integrations/not-a-uuid", nil, 400, `integration id "not-a-uuid" is malformed`},
+		{"malformed id on PUT", "PUT", "/v2/connection/42", map[string]any{"name": "x"}, 400, `connection id "42" is malformed`},
+		{"malformed run id", "POST", "/v1/api/syncs/7/cancel", nil, 400, `sync run id "7" is malformed`},
+		{"malformed integration_id", "POST", "/v1/query", map[string]any{"integration_id": "abc", "sql": "SELECT 1"}, 400, `integration_id "abc" is malformed`},
+		{"unknown integration", "GET", "/v1/api/integrations/" + ghost, nil, 404, "integration " + ghost + " not found"},
+		{"unknown connection schema", "GET", "/v2/connection/" + ghost + "/schema", nil, 404, "connection " + ghost + " not found"},
+		{"unknown sync run", "GET", "/v1/api/syncs/" + ghost, nil, 404, "sync run " + ghost + " not found"},
+		{"unknown integration in a query", "POST", "/v1/query", map[string]any{"integration_id": ghost, "sql": "SELECT 1"}, 404, "integration_id names no integration"},
+		{"unknown connection type", "GET", "/v2/connectionconfig/oracle", nil, 404, `connection type "oracle" not found`},
+		{"unknown route", "GET", "/v1/api/nothing-here", nil, 404, "no route GET /v1/api/nothing-here"},
 		{"wrong method", "PATCH", "/v1/api/integrations", nil, 405, "PATCH"},
 		{"token name too long", "POST", "/api/tokens", map[string]any{"name": strings.Repeat("t", 300)}, 400, "name"},
 	}

@@ -107,9 +107,9 @@ func (s *Server) cubeQuery(c *gin.Context, req queryRequest) {
 	}
 	var id *uuid.UUID
 	if req.IntegrationID != "" {
-		parsed, err := uuid.Parse(req.IntegrationID)
+		parsed, err := bodyUUID("integration_id", req.IntegrationID)
 		if err != nil {
-			fail(c, service.ErrNotFound)
+			fail(c, err)
 			return
 		}
 		id = &parsed

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // maxBodyBytes bounds every request body.
@@ -80,15 +79,3 @@ func kindName(kind string) string {
 	}
 	return "a " + kind
 }
-
-// pathUUID parses a path parameter as a UUID. A malformed id cannot name
-// anything, so it answers 404 like an id that does not exist.
-func pathUUID(c *gin.Context, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, notFound
-	}
-	return id, nil
-}
-
-var notFound = &requestError{status: http.StatusNotFound, code: "not_found", msg: "not found"}

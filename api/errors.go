@@ -44,6 +44,9 @@ func badRequest(msg string) error {
 // fail maps err to its HTTP answer. It is the only place errors become statuses.
 func fail(c *gin.Context, err error) {
 	status, detail := classify(err)
+	if detail.Code == "not_found" && detail.Message == "not found" {
+		detail.Message = notFoundMessage(c)
+	}
 	var rateErr *service.RateLimitError
 	if errors.As(err, &rateErr) {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(rateErr.RetryAfter.Seconds()))))

@@ -229,7 +229,7 @@ func TestConnectionConfigCatalog(t *testing.T) {
 			t.Errorf("catalog lacks %s", want)
 		}
 	}
-	for _, key := range []string{"postgres", "1"} {
+	for _, key := range []string{"postgres", "1", "Postgres", "POSTGRES"} { // slugs are case-insensitive
 		res := env.Do(t, http.MethodGet, "/v2/connectionconfig/"+key, token, nil)
 		if res.Status != http.StatusOK || res.JSON(t)["data"].(map[string]any)["slug"] != "postgres" {
 			t.Fatalf("get %s: %d %s", key, res.Status, res.Body)

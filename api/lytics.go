@@ -1,7 +1,9 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -28,9 +30,9 @@ func (s *Server) registerLytics(r *gin.RouterGroup) {
 	r.POST("/v2/connection/:id/scan", s.scan)
 	r.GET("/v2/connectionconfig", func(c *gin.Context) { envelope(c, http.StatusOK, connectors.Catalog()) })
 	r.GET("/v2/connectionconfig/:id", func(c *gin.Context) {
-		spec, ok := connectors.Lookup(c.Param("id"))
+		spec, ok := connectors.Lookup(strings.ToLower(c.Param("id"))) // "Snowflake" as well as "snowflake"
 		if !ok {
-			fail(c, service.ErrNotFound)
+			fail(c, &service.MissingError{What: fmt.Sprintf("connection type %q not found; GET /v2/connectionconfig lists them", clip(c.Param("id")))})
 			return
 		}
 		envelope(c, http.StatusOK, spec)

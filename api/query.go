@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/sluice-dev/sluice/service"
 )
@@ -46,8 +45,8 @@ func (s *Server) query(c *gin.Context) {
 	var res service.QueryResult
 	if req.IntegrationID == "" { // the team's lake
 		res, err = s.svc.QueryLake(c, teamID(c), req.SQL, req.Limit, at)
-	} else if id, parseErr := uuid.Parse(req.IntegrationID); parseErr != nil {
-		err = service.ErrNotFound
+	} else if id, parseErr := bodyUUID("integration_id", req.IntegrationID); parseErr != nil {
+		err = parseErr
 	} else {
 		res, err = s.svc.QueryAt(c, teamID(c), id, req.SQL, req.Limit, at)
 	}

@@ -164,7 +164,11 @@ func coerceInteger(raw any) (any, error) {
 			return n, nil
 		}
 	}
-	return nil, fmt.Errorf("must be a non-negative integer, got %s", describe(raw))
+	got := describe(raw)
+	if v, ok := raw.(string); ok && len(v) <= 32 {
+		got = strconv.Quote(v)
+	}
+	return nil, fmt.Errorf("must be a whole number from 0 to %d, as a JSON number or a string of digits (5432 or \"5432\"), got %s", math.MaxInt32, got)
 }
 
 // coerceJSONObject accepts a JSON object or a string holding one (a service
