@@ -42,6 +42,16 @@ type Integration struct {
 	DeletedAt     *time.Time
 }
 
+type LakeTableOwner struct {
+	TeamID        uuid.UUID
+	DestSchema    string
+	DestTable     string
+	ConfigID      uuid.UUID
+	IntegrationID uuid.UUID
+	SourceTable   string
+	ClaimedAt     time.Time
+}
+
 type ObsAnomaly struct {
 	ID            int64
 	TeamID        uuid.UUID
