@@ -54,7 +54,7 @@ func Check(dialect connectors.Dialect, sql string) (err error) {
 	}()
 	switch dialect {
 	case connectors.DialectPostgres, connectors.DialectRedshift:
-		return checkPostgres(sql)
+		return checkPostgres(sql, dialect == connectors.DialectRedshift)
 	case connectors.DialectMySQL:
 		return checkMySQL(sql)
 	}

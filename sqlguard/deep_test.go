@@ -23,7 +23,7 @@ func nearLimit() map[string]string {
 		"not":        "SELECT " + strings.Repeat("NOT ", maxNesting-1) + "true",
 		"joins":      "SELECT 1 FROM t" + strings.Repeat(" JOIN t ON true", maxNesting-1),
 		"unions":     "SELECT 1" + strings.Repeat(" UNION SELECT 1", maxNesting-1),
-		"calls":      "SELECT " + rep("f(", maxNesting-1, "1", ")"),
+		"calls":      "SELECT " + rep("abs(", maxNesting-1, "1", ")"),
 		"arrays":     "SELECT " + rep("ARRAY[", maxNesting-1, "1", "]"),
 		"subqueries": "SELECT " + rep("(SELECT ", maxNesting/subqueryWeight, "1", ")"),
 		"from":       "SELECT 1 FROM " + rep("(SELECT 1 FROM ", maxNesting/subqueryWeight, "t", ") x"),

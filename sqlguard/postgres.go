@@ -14,7 +14,7 @@ import (
 // checkPostgres classifies sql with Postgres's own grammar (libpg_query), which
 // also serves Redshift: Redshift-only syntax the Postgres grammar cannot parse
 // is refused.
-func checkPostgres(sql string) error {
+func checkPostgres(sql string, redshift bool) error {
 	if err := checkPgTokens(sql); err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func checkPostgres(sql string) error {
 	if n := len(tree.GetStmts()); n != 1 {
 		return countStatements(n)
 	}
-	return checkPgStatement(tree.GetStmts()[0].GetStmt())
+	return checkPgStatement(tree.GetStmts()[0].GetStmt(), redshift)
 }
 
 // pgErrorText adds the error position, which libpg_query keeps apart from its
@@ -41,10 +41,10 @@ func pgErrorText(err error) string {
 // checkPgStatement accepts the statement kinds that only read: SELECT (which
 // in the parse tree also covers VALUES, TABLE and set operations), SHOW, and
 // EXPLAIN without ANALYZE of a statement that itself passes.
-func checkPgStatement(stmt *pg_query.Node) error {
+func checkPgStatement(stmt *pg_query.Node, redshift bool) error {
 	switch n := stmt.GetNode().(type) {
 	case *pg_query.Node_SelectStmt:
-		return walkPg(n.SelectStmt.ProtoReflect())
+		return walkPg(n.SelectStmt.ProtoReflect(), redshift)
 	case *pg_query.Node_VariableShowStmt:
 		return nil
 	case *pg_query.Node_ExplainStmt:
@@ -55,7 +55,7 @@ func checkPgStatement(stmt *pg_query.Node) error {
 				return refusef("EXPLAIN ANALYZE executes the statement")
 			}
 		}
-		return checkPgStatement(n.ExplainStmt.GetQuery())
+		return checkPgStatement(n.ExplainStmt.GetQuery(), redshift)
 	}
 	if stmt == nil || stmt.GetNode() == nil {
 		return refusef("empty statement; send one")
@@ -66,9 +66,11 @@ func checkPgStatement(stmt *pg_query.Node) error {
 // walkPg visits every message in a SELECT's parse tree and refuses the first
 // construct that writes, locks or calls a refused function, however deeply it
 // is nested (a data-modifying CTE inside a subquery inside a CTE is still
-// found). Walking the generic protobuf tree rather than named fields means a
+// found). Function calls, operators and TABLESAMPLE methods must be on the
+// dialect's allowlist (allow_postgres.go; Redshift adds its own functions).
+// Walking the generic protobuf tree rather than named fields means a
 // node kind added by a newer grammar is still visited.
-func walkPg(m protoreflect.Message) error {
+func walkPg(m protoreflect.Message, redshift bool) error {
 	switch n := m.Interface().(type) {
 	case *pg_query.InsertStmt:
 		return refusef("data-modifying WITH clause (INSERT)")
@@ -83,8 +85,20 @@ func walkPg(m protoreflect.Message) error {
 	case *pg_query.LockingClause:
 		return refusef("%s takes row locks", lockStrength(n.GetStrength()))
 	case *pg_query.FuncCall:
-		if why := postgresFuncs.refusal(lastName(n.GetFuncname())); why != "" {
-			return refusef("%s", why)
+		if err := pgCallRefusal(n, redshift); err != nil {
+			return err
+		}
+	case *pg_query.A_Expr:
+		if err := pgExprRefusal(n); err != nil {
+			return err
+		}
+	case *pg_query.SubLink:
+		if err := pgOperatorRefusal(n.GetOperName()); err != nil {
+			return err
+		}
+	case *pg_query.RangeTableSample:
+		if err := pgSampleRefusal(n); err != nil {
+			return err
 		}
 	case *pg_query.SelectStmt:
 		// Allowed; its children are visited below.
@@ -103,22 +117,14 @@ func walkPg(m protoreflect.Message) error {
 		case fd.IsList():
 			list := v.List()
 			for i := 0; i < list.Len() && err == nil; i++ {
-				err = walkPg(list.Get(i).Message())
+				err = walkPg(list.Get(i).Message(), redshift)
 			}
 		default:
-			err = walkPg(v.Message())
+			err = walkPg(v.Message(), redshift)
 		}
 		return err == nil
 	})
 	return err
-}
-
-// lastName returns a qualified name's final part: the function itself.
-func lastName(parts []*pg_query.Node) string {
-	if len(parts) == 0 {
-		return ""
-	}
-	return parts[len(parts)-1].GetString_().GetSval()
 }
 
 // lockStrength names a locking clause as it is written.

@@ -109,7 +109,7 @@ func literal(v any) (string, error) {
 }
 
 // quoteLiteral writes s as an escape-string literal, E'...', doubling
-// backslashes and quotes. An E” string reads backslashes as escapes whatever
+// backslashes and quotes. An E'...' string reads backslashes as escapes whatever
 // standard_conforming_strings says (and on Redshift), so the text between the
 // quotes is s under every server setting; a plain '...' with only quotes
 // doubled is not (with the setting off, \' ends nothing and the rest of the
