@@ -135,9 +135,7 @@ func (w *mysqlWalker) Enter(n ast.Node) (ast.Node, bool) {
 			w.err = refusef("%s takes row locks", strings.ToUpper(n.LockInfo.LockType.String()))
 		}
 	case *ast.FuncCallExpr:
-		if why := mysqlFuncs.refusal(n.FnName.L); why != "" {
-			w.err = refusef("%s", why)
-		}
+		w.err = mysqlCallRefusal(n)
 	case *ast.VariableExpr:
 		if n.IsSystem && n.Value != nil {
 			w.err = refusef("assigning system variable %s changes settings", n.Name)
@@ -165,4 +163,20 @@ func selectIntoReason(tp ast.SelectIntoType) error {
 	default:
 		return refusef("SELECT ... INTO writes variables")
 	}
+}
+
+// mysqlCallRefusal refuses a call that is not on mysqlAllowed: a denied
+// function keeps its own reason, a stored function (db.f()) or any other
+// unknown name is refused as not allowed.
+func mysqlCallRefusal(n *ast.FuncCallExpr) error {
+	if why := mysqlFuncs.refusal(n.FnName.L); why != "" {
+		return refusef("%s", why)
+	}
+	if n.Schema.L != "" {
+		return refusef("function %s.%s is not on the allowlist of read-only functions: only built-in functions may be called", n.Schema.O, n.FnName.O)
+	}
+	if !mysqlAllowed[n.FnName.L] {
+		return refusef("function %s is not on the allowlist of read-only functions", n.FnName.L)
+	}
+	return nil
 }
