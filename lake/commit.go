@@ -78,7 +78,7 @@ func (l *Lake) commitRetrying(ctx context.Context, name, key string, apply func(
 		res, err := l.commitOnce(ctx, key, apply)
 		if err == nil || !retryable(err) || attempt == maxCommitAttempts {
 			if err != nil {
-				return res, fmt.Errorf("commit %s: %w", name, err)
+				return res, l.hidePath(fmt.Errorf("commit %s: %w", name, err))
 			}
 			return res, nil
 		}

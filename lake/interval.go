@@ -3,11 +3,14 @@ package lake
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/sluice-dev/sluice/connectors"
 )
 
 // parseISOInterval parses the ISO 8601 durations sluice's connectors produce
@@ -79,10 +82,48 @@ func formatISOInterval(iv duckdb.Interval) string {
 		}
 	}
 	if s := d % time.Minute; s != 0 {
-		fmt.Fprintf(&b, "%gS", s.Seconds())
+		// Plain decimal seconds: %g would write 1e-06 for a microsecond.
+		b.WriteString(strconv.FormatFloat(s.Seconds(), 'f', -1, 64) + "S")
 	}
 	if b.Len() == 1 {
 		return "PT0S"
 	}
 	return b.String()
+}
+
+// Parquet's INTERVAL is three unsigned integers (months, days, milliseconds),
+// so DuckDB's Parquet writer refuses negative intervals and drops
+// microseconds. sluice therefore writes interval columns into its Parquet
+// files as DuckDB's interval text (VARCHAR, e.g. "-1 day -02:30:00.000001"),
+// while the catalog keeps column_type "interval": readers map file columns
+// by field id and cast them to the catalog's type, which DuckDB does for
+// VARCHAR → INTERVAL (sluice's reader and the official ducklake extension
+// alike; files written before this still hold Parquet INTERVALs and read as
+// before). Statistics of such columns keep null counts but no bounds, as the
+// text order is not the interval order.
+
+// intervalEncoded reports whether a column (or a list's element) is an
+// interval, written as text.
+func intervalEncoded(t connectors.Type) bool {
+	if t.Kind == connectors.KindArray && t.Elem != nil {
+		return intervalEncoded(*t.Elem)
+	}
+	return t.Kind == connectors.KindInterval
+}
+
+// encodeIntervals wraps a query whose columns are cols so interval columns
+// come out as text; other queries are returned as they are.
+func encodeIntervals(query string, cols []FileColumn) string {
+	if !slices.ContainsFunc(cols, func(c FileColumn) bool { return intervalEncoded(c.Type) }) {
+		return query
+	}
+	return "SELECT " + selectList(cols, func(_ int, c FileColumn) string {
+		switch {
+		case !intervalEncoded(c.Type):
+			return quoteIdent(c.Name)
+		case c.Type.Kind == connectors.KindArray:
+			return fmt.Sprintf("CAST(%s AS VARCHAR[])", quoteIdent(c.Name))
+		}
+		return fmt.Sprintf("CAST(%s AS VARCHAR)", quoteIdent(c.Name))
+	}) + " FROM (" + query + ")"
 }

@@ -54,7 +54,7 @@ func newFilePath(dir, suffix string) string {
 // columns' field ids and returns it as a staged file.
 func (d *duck) writeStaged(ctx context.Context, query, dir string, cols []FileColumn) (StagedFile, error) {
 	path := newFilePath(dir, "")
-	res, err := d.copyToParquet(ctx, query, path, fieldIDsClause(cols))
+	res, err := d.copyToParquet(ctx, encodeIntervals(query, cols), path, fieldIDsClause(cols))
 	if err != nil {
 		_ = os.Remove(path) // what an interrupted or failed write left
 		return StagedFile{}, err
@@ -93,9 +93,11 @@ func appendLeafStats(out []ColumnStats, stats map[string]map[string]string, pare
 		nan := v == "true"
 		cs.ContainsNaN = &nan
 	}
-	if c.Type.Kind == connectors.KindBytes {
+	if c.Type.Kind == connectors.KindBytes || c.Type.Kind == connectors.KindInterval {
 		// DuckDB reports BLOB bounds in its own escaped text; the ducklake
 		// extension never prunes on BLOBs, so sluice does not record them.
+		// Intervals are written as text (encodeIntervals), whose order is
+		// not theirs.
 		cs.Min, cs.Max = nil, nil
 	}
 	return append(out, cs)

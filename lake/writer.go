@@ -74,7 +74,7 @@ func (l *Lake) NewTableWriter(ctx context.Context, schema, table string, cols []
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("create table directory: %w", err)
+		return nil, l.hidePath(fmt.Errorf("create table directory: %w", err))
 	}
 	w := &TableWriter{lake: l, schema: schema, table: table, dir: dir, cols: plan.Files, row: make([]driver.Value, len(plan.Files))}
 	for _, c := range plan.Files {

@@ -1,0 +1,361 @@
+package lake
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+// TestOfficialClientReadsLake writes a lake through sluice's write path
+// (append, overwrite, merges with updates, deletes on top of deletes, schema
+// widening, every type sluice stores, non-finite floats, negative intervals,
+// NULLs, unicode), then lets DuckDB's own ducklake extension read a copy of
+// its catalog: every table at every snapshot must read with the same rows
+// and types as sluice answers there, row counts must match the source's, and
+// ducklake_table_changes must count each range's inserts and deletes.
+func TestOfficialClientReadsLake(t *testing.T) {
+	cli := officialCLI(t)
+	f := newFixture(t)
+	f.lake.Limits.FileMaxRows = 120 // several files per load, so deletes spread
+	m := newChangeModel()
+	w := officialWorkload{f: f, m: m}
+	w.run()
+
+	o := newOfficialLake(t, f, cli)
+	snaps, err := f.lake.Snapshots(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checks []*officialCheck
+	for _, s := range snaps[1:] {
+		tables, err := f.lake.loadTables(f.ctx, f.pool, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tb := range tables {
+			checks = append(checks, readChecks(s.ID, tb, m)...)
+		}
+	}
+	checks = append(checks, m.changeChecks(snaps[len(snaps)-1].ID)...)
+	queries := make([]*officialQuery, len(checks))
+	for i, c := range checks {
+		queries[i] = &officialQuery{sql: c.official}
+	}
+	o.batch(queries)
+	failed := 0
+	for i, c := range checks {
+		want := c.want
+		if want == nil {
+			want = f.sluiceRows(c.sluice, c.snapshot)
+		}
+		if got := queries[i].rows; !sameRows(got, want) {
+			failed++
+			t.Errorf("%s:\n official client: %s\n want:            %s", c.name, showRows(got), showRows(want))
+		}
+	}
+	t.Logf("%d checks of the official client against sluice and the source, %d differ", len(checks), failed)
+}
+
+// officialCheck is one read the official client must answer like sluice
+// (sluice set) or like the source (want set) at a snapshot.
+type officialCheck struct {
+	name     string
+	snapshot int64
+	official string
+	sluice   string
+	want     [][]*string
+}
+
+// readChecks compares a table's types, rows, count and a pruned count at a
+// snapshot; the counts are also the source's.
+func readChecks(snap int64, tb *lakeTable, m *changeModel) []*officialCheck {
+	name := quoteIdent(tb.Schema.Name) + "." + quoteIdent(tb.Name)
+	official := fmt.Sprintf("lake.%s AT (VERSION => %d)", name, snap)
+	var casts, types []string
+	for i, c := range tb.Columns {
+		casts = append(casts, fmt.Sprintf("CAST(%s AS VARCHAR) AS c%d", quoteIdent(c.Name), i))
+		types = append(types, fmt.Sprintf("typeof(%s) AS c%d", quoteIdent(c.Name), i))
+	}
+	label := fmt.Sprintf("%s at snapshot %d", name, snap)
+	both := func(what, sql string) *officialCheck {
+		return &officialCheck{name: label + ": " + what, snapshot: snap,
+			official: fmt.Sprintf(sql, official), sluice: fmt.Sprintf(sql, name)}
+	}
+	out := []*officialCheck{
+		both("types", "SELECT "+strings.Join(types, ", ")+" FROM (SELECT 1) AS one LEFT JOIN (SELECT * FROM %s LIMIT 1) AS t ON true"),
+		both("rows", "SELECT "+strings.Join(casts, ", ")+" FROM %s ORDER BY ALL"),
+		// Table-wide statistics prune files: a filter must not lose rows.
+		both("rows with id <= 100", "SELECT CAST(count(*) AS VARCHAR) AS c0 FROM %s WHERE id <= 100"),
+	}
+	count := both("count and id sum", "SELECT CAST(count(*) AS VARCHAR) AS c0, CAST(sum(id) AS VARCHAR) AS c1 FROM %s")
+	if n, sum, ok := m.at(tb.Schema.Name+"."+tb.Name, snap); ok {
+		count.want = [][]*string{{str(fmt.Sprint(n)), nullIfZero(n, fmt.Sprint(sum))}}
+	}
+	return append(out, count)
+}
+
+func str(s string) *string { return &s }
+
+func nullIfZero(n int64, s string) *string {
+	if n == 0 {
+		return nil
+	}
+	return &s
+}
+
+// sluiceRows runs a check's query on sluice's own reader at its snapshot.
+func (f *fixture) sluiceRows(sql string, snap int64) [][]*string {
+	f.t.Helper()
+	res := f.query(sql, QueryOptions{Snapshot: &snap})
+	out := make([][]*string, len(res.Rows))
+	for i, r := range res.Rows {
+		out[i] = make([]*string, len(r))
+		for j, v := range r {
+			if v != nil {
+				out[i][j] = str(fmt.Sprint(v))
+			}
+		}
+	}
+	return out
+}
+
+func sameRows(a, b [][]*string) bool {
+	return showRows(a) == showRows(b)
+}
+
+func showRows(rows [][]*string) string {
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString("[")
+		for j, v := range r {
+			if j > 0 {
+				b.WriteString(" | ")
+			}
+			if v == nil {
+				b.WriteString("NULL")
+			} else {
+				fmt.Fprintf(&b, "%q", *v)
+			}
+		}
+		b.WriteString("] ")
+	}
+	if len(rows) == 0 {
+		return "(no rows)"
+	}
+	return b.String()
+}
+
+// changeModel is the source's side: the keys live in each table after each
+// snapshot and the rows each snapshot inserted and deleted.
+type changeModel struct {
+	live    map[string]map[int64]int
+	history map[string]map[int64]modelState
+	changes map[string]map[int64][2]int64 // snapshot -> inserted, deleted
+}
+
+type modelState struct{ count, sum int64 }
+
+func newChangeModel() *changeModel {
+	return &changeModel{live: map[string]map[int64]int{}, history: map[string]map[int64]modelState{}, changes: map[string]map[int64][2]int64{}}
+}
+
+// commit records what a load did to a table at a snapshot.
+func (m *changeModel) commit(table string, snap int64, method LoadMethod, ids []int64) {
+	live := m.live[table]
+	if live == nil || method == LoadOverwrite {
+		var deleted int64
+		for _, n := range live {
+			deleted += int64(n)
+		}
+		live = map[int64]int{}
+		m.live[table] = live
+		m.record(table, snap, 0, deleted)
+	}
+	var deleted int64
+	for _, id := range ids {
+		if method == LoadMerge {
+			deleted += int64(live[id])
+			live[id] = 0
+		}
+		live[id]++
+	}
+	m.record(table, snap, int64(len(ids)), deleted)
+	var st modelState
+	for id, n := range live {
+		st.count += int64(n)
+		st.sum += id * int64(n)
+	}
+	if m.history[table] == nil {
+		m.history[table] = map[int64]modelState{}
+	}
+	m.history[table][snap] = st
+}
+
+func (m *changeModel) record(table string, snap, ins, del int64) {
+	if m.changes[table] == nil {
+		m.changes[table] = map[int64][2]int64{}
+	}
+	c := m.changes[table][snap]
+	m.changes[table][snap] = [2]int64{c[0] + ins, c[1] + del}
+}
+
+// at returns a table's row count and id sum at a snapshot.
+func (m *changeModel) at(table string, snap int64) (int64, int64, bool) {
+	h := m.history[table]
+	best := int64(-1)
+	for s := range h {
+		if s <= snap && s > best {
+			best = s
+		}
+	}
+	if best < 0 {
+		return 0, 0, false
+	}
+	return h[best].count, h[best].sum, true
+}
+
+// changeChecks asks ducklake_table_changes for each table over every
+// one-snapshot range and over wide ranges, in inserts and deletes (sluice
+// gives a merged row a new row id, so an update is a delete and an insert).
+func (m *changeModel) changeChecks(last int64) []*officialCheck {
+	var out []*officialCheck
+	names := make([]string, 0, len(m.changes))
+	for n := range m.changes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		snaps := m.changes[name]
+		first := last
+		for s := range snaps {
+			first = min(first, s)
+		}
+		ranges := [][2]int64{{first, last}, {first + 1, last}, {0, last}}
+		for s := range snaps {
+			ranges = append(ranges, [2]int64{s, s})
+		}
+		schema, table, _ := strings.Cut(name, ".")
+		for _, r := range ranges {
+			var ins, del int64
+			for s, c := range snaps {
+				if s >= r[0] && s <= r[1] {
+					ins, del = ins+c[0], del+c[1]
+				}
+			}
+			out = append(out, &officialCheck{
+				name: fmt.Sprintf("ducklake_table_changes(%s, %d, %d)", name, r[0], r[1]),
+				official: fmt.Sprintf(`SELECT CAST(count(*) FILTER (WHERE change_type IN ('insert', 'update_postimage')) AS VARCHAR) AS c0,
+					CAST(count(*) FILTER (WHERE change_type IN ('delete', 'update_preimage')) AS VARCHAR) AS c1
+					FROM ducklake_table_changes('lake', %s, %s, %d, %d)`, quoteString(schema), quoteString(table), r[0], r[1]),
+				want: [][]*string{{str(fmt.Sprint(ins)), str(fmt.Sprint(del))}},
+			})
+		}
+	}
+	return out
+}
+
+// officialWorkload writes the lake the official client reads.
+type officialWorkload struct {
+	f *fixture
+	m *changeModel
+}
+
+func (w officialWorkload) load(schema, table string, cols []connectors.Column, rows [][]any, method LoadMethod, keys ...string) {
+	w.f.t.Helper()
+	res := w.f.load(schema, table, cols, rows, method, keys...)
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r[0].(int64)
+	}
+	w.m.commit(schema+"."+table, res.SnapshotID, method, ids)
+}
+
+func (w officialWorkload) run() {
+	v1 := allTypeColumns(false)
+	v2 := allTypeColumns(true)
+	w.load("s", "t_all", v1, allTypeRows(0, 300, "a", false), LoadAppend)
+	w.load("s", "t_all", v1, allTypeRows(250, 350, "b", false), LoadMerge, "id")
+	w.load("s", "t_all", v1, allTypeRows(200, 280, "c", false), LoadMerge, "id") // deletes on top of deletes
+	w.load("s", "t_all", v2, allTypeRows(0, 40, "d", true), LoadMerge, "id")     // ADD COLUMN, date -> timestamp
+	w.load("s", "t_all", v2, allTypeRows(20, 30, "e", true), LoadMerge, "id")    // deletes only rows deleted before
+	w.load("s", "t_all", v2, allTypeRows(50, 60, "g", true), LoadMerge, "id")    // a second delete file on one data file
+	w.load("s", "t_all", v2, allTypeRows(60, 65, "h", true), LoadMerge, "id")    // and a third
+	dims := []connectors.Column{col("id", connectors.KindInt), col("name", connectors.KindString)}
+	w.load("main", "t_dims", dims, idRows(1, 101), LoadAppend)
+	w.load("main", "t_dims", dims, idRows(101, 201), LoadOverwrite) // bounds must not narrow
+	w.load("main", "t_dims", dims, idRows(150, 160), LoadAppend)
+	w.load("s", "t_all", v2, allTypeRows(1000, 1010, "f", true), LoadAppend)
+}
+
+func idRows(from, to int64) [][]any {
+	var out [][]any
+	for i := from; i < to; i++ {
+		out = append(out, []any{i, fmt.Sprintf("name %d ✓", i)})
+	}
+	return out
+}
+
+// allTypeColumns are the columns of a table with every type sluice stores;
+// widened adds a column and widens c_when from date to timestamp.
+func allTypeColumns(widened bool) []connectors.Column {
+	when := col("c_when", connectors.KindDate)
+	if widened {
+		when = col("c_when", connectors.KindTimestamp)
+	}
+	cols := []connectors.Column{
+		col("id", connectors.KindInt), decimalCol("c_dec", 18, 4), decimalCol("c_wide", 38, 10),
+		col("c_float", connectors.KindFloat), col("c_bool", connectors.KindBool), col("c_text", connectors.KindString),
+		col("c_blob", connectors.KindBytes), when, col("c_ts", connectors.KindTimestamp),
+		col("c_tstz", connectors.KindTimestampTZ), col("c_time", connectors.KindTime), col("c_iv", connectors.KindInterval),
+		col("c_uuid", connectors.KindUUID), col("c_json", connectors.KindJSON),
+		{Name: "c_ints", Type: connectors.ArrayOf(connectors.Scalar(connectors.KindInt))},
+		{Name: "c_texts", Type: connectors.ArrayOf(connectors.Scalar(connectors.KindString))},
+	}
+	if widened {
+		cols = append(cols, col("c_new", connectors.KindString))
+	}
+	return cols
+}
+
+// allTypeRows generates rows from..to-1 of allTypeColumns: every seventh
+// row is NULL but for its id, floats cycle through non-finite values,
+// intervals through negative ones.
+func allTypeRows(from, to int64, tag string, widened bool) [][]any {
+	floats := []float64{1.5, -2.25, 0, math.Inf(1), math.Inf(-1), math.NaN(), 1e300}
+	intervals := []string{"P1Y2M3DT4H5M6.5S", "P-1D", "PT-2H-30M", "P-1Y-2M-3DT-4H-5M-6.000001S", "PT0.000001S", "P3W"}
+	base := time.Date(2024, 2, 29, 23, 59, 58, 123456000, time.UTC)
+	var out [][]any
+	for i := from; i < to; i++ {
+		n := int(i)
+		var when any = base.AddDate(0, 0, n).Format("2006-01-02")
+		if widened {
+			when = base.Add(time.Duration(n) * time.Hour)
+		}
+		r := []any{i, fmt.Sprintf("%d.%04d", n-150, n%10000), fmt.Sprintf("-%d12345678901234567890.0123456789", n),
+			floats[n%len(floats)], n%2 == 0, fmt.Sprintf("%s %d: ünïcødé 名前 🙂, \"quoted\"\nline", tag, n),
+			[]byte{0, byte(n), 0xff, '\\'}, when, base.Add(time.Duration(-n) * 36 * time.Hour),
+			base.Add(time.Duration(n) * 1500 * time.Millisecond).In(time.FixedZone("x", 5*3600)),
+			fmt.Sprintf("%02d:%02d:%02d.%06d", n%24, n%60, (n*7)%60, n*13%1000000), intervals[n%len(intervals)],
+			fmt.Sprintf("0190a0b0-0000-7000-8000-%012d", n), fmt.Sprintf(`{"n": %d, "tag": %q, "list": [1, null]}`, n, tag),
+			[]any{int64(n), nil, int64(-n)}, []any{"a", tag, nil},
+		}
+		if n%11 == 3 {
+			r[14], r[15] = []any{}, []any{}
+		}
+		if widened {
+			r = append(r, tag+" new")
+		}
+		if n%7 == 0 {
+			for j := 1; j < len(r); j++ {
+				r[j] = nil
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
