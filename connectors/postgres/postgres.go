@@ -58,6 +58,11 @@ func New(creds connectors.Credentials, redshift bool) (*Connector, error) {
 	if err != nil {
 		return nil, connectors.NewStepError(connectors.StepConfig, err, creds)
 	}
+	if !redshift {
+		// Redshift has neither DISCARD nor advisory locks; its sessions
+		// keep only the statement_timeout that every query sets again.
+		cfg.AfterRelease = resetSession
+	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		return nil, connectors.NewStepError(connectors.StepConfig, err, creds)
