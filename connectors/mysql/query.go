@@ -31,6 +31,7 @@ func (c *Connector) Query(ctx context.Context, query string, opts connectors.Que
 		return nil, &connectors.QueryError{Kind: connectors.QueryErrConnection, Message: c.creds.Redact(err.Error())}
 	}
 	defer conn.Close()
+	defer releaseSession(conn)
 	// A READ ONLY transaction alone does not stop DDL, which commits
 	// implicitly and runs outside it; a read-only session refuses DDL too.
 	if _, err := conn.ExecContext(ctx, "SET SESSION TRANSACTION READ ONLY"); err != nil {
