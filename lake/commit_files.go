@@ -41,8 +41,8 @@ func (ct *commitTx) insertDataFiles(ctx context.Context, t *lakeTable, files []S
 			ids[i], t.ID, ct.id, path, relative, f.Rows, f.SizeBytes, f.FooterSize, nextRowID)
 		nextRowID += f.Rows
 		for _, s := range f.Stats {
-			var valueCount *int64
-			if s.NullCount != nil {
+			valueCount := s.ValueCount
+			if valueCount == nil && s.NullCount != nil && f.leafOfTopLevel(s.FieldID) {
 				v := f.Rows - *s.NullCount
 				valueCount = &v
 			}
@@ -100,4 +100,16 @@ func (ct *commitTx) replaceDeleteFile(ctx context.Context, t *lakeTable, dataFil
 	path, relative := relPath(ct.l.tableDir(t), f.Path)
 	return ct.exec(ctx, `INSERT INTO {S}.ducklake_delete_file VALUES ($1, $2, $3, NULL, $4, $5, $6, 'parquet', $7, $8, $9, NULL, NULL)`,
 		ct.fileID(), t.ID, ct.id, dataFileID, path, relative, f.Count, f.Size, f.FooterSize)
+}
+
+// leafOfTopLevel reports whether a statistics field id is a top-level,
+// non-list column of the file, whose non-NULL values are its rows minus its
+// NULLs (a list element's are not).
+func (f StagedFile) leafOfTopLevel(id int64) bool {
+	for _, c := range f.Columns {
+		if c.FieldID == id {
+			return c.Elem == nil
+		}
+	}
+	return false
 }

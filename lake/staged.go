@@ -36,12 +36,15 @@ type StagedFile struct {
 
 // ColumnStats are one file's statistics for one leaf column.
 type ColumnStats struct {
-	FieldID     int64   `json:"field_id"`
-	Min         *string `json:"min,omitempty"`
-	Max         *string `json:"max,omitempty"`
-	NullCount   *int64  `json:"null_count,omitempty"`
-	SizeBytes   *int64  `json:"size_bytes,omitempty"`
-	ContainsNaN *bool   `json:"contains_nan,omitempty"`
+	FieldID   int64   `json:"field_id"`
+	Min       *string `json:"min,omitempty"`
+	Max       *string `json:"max,omitempty"`
+	NullCount *int64  `json:"null_count,omitempty"`
+	// ValueCount is the non-NULL values: set for list elements, whose
+	// count is not the file's rows minus NULLs (see countListLeaves).
+	ValueCount  *int64 `json:"value_count,omitempty"`
+	SizeBytes   *int64 `json:"size_bytes,omitempty"`
+	ContainsNaN *bool  `json:"contains_nan,omitempty"`
 }
 
 // newFilePath names a new data file in a directory the way the ducklake
@@ -62,6 +65,10 @@ func (d *duck) writeStaged(ctx context.Context, query, dir string, cols []FileCo
 	f := StagedFile{Path: path, Rows: res.Rows, SizeBytes: res.Size, FooterSize: res.FooterSize, Columns: cols}
 	for _, c := range cols {
 		f.Stats = appendLeafStats(f.Stats, res.Stats, nil, c)
+	}
+	if f.Stats, err = d.countListLeaves(ctx, path, cols, f.Stats); err != nil {
+		_ = os.Remove(path)
+		return StagedFile{}, err
 	}
 	return f, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,8 +14,14 @@ import (
 
 // updateTableStats rewrites the table's ducklake_table_stats row (live row
 // count, next row id, live file bytes) and its ducklake_table_column_stats
-// rows, aggregated from the per-file statistics of the files live at the new
-// snapshot, so bounds stay bounds after overwrites and deletes.
+// rows, aggregated from the per-file statistics of every data file the
+// catalog still records for the table, live or ended. The official client
+// prunes the files of every snapshot, old ones included, with these
+// table-wide bounds, so they may only ever widen: bounds of the live files
+// alone narrowed after an overwrite and hid rows from time travel. Once
+// snapshot expiry removes ended files' rows, the bounds shrink to what the
+// remaining (still readable) snapshots hold. Compaction keeps them right by
+// recording its files' statistics as every other file's.
 func (ct *commitTx) updateTableStats(ctx context.Context, t *lakeTable, plan columnPlan, added []StagedFile) error {
 	next, err := ct.nextRowID(ctx, t.ID)
 	if err != nil {
@@ -52,7 +60,7 @@ type columnBounds struct {
 func (ct *commitTx) updateColumnStats(ctx context.Context, t *lakeTable, types map[int64]connectors.Type) error {
 	rows, err := ct.tx.Query(ctx, ct.l.q(`SELECT s.column_id, s.value_count, s.null_count, s.min_value, s.max_value, s.contains_nan
 		FROM {S}.ducklake_file_column_stats s JOIN {S}.ducklake_data_file d USING (data_file_id)
-		WHERE d.table_id = $2 AND s.table_id = $2 AND `+visibleAt("d.")+` ORDER BY s.column_id`), ct.id, t.ID)
+		WHERE d.table_id = $1 AND s.table_id = $1 ORDER BY s.column_id`), t.ID)
 	if err != nil {
 		return fmt.Errorf("read file statistics: %w", err)
 	}
@@ -187,4 +195,69 @@ func leafTypes(t *lakeTable, plan columnPlan) map[int64]connectors.Type {
 		addPlan(c)
 	}
 	return out
+}
+
+// countListLeaves sets the value and null counts of a written file's list
+// elements as the official writer records them: values are the non-NULL
+// elements, nulls the element slots Parquet holds minus those (NULL
+// elements, NULL lists and empty lists). DuckDB's RETURN_STATS has neither
+// for list elements, so the slots come from the file's footer and the
+// non-NULL elements from reading the list columns once.
+func (d *duck) countListLeaves(ctx context.Context, path string, cols []FileColumn, stats []ColumnStats) ([]ColumnStats, error) {
+	var counts []string
+	var lists []int
+	for i, c := range cols {
+		if c.Elem == nil {
+			continue
+		}
+		expr := quoteIdent(c.Name)
+		leaf := c.Elem
+		for leaf.Elem != nil {
+			expr, leaf = "flatten("+expr+")", leaf.Elem
+		}
+		counts = append(counts, fmt.Sprintf("COALESCE(sum(len(list_filter(%s, x -> x IS NOT NULL))), 0)", expr))
+		lists = append(lists, i)
+	}
+	if len(lists) == 0 {
+		return stats, nil
+	}
+	slots := map[int64]int64{}
+	rows, err := d.conn.QueryContext(ctx, "SELECT column_id, sum(num_values) FROM parquet_metadata("+quoteString(path)+") GROUP BY column_id")
+	if err != nil {
+		return nil, fmt.Errorf("read list element counts: %w", err)
+	}
+	for rows.Next() {
+		var leaf, n int64
+		if err := rows.Scan(&leaf, &n); err != nil {
+			_ = rows.Close()
+			return nil, fmt.Errorf("read list element counts: %w", err)
+		}
+		slots[leaf] = n
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("read list element counts: %w", err)
+	}
+	values := make([]any, len(lists))
+	ptrs := make([]any, len(lists))
+	for i := range values {
+		ptrs[i] = &values[i]
+	}
+	if err := d.conn.QueryRowContext(ctx, "SELECT "+strings.Join(counts, ", ")+" FROM read_parquet("+quoteString(path)+")").Scan(ptrs...); err != nil {
+		return nil, fmt.Errorf("count list elements: %w", err)
+	}
+	for j, i := range lists {
+		leaf := cols[i].Elem
+		for leaf.Elem != nil {
+			leaf = leaf.Elem
+		}
+		n := asInt64(values[j])
+		nulls := slots[int64(i)] - n // each column has exactly one leaf, so leaf i is column i's
+		k := slices.IndexFunc(stats, func(s ColumnStats) bool { return s.FieldID == leaf.FieldID })
+		if k < 0 {
+			stats = append(stats, ColumnStats{FieldID: leaf.FieldID})
+			k = len(stats) - 1
+		}
+		stats[k].ValueCount, stats[k].NullCount = &n, &nulls
+	}
+	return stats, nil
 }
