@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/service"
+	"github.com/sluice-dev/sluice/sqlguard"
 )
 
 // errorBody is the one error shape every endpoint answers with.
@@ -78,6 +79,7 @@ func classify(err error) (int, errorDetail) {
 		conflictErr  *service.ConflictError
 		tooManyErr   *service.TooManyError
 		rateErr      *service.RateLimitError
+		syntaxErr    *sqlguard.SyntaxError
 		readOnlyErr  *connectors.ReadOnlyError
 		queryErr     *connectors.QueryError
 		semanticErr  *service.SemanticError
@@ -96,6 +98,8 @@ func classify(err error) (int, errorDetail) {
 		return http.StatusGatewayTimeout, errorDetail{Code: "timeout", Message: timeoutErr.Error()}
 	case errors.As(err, &rateErr):
 		return http.StatusTooManyRequests, errorDetail{Code: "rate_limited", Message: rateErr.Error()}
+	case errors.As(err, &syntaxErr): // before read_only: a typo is not a write attempt
+		return http.StatusBadRequest, errorDetail{Code: "query_failed", Message: syntaxErr.Message}
 	case errors.As(err, &readOnlyErr):
 		return http.StatusForbidden, errorDetail{Code: "read_only", Message: readOnlyErr.Error()}
 	case errors.As(err, &queryErr):
@@ -133,6 +137,8 @@ func queryStatus(e *connectors.QueryError) (int, errorDetail) {
 		return http.StatusForbidden, errorDetail{Code: "permission_denied", Message: e.Message}
 	case connectors.QueryErrNotFound:
 		return http.StatusNotFound, errorDetail{Code: "not_found", Message: e.Message}
+	case connectors.QueryErrGone:
+		return http.StatusGone, errorDetail{Code: "gone", Message: e.Message}
 	}
 	return http.StatusBadRequest, d
 }

@@ -69,7 +69,7 @@ func (s *Service) schemaVectors(ctx context.Context, teamID, id uuid.UUID) (*Emb
 		return nil, nil, fmt.Errorf("integration %s: %w", id, dbError(err))
 	}
 	if !embeddable(row.Type) {
-		return nil, nil, &NotSupportedError{What: "schema search on " + row.Type + " integrations"}
+		return nil, nil, notSupportedOn("schema search", row.Type)
 	}
 	stRow, err := s.queries.EmbeddingStateGet(ctx, db.EmbeddingStateGetParams{TeamID: teamID, IntegrationID: id})
 	if errors.Is(dbError(err), ErrNotFound) {

@@ -35,10 +35,16 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("validation failed at %s: %s", e.Step, e.Message)
 }
 
-// NotSupportedError means sluice knows the connection type but cannot do this with it yet.
-type NotSupportedError struct{ What string }
+// NotSupportedError means sluice knows the connection type but cannot do
+// this with it. Instead, when set, is whole sentences saying what to do.
+type NotSupportedError struct{ What, Instead string }
 
-func (e *NotSupportedError) Error() string { return e.What + " is not yet supported" }
+func (e *NotSupportedError) Error() string {
+	if e.Instead == "" {
+		return e.What + " is not supported."
+	}
+	return e.What + " is not supported. " + e.Instead
+}
 
 // TimeoutError means a step the API waits for did not finish in time.
 type TimeoutError struct{ What string }

@@ -60,7 +60,8 @@ func (s *Service) CubeQuery(ctx context.Context, teamID uuid.UUID, integrationID
 		return CubeResult{}, err
 	}
 	if !semantic.Supports(dialect) {
-		return CubeResult{}, &NotSupportedError{What: fmt.Sprintf("cube queries on %s integrations", row.Type)}
+		return CubeResult{}, &NotSupportedError{What: fmt.Sprintf("cube queries on %s integrations", row.Type),
+			Instead: "Cube queries compile for postgres, redshift, mysql, sqlserver, bigquery, snowflake and the team's lake: upload the model to an integration of one of those types."}
 	}
 	compiled, err := semantic.Compile(model, q, semantic.Options{Dialect: dialect})
 	if err != nil {

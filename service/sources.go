@@ -142,22 +142,22 @@ func source[T any](ctx context.Context, s *Service, teamID, id uuid.UUID) (T, db
 		return conn, err
 	})
 	if err != nil {
-		return zero, row, nil, sourceError(row, err)
+		return zero, row, nil, sourceError(row, err, operationOf[T]())
 	}
 	capability, ok := conn.(T)
 	if !ok {
 		release()
-		return zero, row, nil, &NotSupportedError{What: fmt.Sprintf("this operation on %s integrations", row.Type)}
+		return zero, row, nil, notSupportedOn(operationOf[T](), row.Type)
 	}
 	return capability, row, release, nil
 }
 
 // sourceError explains why an integration's source could not be opened.
-func sourceError(row db.Integration, err error) error {
+func sourceError(row db.Integration, err error, operation string) error {
 	var stepErr *connectors.StepError
 	switch {
 	case errors.Is(err, connectors.ErrNotImplemented), errors.Is(err, connectors.ErrUnsupportedType):
-		return &NotSupportedError{What: row.Type + " integrations"}
+		return notSupportedOn(operation, row.Type)
 	case errors.As(err, &stepErr):
 		return &connectors.QueryError{Kind: connectors.QueryErrConnection, Message: stepErr.Message}
 	}

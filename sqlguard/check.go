@@ -33,6 +33,7 @@ const MaxStatementBytes = 1 << 20
 // including parse failures: a statement the guard cannot understand is not
 // known to be read-only, so it is refused rather than sent.
 func Check(dialect connectors.Dialect, sql string) (err error) {
+	defer func() { err = asSyntaxError(dialect, err) }() // runs last: after the recover below
 	if len(sql) > MaxStatementBytes {
 		return refusef("statement is %d bytes; the limit is %d", len(sql), MaxStatementBytes)
 	}

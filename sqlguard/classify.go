@@ -41,6 +41,11 @@ func checkTokens(lx *lexer, r *rules, sql string) error {
 		if first == "" {
 			return refusef("statement does not start with a keyword; send SELECT, WITH, VALUES, SHOW, DESCRIBE or EXPLAIN")
 		}
+		if _, denied := r.deny[first]; !denied {
+			if err := typoOfStart(first, r); err != nil {
+				return err
+			}
+		}
 		return refusef("%s statements are not read-only queries", first)
 	}
 	for i, t := range toks {
