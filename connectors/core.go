@@ -27,6 +27,9 @@ type ValidationReport struct {
 	Schemas []string `json:"schemas"`
 	// Elapsed is how long the whole validation took.
 	Elapsed time.Duration `json:"elapsed"`
+	// Warnings are what a person should know about credentials that
+	// passed, such as a superuser source accepted by configuration.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Validation steps, in the order a validation runs them.

@@ -10,7 +10,8 @@ import (
 	"github.com/sluice-dev/sluice/connectors"
 )
 
-// Validate connects, authenticates, runs a trivial query and lists the
+// Validate connects, authenticates, runs a trivial query, refuses a
+// superuser's credentials (unless allowed; see checkSuperuser) and lists the
 // schemas the user may use.
 func (c *Connector) Validate(ctx context.Context) (connectors.ValidationReport, error) {
 	start := time.Now()
@@ -22,6 +23,9 @@ func (c *Connector) Validate(ctx context.Context) (connectors.ValidationReport, 
 	var report connectors.ValidationReport
 	if err := conn.QueryRow(ctx, "SELECT version()").Scan(&report.ServerVersion); err != nil {
 		return report, connectors.NewStepError(connectors.StepQuery, err, c.creds)
+	}
+	if err := c.checkSuperuser(ctx, conn, &report); err != nil {
+		return report, err
 	}
 	rows, err := conn.Query(ctx, usableSchemasSQL)
 	if err != nil {
