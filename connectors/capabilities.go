@@ -117,7 +117,7 @@ type TimeOfDay string
 type JSON string
 
 // QueryError kinds, mapped by the API to statuses (syntax and other 400,
-// timeout 504, connection 502, permission 403, not found 404).
+// timeout 504, connection 502, permission 403, not found 404, gone 410).
 const (
 	QueryErrSyntax     = "syntax"
 	QueryErrTimeout    = "timeout"
@@ -125,6 +125,8 @@ const (
 	QueryErrPermission = "permission"
 	QueryErrNotFound   = "not_found"
 	QueryErrOther      = "other"
+	// QueryErrGone is time travel to a lake snapshot that expired.
+	QueryErrGone = "gone"
 )
 
 // QueryError is a failed query with the source's own message.
