@@ -76,6 +76,13 @@ type deleteFile struct {
 	Path     string
 	Relative bool
 	Count    int64
+	// Begin is its begin_snapshot; Embedded says the file holds each
+	// position's snapshot (_ducklake_internal_snapshot_id, partial_max
+	// set), and Upto, when set, is the snapshot read: positions deleted
+	// later do not apply there.
+	Begin    int64
+	Embedded bool
+	Upto     *int64
 }
 
 const snapshotColumns = `snapshot_id, snapshot_time, schema_version, next_catalog_id, next_file_id`
@@ -259,7 +266,8 @@ func (l *Lake) loadFiles(ctx context.Context, q querier, snap, tableID int64) ([
 // every table when tableID is nil, keyed by table id.
 func (l *Lake) loadFilesOf(ctx context.Context, q querier, snap int64, tableID *int64) (map[int64][]*dataFile, error) {
 	rows, err := q.Query(ctx, l.q(`SELECT d.table_id, d.data_file_id, d.path, COALESCE(d.path_is_relative, true), d.record_count,
-			d.file_size_bytes, COALESCE(d.row_id_start, 0), x.delete_file_id, x.path, COALESCE(x.path_is_relative, true), x.delete_count
+			d.file_size_bytes, COALESCE(d.row_id_start, 0), x.delete_file_id, x.path, COALESCE(x.path_is_relative, true), x.delete_count,
+			x.begin_snapshot, x.partial_max
 		FROM {S}.ducklake_data_file d
 		LEFT JOIN (SELECT * FROM {S}.ducklake_delete_file WHERE `+visibleAt("")+`) x
 			ON x.data_file_id = d.data_file_id AND x.table_id = d.table_id
@@ -273,14 +281,18 @@ func (l *Lake) loadFilesOf(ctx context.Context, q querier, snap int64, tableID *
 	for rows.Next() {
 		f := &dataFile{}
 		var table int64
-		var delID, delCount *int64
+		var delID, delCount, delBegin, partialMax *int64
 		var delPath *string
 		var delRel bool
-		if err := rows.Scan(&table, &f.ID, &f.Path, &f.Relative, &f.Records, &f.Size, &f.RowIDStart, &delID, &delPath, &delRel, &delCount); err != nil {
+		if err := rows.Scan(&table, &f.ID, &f.Path, &f.Relative, &f.Records, &f.Size, &f.RowIDStart, &delID, &delPath, &delRel, &delCount,
+			&delBegin, &partialMax); err != nil {
 			return nil, fmt.Errorf("read data files: %w", err)
 		}
 		if delID != nil {
-			f.Delete = &deleteFile{ID: *delID, Path: *delPath, Relative: delRel, Count: *delCount}
+			f.Delete = &deleteFile{ID: *delID, Path: *delPath, Relative: delRel, Count: *delCount, Begin: *delBegin, Embedded: partialMax != nil}
+			if partialMax != nil && *partialMax > snap {
+				f.Delete.Upto = &snap
+			}
 		}
 		files[table] = append(files[table], f)
 	}

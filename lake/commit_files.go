@@ -90,16 +90,65 @@ func (ct *commitTx) endFiles(ctx context.Context, t *lakeTable, files []*dataFil
 }
 
 // replaceDeleteFile makes a new delete file the one that applies to a data
-// file from this snapshot on, ending the previous one.
+// file from this snapshot on. With a previous one (old), the new file is a
+// partial deletion file, as the official writer makes it: it holds every
+// position with the snapshot that deleted it (deletePositions,
+// writeDeleteFile with snapshots), begins where the old one began, records
+// this snapshot as partial_max, and replaces the old one's row, whose file
+// is scheduled for deletion. Readers at earlier snapshots skip the later
+// positions, and ducklake_table_changes counts each deleted row once (a
+// chain of ended full-union files counted the early positions again in
+// every later file).
 func (ct *commitTx) replaceDeleteFile(ctx context.Context, t *lakeTable, dataFileID int64, old *deleteFile, f deleteWrite) error {
+	begin, partialMax := ct.id, (*int64)(nil)
 	if old != nil {
-		if err := ct.exec(ctx, `UPDATE {S}.ducklake_delete_file SET end_snapshot = $1 WHERE delete_file_id = $2`, ct.id, old.ID); err != nil {
+		begin, partialMax = old.Begin, &ct.id
+		if err := ct.exec(ctx, `DELETE FROM {S}.ducklake_delete_file WHERE delete_file_id = $1`, old.ID); err != nil {
+			return err
+		}
+		abs := ct.l.filePath(t, old.Path, old.Relative)
+		path, relative := relPath(ct.l.dataPath, abs)
+		if err := ct.exec(ctx, `INSERT INTO {S}.ducklake_files_scheduled_for_deletion VALUES ($1, $2, $3, now())`, old.ID, path, relative); err != nil {
 			return err
 		}
 	}
 	path, relative := relPath(ct.l.tableDir(t), f.Path)
-	return ct.exec(ctx, `INSERT INTO {S}.ducklake_delete_file VALUES ($1, $2, $3, NULL, $4, $5, $6, 'parquet', $7, $8, $9, NULL, NULL)`,
-		ct.fileID(), t.ID, ct.id, dataFileID, path, relative, f.Count, f.Size, f.FooterSize)
+	return ct.exec(ctx, `INSERT INTO {S}.ducklake_delete_file VALUES ($1, $2, $3, NULL, $4, $5, $6, 'parquet', $7, $8, $9, NULL, $10)`,
+		ct.fileID(), t.ID, begin, dataFileID, path, relative, f.Count, f.Size, f.FooterSize, partialMax)
+}
+
+// snapshotIDColumn is the column of a delete file that holds, per position,
+// the snapshot that deleted it, with the field id the official writer gives
+// it (Iceberg's _last_updated_sequence_number).
+const (
+	snapshotIDColumn  = "_ducklake_internal_snapshot_id"
+	snapshotIDFieldID = 2147483539
+)
+
+// deletePositions is the query (pos, snap) of a data file's deleted
+// positions after this snapshot: fresh, a query of positions (pos) this
+// snapshot deletes, and those its delete file already held, each with the
+// snapshot that first deleted it.
+func (ct *commitTx) deletePositions(t *lakeTable, f *dataFile, fresh string) string {
+	q := fmt.Sprintf("SELECT pos, %d AS snap FROM (%s)", ct.id, fresh)
+	if f.Delete != nil {
+		snap := fmt.Sprint(f.Delete.Begin)
+		if f.Delete.Embedded {
+			snap = snapshotIDColumn
+		}
+		q += fmt.Sprintf(" UNION ALL SELECT pos, %s AS snap FROM read_parquet(%s)", snap, quoteString(ct.l.filePath(t, f.Delete.Path, f.Delete.Relative)))
+	}
+	return "SELECT pos, min(snap) AS snap FROM (" + q + ") GROUP BY pos"
+}
+
+// deletedPositions is the relation (pos) of the positions a delete file
+// deletes at the snapshot its data file was loaded at.
+func (l *Lake) deletedPositions(t *lakeTable, d *deleteFile) string {
+	path := quoteString(l.filePath(t, d.Path, d.Relative))
+	if d.Upto == nil {
+		return "read_parquet(" + path + ")"
+	}
+	return fmt.Sprintf("(SELECT pos FROM read_parquet(%s) WHERE %s <= %d)", path, snapshotIDColumn, *d.Upto)
 }
 
 // leafOfTopLevel reports whether a statistics field id is a top-level,

@@ -145,10 +145,7 @@ func (ct *commitTx) deleteExisting(ctx context.Context, d *duck, t *lakeTable, l
 	changed := false
 	for _, i := range touched {
 		f := live[i]
-		positions := fmt.Sprintf("SELECT r AS pos FROM hits WHERE f = %d", i)
-		if f.Delete != nil {
-			positions += " UNION SELECT pos FROM read_parquet(" + quoteString(ct.l.filePath(t, f.Delete.Path, f.Delete.Relative)) + ")"
-		}
+		positions := ct.deletePositions(t, f, fmt.Sprintf("SELECT r AS pos FROM hits WHERE f = %d", i))
 		var count int64
 		if err := d.conn.QueryRowContext(ctx, "SELECT count(*) FROM ("+positions+")").Scan(&count); err != nil {
 			return fmt.Errorf("count deletes: %w", err)
@@ -160,7 +157,7 @@ func (ct *commitTx) deleteExisting(ctx context.Context, d *duck, t *lakeTable, l
 			ended = append(ended, f)
 			continue
 		}
-		w, err := ct.writeDeleteFile(ctx, d, t, ct.l.filePath(t, f.Path, f.Relative), positions)
+		w, err := ct.writeDeleteFile(ctx, d, t, ct.l.filePath(t, f.Path, f.Relative), positions, f.Delete != nil)
 		if err != nil {
 			return err
 		}
@@ -194,7 +191,7 @@ func (ct *commitTx) deleteDuplicates(ctx context.Context, d *duck, t *lakeTable,
 		if count == 0 {
 			continue
 		}
-		w, err := ct.writeDeleteFile(ctx, d, t, f.Path, positions)
+		w, err := ct.writeDeleteFile(ctx, d, t, f.Path, positions, false)
 		if err != nil {
 			return 0, err
 		}
@@ -207,12 +204,19 @@ func (ct *commitTx) deleteDuplicates(ctx context.Context, d *duck, t *lakeTable,
 }
 
 // writeDeleteFile writes a positional delete file (file_path, pos), sorted
-// by position as the specification requires.
-func (ct *commitTx) writeDeleteFile(ctx context.Context, d *duck, t *lakeTable, dataPath, positions string) (deleteWrite, error) {
+// by position as the specification requires; withSnapshots adds each
+// position's snapshot (the positions' snap column) for a partial deletion
+// file (see replaceDeleteFile).
+func (ct *commitTx) writeDeleteFile(ctx context.Context, d *duck, t *lakeTable, dataPath, positions string, withSnapshots bool) (deleteWrite, error) {
 	path := newFilePath(ct.l.tableDir(t), "-delete")
-	query := fmt.Sprintf("SELECT CAST(%s AS VARCHAR) AS file_path, CAST(pos AS BIGINT) AS pos FROM (%s) ORDER BY pos",
-		quoteString(dataPath), positions)
-	res, err := d.copyToParquet(ctx, query, path, deleteFieldIDs)
+	cols, ids := "", deleteFieldIDs
+	if withSnapshots {
+		cols = ", CAST(snap AS BIGINT) AS " + snapshotIDColumn
+		ids = strings.TrimSuffix(ids, "}") + fmt.Sprintf(", %s: %d}", quoteString(snapshotIDColumn), snapshotIDFieldID)
+	}
+	query := fmt.Sprintf("SELECT CAST(%s AS VARCHAR) AS file_path, CAST(pos AS BIGINT) AS pos%s FROM (%s) ORDER BY pos",
+		quoteString(dataPath), cols, positions)
+	res, err := d.copyToParquet(ctx, query, path, ids)
 	if err != nil {
 		return deleteWrite{}, fmt.Errorf("write delete file: %w", err)
 	}
