@@ -94,6 +94,9 @@ func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 	if err := q.SyncRunTableStart(ctx, db.SyncRunTableStartParams{TeamID: teamID, RunID: runID, SourceTable: table}); err != nil {
 		return CopyTableOutput{}, fmt.Errorf("mark %s running: %w", table, err)
 	}
+	if err := a.checkOwner(ctx, teamID, integrationID, in); err != nil {
+		return CopyTableOutput{}, err
+	}
 	sealed, err := a.sealedIntegration(ctx, teamID, integrationID)
 	if err != nil {
 		return CopyTableOutput{}, err

@@ -22,7 +22,9 @@ type SyncStart struct {
 	TeamID          uuid.UUID
 	RunID           string
 	IntegrationName string
-	StartedAt       time.Time
+	// IntegrationID names the run's source tables in lineage.
+	IntegrationID string
+	StartedAt     time.Time
 }
 
 // SyncReport is a finished sync run as pipeline observability records it:
@@ -170,7 +172,7 @@ func (a *Syncs) loadSyncStart(ctx context.Context, team, runIDText, name string)
 		}
 		name = integration.Name
 	}
-	start := SyncStart{TeamID: teamID, RunID: runID.String(), IntegrationName: name, StartedAt: run.CreatedAt}
+	start := SyncStart{TeamID: teamID, RunID: runID.String(), IntegrationName: name, IntegrationID: run.IntegrationID.String(), StartedAt: run.CreatedAt}
 	if run.StartedAt != nil {
 		start.StartedAt = *run.StartedAt
 	}

@@ -109,6 +109,11 @@ func (a *Syncs) PrepareSyncRun(ctx context.Context, in PrepareSyncRunInput) (Syn
 	plan := SyncPlan{RunID: run.ID.String(), DestSchema: cfg.DestSchema, LoadMethod: cfg.LoadMethod, ConfigID: cfg.ConfigID}
 	for _, tp := range expandTables(cfg.ResolvedTables(), tables, in.OnlyTables) {
 		if tp.Problem == "" {
+			if tp, err = a.claimTable(ctx, teamID, integrationID, cfg, tp); err != nil {
+				return SyncPlan{}, err
+			}
+		}
+		if tp.Problem == "" {
 			if tp, err = a.planTable(ctx, discoverer, cfg.LoadMethod, tp); err != nil {
 				return SyncPlan{}, err
 			}

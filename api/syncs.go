@@ -22,9 +22,7 @@ func (s *Server) registerSyncs(r *gin.RouterGroup) {
 		cfg, err := s.svc.GetSyncConfig(c, teamID(c), id)
 		return gin.H{"sync_config": syncConfigViewOf(cfg)}, http.StatusOK, err
 	}))
-	r.DELETE("/v1/api/integrations/:id/sync", s.integrationAction(func(c *gin.Context, id uuid.UUID) (any, int, error) {
-		return gin.H{"deleted": true}, http.StatusOK, s.svc.DeleteSyncConfig(c, teamID(c), id)
-	}))
+	r.DELETE("/v1/api/integrations/:id/sync", s.integrationAction(s.deleteSync))
 	for path, paused := range map[string]bool{"/pause": true, "/resume": false} {
 		r.POST("/v1/api/integrations/:id/sync"+path, s.integrationAction(func(c *gin.Context, id uuid.UUID) (any, int, error) {
 			cfg, err := s.svc.SetSyncPaused(c, teamID(c), id, paused)
@@ -130,6 +128,27 @@ func (s *Server) configureSync(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"sync_config": syncConfigViewOf(cfg)})
+}
+
+// deleteSync deletes the sync; with drop_tables=true it drops the lake
+// tables the sync owned first, and says which.
+func (s *Server) deleteSync(c *gin.Context, id uuid.UUID) (any, int, error) {
+	drop := c.Query("drop_tables")
+	switch drop {
+	case "", "false":
+		return gin.H{"deleted": true, "dropped_tables": []string{}}, http.StatusOK, s.svc.DeleteSyncConfig(c, teamID(c), id)
+	case "true":
+		res, err := s.svc.DeleteSyncConfigDroppingTables(c, teamID(c), id)
+		body := gin.H{"deleted": true, "dropped_tables": res.Dropped}
+		if res.Dropped == nil {
+			body["dropped_tables"] = []string{}
+		}
+		if res.SnapshotID != 0 {
+			body["snapshot_id"] = res.SnapshotID
+		}
+		return body, http.StatusOK, err
+	}
+	return nil, 0, &service.InputError{Field: "drop_tables", Problem: "must be true or false"}
 }
 
 func (s *Server) replaySync(c *gin.Context) {

@@ -13,7 +13,7 @@ import (
 
 // Syncs report themselves through this API: each sync run is a task run of
 // the app SyncApp (task = the integration's name), each table a
-// transformation from <integration>.<schema>.<table> to
+// transformation from <integration id>.<schema>.<table> to
 // lake.<dest_schema>.<table> with column lineage, both datasets' schemas and
 // a row-count metric. Data moved by sluice and data transformed by the
 // team's pipelines then meet in one lineage graph.
@@ -29,6 +29,9 @@ type SyncRunReport struct {
 	// RunID is unique per team for the run (e.g. the sync workflow's run id).
 	RunID           string
 	IntegrationName string
+	// IntegrationID keys the source datasets: two integrations may share a
+	// display name, and their tables must not merge in lineage.
+	IntegrationID string
 	// StartedAt is when the run started; zero means now.
 	StartedAt time.Time
 }
@@ -47,8 +50,11 @@ type SyncTableReport struct {
 func SyncTaskID(runID string) string { return "sync-" + runID }
 
 // SyncSourceDataset and SyncLakeDataset name the two ends of a synced table.
-func SyncSourceDataset(integration, schema, table string) string {
-	return integration + "." + schema + "." + table
+// A source table is named by its integration's id, not its display name,
+// which two integrations may share and a rename changes; the lake table's
+// name is unique because every lake table has one owner.
+func SyncSourceDataset(integrationID, schema, table string) string {
+	return integrationID + "." + schema + "." + table
 }
 
 // SyncLakeDataset names a synced table in the lake.
@@ -67,7 +73,7 @@ func (s *Service) ReportSyncStarted(ctx context.Context, teamID uuid.UUID, run S
 // transaction: the transformation and its column lineage, the schema of the
 // source and the lake table, and the row count.
 func (s *Service) ReportSyncTable(ctx context.Context, teamID uuid.UUID, run SyncRunReport, table SyncTableReport) error {
-	source := SyncSourceDataset(run.IntegrationName, table.SourceSchema, table.Table)
+	source := SyncSourceDataset(run.IntegrationID, table.SourceSchema, table.Table)
 	dest := SyncLakeDataset(table.DestSchema, table.Table)
 	tf := TransformationReport{TaskID: SyncTaskID(run.RunID), TfID: table.SourceSchema + "." + table.Table, Status: "copied",
 		Inputs: []InputDataset{{Name: source}}, Output: dest}

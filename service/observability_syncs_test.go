@@ -46,7 +46,7 @@ func TestSyncRunsReportThemselves(t *testing.T) {
 	columns := []observability.Field{{Name: "id", Type: "bigint", Position: 0}, {Name: "total", Type: "numeric", Position: 1}}
 	rowCounts := []int64{1000, 1020, 990, 1005, 1010, 998, 7}
 	for i, rows := range rowCounts {
-		run := service.SyncRunReport{RunID: fmt.Sprintf("run-%d", i), IntegrationName: "Production DB"}
+		run := service.SyncRunReport{RunID: fmt.Sprintf("run-%d", i), IntegrationName: "Production DB", IntegrationID: "3f2a9c1e-0000-4000-8000-000000000001"}
 		tables := []service.SyncTableReport{
 			{SourceSchema: "public", Table: "orders", DestSchema: "production_db", Columns: columns, RowCount: rows},
 			{SourceSchema: "public", Table: "customers", DestSchema: "production_db", Columns: columns[:1], RowCount: 50},
@@ -74,7 +74,7 @@ func TestSyncRunsReportThemselves(t *testing.T) {
 	}
 	found := false
 	for _, n := range graph.Nodes {
-		found = found || n.Name == "Production DB.public.orders"
+		found = found || n.Name == "3f2a9c1e-0000-4000-8000-000000000001.public.orders"
 	}
 	if !found || len(graph.Edges) != 2 || graph.Edges[0].Columns[0] != "total" {
 		t.Fatalf("column lineage of lake.production_db.orders.total = %+v", graph)

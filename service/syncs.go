@@ -70,6 +70,9 @@ func (s *Service) ConfigureSync(ctx context.Context, teamID, integrationID uuid.
 		if err != nil {
 			return fmt.Errorf("save sync config: %w", dbError(err))
 		}
+		if err := s.claimSyncTables(ctx, s.queries.WithTx(tx), row, in.Tables); err != nil {
+			return err
+		}
 		saved = SyncConfig{SyncConfig: row, Tables: in.Tables, ScheduleID: scheduleID(row.ID)}
 		return s.upsertSchedule(ctx, teamID, source, row, sched)
 	})
@@ -247,7 +250,9 @@ func (s *Service) syncConfigView(ctx context.Context, row db.SyncConfig) (SyncCo
 	return out, nil
 }
 
-// DeleteSyncConfig removes the configuration and its schedule. History stays.
+// DeleteSyncConfig removes the configuration and its schedule. History
+// stays, and so do its lake tables, which no sync owns any more (another
+// may claim them); DeleteSyncConfigDroppingTables drops them too.
 func (s *Service) DeleteSyncConfig(ctx context.Context, teamID, integrationID uuid.UUID) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		id, err := s.queries.WithTx(tx).SyncConfigDelete(ctx, db.SyncConfigDeleteParams{TeamID: teamID, IntegrationID: integrationID})

@@ -35,5 +35,5 @@ func (r ServiceSyncReporter) ReportSyncFinished(ctx context.Context, rep activit
 }
 
 func syncRunReport(start activities.SyncStart) service.SyncRunReport {
-	return service.SyncRunReport{RunID: start.RunID, IntegrationName: start.IntegrationName, StartedAt: start.StartedAt}
+	return service.SyncRunReport{RunID: start.RunID, IntegrationName: start.IntegrationName, IntegrationID: start.IntegrationID, StartedAt: start.StartedAt}
 }
