@@ -4,11 +4,20 @@ import "os"
 
 // PostgresCredentials are credentials for the local Postgres server, in the
 // seed's shape (port as a string). The server trusts local connections, so
-// the password is accepted but not checked.
+// the password is accepted but not checked. They log in as ReaderRole, which
+// may read every table and nothing more (created on first use), unless
+// SLUICE_TEST_PG_USER names another user.
 func PostgresCredentials(password string) map[string]any {
+	user := os.Getenv("SLUICE_TEST_PG_USER")
+	if user == "" {
+		if err := ensureReaderRole(); err != nil {
+			panic(err) // no test that needs a source can run without it
+		}
+		user = ReaderRole
+	}
 	return map[string]any{
 		"host": env("SLUICE_TEST_PG_HOST", "127.0.0.1"), "port": env("SLUICE_TEST_PG_PORT", "5432"),
-		"database": "postgres", "username": env("SLUICE_TEST_PG_USER", "postgres"), "password": password,
+		"database": "postgres", "username": user, "password": password,
 		"sslmode": "disable",
 	}
 }
