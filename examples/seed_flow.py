@@ -48,8 +48,11 @@ q = requests.post(f"{HOST}/v1/query", headers=H, json={"sql": f"SELECT count(*) 
 check(q.get("data", [{}])[0].get("n") is not None, f"query: {json.dumps(q)[:200]}")
 src_n = q["data"][0]["n"]
 
-# 000: configure sync, run, history
-r = requests.post(f"{HOST}/v1/api/integrations/{pg_id}/sync", headers=H, json={"dest_schema": "POSTGRES_DATA", "schedule": "daily",
+# 000: configure sync, run, history. Every lake table has one owner, and each
+# run of this script creates a new integration, so each gets a dest_schema of
+# its own (the seed's POSTGRES_DATA would be a 409 or failed tables the second time).
+DEST = os.environ.get("SMOKE_DEST", "POSTGRES_DATA_" + pg_id.split("-")[0])
+r = requests.post(f"{HOST}/v1/api/integrations/{pg_id}/sync", headers=H, json={"dest_schema": DEST, "schedule": "daily",
     "tables": [f"{SRC_SCHEMA}.*"], "load_method": "merge"}).json()
 check("sync_config" in r, f"sync configured: {json.dumps(r)[:300]}")
 run = requests.post(f"{HOST}/v1/api/integrations/{pg_id}/sync/run", headers=H).json()
@@ -60,7 +63,7 @@ for _ in range(120):
         break
     time.sleep(1)
 check(st["status"] == "succeeded", f"sync run {run_id}: {st['status']} {st.get('error')} tables={[(t['name'], t['status'], t['rows']) for t in st['tables']]}")
-lk = requests.post(f"{HOST}/v1/query", headers=H, json={"sql": "SELECT count(*) AS n, sum(id) AS s FROM POSTGRES_DATA.users"}).json()
+lk = requests.post(f"{HOST}/v1/query", headers=H, json={"sql": f"SELECT count(*) AS n, sum(id) AS s FROM {DEST}.users"}).json()
 src = requests.post(f"{HOST}/v1/query", headers=H, json={"sql": f"SELECT count(*) AS n, sum(id) AS s FROM {SRC_SCHEMA}.users", "integration_id": pg_id}).json()
 check(float(lk["data"][0]["n"]) == float(src["data"][0]["n"]) and float(lk["data"][0]["s"]) == float(src["data"][0]["s"]), f"lake {lk['data']} == source {src['data']}")
 history = requests.get(f"{HOST}/v1/api/integrations/{pg_id}/syncs", params={"limit": 50}, headers=H).json()
@@ -93,7 +96,7 @@ for example in ("metrics", "lineage"):
 print("     pipelines:", json.dumps(requests.get(f"{HOST}/api/pipelines", headers=H).json())[:400])
 lin = requests.get(f"{HOST}/api/lineage", params={"dataset": "shared_db.table_b", "direction": "upstream", "depth": 3}, headers=H).json()
 check(any(n.get("name") == "shared_db.table_a" for n in lin.get("nodes", [])), f"lineage upstream of table_b: {json.dumps(lin)[:300]}")
-lin2 = requests.get(f"{HOST}/api/lineage", params={"dataset": f"lake.POSTGRES_DATA.users", "direction": "upstream", "depth": 3}, headers=H).json()
+lin2 = requests.get(f"{HOST}/api/lineage", params={"dataset": f"lake.{DEST}.users", "direction": "upstream", "depth": 3}, headers=H).json()
 print("     sync lineage:", json.dumps(lin2)[:300])
 mt = requests.get(f"{HOST}/api/metrics", params={"asset_name": "basic_asset_example"}, headers=H).json()
 check("12345" in json.dumps(mt), f"metrics series: {json.dumps(mt)[:200]}")
