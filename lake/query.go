@@ -76,7 +76,7 @@ func (l *Lake) pickSnapshot(ctx context.Context, opts QueryOptions) (snapshot, e
 		s, err = l.latestSnapshot(ctx, l.pool)
 	}
 	if errors.Is(err, errNoSnapshot) {
-		return s, &connectors.QueryError{Kind: connectors.QueryErrNotFound, Message: err.Error()}
+		return s, l.missingSnapshot(ctx, opts, err)
 	}
 	if err != nil {
 		return s, &connectors.QueryError{Kind: connectors.QueryErrConnection, Message: "read the lake catalog: " + err.Error()}
