@@ -54,6 +54,9 @@ type Config struct {
 	// LakeOrphanGrace is how old a lake file no snapshot references must be
 	// before the worker removes it at the end of a run; zero means 24h.
 	LakeOrphanGrace time.Duration
+	// AllowSuperuserSources accepts sources whose credentials have a
+	// superuser's powers (validation then warns); refused by default.
+	AllowSuperuserSources bool
 }
 
 // Rate is a request limit per window, written "10/10s".
@@ -125,6 +128,8 @@ func LoadEnv() (Config, error) {
 		CopyHeartbeatTimeout: r.duration("SLUICE_COPY_HEARTBEAT_TIMEOUT", 0),
 		CopyChunkRows:        r.int("SLUICE_COPY_CHUNK_ROWS", 0),
 		LakeOrphanGrace:      r.duration("SLUICE_LAKE_ORPHAN_GRACE", 0),
+		// Refused unless allowed: see connectors.SetAllowSuperuserSources.
+		AllowSuperuserSources: r.bool("SLUICE_ALLOW_SUPERUSER_SOURCES", false),
 	}
 	if len(r.problems) > 0 {
 		return c, fmt.Errorf("invalid environment: %s", strings.Join(r.problems, "; "))
@@ -147,6 +152,7 @@ func (c *Config) BindServer(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for sluice's files (env SLUICE_DATA_DIR)")
 	fs.StringVar(&c.SecretKey, "secret-key", c.SecretKey, "base64 of 32 bytes that encrypts stored secrets (env SLUICE_SECRET_KEY); previous keys that still decrypt go in env SLUICE_OLD_SECRET_KEYS, comma-separated")
 	fs.BoolVar(&c.AllowPrivateNetworks, "allow-private-networks", c.AllowPrivateNetworks, "let connections reach loopback and private addresses (env SLUICE_ALLOW_PRIVATE_NETWORKS)")
+	fs.BoolVar(&c.AllowSuperuserSources, "allow-superuser-sources", c.AllowSuperuserSources, "accept sources whose credentials are a superuser's, with a warning (env SLUICE_ALLOW_SUPERUSER_SOURCES)")
 	fs.DurationVar(&c.ValidationTimeout, "validation-timeout", c.ValidationTimeout, "how long creating an integration waits for validation (env SLUICE_VALIDATION_TIMEOUT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env SLUICE_LOG_LEVEL)")
 	fs.DurationVar(&c.QueryTimeout, "query-timeout", c.QueryTimeout, "statement timeout of ad-hoc queries (env SLUICE_QUERY_TIMEOUT)")

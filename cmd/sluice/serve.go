@@ -17,6 +17,7 @@ import (
 
 	"github.com/sluice-dev/sluice/api"
 	"github.com/sluice-dev/sluice/config"
+	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/embeddings"
 	"github.com/sluice-dev/sluice/llm"
 	"github.com/sluice-dev/sluice/netguard"
@@ -45,6 +46,7 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, keyrin
 		return nil, err
 	}
 	netguard.SetAllowPrivate(cfg.AllowPrivateNetworks)
+	connectors.SetAllowSuperuserSources(cfg.AllowSuperuserSources)
 	embedder, err := embeddings.New(embeddings.Config{Provider: cfg.EmbeddingsProvider, BaseURL: cfg.OpenAIBaseURL,
 		APIKey: cfg.OpenAIAPIKey, Model: cfg.EmbeddingsModel})
 	if err != nil {
