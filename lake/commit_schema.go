@@ -29,6 +29,8 @@ func (ct *commitTx) prepareTable(ctx context.Context, req CommitRequest) (*lakeT
 		if err != nil {
 			return nil, plan, err
 		}
+	} else if err := ct.checkInlined(ctx, table, req.Method); err != nil {
+		return nil, plan, err
 	} else if len(plan.Added)+len(plan.Widened) > 0 {
 		ct.alter(table.ID)
 		ct.change("altered_table", table.ID)

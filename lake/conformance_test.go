@@ -129,7 +129,9 @@ func (c conformance) ids() {
 		JOIN {S}.ducklake_snapshot s ON s.snapshot_id = o.b LEFT JOIN {S}.ducklake_snapshot p ON p.snapshot_id = o.b - 1
 		WHERE o.id >= s.next_catalog_id OR (p.snapshot_id IS NOT NULL AND o.id < p.next_catalog_id)`)
 	c.none("file ids come from next_file_id", `SELECT id FROM (
-			SELECT data_file_id AS id, begin_snapshot AS b FROM {S}.ducklake_data_file UNION ALL SELECT delete_file_id, begin_snapshot FROM {S}.ducklake_delete_file) o
+			SELECT data_file_id AS id, begin_snapshot AS b FROM {S}.ducklake_data_file
+			-- a partial deletion file begins with its first position's snapshot; its id is its last's
+			UNION ALL SELECT delete_file_id, COALESCE(partial_max, begin_snapshot) FROM {S}.ducklake_delete_file) o
 		JOIN {S}.ducklake_snapshot s ON s.snapshot_id = o.b JOIN {S}.ducklake_snapshot p ON p.snapshot_id = o.b - 1
 		WHERE o.id >= s.next_file_id OR o.id < p.next_file_id`)
 	c.none("catalog ids are unique", `SELECT id FROM (SELECT DISTINCT schema_id AS id FROM {S}.ducklake_schema UNION ALL SELECT DISTINCT table_id FROM {S}.ducklake_table) o GROUP BY id HAVING count(*) > 1`)

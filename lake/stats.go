@@ -40,6 +40,12 @@ func (ct *commitTx) updateTableStats(ctx context.Context, t *lakeTable, plan col
 	if err != nil {
 		return fmt.Errorf("count live rows: %w", err)
 	}
+	// Rows and deletes another DuckLake client inlined into the catalog.
+	inl, err := ct.l.inlined(ctx, ct.tx, t.ID, ct.id)
+	if err != nil {
+		return err
+	}
+	records += inl.rows - inl.deletes
 	if err := ct.exec(ctx, `DELETE FROM {S}.ducklake_table_stats WHERE table_id = $1`, t.ID); err != nil {
 		return err
 	}
