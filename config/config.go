@@ -142,30 +142,57 @@ func (c *Config) BindDatabase(fs *flag.FlagSet) {
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "sluice's Postgres database (env DATABASE_URL)")
 }
 
-// BindServer registers the flags of the long-running commands.
+// BindServer registers the flags of dev, which serves the API and runs the
+// worker in one process: every flag of both.
 func (c *Config) BindServer(fs *flag.FlagSet) {
-	c.BindDatabase(fs)
-	fs.StringVar(&c.TemporalAddress, "temporal-address", c.TemporalAddress, "Temporal frontend host:port (env TEMPORAL_ADDRESS)")
-	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (env TEMPORAL_NAMESPACE)")
-	fs.StringVar(&c.TaskQueue, "task-queue", c.TaskQueue, "Temporal task queue of sluice's workflows; api and worker must agree (env SLUICE_TASK_QUEUE)")
+	c.BindAPI(fs)
+	c.bindWorkerOnly(fs)
+}
+
+// BindAPI registers the flags `sluice api` uses, and no worker-only ones.
+func (c *Config) BindAPI(fs *flag.FlagSet) {
+	c.bindProcess(fs)
 	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "address the HTTP API listens on (env SLUICE_HTTP_ADDR)")
-	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for sluice's files (env SLUICE_DATA_DIR)")
-	fs.StringVar(&c.SecretKey, "secret-key", c.SecretKey, "base64 of 32 bytes that encrypts stored secrets (env SLUICE_SECRET_KEY); previous keys that still decrypt go in env SLUICE_OLD_SECRET_KEYS, comma-separated")
-	fs.BoolVar(&c.AllowPrivateNetworks, "allow-private-networks", c.AllowPrivateNetworks, "let connections reach loopback and private addresses (env SLUICE_ALLOW_PRIVATE_NETWORKS)")
-	fs.BoolVar(&c.AllowSuperuserSources, "allow-superuser-sources", c.AllowSuperuserSources, "accept sources whose credentials are a superuser's, with a warning (env SLUICE_ALLOW_SUPERUSER_SOURCES)")
 	fs.DurationVar(&c.ValidationTimeout, "validation-timeout", c.ValidationTimeout, "how long creating an integration waits for validation (env SLUICE_VALIDATION_TIMEOUT)")
-	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env SLUICE_LOG_LEVEL)")
 	fs.DurationVar(&c.QueryTimeout, "query-timeout", c.QueryTimeout, "statement timeout of ad-hoc queries (env SLUICE_QUERY_TIMEOUT)")
 	fs.IntVar(&c.QueryMaxRows, "query-max-rows", c.QueryMaxRows, "row cap of /v1/query (env SLUICE_QUERY_MAX_ROWS)")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", c.MaxInFlight, "requests served at once by each route group (integrations, queries, syncs and connections; observability); past it they answer 503 with Retry-After (env SLUICE_MAX_IN_FLIGHT)")
 	fs.Var(&c.ScanRate, "scan-rate", "scans allowed per team, N/window (env SLUICE_SCAN_RATE)")
 	fs.Var(&c.DiscoveryRate, "discovery-rate", "schema discovery calls reaching a source per team, N/window (env SLUICE_DISCOVERY_RATE)")
 	fs.DurationVar(&c.DiscoveryTTL, "discovery-ttl", c.DiscoveryTTL, "how long discovery results are cached (env SLUICE_DISCOVERY_TTL)")
+	fs.StringVar(&c.LLMBaseURL, "llm-base-url", c.LLMBaseURL, "OpenAI-compatible chat endpoint for AI SQL; key in env SLUICE_LLM_API_KEY (env SLUICE_LLM_BASE_URL)")
+	fs.StringVar(&c.LLMModel, "llm-model", c.LLMModel, "chat model for AI SQL (env SLUICE_LLM_MODEL)")
+}
+
+// BindWorker registers the flags `sluice worker` uses, and no API-only ones.
+func (c *Config) BindWorker(fs *flag.FlagSet) {
+	c.bindProcess(fs)
+	c.bindWorkerOnly(fs)
+}
+
+// BindTemporalClient registers what a command that only starts or signals
+// workflows needs: sluice's database and where Temporal is.
+func (c *Config) BindTemporalClient(fs *flag.FlagSet) {
+	c.BindDatabase(fs)
+	fs.StringVar(&c.TemporalAddress, "temporal-address", c.TemporalAddress, "Temporal frontend host:port (env TEMPORAL_ADDRESS)")
+	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (env TEMPORAL_NAMESPACE)")
+	fs.StringVar(&c.TaskQueue, "task-queue", c.TaskQueue, "Temporal task queue of sluice's workflows; api and worker must agree (env SLUICE_TASK_QUEUE)")
+}
+
+// bindProcess registers the flags both the API and the worker use.
+func (c *Config) bindProcess(fs *flag.FlagSet) {
+	c.BindTemporalClient(fs)
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for sluice's files (env SLUICE_DATA_DIR)")
+	fs.StringVar(&c.SecretKey, "secret-key", c.SecretKey, "base64 of 32 bytes that encrypts stored secrets (env SLUICE_SECRET_KEY); previous keys that still decrypt go in env SLUICE_OLD_SECRET_KEYS, comma-separated")
+	fs.BoolVar(&c.AllowPrivateNetworks, "allow-private-networks", c.AllowPrivateNetworks, "let connections reach loopback and private addresses (env SLUICE_ALLOW_PRIVATE_NETWORKS)")
+	fs.BoolVar(&c.AllowSuperuserSources, "allow-superuser-sources", c.AllowSuperuserSources, "accept sources whose credentials are a superuser's, with a warning (env SLUICE_ALLOW_SUPERUSER_SOURCES)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env SLUICE_LOG_LEVEL)")
 	fs.StringVar(&c.EmbeddingsProvider, "embeddings-provider", c.EmbeddingsProvider, "schema embeddings: builtin or openai (env SLUICE_EMBEDDINGS_PROVIDER)")
 	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", c.OpenAIBaseURL, "OpenAI-compatible embeddings endpoint, e.g. https://api.openai.com/v1; key in env SLUICE_OPENAI_API_KEY (env SLUICE_OPENAI_BASE_URL)")
 	fs.StringVar(&c.EmbeddingsModel, "embeddings-model", c.EmbeddingsModel, "embedding model of the openai provider (env SLUICE_EMBEDDINGS_MODEL)")
-	fs.StringVar(&c.LLMBaseURL, "llm-base-url", c.LLMBaseURL, "OpenAI-compatible chat endpoint for AI SQL; key in env SLUICE_LLM_API_KEY (env SLUICE_LLM_BASE_URL)")
-	fs.StringVar(&c.LLMModel, "llm-model", c.LLMModel, "chat model for AI SQL (env SLUICE_LLM_MODEL)")
+}
+
+func (c *Config) bindWorkerOnly(fs *flag.FlagSet) {
 	fs.DurationVar(&c.CopyHeartbeatTimeout, "copy-heartbeat-timeout", c.CopyHeartbeatTimeout, "worker: how long a table copy may go silent before it is retried, 0 for 30s (env SLUICE_COPY_HEARTBEAT_TIMEOUT)")
 	fs.IntVar(&c.CopyChunkRows, "copy-chunk-rows", c.CopyChunkRows, "worker: rows a table copy reads between resume points, 0 for 500000 (env SLUICE_COPY_CHUNK_ROWS)")
 	fs.DurationVar(&c.LakeOrphanGrace, "lake-orphan-grace", c.LakeOrphanGrace, "worker: age at which a finished run removes lake files no snapshot references, 0 for 24h; keep it above the longest table copy (env SLUICE_LAKE_ORPHAN_GRACE)")

@@ -182,12 +182,49 @@ func TestUnreachablePostgresIsOneClearLine(t *testing.T) {
 	}
 }
 
+// TestHelpOnEveryCommand: help a user asks for is output, so a script can
+// page or grep it: stdout, exit 0, nothing on stderr (secrets --help exited 1).
 func TestHelpOnEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"dev", "--help"}, {"api", "--help"}, {"worker", "--help"}, {"migrate", "--help"},
-		{"token", "--help"}, {"token", "create", "--help"}, {"sync", "--help"}, {"temporal", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"help"}, {"dev", "--help"}, {"api", "--help"}, {"worker", "--help"}, {"migrate", "--help"},
+		{"token", "--help"}, {"token", "create", "--help"}, {"sync", "--help"}, {"sync", "list", "--help"}, {"temporal", "--help"},
+		{"secrets", "--help"}, {"secrets", "rotate", "--help"}, {"api", "-h"}} {
 		res := runCLI(t, nil, args...)
-		if res.code != 0 || !strings.Contains(strings.ToLower(res.stderr), "usage") && !strings.Contains(res.stderr, "Flags:") {
-			t.Errorf("sluice %v: exit %d, stderr %q", args, res.code, res.stderr)
+		if res.code != 0 || res.stderr != "" || !strings.Contains(strings.ToLower(res.stdout), "usage") && !strings.Contains(res.stdout, "Flags:") {
+			t.Errorf("sluice %v: exit %d, stdout %q, stderr %q", args, res.code, res.stdout, res.stderr)
+		}
+	}
+	if res := runCLI(t, nil, "api", "--no-such-flag"); res.code == 0 || !strings.Contains(res.stderr, "no-such-flag") {
+		t.Errorf("a bad flag: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
+
+// TestAPIAndWorkerListOnlyTheirFlags: each process's --help lists the flags
+// it uses, not the other's.
+func TestAPIAndWorkerListOnlyTheirFlags(t *testing.T) {
+	cases := []struct {
+		cmd        string
+		has, lacks []string
+	}{
+		{"api", []string{"-http-addr", "-query-max-rows", "-llm-model", "-database-url"}, []string{"-copy-chunk-rows", "-lake-orphan-grace", "-copy-heartbeat-timeout"}},
+		{"worker", []string{"-copy-chunk-rows", "-lake-orphan-grace", "-database-url", "-embeddings-provider"}, []string{"-http-addr", "-query-max-rows", "-max-in-flight", "-scan-rate", "-llm-model", "-validation-timeout"}},
+		{"dev", []string{"-http-addr", "-copy-chunk-rows", "-ui-port"}, nil},
+		{"sync", []string{"-temporal-address", "-team", "-json"}, []string{"-http-addr", "-copy-chunk-rows", "-secret-key"}},
+	}
+	for _, tc := range cases {
+		args := []string{tc.cmd, "--help"}
+		if tc.cmd == "sync" {
+			args = []string{"sync", "list", "--help"}
+		}
+		out := runCLI(t, nil, args...).stdout
+		for _, f := range tc.has {
+			if !strings.Contains(out, "  "+f+" ") && !strings.Contains(out, "  "+f+"\n") {
+				t.Errorf("%s --help lacks %s:\n%s", tc.cmd, f, out)
+			}
+		}
+		for _, f := range tc.lacks {
+			if strings.Contains(out, "  "+f+" ") || strings.Contains(out, "  "+f+"\n") {
+				t.Errorf("%s --help lists %s, which it does not use", tc.cmd, f)
+			}
 		}
 	}
 }

@@ -49,11 +49,12 @@ var commands = map[string]command{
 }
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
-		if len(os.Args) < 2 {
-			os.Exit(2)
-		}
+		os.Exit(2)
+	}
+	if os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		fmt.Fprint(os.Stdout, usage)
 		return
 	}
 	cmd, ok := commands[os.Args[1]]
@@ -64,6 +65,11 @@ func main() {
 	if _, err := config.LoadEnv(); err != nil { // every command reads it; a typo must not become a default
 		fmt.Fprintf(os.Stderr, "sluice %s: %v\n", os.Args[1], err)
 		os.Exit(2)
+	}
+	if helpAsked(os.Args[2:]) {
+		// Help a user asks for is the command's output: to stdout, exit 0,
+		// whichever command (or subcommand) prints it.
+		os.Stderr = os.Stdout
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -84,4 +90,20 @@ func newFlagSet(name, summary string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// helpAsked reports whether a command's arguments ask for its help: a help
+// flag before "--", or "help" as its first argument (sluice sync help).
+func helpAsked(args []string) bool {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "-h" || a == "-help" || a == "--help" || a == "-h=true" || a == "--help=true":
+			return true
+		case i == 0 && a == "help":
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 
@@ -24,6 +25,10 @@ SLUICE_OLD_SECRET_KEYS; drop the old key only once a run reports nothing left
 to re-encrypt and nothing failed. Prints counts, never keys or secrets.`
 
 func runSecrets(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintln(stdout, secretsRotateSummary)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "rotate" {
 		return fmt.Errorf("usage: sluice secrets rotate [--batch-size N] [--dry-run] (see 'sluice secrets rotate --help')")
 	}
@@ -36,8 +41,7 @@ func runSecrets(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return fmt.Errorf("unexpected argument %q (see 'sluice secrets rotate --help')", fs.Arg(0))
 	}
 	if *batchSize < 1 || *batchSize > 10_000 {
 		return fmt.Errorf("--batch-size must be between 1 and 10000, got %d", *batchSize)

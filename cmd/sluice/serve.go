@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -144,10 +145,13 @@ func (b *backend) runWorkerUntil(ctx context.Context) error {
 	return nil
 }
 
-func productionBackend(ctx context.Context, name, summary string, args []string) (*backend, error) {
+// productionBackend parses the flags bind registers (those of the api or
+// of the worker, so each --help lists only what that process uses) and
+// connects.
+func productionBackend(ctx context.Context, name, summary string, bind func(*config.Config, *flag.FlagSet), args []string) (*backend, error) {
 	cfg := config.FromEnv()
 	fs := newFlagSet(name, summary)
-	cfg.BindServer(fs)
+	bind(&cfg, fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -160,7 +164,7 @@ func productionBackend(ctx context.Context, name, summary string, args []string)
 }
 
 func runAPI(ctx context.Context, args []string, _ io.Writer) error {
-	b, err := productionBackend(ctx, "api", "Serve the HTTP API against an external Temporal (TEMPORAL_ADDRESS).", args)
+	b, err := productionBackend(ctx, "api", "Serve the HTTP API against an external Temporal (TEMPORAL_ADDRESS).", (*config.Config).BindAPI, args)
 	if err != nil {
 		return err
 	}
@@ -173,7 +177,7 @@ func runAPI(ctx context.Context, args []string, _ io.Writer) error {
 }
 
 func runWorker(ctx context.Context, args []string, _ io.Writer) error {
-	b, err := productionBackend(ctx, "worker", "Run the Temporal worker against an external Temporal (TEMPORAL_ADDRESS).", args)
+	b, err := productionBackend(ctx, "worker", "Run the Temporal worker against an external Temporal (TEMPORAL_ADDRESS).", (*config.Config).BindWorker, args)
 	if err != nil {
 		return err
 	}

@@ -3,14 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/sluice-dev/sluice/api"
 	"github.com/sluice-dev/sluice/config"
 	"github.com/sluice-dev/sluice/db"
 	"github.com/sluice-dev/sluice/service"
@@ -34,20 +36,20 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 	switch action {
 	case "run", "replay", "cancel", "list":
 	case "-h", "--help", "help":
-		fmt.Fprintln(os.Stderr, syncUsage)
+		fmt.Fprintln(stdout, syncUsage)
 		return flag.ErrHelp
 	default:
 		return fmt.Errorf("unknown action %q\n\n%s", action, syncUsage)
 	}
 	cfg := config.FromEnv()
 	fs := newFlagSet("sync "+action, syncUsage)
-	cfg.BindServer(fs)
+	cfg.BindTemporalClient(fs)
 	team := fs.String("team", "", "team name (required)")
 	integration := fs.String("integration", "", "integration id (run, list)")
 	run := fs.String("run", "", "run id (replay, cancel)")
 	all := fs.Bool("all", false, "replay every table, not only the failed ones")
 	limit := fs.Int("limit", 20, "runs to list")
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	asJSON := fs.Bool("json", false, "print the API's JSON instead of a table: {\"data\": [runs]} for list, {\"data\": run} otherwise")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -61,7 +63,9 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 	defer b.close()
 	svc := b.service()
 	teamRow, err := db.New(b.pool).TeamGetByName(ctx, *team)
-	if err != nil {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("team %q does not exist; teams are created with 'sluice token create --team NAME'", *team)
+	} else if err != nil {
 		return fmt.Errorf("team %q: %w", *team, err)
 	}
 	id := func(s, what string) (uuid.UUID, error) {
@@ -103,14 +107,24 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		runs = append(runs, r)
 	}
-	return printRuns(stdout, runs, *asJSON)
+	return printRuns(stdout, runs, *asJSON, action == "list")
 }
 
-func printRuns(w io.Writer, runs []service.SyncRun, asJSON bool) error {
+// printRuns prints runs as a table, or with --json in the API's own shape
+// (snake_case fields, ids as strings, config as JSON), so a script can read
+// the CLI's output and the API's answers alike.
+func printRuns(w io.Writer, runs []service.SyncRun, asJSON, list bool) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(runs)
+		if !list && len(runs) == 1 {
+			return enc.Encode(map[string]any{"data": api.SyncRunJSON(runs[0])})
+		}
+		views := make([]any, len(runs))
+		for i, r := range runs {
+			views[i] = api.SyncRunJSON(r)
+		}
+		return enc.Encode(map[string]any{"data": views})
 	}
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tSTATUS\tTRIGGER\tCREATED\tROWS WRITTEN\tWORKFLOW")
