@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sluice-dev/sluice/service"
+	lakesvc "github.com/sluice-dev/sluice/service/lake"
 )
 
 // Options configure the router.
@@ -28,6 +29,9 @@ type Options struct {
 	// tokens; and pipeline observability. Past it a group answers 503 with
 	// Retry-After at once. Zero means DefaultMaxInFlight.
 	MaxInFlight int
+	// Lake browses the teams' lakes (/v1/api/lake/…); nil answers those
+	// routes 503 not_configured.
+	Lake *lakesvc.Service
 }
 
 // Server holds what the handlers need.
@@ -68,6 +72,7 @@ func NewRouter(svc *service.Service, opts Options) *gin.Engine {
 	authed := r.Group("/", newLoadShedder(opts.MaxInFlight, busy).admit, s.requireTeam)
 	authed.POST("/api/tokens", s.createToken)
 	s.registerDefinite(authed)
+	s.registerLake(authed)
 	s.registerLytics(authed)
 	s.registerObservability(r) // authenticates after shedding load; see observability.go
 	return r

@@ -13,12 +13,14 @@ import (
 )
 
 // deleteTables are orders (synced with delete_mode hard) and users (soft,
-// the default of a new merge configuration), whose every round also deletes
-// a different hundredth of the rows. Deleted ids never come back.
+// the default of a new merge configuration), whose every round first
+// deletes a different hundredth of the rows synced so far. Deleted ids never
+// come back: new ids continue from the largest, a multiple of 100 that no
+// round's delete (within 70 rounds) matches.
 var deleteTables = func() []fixtureTable {
 	orders, users := fixtureTables[0], fixtureTables[2]
-	orders.Change += `DELETE FROM orders WHERE id % 100 = ({R} * 7) % 100;`
-	users.Change += `DELETE FROM users WHERE id % 100 = ({R} * 7 + 3) % 100;`
+	orders.Change = `DELETE FROM orders WHERE id % 100 = ({R} * 7) % 100;` + orders.Change
+	users.Change = `DELETE FROM users WHERE id % 100 = ({R} * 7 + 3) % 100;` + users.Change
 	return []fixtureTable{orders, users}
 }()
 
