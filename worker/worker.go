@@ -37,6 +37,9 @@ type Deps struct {
 	// LakeOrphanGrace is how old an unreferenced lake file must be before a
 	// finished run removes it; zero means the activity's default.
 	LakeOrphanGrace time.Duration
+	// LakeSnapshotRetention is how long lake maintenance keeps snapshots;
+	// zero means seven days.
+	LakeSnapshotRetention time.Duration
 }
 
 // New builds a worker with every workflow and activity registered.
@@ -51,6 +54,8 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool})
 	w.RegisterActivity(&activities.Embeddings{Pool: deps.Pool, Keyring: deps.Keyring, Provider: deps.Embeddings})
 	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir, Reporter: deps.SyncReporter, Temporal: c, ChunkRows: deps.CopyChunkRows,
+		OrphanGrace: deps.LakeOrphanGrace})
+	w.RegisterActivity(&activities.LakeMaintenance{Pool: deps.Pool, DataDir: deps.DataDir, Retention: deps.LakeSnapshotRetention,
 		OrphanGrace: deps.LakeOrphanGrace})
 	return w
 }

@@ -22,4 +22,5 @@ func RegisterWith(r worker.WorkflowRegistry, opts Options) {
 	}, workflow.RegisterOptions{Name: "SyncWorkflow"})
 	r.RegisterWorkflowWithOptions(SyncReport, workflow.RegisterOptions{Name: activities.SyncReportWorkflow})
 	r.RegisterWorkflow(TaskRunWorkflow)
+	r.RegisterWorkflowWithOptions(LakeMaintenance, workflow.RegisterOptions{Name: LakeMaintenanceWorkflow})
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/sluice-dev/sluice/netguard"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/service"
+	lakesvc "github.com/sluice-dev/sluice/service/lake"
 	"github.com/sluice-dev/sluice/worker"
 )
 
@@ -37,8 +38,10 @@ type Env struct {
 	Temporal    client.Client
 	Keyring     *secrets.Keyring
 	Service     *service.Service
-	Router      http.Handler
-	TaskQueue   string
+	// Lake browses and maintains the teams' lakes.
+	Lake      *lakesvc.Service
+	Router    http.Handler
+	TaskQueue string
 	// Logs receives every log line the API writes, for tests that scan them.
 	Logs *SyncBuffer
 }
@@ -116,7 +119,8 @@ func (e *Env) stack(t testing.TB, keyring *secrets.Keyring, tune func(*service.O
 	}
 	logs := &SyncBuffer{}
 	e.Temporal, e.Keyring, e.Service, e.TaskQueue, e.Logs = c, keyring, svc, queue, logs
-	e.Router = api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	e.Lake = lakesvc.New(e.Pool, c, lakesvc.Options{DataDir: e.DataDir, TaskQueue: queue})
+	e.Router = api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Lake: e.Lake})
 	return e
 }
 
