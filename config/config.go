@@ -54,9 +54,20 @@ type Config struct {
 	// LakeOrphanGrace is how old a lake file no snapshot references must be
 	// before the worker removes it at the end of a run; zero means 24h.
 	LakeOrphanGrace time.Duration
+	// QueryMaxBytes bounds every query answer, QueryValueBytes each value
+	// in it, and QueryMemoryBytes what all running queries reserve together
+	// (environment only; zero keeps the defaults: 32 MiB, 1 MiB, 192 MiB).
+	QueryMaxBytes    int64
+	QueryValueBytes  int
+	QueryMemoryBytes int64
 	// AllowSuperuserSources accepts sources whose credentials have a
 	// superuser's powers (validation then warns); refused by default.
 	AllowSuperuserSources bool
+	// LakeSnapshotRetention is how long lake maintenance keeps snapshots
+	// (time travel's reach); LakeMaintenanceInterval how often each team's
+	// schedule runs it.
+	LakeSnapshotRetention   time.Duration
+	LakeMaintenanceInterval time.Duration
 }
 
 // Rate is a request limit per window, written "10/10s".
@@ -114,6 +125,9 @@ func LoadEnv() (Config, error) {
 		LogLevel:             env("SLUICE_LOG_LEVEL", "info"),
 		QueryTimeout:         r.duration("SLUICE_QUERY_TIMEOUT", 30*time.Second),
 		QueryMaxRows:         r.int("SLUICE_QUERY_MAX_ROWS", 10_000),
+		QueryMaxBytes:        int64(r.int("SLUICE_MAX_RESULT_BYTES", 32<<20)),
+		QueryValueBytes:      r.int("SLUICE_MAX_VALUE_BYTES", 1<<20),
+		QueryMemoryBytes:     int64(r.int("SLUICE_QUERY_MEMORY_BYTES", 192<<20)),
 		MaxInFlight:          r.int("SLUICE_MAX_IN_FLIGHT", 64),
 		ScanRate:             r.rate("SLUICE_SCAN_RATE", Rate{Limit: 10, Window: 10 * time.Second}),
 		DiscoveryRate:        r.rate("SLUICE_DISCOVERY_RATE", Rate{Limit: 30, Window: time.Minute}),
@@ -130,6 +144,9 @@ func LoadEnv() (Config, error) {
 		LakeOrphanGrace:      r.duration("SLUICE_LAKE_ORPHAN_GRACE", 0),
 		// Refused unless allowed: see connectors.SetAllowSuperuserSources.
 		AllowSuperuserSources: r.bool("SLUICE_ALLOW_SUPERUSER_SOURCES", false),
+		// Lake maintenance: see activities.LakeMaintenance and service/lake.
+		LakeSnapshotRetention:   r.duration("SLUICE_LAKE_SNAPSHOT_RETENTION", 7*24*time.Hour),
+		LakeMaintenanceInterval: r.duration("SLUICE_LAKE_MAINTENANCE_INTERVAL", 24*time.Hour),
 	}
 	if len(r.problems) > 0 {
 		return c, fmt.Errorf("invalid environment: %s", strings.Join(r.problems, "; "))
@@ -196,6 +213,8 @@ func (c *Config) bindWorkerOnly(fs *flag.FlagSet) {
 	fs.DurationVar(&c.CopyHeartbeatTimeout, "copy-heartbeat-timeout", c.CopyHeartbeatTimeout, "worker: how long a table copy may go silent before it is retried, 0 for 30s (env SLUICE_COPY_HEARTBEAT_TIMEOUT)")
 	fs.IntVar(&c.CopyChunkRows, "copy-chunk-rows", c.CopyChunkRows, "worker: rows a table copy reads between resume points, 0 for 500000 (env SLUICE_COPY_CHUNK_ROWS)")
 	fs.DurationVar(&c.LakeOrphanGrace, "lake-orphan-grace", c.LakeOrphanGrace, "worker: age at which a finished run removes lake files no snapshot references, 0 for 24h; keep it above the longest table copy (env SLUICE_LAKE_ORPHAN_GRACE)")
+	fs.DurationVar(&c.LakeSnapshotRetention, "lake-snapshot-retention", c.LakeSnapshotRetention, "worker: lake maintenance expires snapshots older than this; time travel reaches back this far (env SLUICE_LAKE_SNAPSHOT_RETENTION)")
+	fs.DurationVar(&c.LakeMaintenanceInterval, "lake-maintenance-interval", c.LakeMaintenanceInterval, "worker: how often each team's lake maintenance schedule runs (env SLUICE_LAKE_MAINTENANCE_INTERVAL)")
 }
 
 // AbsoluteDataDir makes DataDir absolute, so lake file paths stay valid
