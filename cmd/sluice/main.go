@@ -29,6 +29,7 @@ Commands:
   sync      run | replay | cancel | list: operate sync runs (see 'sluice sync')
   temporal  only the embedded Temporal server of 'dev', for api and worker processes on one machine
   secrets   rotate: re-encrypt every stored secret under SLUICE_SECRET_KEY
+  lake      maintain --team NAME: compact, expire snapshots, remove unreferenced files now
 
 Run 'sluice <command> --help' for a command's flags. Every flag can also be set
 through the environment variable named in its help.
@@ -46,6 +47,7 @@ var commands = map[string]command{
 	"sync":     runSync,
 	"temporal": runTemporal,
 	"secrets":  runSecrets,
+	"lake":     runLake,
 }
 
 func main() {

@@ -104,7 +104,8 @@ func (b *backend) ready(ctx context.Context) error {
 func (b *backend) serveHTTP(ctx context.Context, ln net.Listener) error {
 	svc := b.service()
 	defer svc.Close()
-	router := api.NewRouter(svc, api.Options{Logger: b.logger, Registry: b.registry, Ready: b.ready, MaxInFlight: b.cfg.MaxInFlight})
+	router := api.NewRouter(svc, api.Options{Logger: b.logger, Registry: b.registry, Ready: b.ready, MaxInFlight: b.cfg.MaxInFlight,
+		Lake: b.lakeService()})
 	srv := &http.Server{
 		Handler:           router,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -135,11 +136,12 @@ func (b *backend) runWorkerUntil(ctx context.Context) error {
 	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir, TaskQueue: b.cfg.TaskQueue,
 		SyncReporter: worker.ServiceSyncReporter{Service: svc}, Embeddings: b.embedder,
 		Workflows: workflows.Options{CopyHeartbeatTimeout: b.cfg.CopyHeartbeatTimeout}, CopyChunkRows: b.cfg.CopyChunkRows,
-		LakeOrphanGrace: b.cfg.LakeOrphanGrace})
+		LakeOrphanGrace: b.cfg.LakeOrphanGrace, LakeSnapshotRetention: b.cfg.LakeSnapshotRetention})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	b.logger.Info("worker started")
+	go b.ensureLakeSchedules(ctx)
 	<-ctx.Done()
 	w.Stop()
 	return nil
