@@ -68,6 +68,9 @@ type dataFile struct {
 	Size       int64
 	RowIDStart int64
 	Delete     *deleteFile
+	// Inlined, set for reads only, makes this no file but rows another
+	// DuckLake client inlined into the catalog (see loadInlinedRows).
+	Inlined *inlinedRows
 }
 
 // deleteFile is a ducklake_delete_file row.
@@ -83,6 +86,9 @@ type deleteFile struct {
 	Begin    int64
 	Embedded bool
 	Upto     *int64
+	// Inline are positions another DuckLake client deleted without a
+	// delete file (reads only); Path is "" when there is only those.
+	Inline []int64
 }
 
 const snapshotColumns = `snapshot_id, snapshot_time, schema_version, next_catalog_id, next_file_id`
@@ -296,7 +302,44 @@ func (l *Lake) loadFilesOf(ctx context.Context, q querier, snap int64, tableID *
 		}
 		files[table] = append(files[table], f)
 	}
-	return files, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read data files: %w", err)
+	}
+	if tableID != nil {
+		return files, nil
+	}
+	return files, l.addInlined(ctx, q, snap, files)
+}
+
+// addInlined adds to a read of every table what other DuckLake clients
+// inlined into the catalog: rows as pseudo-files, deletes as positions.
+func (l *Lake) addInlined(ctx context.Context, q querier, snap int64, files map[int64][]*dataFile) error {
+	deletes, err := l.loadInlinedDeletes(ctx, q, snap)
+	if err != nil {
+		return err
+	}
+	if len(deletes) > 0 {
+		for _, list := range files {
+			for _, f := range list {
+				if pos := deletes[f.ID]; len(pos) > 0 {
+					if f.Delete == nil {
+						f.Delete = &deleteFile{}
+					}
+					f.Delete.Inline = pos
+				}
+			}
+		}
+	}
+	inlined, err := l.loadInlinedRows(ctx, q, snap)
+	if err != nil {
+		return err
+	}
+	for table, list := range inlined {
+		for _, in := range list {
+			files[table] = append(files[table], &dataFile{Inlined: in, Records: int64(len(in.rows))})
+		}
+	}
+	return nil
 }
 
 // resolvePath applies the specification's path rules: a relative path is

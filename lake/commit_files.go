@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -142,13 +143,26 @@ func (ct *commitTx) deletePositions(t *lakeTable, f *dataFile, fresh string) str
 }
 
 // deletedPositions is the relation (pos) of the positions a delete file
-// deletes at the snapshot its data file was loaded at.
+// deletes at the snapshot its data file was loaded at, with those another
+// client deleted inline.
 func (l *Lake) deletedPositions(t *lakeTable, d *deleteFile) string {
-	path := quoteString(l.filePath(t, d.Path, d.Relative))
-	if d.Upto == nil {
-		return "read_parquet(" + path + ")"
+	var parts []string
+	if d.Path != "" {
+		path := quoteString(l.filePath(t, d.Path, d.Relative))
+		filter := ""
+		if d.Upto != nil {
+			filter = fmt.Sprintf(" WHERE %s <= %d", snapshotIDColumn, *d.Upto)
+		}
+		parts = append(parts, "SELECT pos FROM read_parquet("+path+")"+filter)
 	}
-	return fmt.Sprintf("(SELECT pos FROM read_parquet(%s) WHERE %s <= %d)", path, snapshotIDColumn, *d.Upto)
+	if len(d.Inline) > 0 {
+		lits := make([]string, len(d.Inline))
+		for i, p := range d.Inline {
+			lits[i] = strconv.FormatInt(p, 10)
+		}
+		parts = append(parts, "SELECT unnest(["+strings.Join(lits, ", ")+"]::BIGINT[]) AS pos")
+	}
+	return "(" + strings.Join(parts, " UNION ALL ") + ")"
 }
 
 // leafOfTopLevel reports whether a statistics field id is a top-level,

@@ -47,18 +47,24 @@ func TestOfficialClientReadsLake(t *testing.T) {
 		queries[i] = &officialQuery{sql: c.official}
 	}
 	o.batch(queries)
-	failed := 0
+	failed, known := 0, 0
 	for i, c := range checks {
 		want := c.want
 		if want == nil {
 			want = f.sluiceRows(c.sluice, c.snapshot)
 		}
-		if got := queries[i].rows; !sameRows(got, want) {
+		got := queries[i].rows
+		switch {
+		case sameRows(got, want):
+		case c.known != "":
+			known++
+			t.Logf("known difference (%s) in %s:\n official client: %s\n source:          %s", c.known, c.name, showRows(got), showRows(want))
+		default:
 			failed++
 			t.Errorf("%s:\n official client: %s\n want:            %s", c.name, showRows(got), showRows(want))
 		}
 	}
-	t.Logf("%d checks of the official client against sluice and the source, %d differ", len(checks), failed)
+	t.Logf("%d checks of the official client against sluice and the source: %d differ, %d known differences", len(checks), failed, known)
 }
 
 // officialCheck is one read the official client must answer like sluice
@@ -69,6 +75,9 @@ type officialCheck struct {
 	official string
 	sluice   string
 	want     [][]*string
+	// known, when set, names a difference lake/README.md records, which
+	// the check logs instead of failing on.
+	known string
 }
 
 // readChecks compares a table's types, rows, count and a pruned count at a
@@ -156,12 +165,16 @@ type changeModel struct {
 	live    map[string]map[int64]int
 	history map[string]map[int64]modelState
 	changes map[string]map[int64][2]int64 // snapshot -> inserted, deleted
+	// compactions are the snapshots that compacted a table: no change to
+	// its rows, but see changeChecks.
+	compactions map[string][]int64
 }
 
 type modelState struct{ count, sum int64 }
 
 func newChangeModel() *changeModel {
-	return &changeModel{live: map[string]map[int64]int{}, history: map[string]map[int64]modelState{}, changes: map[string]map[int64][2]int64{}}
+	return &changeModel{live: map[string]map[int64]int{}, history: map[string]map[int64]modelState{}, changes: map[string]map[int64][2]int64{},
+		compactions: map[string][]int64{}}
 }
 
 // commit records what a load did to a table at a snapshot.
@@ -194,6 +207,20 @@ func (m *changeModel) commit(table string, snap int64, method LoadMethod, ids []
 		m.history[table] = map[int64]modelState{}
 	}
 	m.history[table][snap] = st
+}
+
+// remove records a snapshot that deleted the live rows whose id gone says.
+func (m *changeModel) remove(table string, snap int64, gone func(int64) bool) {
+	live := m.live[table]
+	var deleted int64
+	for id, n := range live {
+		if n > 0 && gone(id) {
+			deleted += int64(n)
+			delete(live, id)
+		}
+	}
+	m.record(table, snap, 0, deleted)
+	m.commit(table, snap, LoadAppend, nil)
 }
 
 func (m *changeModel) record(table string, snap, ins, del int64) {
@@ -247,8 +274,15 @@ func (m *changeModel) changeChecks(last int64) []*officialCheck {
 					ins, del = ins+c[0], del+c[1]
 				}
 			}
+			known := ""
+			for _, s := range m.compactions[name] {
+				if s >= r[0] && s <= r[1] {
+					known = "compaction reads as a delete and insert of every row it moves"
+				}
+			}
 			out = append(out, &officialCheck{
-				name: fmt.Sprintf("ducklake_table_changes(%s, %d, %d)", name, r[0], r[1]),
+				known: known,
+				name:  fmt.Sprintf("ducklake_table_changes(%s, %d, %d)", name, r[0], r[1]),
 				official: fmt.Sprintf(`SELECT CAST(count(*) FILTER (WHERE change_type IN ('insert', 'update_postimage')) AS VARCHAR) AS c0,
 					CAST(count(*) FILTER (WHERE change_type IN ('delete', 'update_preimage')) AS VARCHAR) AS c1
 					FROM ducklake_table_changes('lake', %s, %s, %d, %d)`, quoteString(schema), quoteString(table), r[0], r[1]),
@@ -290,6 +324,29 @@ func (w officialWorkload) run() {
 	w.load("main", "t_dims", dims, idRows(101, 201), LoadOverwrite) // bounds must not narrow
 	w.load("main", "t_dims", dims, idRows(150, 160), LoadAppend)
 	w.load("s", "t_all", v2, allTypeRows(1000, 1010, "f", true), LoadAppend)
+
+	// Delete detection (hard), a merge on top of its deletes, compaction.
+	w.load("s", "t_keys", dims, idRows(0, 200), LoadAppend)
+	var keys [][]any
+	for i := int64(0); i < 180; i++ {
+		if i%10 != 3 {
+			keys = append(keys, []any{i})
+		}
+	}
+	src := w.f.stage("s", "t_keys", dims[:1], keys)
+	res, err := w.f.lake.DeleteMissing(w.f.ctx, DeleteRequest{Schema: "s", Table: "t_keys", PrimaryKeys: []string{"id"}, Mode: DeleteHard, SourceKeys: src})
+	if err != nil {
+		w.f.t.Fatalf("delete missing: %v", err)
+	}
+	w.m.remove("s.t_keys", res.SnapshotID, func(id int64) bool { return id >= 180 || id%10 == 3 })
+	w.load("s", "t_keys", dims, idRows(100, 110), LoadMerge, "id")
+	comp, err := w.f.lake.CompactTable(w.f.ctx, "s", "t_keys", CompactOptions{})
+	if err != nil {
+		w.f.t.Fatalf("compact: %v", err)
+	}
+	w.m.remove("s.t_keys", comp.SnapshotID, func(int64) bool { return false })
+	w.m.compactions["s.t_keys"] = append(w.m.compactions["s.t_keys"], comp.SnapshotID)
+	w.load("s", "t_keys", dims, idRows(105, 115), LoadMerge, "id")
 }
 
 func idRows(from, to int64) [][]any {

@@ -35,6 +35,10 @@ func (l *Lake) viewSQL(t *lakeTable, files []*dataFile) (string, error) {
 	var clean []string
 	var parts []string
 	for _, f := range files {
+		if f.Inlined != nil { // rows another DuckLake client inlined into the catalog
+			parts = append(parts, fmt.Sprintf("SELECT %s FROM (%s) AS t", sel, f.Inlined.selectSQL(cols)))
+			continue
+		}
 		path := quoteString(l.filePath(t, f.Path, f.Relative))
 		if f.Delete == nil {
 			clean = append(clean, path)
@@ -45,8 +49,8 @@ func (l *Lake) viewSQL(t *lakeTable, files []*dataFile) (string, error) {
 			return "", fmt.Errorf("table %s.%s has deleted rows and a column named file_row_number, which sluice's reader cannot read yet", t.Schema.Name, t.Name)
 		}
 		parts = append(parts, fmt.Sprintf(
-			"SELECT %s FROM read_parquet(%s, schema = %s, file_row_number = true) AS t ANTI JOIN read_parquet(%s) AS d ON t.file_row_number = d.pos",
-			sel, path, schema, quoteString(l.filePath(t, f.Delete.Path, f.Delete.Relative))))
+			"SELECT %s FROM read_parquet(%s, schema = %s, file_row_number = true) AS t ANTI JOIN %s AS d ON t.file_row_number = d.pos",
+			sel, path, schema, l.deletedPositions(t, f.Delete)))
 	}
 	if len(clean) > 0 {
 		parts = append(parts, fmt.Sprintf("SELECT %s FROM read_parquet([%s], schema = %s) AS t", sel, strings.Join(clean, ", "), schema))
