@@ -28,6 +28,11 @@ type Field struct {
 	Description string   `json:"description"`
 	// MaxLength bounds string and JSON values; 0 means the catalog default.
 	MaxLength int `json:"-"`
+	// Destination marks a field that says where the credentials are sent
+	// (host, port, database, account, project, URL). Changing one on an
+	// existing connection requires its secrets to be sent again, so a stored
+	// password cannot be redirected to a host of the caller's choosing.
+	Destination bool `json:"-"`
 }
 
 // TypeSpec describes one supported connection type.
@@ -69,6 +74,18 @@ func (t TypeSpec) SecretFields() []string {
 	var names []string
 	for _, f := range t.Fields {
 		if f.Secret {
+			names = append(names, f.Name)
+		}
+	}
+	return names
+}
+
+// DestinationFields returns the names of the fields that say where the
+// type's credentials are sent.
+func (t TypeSpec) DestinationFields() []string {
+	var names []string
+	for _, f := range t.Fields {
+		if f.Destination {
 			names = append(names, f.Name)
 		}
 	}

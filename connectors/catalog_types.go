@@ -4,9 +4,9 @@ package connectors
 // SQL Server is host, port, database, username and password.
 func hostFields(port int, extra ...Field) []Field {
 	fields := []Field{
-		{Name: "host", Type: FieldString, Required: true, MaxLength: 253, Description: "Host name or IP address of the server."},
-		{Name: "port", Type: FieldInteger, Default: int64(port), Description: "TCP port of the server."},
-		{Name: "database", Type: FieldString, Required: true, MaxLength: 255, Description: "Database to connect to."},
+		{Name: "host", Type: FieldString, Required: true, Destination: true, MaxLength: 253, Description: "Host name or IP address of the server."},
+		{Name: "port", Type: FieldInteger, Default: int64(port), Destination: true, Description: "TCP port of the server."},
+		{Name: "database", Type: FieldString, Required: true, Destination: true, MaxLength: 255, Description: "Database to connect to."},
 		{Name: "username", Type: FieldString, Required: true, MaxLength: 255, Description: "User to log in as. A read-only user is recommended."},
 		{Name: "password", Type: FieldString, Secret: true, MaxLength: 1024, Description: "Password of the user."},
 	}
@@ -46,7 +46,7 @@ var catalog = []TypeSpec{
 		ID: 5, Slug: "bigquery", Name: "Google BigQuery", UserCreatable: true,
 		Description: "BigQuery, authenticated with a service-account key.",
 		Fields: []Field{
-			{Name: "project_id", Type: FieldString, Required: true, MaxLength: 255, Description: "Google Cloud project id."},
+			{Name: "project_id", Type: FieldString, Required: true, Destination: true, MaxLength: 255, Description: "Google Cloud project id."},
 			{Name: "credentials_json", Type: FieldJSON, Required: true, Secret: true, MaxLength: 65536, Description: "Service-account key (JSON)."},
 			{Name: "location", Type: FieldString, MaxLength: 64, Description: "Default location for query jobs, e.g. US or EU."},
 		},
@@ -55,12 +55,12 @@ var catalog = []TypeSpec{
 		ID: 6, Slug: "snowflake", Name: "Snowflake", UserCreatable: true,
 		Description: "Snowflake, authenticated with a password or a key pair.",
 		Fields: []Field{
-			{Name: "account", Type: FieldString, Required: true, MaxLength: 255, Description: "Account identifier, e.g. myorg-myaccount."},
+			{Name: "account", Type: FieldString, Required: true, Destination: true, MaxLength: 255, Description: "Account identifier, e.g. myorg-myaccount."},
 			{Name: "username", Type: FieldString, Required: true, MaxLength: 255, Description: "User to log in as."},
 			{Name: "password", Type: FieldString, Secret: true, MaxLength: 1024, Description: "Password (or use private_key)."},
 			{Name: "private_key", Type: FieldString, Secret: true, MaxLength: 16384, Description: "PEM private key for key-pair authentication."},
 			{Name: "warehouse", Type: FieldString, Required: true, MaxLength: 255, Description: "Virtual warehouse to run queries on."},
-			{Name: "database", Type: FieldString, Required: true, MaxLength: 255, Description: "Database to connect to."},
+			{Name: "database", Type: FieldString, Required: true, Destination: true, MaxLength: 255, Description: "Database to connect to."},
 			{Name: "role", Type: FieldString, MaxLength: 255, Description: "Role to assume."},
 			{Name: "schema", Type: FieldString, MaxLength: 255, Description: "Default schema."},
 		},
@@ -74,7 +74,7 @@ var catalog = []TypeSpec{
 		ID: 8, Slug: "cube", Name: "Cube", UserCreatable: true,
 		Description: "A Cube deployment (Cube Core or Cube Cloud): cube queries are forwarded to its REST API.",
 		Fields: []Field{
-			{Name: "api_url", Type: FieldString, Required: true, MaxLength: 2048, Description: "The deployment's URL, e.g. https://example.cubecloud.dev (a trailing /cubejs-api/v1 is accepted)."},
+			{Name: "api_url", Type: FieldString, Required: true, Destination: true, MaxLength: 2048, Description: "The deployment's URL, e.g. https://example.cubecloud.dev (a trailing /cubejs-api/v1 is accepted)."},
 			{Name: "token", Type: FieldString, Required: true, Secret: true, MaxLength: 16384, Description: "A Cube API token (a JWT signed with the deployment's API secret)."},
 		},
 	},

@@ -8,10 +8,11 @@ import (
 	"github.com/sluice-dev/sluice/connectors"
 )
 
-// TestInlinedDataFromAnotherClient: rows the official client inlined into
-// the catalog (its tables' shape, as DuckDB's ducklake extension creates
-// them) are counted in the table's statistics, make a merge fail with a
-// message saying how to flush them, and are ended by an overwrite.
+// TestInlinedDataFromAnotherClient: rows and deletes the official client
+// inlined into the catalog (its tables' shape in a Postgres catalog, as
+// DuckDB's ducklake extension creates them) are read, counted in the
+// table's statistics, make a merge fail with a message saying how to flush
+// them, and are ended by an overwrite.
 func TestInlinedDataFromAnotherClient(t *testing.T) {
 	f := newFixture(t)
 	cols := []connectors.Column{col("id", connectors.KindInt), col("name", connectors.KindString)}
@@ -35,6 +36,22 @@ func TestInlinedDataFromAnotherClient(t *testing.T) {
 			t.Fatalf("%s: %v", sql, err)
 		}
 	}
+	// Reads see the inlined row and an inlined delete of a file's row.
+	for _, sql := range []string{
+		fmt.Sprintf(`CREATE TABLE lake_test.ducklake_inlined_delete_%d (file_id BIGINT, row_id BIGINT, begin_snapshot BIGINT)`, tableID),
+		fmt.Sprintf(`INSERT INTO lake_test.ducklake_inlined_delete_%d SELECT data_file_id, 2, %d FROM lake_test.ducklake_data_file`, tableID, snap+1),
+	} {
+		if _, err := f.pool.Exec(f.ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	before, after := snap, snap+1
+	if got := f.one(`SELECT string_agg(name, ',' ORDER BY id) FROM s.t WHERE id IN (3, 100)`, QueryOptions{Snapshot: &after}); got != "inlined" {
+		t.Errorf("at the inlined snapshot rows 3 and 100 read %v, want only the inlined row", got)
+	}
+	if got := f.one(`SELECT count(*) FROM s.t`, QueryOptions{Snapshot: &before}); got != int64(10) {
+		t.Errorf("before the inlined snapshot %v rows, want 10", got)
+	}
 	files := f.stage("s", "t", cols, idRows(5, 6))
 	_, err := f.lake.Commit(f.ctx, CommitRequest{Schema: "s", Table: "t", Columns: cols, Method: LoadMerge, PrimaryKeys: []string{"id"}, Files: files})
 	var ie *InlinedDataError
@@ -46,8 +63,8 @@ func TestInlinedDataFromAnotherClient(t *testing.T) {
 	if err := f.pool.QueryRow(f.ctx, `SELECT record_count FROM lake_test.ducklake_table_stats`).Scan(&records); err != nil {
 		t.Fatal(err)
 	}
-	if records != 13 {
-		t.Errorf("record_count %d after an append, want 13 (10 + 2 in files, 1 inlined)", records)
+	if records != 12 {
+		t.Errorf("record_count %d after an append, want 12 (10 + 2 in files, 1 inlined, 1 deleted inline)", records)
 	}
 	res := f.load("s", "t", cols, idRows(30, 31), LoadOverwrite)
 	var ended *int64

@@ -178,6 +178,9 @@ func (s *Service) UpdateIntegration(ctx context.Context, teamID, id uuid.UUID, p
 	if err != nil {
 		return Integration{}, err
 	}
+	if err := requireSecretsForNewDestination(spec, values, row.SecretFields, patch.Credentials); err != nil {
+		return Integration{}, err
+	}
 	for k, v := range patch.Credentials {
 		switch {
 		case v == nil:
