@@ -11,8 +11,8 @@ import (
 // rows than DATA_INLINING_ROW_LIMIT): inserted rows in
 // ducklake_inlined_data_<table id>_<schema version> tables listed in
 // ducklake_inlined_data_tables, deleted positions of Parquet files in
-// ducklake_inlined_delete_<table id>. sluice writes neither and its reader
-// does not read them yet, so it finds them before it writes: an overwrite
+// ducklake_inlined_delete_<table id>. sluice writes neither. Its reads see
+// both (inlined_read.go); before it writes it looks for them: an overwrite
 // ends the inlined rows with the rest of the table; a merge or delete
 // detection, which would miss their keys, fails with an InlinedDataError
 // saying how to flush them to Parquet; an append goes on (its rows cannot
