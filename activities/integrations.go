@@ -45,6 +45,9 @@ type ValidateOutput struct {
 	ServerVersion string   `json:"server_version,omitempty"`
 	Schemas       []string `json:"schemas"`
 	ElapsedMS     int64    `json:"elapsed_ms"`
+	// Warnings are what the person registering the source should know,
+	// such as superuser credentials accepted by configuration.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // StepFailure is the detail attached to a ValidationFailed error.
@@ -65,7 +68,8 @@ func (a *Integrations) Validate(ctx context.Context, in ValidateInput) (Validate
 	if err != nil {
 		return ValidateOutput{}, asActivityError(err)
 	}
-	return ValidateOutput{ServerVersion: report.ServerVersion, Schemas: report.Schemas, ElapsedMS: report.Elapsed.Milliseconds()}, nil
+	return ValidateOutput{ServerVersion: report.ServerVersion, Schemas: report.Schemas, ElapsedMS: report.Elapsed.Milliseconds(),
+		Warnings: report.Warnings}, nil
 }
 
 // OpenConnector opens the secrets of in and opens its connector as capability T.

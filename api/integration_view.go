@@ -25,14 +25,27 @@ type integrationView struct {
 	EmbeddedTables  *int           `json:"embedded_tables,omitempty"`
 	EmbeddedColumns *int           `json:"embedded_columns,omitempty"`
 	Embedding       *embeddingView `json:"embedding,omitempty"`
+	// Validation is present on a create or update whose validation has
+	// something to say beyond passing.
+	Validation *validationView `json:"validation,omitempty"`
+}
+
+// validationView is what a passing validation warns about, such as a
+// superuser source accepted because SLUICE_ALLOW_SUPERUSER_SOURCES is set.
+type validationView struct {
+	Warnings []string `json:"warnings"`
 }
 
 func viewOf(i service.Integration) integrationView {
-	return integrationView{
+	v := integrationView{
 		ID: i.ID.String(), Type: i.Type, Name: i.Name, Status: i.Status,
 		ValidatedAt: i.ValidatedAt, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
 		Config: i.Config, Credentials: i.MaskedCredentials(),
 	}.withEmbedding(i.Embedding)
+	if len(i.ValidationWarnings) > 0 {
+		v.Validation = &validationView{Warnings: i.ValidationWarnings}
+	}
+	return v
 }
 
 // withEmbedding sets the embedding fields from the connection's state.

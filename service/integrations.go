@@ -38,6 +38,10 @@ type Integration struct {
 	UpdatedAt   time.Time
 	// Embedding is where the schema embeddings stand (nil: never requested).
 	Embedding *EmbeddingState
+	// ValidationWarnings come from the validation a create or update just
+	// ran (superuser credentials accepted by configuration, say); they are
+	// not stored.
+	ValidationWarnings []string
 }
 
 // MaskedCredentials returns the configuration with every stored secret shown
@@ -97,7 +101,8 @@ func (s *Service) CreateIntegration(ctx context.Context, teamID uuid.UUID, in In
 	if err != nil {
 		return Integration{}, err
 	}
-	if _, err := s.validate(ctx, teamID, name, sealed); err != nil {
+	validation, err := s.validate(ctx, teamID, name, sealed)
+	if err != nil {
 		return Integration{}, err
 	}
 	configJSON, err := json.Marshal(config)
@@ -117,6 +122,7 @@ func (s *Service) CreateIntegration(ctx context.Context, teamID uuid.UUID, in In
 	if err == nil {
 		s.startEmbedding(ctx, teamID, &created, "created")
 	}
+	created.ValidationWarnings = validation.Warnings
 	return created, err
 }
 
@@ -199,7 +205,8 @@ func (s *Service) UpdateIntegration(ctx context.Context, teamID, id uuid.UUID, p
 	if err != nil {
 		return Integration{}, err
 	}
-	if _, err := s.validate(ctx, teamID, name, sealed); err != nil {
+	validation, err := s.validate(ctx, teamID, name, sealed)
+	if err != nil {
 		return Integration{}, err
 	}
 	configJSON, err := json.Marshal(config)
@@ -223,6 +230,7 @@ func (s *Service) UpdateIntegration(ctx context.Context, teamID, id uuid.UUID, p
 	if err == nil {
 		s.startEmbedding(ctx, teamID, &it, "updated")
 	}
+	it.ValidationWarnings = validation.Warnings
 	return it, err
 }
 

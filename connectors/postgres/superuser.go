@@ -10,8 +10,9 @@ import (
 )
 
 // superuserPowersSQL lists what the session's user can do beyond reading:
-// superuser itself, and membership (direct or inherited) in the roles that
-// grant a superuser's reach into the server. Roles a server does not have
+// superuser itself, or else membership (direct or inherited) in the roles
+// that grant a superuser's reach into the server (a superuser is a member of
+// every role, which would only repeat itself). Roles a server does not have
 // (rds_superuser off RDS, the pg_* roles before Postgres 11) simply do not
 // match.
 const superuserPowersSQL = `
@@ -19,7 +20,8 @@ SELECT 'superuser' FROM pg_catalog.pg_roles WHERE rolname = current_user AND rol
 UNION ALL
 SELECT 'member of ' || g.rolname FROM pg_catalog.pg_roles AS g
 WHERE g.rolname IN ('rds_superuser', 'pg_write_server_files', 'pg_execute_server_program', 'pg_read_server_files')
-  AND pg_catalog.pg_has_role(current_user, g.oid, 'MEMBER')`
+  AND pg_catalog.pg_has_role(current_user, g.oid, 'MEMBER')
+  AND NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)`
 
 // redshiftSuperuserSQL is the same question on Redshift, which has neither
 // pg_roles' rolsuper nor the pg_* roles: superusers are pg_user.usesuper.
