@@ -35,8 +35,17 @@ func SetUp(ctx context.Context, c *Client, admin string) (Fixtures, error) {
 	if err := databaseExec(ctx, admin, f.SourceDatabase, sourceSQL); err != nil {
 		return f, fmt.Errorf("fill source database: %w", err)
 	}
+	// sluice refuses a superuser's credentials, so the source is read as a
+	// role of its own (named like the database) that may only read it.
+	password := randomSuffix() + randomSuffix()
+	if err := adminExec(ctx, admin, fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD '%s'", f.SourceDatabase, password)); err != nil {
+		return f, fmt.Errorf("create source role: %w", err)
+	}
+	if err := databaseExec(ctx, admin, f.SourceDatabase, fmt.Sprintf("GRANT USAGE ON SCHEMA public TO %[1]s; GRANT SELECT ON ALL TABLES IN SCHEMA public TO %[1]s", f.SourceDatabase)); err != nil {
+		return f, fmt.Errorf("grant source role: %w", err)
+	}
 	created, err := c.Do(ctx, http.MethodPost, "/v1/api/integrations", map[string]any{
-		"type": "postgres", "name": "load source", "credentials": sourceCredentials(admin, f.SourceDatabase),
+		"type": "postgres", "name": "load source", "credentials": sourceCredentials(admin, f.SourceDatabase, password),
 	}).expect("create the postgres integration", http.StatusCreated)
 	if err != nil {
 		return f, err
@@ -55,7 +64,7 @@ func SetUp(ctx context.Context, c *Client, admin string) (Fixtures, error) {
 	return f, nil
 }
 
-// TearDown drops the source database.
+// TearDown drops the source database and its role.
 func (f Fixtures) TearDown(admin string) {
 	if f.SourceDatabase == "" {
 		return
@@ -63,6 +72,7 @@ func (f Fixtures) TearDown(admin string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_ = adminExec(ctx, admin, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", f.SourceDatabase))
+	_ = adminExec(ctx, admin, "DROP ROLE IF EXISTS "+f.SourceDatabase)
 }
 
 // syncOnce configures a sync of the source table into the lake, runs it and
@@ -129,8 +139,8 @@ func reportLineage(ctx context.Context, c *Client) error {
 }
 
 // sourceCredentials are the integration's credentials: the admin URL's
-// server and user, the source database.
-func sourceCredentials(admin, database string) map[string]any {
-	host, port, user, password := serverOf(admin)
-	return map[string]any{"host": host, "port": port, "database": database, "username": user, "password": password, "sslmode": "disable"}
+// server, the source database and its read-only role (named like it).
+func sourceCredentials(admin, database, password string) map[string]any {
+	host, port, _, _ := serverOf(admin)
+	return map[string]any{"host": host, "port": port, "database": database, "username": database, "password": password, "sslmode": "disable"}
 }
