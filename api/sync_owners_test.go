@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -222,4 +223,55 @@ func TestSyncLineageKeepsSameNamedIntegrationsApart(t *testing.T) {
 	if up := lineage("lake.SECOND.users", "upstream"); strings.Contains(up, f.id) {
 		t.Fatalf("upstream of lake.SECOND.users reaches the first integration: %s", up)
 	}
+}
+
+// TestConcurrentGlobRunsWriteATableOnce runs two syncs whose globs select
+// the same tables at the same moment, appending: each table is claimed by
+// one run and copied once, the other run fails it with the owner message.
+func TestConcurrentGlobRunsWriteATableOnce(t *testing.T) {
+	f := newSyncFixture(t)
+	g := f.second(t)
+	runIDs := make([]string, 2)
+	for _, s := range []syncFixture{f, g} {
+		body := map[string]any{"dest_schema": "GLOBS", "schedule": "daily", "load_method": "append", "tables": []any{f.schema + ".*"}}
+		if res := s.configure(t, body); res.Status != http.StatusOK {
+			t.Fatalf("configure: %d %s", res.Status, res.Body)
+		}
+	}
+	var wg sync.WaitGroup
+	for i, s := range []syncFixture{f, g} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := s.env.Do(t, http.MethodPost, "/v1/api/integrations/"+s.id+"/sync/run", s.token, nil)
+			if res.Status == http.StatusAccepted {
+				runIDs[i] = res.JSON(t)["data"].(map[string]any)["id"].(string)
+			}
+		}()
+	}
+	wg.Wait()
+	copies := map[string]int{}
+	for _, id := range runIDs {
+		if id == "" {
+			t.Fatal("a run did not start")
+		}
+		run := f.waitRun(t, id, func(run map[string]any) bool {
+			return run["status"] != "queued" && run["status"] != "running"
+		})
+		for _, tb := range run["tables"].([]any) {
+			m := tb.(map[string]any)
+			switch {
+			case m["status"] == "succeeded":
+				copies[m["name"].(string)]++
+			case !strings.Contains(fmt.Sprint(m["error"]), "is written by the sync of integration"):
+				t.Fatalf("table %v failed otherwise: %v", m["name"], m["error"])
+			}
+		}
+	}
+	for _, name := range []string{"users", "orders", "events"} {
+		if copies[f.schema+"."+name] != 1 {
+			t.Fatalf("copies per table: %v", copies)
+		}
+	}
+	assertSameRow(t, f.sourceRow(t, "SELECT count(*) AS n FROM "+f.schema+".orders"), f.lakeRow(t, "SELECT count(*) AS n FROM GLOBS.orders"))
 }
