@@ -33,7 +33,9 @@ var catalog = []TypeSpec{
 		Description: "MySQL 5.7 or later, or MariaDB 10.3 or later.",
 		Fields: hostFields(3306, Field{Name: "tls", Type: FieldString, Default: "preferred",
 			Enum:        []string{"false", "true", "skip-verify", "preferred"},
-			Description: "TLS mode of the MySQL driver."}),
+			Description: "TLS mode of the MySQL driver."},
+			Field{Name: "all_databases", Type: FieldBoolean, Default: false,
+				Description: "Discover and sync the tables of every database the user can see; by default only those of database."}),
 	},
 	{
 		ID: 4, Slug: "sqlserver", Name: "Microsoft SQL Server", UserCreatable: true,

@@ -17,12 +17,17 @@ SELECT table_schema, table_name,
        table_rows, COALESCE(table_comment, '')
 FROM information_schema.tables
 WHERE table_schema NOT IN ` + systemSchemas + `
+  AND (? OR table_schema = ?)
 ORDER BY table_schema, table_name`
 
-// Tables lists the tables and views the user can see.
+// Tables lists the tables and views of the connection's database, or of
+// every database the user can see when the integration sets all_databases:
+// a MySQL user often sees other applications' databases, which a user who
+// named one did not ask for.
 func (c *Connector) Tables(ctx context.Context) ([]connectors.Table, error) {
 	var out []connectors.Table
-	err := c.scanRows(ctx, tablesSQL, nil, func(rows *sql.Rows) error {
+	all := c.creds.Bool("all_databases", false) || c.cfg.DBName == ""
+	err := c.scanRows(ctx, tablesSQL, []any{all, c.cfg.DBName}, func(rows *sql.Rows) error {
 		var t connectors.Table
 		if err := rows.Scan(&t.Schema, &t.Name, &t.Kind, &t.RowEstimate, &t.Comment); err != nil {
 			return err
