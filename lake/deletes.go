@@ -177,7 +177,13 @@ func (ct *commitTx) findMissing(ctx context.Context, d *duck, t *lakeTable, keyC
 	if err != nil {
 		return err
 	}
-	if err := d.exec(ctx, "CREATE OR REPLACE TABLE srckeys AS "+srcKeys+
+	// One batch reads the key files straight into the join's hash table;
+	// several read them once into a table.
+	kind := "VIEW"
+	if len(live) > mergeBatch {
+		kind = "TABLE"
+	}
+	if err := d.exec(ctx, "CREATE OR REPLACE "+kind+" srckeys AS "+srcKeys+
 		"; CREATE OR REPLACE TABLE hits (f INTEGER, r BIGINT, mark BOOLEAN)"); err != nil {
 		return fmt.Errorf("read the source's keys: %w", err)
 	}
