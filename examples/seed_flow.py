@@ -1,10 +1,14 @@
 """The seed documents' Python examples, end to end, against a local sluice.
 
-Start sluice with `make run`, create the source tables once:
+Start sluice with `make run`, create the source tables and a role that may
+only read them once (sluice refuses a superuser's credentials):
 
     psql -h 127.0.0.1 -U postgres -d postgres -c "CREATE SCHEMA smoke_src;
       CREATE TABLE smoke_src.users (id int PRIMARY KEY, name text);
-      INSERT INTO smoke_src.users SELECT g, 'u' || g FROM generate_series(1, 5000) g;"
+      INSERT INTO smoke_src.users SELECT g, 'u' || g FROM generate_series(1, 5000) g;
+      CREATE ROLE smoke_reader LOGIN PASSWORD 'secret';
+      GRANT USAGE ON SCHEMA smoke_src TO smoke_reader;
+      GRANT SELECT ON ALL TABLES IN SCHEMA smoke_src TO smoke_reader;"
 
 then run `python3 examples/seed_flow.py` from the repository root. It lists
 and creates integrations (postgres and mysql against the local servers, and a
@@ -31,7 +35,7 @@ res = requests.get(f"{HOST}/v1/api/integrations", headers=H).json()
 check("data" in res or "integrations" in res, f"list integrations: {list(res)}")
 # 000: create postgres
 integration = requests.post(f"{HOST}/v1/api/integrations", headers=H, json={"type": "postgres", "name": "Local PG",
-    "credentials": {"host": "127.0.0.1", "port": "5432", "database": "postgres", "username": "postgres", "password": "secret"}}).json()
+    "credentials": {"host": "127.0.0.1", "port": "5432", "database": "postgres", "username": "smoke_reader", "password": "secret"}}).json()
 pg_id = integration['integration']['id']
 check(bool(pg_id), f"created postgres integration {pg_id}")
 my = requests.post(f"{HOST}/v1/api/integrations", headers=H, json={"type": "mysql", "name": "Local MariaDB",
