@@ -16,7 +16,8 @@ package sqlguard
 // and lo_* (server files and large objects); pg_sleep*, pg_advisory_* and
 // pg_try_advisory_* (sleeps and locks that outlive the statement);
 // pg_terminate_backend, pg_cancel_backend, pg_reload_conf, pg_notify;
-// set_config, nextval, setval, setseed, txid_current.
+// set_config, nextval, setval, setseed, txid_current; pg_tablespace_location
+// (a host path).
 var postgresAllowed = setOf(
 	// Comparison, conditional and general.
 	"num_nonnulls", "num_nulls", "greatest", "least", "coalesce", "nullif",
@@ -131,7 +132,7 @@ var postgresAllowed = setOf(
 	"pg_get_keywords", "pg_get_partkeydef", "pg_get_ruledef", "pg_get_statisticsobjdef",
 	"pg_get_triggerdef", "pg_get_userbyid", "pg_get_viewdef", "pg_index_column_has_property",
 	"pg_index_has_property", "pg_indexam_has_property", "pg_options_to_table",
-	"pg_tablespace_databases", "pg_tablespace_location", "to_regclass", "to_regcollation",
+	"pg_tablespace_databases", "to_regclass", "to_regcollation",
 	"to_regnamespace", "to_regoper", "to_regoperator", "to_regproc", "to_regprocedure",
 	"to_regrole", "to_regtype", "to_regtypemod", "col_description", "obj_description",
 	"shobj_description", "pg_describe_object", "pg_identify_object",
