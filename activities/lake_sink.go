@@ -5,8 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"go.temporal.io/sdk/activity"
-
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/lake"
 )
@@ -28,6 +26,8 @@ type lakeSink struct {
 	cursorIdx   int
 	lastBeat    time.Time
 	beatEvery   time.Duration
+	// beats sends the heartbeats and keeps them coming while rows do not.
+	beats *copyBeats
 }
 
 var _ connectors.ColumnSink = (*lakeSink)(nil)
@@ -35,9 +35,14 @@ var _ connectors.ColumnSink = (*lakeSink)(nil)
 // newLakeSink starts writing; orderBy are the key columns an ordered read
 // delivers rows by (none for an unordered read).
 func newLakeSink(ctx context.Context, lk *lake.Lake, schema, table string, cols []connectors.Column, orderBy []string, cursorField string, progress copyProgress) (*lakeSink, error) {
-	s := &lakeSink{lake: lk, schema: schema, table: table, cols: cols, orderBy: orderBy, progress: progress, lastBeat: time.Now(), beatEvery: heartbeatPace(ctx),
+	s := &lakeSink{lake: lk, schema: schema, table: table, cols: cols, orderBy: orderBy, progress: progress, lastBeat: time.Now(), beatEvery: min(heartbeatPace(ctx), cancelPace),
 		cursorIdx: slices.IndexFunc(cols, func(c connectors.Column) bool { return cursorField != "" && c.Name == cursorField })}
-	return s, s.openWriter(ctx)
+	s.beats = startCopyBeats(ctx, progress)
+	if err := s.openWriter(ctx); err != nil {
+		s.beats.stop()
+		return nil, err
+	}
+	return s, nil
 }
 
 func (s *lakeSink) openWriter(ctx context.Context) error {
@@ -88,7 +93,7 @@ func (s *lakeSink) written(ctx context.Context, n int) error {
 	if time.Since(s.lastBeat) > s.beatEvery {
 		beat := s.progress
 		beat.RowsRead += s.pendingRows + s.chunkRows
-		activity.RecordHeartbeat(ctx, beat)
+		s.beats.record(ctx, beat)
 		s.lastBeat = time.Now()
 	}
 	return ctx.Err()
@@ -108,7 +113,7 @@ func (s *lakeSink) ChunkDone(ctx context.Context, lastKey []any) error {
 		s.progress.After = lastKey
 		s.progress.RowsRead += rows
 		s.pendingRows -= rows
-		activity.RecordHeartbeat(ctx, s.progress)
+		s.beats.record(ctx, s.progress)
 		s.lastBeat = time.Now()
 		return nil
 	})
@@ -126,6 +131,7 @@ func (s *lakeSink) finish(ctx context.Context) ([]lake.StagedFile, error) {
 
 // abort removes the open writer's partial files; staged chunks stay for a retry.
 func (s *lakeSink) abort() {
+	s.beats.stop()
 	if s.writer != nil {
 		s.writer.Abort()
 	}

@@ -48,7 +48,10 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	if queue == "" {
 		queue = workflows.TaskQueue
 	}
-	w := sdkworker.New(c, queue, sdkworker.Options{})
+	// Heartbeats reach Temporal at most a second late (the SDK's default is
+	// 80% of the heartbeat timeout, 24s for a table copy): a cancelled run's
+	// copy learns of the cancel only in a heartbeat's answer.
+	w := sdkworker.New(c, queue, sdkworker.Options{MaxHeartbeatThrottleInterval: time.Second})
 	workflows.RegisterWith(w, deps.Workflows)
 	w.RegisterActivity(&activities.Integrations{Keyring: deps.Keyring})
 	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool})
