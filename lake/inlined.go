@@ -45,23 +45,9 @@ type inlinedState struct {
 // inlined reads a table's inlined rows and deletes visible at a snapshot.
 func (l *Lake) inlined(ctx context.Context, q querier, tableID, snap int64) (inlinedState, error) {
 	var st inlinedState
-	rows, err := q.Query(ctx, l.q(`SELECT table_name FROM {S}.ducklake_inlined_data_tables WHERE table_id = $1 ORDER BY schema_version`), tableID)
+	names, err := catalogNames(ctx, q, inlinedDataName, l.q(`SELECT table_name FROM {S}.ducklake_inlined_data_tables
+		WHERE table_id = $1 ORDER BY schema_version`), tableID)
 	if err != nil {
-		return st, fmt.Errorf("read inlined data tables: %w", err)
-	}
-	var names []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return st, fmt.Errorf("read inlined data tables: %w", err)
-		}
-		if inlinedDataName.MatchString(name) {
-			names = append(names, name)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return st, fmt.Errorf("read inlined data tables: %w", err)
 	}
 	for _, name := range names {
@@ -90,6 +76,28 @@ func (l *Lake) inlined(ctx context.Context, q querier, tableID, snap int64) (inl
 		return st, fmt.Errorf("count inlined deletes: %w", err)
 	}
 	return st, nil
+}
+
+// catalogNames runs a query of catalog table names and keeps those that
+// match a pattern: only such names, read from the catalog, become SQL
+// identifiers.
+func catalogNames(ctx context.Context, q querier, pattern *regexp.Regexp, sql string, args ...any) ([]string, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		if pattern.MatchString(name) {
+			names = append(names, name)
+		}
+	}
+	return names, rows.Err()
 }
 
 // catalogTableExists reports whether the catalog schema has a table.

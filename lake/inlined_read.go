@@ -191,23 +191,9 @@ var inlinedDeleteName = regexp.MustCompile(`^ducklake_inlined_delete_([0-9]+)$`)
 // loadInlinedDeletes reads, per data file id, the positions other DuckLake
 // clients deleted at or before a snapshot without writing a delete file.
 func (l *Lake) loadInlinedDeletes(ctx context.Context, q querier, snap int64) (map[int64][]int64, error) {
-	rows, err := q.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE 'ducklake\_inlined\_delete\_%'`, l.schema)
+	names, err := catalogNames(ctx, q, inlinedDeleteName, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = $1 AND table_name LIKE 'ducklake\_inlined\_delete\_%'`, l.schema)
 	if err != nil {
-		return nil, fmt.Errorf("find inlined deletes: %w", err)
-	}
-	var names []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("find inlined deletes: %w", err)
-		}
-		if inlinedDeleteName.MatchString(name) {
-			names = append(names, name)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find inlined deletes: %w", err)
 	}
 	out := map[int64][]int64{}

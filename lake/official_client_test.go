@@ -107,11 +107,11 @@ func readChecks(snap int64, tb *lakeTable, m *changeModel) []*officialCheck {
 	if !ok {
 		return out
 	}
-	count.want = [][]*string{{str(fmt.Sprint(st.count)), nullIfZero(st.count, fmt.Sprint(st.sum)), str(fmt.Sprint(st.low))}}
+	count.want = [][]*string{{textPtr(fmt.Sprint(st.count)), nullIfZero(st.count, fmt.Sprint(st.sum)), textPtr(fmt.Sprint(st.low))}}
 	return append(out, count)
 }
 
-func str(s string) *string { return &s }
+func textPtr(s string) *string { return &s }
 
 func nullIfZero(n int64, s string) *string {
 	if n == 0 {
@@ -129,7 +129,7 @@ func (f *fixture) sluiceRows(sql string, snap int64) [][]*string {
 		out[i] = make([]*string, len(r))
 		for j, v := range r {
 			if v != nil {
-				out[i][j] = str(fmt.Sprint(v))
+				out[i][j] = textPtr(fmt.Sprint(v))
 			}
 		}
 	}
@@ -293,7 +293,7 @@ func (m *changeModel) changeChecks(last int64) []*officialCheck {
 				official: fmt.Sprintf(`SELECT CAST(count(*) FILTER (WHERE change_type IN ('insert', 'update_postimage')) AS VARCHAR) AS c0,
 					CAST(count(*) FILTER (WHERE change_type IN ('delete', 'update_preimage')) AS VARCHAR) AS c1
 					FROM ducklake_table_changes('lake', %s, %s, %d, %d)`, quoteString(schema), quoteString(table), r[0], r[1]),
-				want: [][]*string{{str(fmt.Sprint(ins)), str(fmt.Sprint(del))}},
+				want: [][]*string{{textPtr(fmt.Sprint(ins)), textPtr(fmt.Sprint(del))}},
 			})
 		}
 	}
