@@ -90,31 +90,6 @@ func (q *Queries) LakeTableListByConfig(ctx context.Context, arg LakeTableListBy
 	return items, nil
 }
 
-const lakeTableOwnerGet = `-- name: LakeTableOwnerGet :one
-SELECT team_id, dest_schema, dest_table, config_id, integration_id, source_table, claimed_at FROM lake_table_owners WHERE team_id = $1 AND lower(dest_schema) = lower($3::text) AND dest_table = $2
-`
-
-type LakeTableOwnerGetParams struct {
-	TeamID     uuid.UUID
-	DestTable  string
-	DestSchema string
-}
-
-func (q *Queries) LakeTableOwnerGet(ctx context.Context, arg LakeTableOwnerGetParams) (LakeTableOwner, error) {
-	row := q.db.QueryRow(ctx, lakeTableOwnerGet, arg.TeamID, arg.DestTable, arg.DestSchema)
-	var i LakeTableOwner
-	err := row.Scan(
-		&i.TeamID,
-		&i.DestSchema,
-		&i.DestTable,
-		&i.ConfigID,
-		&i.IntegrationID,
-		&i.SourceTable,
-		&i.ClaimedAt,
-	)
-	return i, err
-}
-
 const lakeTableRelease = `-- name: LakeTableRelease :exec
 DELETE FROM lake_table_owners
 WHERE team_id = $1 AND config_id = $2 AND dest_schema = $3 AND dest_table = ANY($4::text[])

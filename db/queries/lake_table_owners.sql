@@ -7,9 +7,6 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (team_id, lower(dest_schema), dest_table) DO UPDATE SET config_id = lake_table_owners.config_id
 RETURNING *;
 
--- name: LakeTableOwnerGet :one
-SELECT * FROM lake_table_owners WHERE team_id = $1 AND lower(dest_schema) = lower(@dest_schema::text) AND dest_table = $2;
-
 -- name: LakeTableListByConfig :many
 -- The lake tables a sync configuration owns.
 SELECT * FROM lake_table_owners WHERE team_id = $1 AND config_id = $2 ORDER BY dest_schema, dest_table;
