@@ -30,24 +30,3 @@ func (s *Server) readyz(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 }
-
-type createTokenRequest struct {
-	Name string `json:"name"`
-}
-
-// createToken creates another token for the caller's team and shows it once.
-func (s *Server) createToken(c *gin.Context) {
-	var req createTokenRequest
-	if c.Request.ContentLength != 0 {
-		if err := decodeJSON(c, &req); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	tok, err := s.svc.CreateToken(c, teamID(c), req.Name)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, tok)
-}

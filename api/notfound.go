@@ -64,6 +64,8 @@ func resourceOf(route string) string {
 		return "connection type"
 	case strings.HasPrefix(route, "/v2/connection/"):
 		return "connection"
+	case strings.HasPrefix(route, "/api/tokens/"):
+		return "token"
 	}
 	return "integration"
 }

@@ -34,6 +34,8 @@ type teamResources struct {
 	App         string
 	Dataset     string
 	Asset       string
+	// SpareToken is the id of a token of the team other than Token, for its revoke.
+	SpareToken string
 	// spares are integrations the caller's own creates made, for its own deletes.
 	spares []string
 }
@@ -53,6 +55,8 @@ func (r *teamResources) field(name string) string {
 		return r.Task
 	case "dataset":
 		return r.Dataset
+	case "token":
+		return r.SpareToken
 	case "spare1", "spare2":
 		if i := int(name[5] - '1'); i < len(r.spares) {
 			return r.spares[i]
@@ -69,19 +73,20 @@ func (r *teamResources) field(name string) string {
 // teamScopedFields are the fields naming something a team owns; the others
 // (connector types, doc assets) are the same for everyone.
 var teamScopedFields = map[string]bool{"integration": true, "run": true, "table": true, "app": true,
-	"task": true, "dataset": true, "spare1": true, "spare2": true}
+	"task": true, "dataset": true, "spare1": true, "spare2": true, "token": true}
 
 // values are the resource names by field, for messages to be compared with
 // the names taken out.
 func (r *teamResources) values() map[string]string {
 	return map[string]string{"integration": r.Integration, "run": r.Run, "table": r.Table, "app": r.App,
-		"task": r.Task, "dataset": r.Dataset, "asset": r.Asset, "lake": r.Lake, "dest_schema": r.DestSchema, "name": r.Name}
+		"task": r.Task, "dataset": r.Dataset, "asset": r.Asset, "lake": r.Lake, "dest_schema": r.DestSchema, "name": r.Name,
+		"token": r.SpareToken}
 }
 
 // markers are the strings none of another team's answers may hold.
 func (r *teamResources) markers() []string {
 	return []string{r.Token, r.TeamID, r.Database, r.Integration, r.Name, r.Lake, r.Table, r.DestSchema,
-		r.SyncConfig, r.Run, r.Cube, r.Task, r.App, r.Dataset, r.Asset}
+		r.SyncConfig, r.Run, r.Cube, r.Task, r.App, r.Dataset, r.Asset, r.SpareToken}
 }
 
 // ghostResources name nothing: the answer to them is what "not found" looks like.
@@ -89,7 +94,7 @@ func ghostResources() *teamResources {
 	w := "ghost" + matrixHex()
 	return &teamResources{word: w, Integration: uuid.NewString(), Run: uuid.NewString(), Lake: uuid.NewString(),
 		Table: "public." + w + "_orders", App: w + "-app", Task: w + "-task", Dataset: w + "_ds", Asset: w + "_asset",
-		Name: w + "-pg", DestSchema: strings.ToUpper(w) + "_LAKE", Cube: w + "_orders"}
+		Name: w + "-pg", DestSchema: strings.ToUpper(w) + "_LAKE", Cube: w + "_orders", SpareToken: uuid.NewString()}
 }
 
 // oddResources are names nothing can have: not UUIDs, a NUL byte, bytes
@@ -117,6 +122,7 @@ func newMatrixTeam(t *testing.T, env *testenv.Env, word string) *teamResources {
 		t.Fatal(err)
 	}
 	r.TeamID = id.String()
+	r.SpareToken = obsPost(t, env, r.Token, "/api/tokens", map[string]any{"name": "spare"}, http.StatusCreated)["id"].(string)
 	r.Database = testenv.PostgresDatabase(t, "matrix_"+word+"_", "CREATE TABLE "+word+"_orders (id int PRIMARY KEY, amount numeric(10,2), updated_at timestamptz NOT NULL);"+
 		"INSERT INTO "+word+"_orders SELECT g, g * 1.5, timestamptz '2024-01-01' + g * interval '1 hour' FROM generate_series(1, 3) g")
 

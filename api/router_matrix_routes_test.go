@@ -58,7 +58,8 @@ func jsonBody(m map[string]any) func(*teamResources) any {
 
 // routeSpecs, by the route's openapi.yaml key.
 var routeSpecs = map[string]routeSpec{
-	"POST /api/tokens": {body: jsonBody(map[string]any{"name": "matrix"})},
+	"POST /api/tokens":        {body: jsonBody(map[string]any{"name": "matrix"})},
+	"DELETE /api/tokens/{id}": {params: map[string]string{"id": "token"}},
 	"POST /api/v1/lineage": {body: openLineageStart, limit: 4 << 20,
 		lenient: "OpenLineage events carry custom facets and fields (the spec allows additional properties)"},
 	"POST /log/task": {refs: true, body: func(r *teamResources) any {

@@ -71,6 +71,8 @@ func NewRouter(svc *service.Service, opts Options) *gin.Engine {
 	// Load is shed before authentication, which costs a database round trip.
 	authed := r.Group("/", newLoadShedder(opts.MaxInFlight, busy).admit, s.requireTeam)
 	authed.POST("/api/tokens", s.createToken)
+	authed.GET("/api/tokens", s.listTokens)
+	authed.DELETE("/api/tokens/:id", s.revokeToken)
 	s.registerDefinite(authed)
 	s.registerLake(authed)
 	s.registerLytics(authed)

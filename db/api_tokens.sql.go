@@ -13,38 +13,69 @@ import (
 )
 
 const aPITokenCreate = `-- name: APITokenCreate :one
-INSERT INTO api_tokens (team_id, name, token_hash)
-VALUES ($1, $2, $3)
-RETURNING id, team_id, name, created_at
+INSERT INTO api_tokens (team_id, name, token_hash, prefix, expires_at)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id, team_id, name, prefix, created_at, expires_at
 `
 
 type APITokenCreateParams struct {
 	TeamID    uuid.UUID
 	Name      string
 	TokenHash []byte
+	Prefix    string
+	ExpiresAt *time.Time
 }
 
 type APITokenCreateRow struct {
 	ID        uuid.UUID
 	TeamID    uuid.UUID
 	Name      string
+	Prefix    string
 	CreatedAt time.Time
+	ExpiresAt *time.Time
 }
 
 func (q *Queries) APITokenCreate(ctx context.Context, arg APITokenCreateParams) (APITokenCreateRow, error) {
-	row := q.db.QueryRow(ctx, aPITokenCreate, arg.TeamID, arg.Name, arg.TokenHash)
+	row := q.db.QueryRow(ctx, aPITokenCreate,
+		arg.TeamID,
+		arg.Name,
+		arg.TokenHash,
+		arg.Prefix,
+		arg.ExpiresAt,
+	)
 	var i APITokenCreateRow
 	err := row.Scan(
 		&i.ID,
 		&i.TeamID,
 		&i.Name,
+		&i.Prefix,
 		&i.CreatedAt,
+		&i.ExpiresAt,
 	)
 	return i, err
 }
 
+const aPITokenDelete = `-- name: APITokenDelete :execrows
+DELETE FROM api_tokens WHERE team_id = $1 AND id = $2
+`
+
+type APITokenDeleteParams struct {
+	TeamID uuid.UUID
+	ID     uuid.UUID
+}
+
+// Revokes one of a team's tokens; another team's id deletes nothing.
+func (q *Queries) APITokenDelete(ctx context.Context, arg APITokenDeleteParams) (int64, error) {
+	result, err := q.db.Exec(ctx, aPITokenDelete, arg.TeamID, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const aPITokenGetByHash = `-- name: APITokenGetByHash :one
-SELECT id, team_id, last_used_at FROM api_tokens WHERE token_hash = $1
+SELECT id, team_id, last_used_at FROM api_tokens
+WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > now())
 `
 
 type APITokenGetByHashRow struct {
@@ -53,7 +84,8 @@ type APITokenGetByHashRow struct {
 	LastUsedAt *time.Time
 }
 
-// Resolves a presented token (by its SHA-256) to its team.
+// Resolves a presented token (by its SHA-256) to its team. An expired token
+// matches nothing, exactly like a revoked (deleted) one.
 func (q *Queries) APITokenGetByHash(ctx context.Context, tokenHash []byte) (APITokenGetByHashRow, error) {
 	row := q.db.QueryRow(ctx, aPITokenGetByHash, tokenHash)
 	var i APITokenGetByHashRow
@@ -61,12 +93,56 @@ func (q *Queries) APITokenGetByHash(ctx context.Context, tokenHash []byte) (APIT
 	return i, err
 }
 
+const aPITokenList = `-- name: APITokenList :many
+SELECT id, name, prefix, created_at, last_used_at, expires_at FROM api_tokens
+WHERE team_id = $1
+ORDER BY created_at DESC, id
+`
+
+type APITokenListRow struct {
+	ID         uuid.UUID
+	Name       string
+	Prefix     string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	ExpiresAt  *time.Time
+}
+
+// Lists a team's tokens without their hashes, newest first.
+func (q *Queries) APITokenList(ctx context.Context, teamID uuid.UUID) ([]APITokenListRow, error) {
+	rows, err := q.db.Query(ctx, aPITokenList, teamID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []APITokenListRow{}
+	for rows.Next() {
+		var i APITokenListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Prefix,
+			&i.CreatedAt,
+			&i.LastUsedAt,
+			&i.ExpiresAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const aPITokenTouch = `-- name: APITokenTouch :exec
-UPDATE api_tokens SET last_used_at = now() WHERE id = $1
+UPDATE api_tokens SET last_used_at = now()
+WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
 `
 
 // Records that a token was used; callers skip it when the last record is recent,
-// so authentication does not write on every request.
+// and the condition repeats that check so concurrent requests do not all write.
 func (q *Queries) APITokenTouch(ctx context.Context, id uuid.UUID) error {
 	_, err := q.db.Exec(ctx, aPITokenTouch, id)
 	return err

@@ -17,6 +17,8 @@ type ApiToken struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
+	ExpiresAt  *time.Time
+	Prefix     string
 }
 
 type DiscoveryCache struct {

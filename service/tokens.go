@@ -2,44 +2,40 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
-	"github.com/sluice-dev/sluice/db"
+	"github.com/sluice-dev/sluice/service/tokens"
 )
 
-// tokenPrefix marks sluice tokens so secret scanners can recognise them.
-const tokenPrefix = "slk_"
+// Token is a newly created API token; its secret is shown once and never stored.
+type Token = tokens.Created
 
-// maxTokenLength bounds what is hashed for an Authorization header.
-const maxTokenLength = 256
+// TokenInfo describes a token in a listing: never its secret or hash.
+type TokenInfo = tokens.Token
 
-// touchInterval is how stale last_used_at may get before authentication updates it.
-const touchInterval = time.Minute
-
-// Token is a newly created API token; Secret is shown once and never stored.
-type Token struct {
-	ID        uuid.UUID `json:"id"`
-	Name      string    `json:"name"`
-	Secret    string    `json:"token"`
-	CreatedAt time.Time `json:"created_at"`
+// TokenRequest is a token asked for through the API. ExpiresIn is a number of
+// seconds or a string ("3600", "720h", "90d"); ExpiresAt an RFC 3339 time.
+// With neither, the token expires after tokens.DefaultAPIExpiry.
+type TokenRequest struct {
+	Name      string
+	ExpiresIn any
+	ExpiresAt *time.Time
 }
 
-func hashToken(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
-}
+func (s *Service) tokens() *tokens.Store { return tokens.New(s.queries) }
 
-// CreateToken creates a token for the team and returns it once.
+// CreateToken creates a token that never expires and returns it once; the
+// CLI and `sluice dev` make these (`sluice token create --expires-in` sets one).
 func (s *Service) CreateToken(ctx context.Context, teamID uuid.UUID, name string) (Token, error) {
+	return s.CreateTokenUntil(ctx, teamID, name, nil)
+}
+
+// CreateTokenUntil creates a token that stops working at expiresAt (nil: never).
+func (s *Service) CreateTokenUntil(ctx context.Context, teamID uuid.UUID, name string, expiresAt *time.Time) (Token, error) {
 	if len(name) > 200 {
 		return Token{}, &InputError{Field: "name", Problem: "is longer than 200 characters"}
 	}
@@ -47,36 +43,90 @@ func (s *Service) CreateToken(ctx context.Context, teamID uuid.UUID, name string
 	if err := checkText(textRule{field: "name", value: name, max: 200}); err != nil {
 		return Token{}, err
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return Token{}, fmt.Errorf("create token: %w", err)
-	}
-	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	row, err := s.queries.APITokenCreate(ctx, db.APITokenCreateParams{TeamID: teamID, Name: name, TokenHash: hashToken(secret)})
+	tok, err := s.tokens().Create(ctx, teamID, name, expiresAt)
 	if err != nil {
-		return Token{}, fmt.Errorf("create token: %w", dbError(err))
+		return Token{}, dbError(err)
 	}
-	return Token{ID: row.ID, Name: row.Name, Secret: secret, CreatedAt: row.CreatedAt}, nil
+	return tok, nil
 }
 
-// Authenticate resolves a bearer token to its team.
-func (s *Service) Authenticate(ctx context.Context, token string) (uuid.UUID, error) {
-	if token == "" || len(token) > maxTokenLength || !strings.HasPrefix(token, tokenPrefix) {
-		return uuid.Nil, ErrUnauthenticated
+// CreateAPIToken creates a token asked for through the API: it always expires,
+// by default after tokens.DefaultAPIExpiry.
+func (s *Service) CreateAPIToken(ctx context.Context, teamID uuid.UUID, req TokenRequest) (Token, error) {
+	expiresAt, err := apiTokenExpiry(req, time.Now())
+	if err != nil {
+		return Token{}, err
 	}
-	row, err := s.queries.APITokenGetByHash(ctx, hashToken(token))
-	if errors.Is(err, pgx.ErrNoRows) {
+	return s.CreateTokenUntil(ctx, teamID, req.Name, &expiresAt)
+}
+
+// apiTokenExpiry turns the request's expires_in or expires_at into a time.
+func apiTokenExpiry(req TokenRequest, now time.Time) (time.Time, error) {
+	if req.ExpiresIn != nil && req.ExpiresAt != nil {
+		return time.Time{}, &InputError{Field: "expires_in", Problem: "and expires_at cannot both be set"}
+	}
+	if req.ExpiresAt != nil {
+		if err := tokens.CheckSpan(req.ExpiresAt.Sub(now)); err != nil {
+			return time.Time{}, &InputError{Field: "expires_at", Problem: "must be in the future and " + err.Error() + " from now"}
+		}
+		return *req.ExpiresAt, nil
+	}
+	span := tokens.DefaultAPIExpiry
+	switch v := req.ExpiresIn.(type) {
+	case nil:
+	case float64:
+		if v != float64(int64(v)) || v <= 0 || v > float64(tokens.MaxExpiry/time.Second) {
+			return time.Time{}, &InputError{Field: "expires_in", Problem: fmt.Sprintf("must be a whole number of seconds from 1 to %d", int64(tokens.MaxExpiry/time.Second))}
+		}
+		span = time.Duration(v) * time.Second
+	case string:
+		d, err := tokens.ParseDuration(v)
+		if err != nil {
+			return time.Time{}, &InputError{Field: "expires_in", Problem: err.Error()}
+		}
+		span = d
+	default:
+		return time.Time{}, &InputError{Field: "expires_in", Problem: "must be a number of seconds or a string such as \"90d\" or \"720h\""}
+	}
+	return now.Add(span), nil
+}
+
+// Authenticate resolves a bearer token to its team. Nothing is cached, so a
+// revoked or expired token is refused by every API process at once.
+func (s *Service) Authenticate(ctx context.Context, token string) (uuid.UUID, error) {
+	team, err := s.tokens().Authenticate(ctx, token)
+	if errors.Is(err, tokens.ErrUnauthenticated) {
 		return uuid.Nil, ErrUnauthenticated
 	}
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("authenticate: %w", dbError(err))
+		return uuid.Nil, dbError(err)
 	}
-	if row.LastUsedAt == nil || time.Since(*row.LastUsedAt) > touchInterval {
-		if err := s.queries.APITokenTouch(ctx, row.ID); err != nil {
-			return uuid.Nil, fmt.Errorf("authenticate: record use: %w", dbError(err))
-		}
+	return team, nil
+}
+
+// ListTokens lists the team's tokens without their secrets.
+func (s *Service) ListTokens(ctx context.Context, teamID uuid.UUID) ([]TokenInfo, error) {
+	list, err := s.tokens().List(ctx, teamID)
+	return list, dbError(err)
+}
+
+// RevokeToken deletes one of the team's tokens; another team's id is not found.
+func (s *Service) RevokeToken(ctx context.Context, teamID, id uuid.UUID) error {
+	err := s.tokens().Revoke(ctx, teamID, id)
+	if errors.Is(err, tokens.ErrNotFound) {
+		return ErrNotFound
 	}
-	return row.TeamID, nil
+	return dbError(err)
+}
+
+// TeamID returns the id of an existing team by name, for commands that act on
+// a team without creating it.
+func (s *Service) TeamID(ctx context.Context, name string) (uuid.UUID, error) {
+	team, err := s.queries.TeamGetByName(ctx, name)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("team %s: %w", name, dbError(err))
+	}
+	return team.ID, nil
 }
 
 // EnsureTeam creates the team if it is missing and returns its id.

@@ -25,7 +25,7 @@ Commands:
   api       serve the HTTP API (production; needs TEMPORAL_ADDRESS and SLUICE_SECRET_KEY)
   worker    run the Temporal worker (production; needs TEMPORAL_ADDRESS and SLUICE_SECRET_KEY)
   migrate   up | down | version: manage sluice's database schema
-  token     create --team NAME [--name LABEL]: print a new API token
+  token     create | list | revoke --team NAME: make, list or revoke API tokens
   sync      run | replay | cancel | list: operate sync runs (see 'sluice sync')
   temporal  only the embedded Temporal server of 'dev', for api and worker processes on one machine
   secrets   rotate: re-encrypt every stored secret under SLUICE_SECRET_KEY
