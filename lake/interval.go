@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"math"
 	"slices"
@@ -126,4 +127,27 @@ func encodeIntervals(query string, cols []FileColumn) string {
 		}
 		return fmt.Sprintf("CAST(%s AS VARCHAR)", quoteIdent(c.Name))
 	}) + " FROM (" + query + ")"
+}
+
+// toIntervalListText stages a list of intervals as a JSON array of DuckDB's
+// interval text ("-1 months 2 days -3 microseconds"), which DuckDB casts to
+// INTERVAL[]; it cannot cast the ISO 8601 form sluice's connectors give.
+func toIntervalListText(v any) (driver.Value, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return toJSONText(v)
+	}
+	out := make([]any, len(list))
+	for i, e := range list {
+		iv, err := toInterval(e)
+		if err != nil || iv == nil {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		x := iv.(duckdb.Interval)
+		out[i] = fmt.Sprintf("%d months %d days %d microseconds", x.Months, x.Days, x.Micros)
+	}
+	return toJSONText(out)
 }

@@ -9,21 +9,22 @@ import (
 )
 
 // TestNegativeIntervals: a source with negative intervals (which Parquet's
-// INTERVAL cannot hold) syncs, reads back exactly, microseconds included,
-// and its null count is right.
+// INTERVAL cannot hold), alone and in lists, syncs, reads back exactly,
+// microseconds included, and its null count is right.
 func TestNegativeIntervals(t *testing.T) {
 	f := newFixture(t)
-	cols := []connectors.Column{col("id", connectors.KindInt), col("iv", connectors.KindInterval)}
+	cols := []connectors.Column{col("id", connectors.KindInt), col("iv", connectors.KindInterval),
+		{Name: "ivs", Type: connectors.ArrayOf(connectors.Scalar(connectors.KindInterval))}}
 	in := []string{"P-1D", "PT-2H-30M", "P-1Y-2M-3DT-4H-5M-6.000001S", "PT0.000001S", "P1Y2M3DT4H5M6.5S"}
 	var rows [][]any
 	for i, iv := range in {
-		rows = append(rows, []any{int64(i), iv})
+		rows = append(rows, []any{int64(i), iv, []any{iv, nil}})
 	}
-	rows = append(rows, []any{int64(len(in)), nil})
+	rows = append(rows, []any{int64(len(in)), nil, nil})
 	f.load("s", "t", cols, rows, LoadAppend)
-	res := f.query(`SELECT iv FROM s.t ORDER BY id`)
+	res := f.query(`SELECT iv, ivs[1] FROM s.t ORDER BY id`)
 	for i, want := range in {
-		if res.Rows[i][0] != want {
+		if res.Rows[i][0] != want || res.Rows[i][1] != want {
 			t.Errorf("row %d reads %v, want %s", i, res.Rows[i], want)
 		}
 	}

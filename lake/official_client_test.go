@@ -379,6 +379,7 @@ func allTypeColumns(widened bool) []connectors.Column {
 		col("c_uuid", connectors.KindUUID), col("c_json", connectors.KindJSON),
 		{Name: "c_ints", Type: connectors.ArrayOf(connectors.Scalar(connectors.KindInt))},
 		{Name: "c_texts", Type: connectors.ArrayOf(connectors.Scalar(connectors.KindString))},
+		{Name: "c_ivs", Type: connectors.ArrayOf(connectors.Scalar(connectors.KindInterval))},
 	}
 	if widened {
 		cols = append(cols, col("c_new", connectors.KindString))
@@ -406,10 +407,10 @@ func allTypeRows(from, to int64, tag string, widened bool) [][]any {
 			base.Add(time.Duration(n) * 1500 * time.Millisecond).In(time.FixedZone("x", 5*3600)),
 			fmt.Sprintf("%02d:%02d:%02d.%06d", n%24, n%60, (n*7)%60, n*13%1000000), intervals[n%len(intervals)],
 			fmt.Sprintf("0190a0b0-0000-7000-8000-%012d", n), fmt.Sprintf(`{"n": %d, "tag": %q, "list": [1, null]}`, n, tag),
-			[]any{int64(n), nil, int64(-n)}, []any{"a", tag, nil},
+			[]any{int64(n), nil, int64(-n)}, []any{"a", tag, nil}, []any{intervals[(n+1)%len(intervals)], nil},
 		}
 		if n%11 == 3 {
-			r[14], r[15] = []any{}, []any{}
+			r[14], r[15], r[16] = []any{}, []any{}, []any{}
 		}
 		if widened {
 			r = append(r, tag+" new")

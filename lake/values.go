@@ -52,6 +52,11 @@ func stageFor(t connectors.Type) stageColumn {
 	case connectors.KindArray:
 		// Arrays travel as JSON text; DuckDB casts JSON arrays to typed lists.
 		// JSON cannot carry bytes, so byte arrays travel as base64 strings.
+		if t.Elem.Kind == connectors.KindInterval {
+			return stageColumn{"VARCHAR", toIntervalListText, func(col string) string {
+				return fmt.Sprintf("CAST(CAST(%s AS JSON) AS %s)", col, duckdbType(t))
+			}}
+		}
 		if t.Elem.Kind == connectors.KindBytes {
 			return stageColumn{"VARCHAR", toJSONText, func(col string) string {
 				return fmt.Sprintf("list_transform(CAST(CAST(%s AS JSON) AS VARCHAR[]), e -> from_base64(e))", col)
