@@ -41,6 +41,16 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	logger := newLogger(cfg.LogLevel)
+	// Every port first: a taken one must stop dev before it creates the
+	// database, the data dir or the secret key.
+	ln, err := listen(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if err := checkTemporalPorts(cfg); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
@@ -51,10 +61,6 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	keyring, err := devKeyring(&cfg)
-	if err != nil {
-		return err
-	}
-	ln, err := listen(cfg.HTTPAddr)
 	if err != nil {
 		return err
 	}

@@ -105,7 +105,7 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, m
 func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w (set SLUICE_HTTP_ADDR to another address)", addr, err)
+		return nil, fmt.Errorf("listen on %s: %w (move the API with SLUICE_HTTP_ADDR or --http-addr, e.g. :8081)", addr, err)
 	}
 	return ln, nil
 }
