@@ -87,7 +87,9 @@ clean-data: ## Forget the dev stack's state (.sluice: Temporal history, secret k
 	rm -rf .sluice
 
 .PHONY: chaos chaos-short
-chaos: build ## Fault-injection scenarios on real api/worker processes (CHAOS_RUNS each, default 20 worker kills, 10 others); prints a table
+# chaos builds with the tests' flags (build-debug, no -trimpath): the release
+# build's -trimpath would compile every dependency a second time in make test.
+chaos: build-debug ## Fault-injection scenarios on real api/worker processes (CHAOS_RUNS each, default 20 worker kills, 10 others); prints a table
 	SLUICE_CHAOS=1 SLUICE_CHAOS_BIN=$(CURDIR)/$(BIN) CHAOS_RUNS=$(CHAOS_RUNS) CHAOS_SHORT=$(CHAOS_SHORT) $(GO) test -count=1 -v -timeout 90m ./chaos
 
 chaos-short: ## The chaos scenarios in CI's short form: 2 runs each, without the slow retries-exhausted cases
