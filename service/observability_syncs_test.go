@@ -113,7 +113,7 @@ func TestSyncRunIsRunningFromItsStart(t *testing.T) {
 	ctx := context.Background()
 	team, _ := env.Service.EnsureTeam(ctx, "acme")
 	startedAt := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
-	run := service.SyncRunReport{RunID: "live", IntegrationName: "Production DB", StartedAt: startedAt}
+	run := service.SyncRunReport{RunID: "live", IntegrationName: "Production DB", IntegrationID: "3f2a9c1e-0000-4000-8000-000000000002", StartedAt: startedAt}
 	if _, err := env.Service.ReportSyncStarted(ctx, team, run); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestSyncRunIsRunningFromItsStart(t *testing.T) {
 		t.Fatalf("ended run reported %d transformations, %d metrics, %d datasets; want 2, 2, 4",
 			len(again.Transformations), len(again.Metrics), len(again.Datasets))
 	}
-	for _, name := range []string{"lake.production_db.orders", "Production DB.public.orders"} {
+	for _, name := range []string{"lake.production_db.orders", "3f2a9c1e-0000-4000-8000-000000000002.public.orders"} {
 		ds, err := env.Service.GetDataset(ctx, team, name)
 		if err != nil || len(ds.Versions) != 1 {
 			t.Fatalf("dataset %s = %+v (%v), want one schema version", name, ds, err)
