@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -32,11 +33,22 @@ func (b *backend) lakeService() *lakesvc.Service {
 }
 
 // ensureLakeSchedules gives every team with a lake its maintenance schedule
-// (teams whose lake predates maintenance included) when a worker starts; a
-// failure is logged, and the next worker start tries again.
+// when a worker starts (teams whose lake predates maintenance included), and
+// again every hour until ctx ends, so a team whose lake was created since
+// gets one too. A failure is logged; the next round tries again.
 func (b *backend) ensureLakeSchedules(ctx context.Context) {
-	if err := b.lakeService().EnsureSchedules(ctx); err != nil && ctx.Err() == nil {
-		b.logger.Warn("lake maintenance schedules not all created", slog.String("error", err.Error()))
+	ls := b.lakeService()
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if err := ls.EnsureSchedules(ctx); err != nil && ctx.Err() == nil {
+			b.logger.Warn("lake maintenance schedules not all created", slog.String("error", err.Error()))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }
 
