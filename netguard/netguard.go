@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -89,27 +92,67 @@ func Check(host string, addr netip.Addr) error {
 	return nil
 }
 
+// Resolver answers a name's addresses; *net.Resolver is one.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+var resolver atomic.Pointer[Resolver]
+
+// SetResolver replaces the resolver every lookup goes through (nil restores
+// the machine's), so a test can answer a name differently on each lookup.
+func SetResolver(r Resolver) {
+	shared.mu.Lock()
+	shared.pins = nil
+	shared.mu.Unlock()
+	if r == nil {
+		resolver.Store(nil)
+		return
+	}
+	resolver.Store(&r)
+}
+
+func lookup(ctx context.Context, host string) ([]netip.Addr, error) {
+	if r := resolver.Load(); r != nil {
+		return (*r).LookupNetIP(ctx, "ip", host)
+	}
+	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+}
+
 // Resolve resolves host and returns its addresses if every one of them is
 // allowed. One forbidden address refuses the name: a resolver that mixes a
-// public and a metadata address is not to be trusted.
+// public and a metadata address is not to be trusted. Host is read the way
+// C resolvers read it too (127.1, 0x7f000001, a trailing dot, any case), so
+// no spelling of an address escapes the check.
 func Resolve(ctx context.Context, host string) ([]netip.Addr, error) {
-	if addr, err := netip.ParseAddr(host); err == nil {
-		if err := Check(host, addr); err != nil {
-			return nil, err
-		}
-		return []netip.Addr{addr.Unmap()}, nil
-	}
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	addrs, err := resolveUnchecked(ctx, host)
 	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", host, err)
-	}
-	if len(addrs) == 0 {
-		return nil, fmt.Errorf("resolve %s: no addresses", host)
+		return nil, err
 	}
 	for _, a := range addrs {
 		if err := Check(host, a); err != nil {
 			return nil, err
 		}
+	}
+	return addrs, nil
+}
+
+// resolveUnchecked answers host's addresses, unmapped, with one lookup at most.
+func resolveUnchecked(ctx context.Context, host string) ([]netip.Addr, error) {
+	if addr, ok := parseLiteral(host); ok {
+		return []netip.Addr{addr}, nil
+	}
+	name := strings.ToLower(strings.TrimSuffix(host, "."))
+	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
+		// RFC 6761: always loopback, whatever a resolver says.
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}, nil
+	}
+	addrs, err := lookup(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", host, err)
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("resolve %s: no addresses", host)
 	}
 	out := make([]netip.Addr, len(addrs))
 	for i, a := range addrs {
@@ -121,21 +164,83 @@ func Resolve(ctx context.Context, host string) ([]netip.Addr, error) {
 // dialTimeout bounds a single connection attempt.
 const dialTimeout = 10 * time.Second
 
+// pinTTL is how long a Dialer reuses a host's addresses before resolving it
+// again. Within it every connection of a connector (pgx's TLS and plain
+// attempts, a pool's new connections) dials the addresses of one lookup.
+const pinTTL = time.Minute
+
+// Dialer resolves each host once per pinTTL, checks every address against
+// the policy and sluice's own endpoints on every dial, and dials only those
+// addresses: a name cannot answer a public address to one lookup and a
+// private one to the next. A connector holds one; its zero value works.
+type Dialer struct {
+	// Database is the database the connector's protocol names; it decides
+	// whether sluice's own database server may be reached (see Endpoint).
+	Database string
+
+	mu   sync.Mutex
+	pins map[string]pin
+}
+
+type pin struct {
+	addrs []netip.Addr
+	at    time.Time
+}
+
+// shared serves the package-level DialContext and LookupHost.
+var shared Dialer
+
+// resolve answers host's addresses from the pin or one new lookup, and
+// checks each against the policy (which may have changed since).
+func (d *Dialer) resolve(ctx context.Context, host string) ([]netip.Addr, error) {
+	d.mu.Lock()
+	p, ok := d.pins[host]
+	d.mu.Unlock()
+	if !ok || time.Since(p.at) > pinTTL {
+		addrs, err := resolveUnchecked(ctx, host)
+		if err != nil {
+			return nil, err
+		}
+		p = pin{addrs: addrs, at: time.Now()}
+		d.mu.Lock()
+		if d.pins == nil {
+			d.pins = map[string]pin{}
+		}
+		d.pins[host] = p
+		d.mu.Unlock()
+	}
+	for _, a := range p.addrs {
+		if err := Check(host, a); err != nil {
+			return nil, err
+		}
+	}
+	return p.addrs, nil
+}
+
 // DialContext resolves and checks address's host, then dials the checked
 // addresses in turn. Its signature fits net.Dialer-style hooks of drivers.
-func DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	host, port, err := net.SplitHostPort(address)
+func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	host, portText, err := net.SplitHostPort(address)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", address, err)
 	}
-	addrs, err := Resolve(ctx, host)
+	port, err := strconv.Atoi(portText)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: port is not a number", address)
+	}
+	addrs, err := d.resolve(ctx, host)
 	if err != nil {
 		return nil, err
 	}
-	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+	for _, a := range addrs {
+		if err := CheckProtected(ctx, host, a, port, d.Database); err != nil {
+			return nil, err
+		}
+	}
+	nd := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
 	var errs []error
 	for _, a := range addrs {
-		conn, err := d.DialContext(ctx, network, net.JoinHostPort(a.String(), port))
+		conn, err := nd.DialContext(ctx, network, net.JoinHostPort(a.String(), portText))
 		if err == nil {
 			return conn, nil
 		}
@@ -146,8 +251,8 @@ func DialContext(ctx context.Context, network, address string) (net.Conn, error)
 
 // LookupHost resolves and checks host, returning address strings; it fits
 // pgx's LookupFunc so pgx dials only checked addresses.
-func LookupHost(ctx context.Context, host string) ([]string, error) {
-	addrs, err := Resolve(ctx, host)
+func (d *Dialer) LookupHost(ctx context.Context, host string) ([]string, error) {
+	addrs, err := d.resolve(ctx, host)
 	if err != nil {
 		return nil, err
 	}
@@ -156,4 +261,15 @@ func LookupHost(ctx context.Context, host string) ([]string, error) {
 		out[i] = a.String()
 	}
 	return out, nil
+}
+
+// DialContext dials through a Dialer shared by connections that name no
+// database (HTTP clients, MySQL's driver hook).
+func DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return shared.DialContext(ctx, network, address)
+}
+
+// LookupHost resolves and checks host through the shared Dialer.
+func LookupHost(ctx context.Context, host string) ([]string, error) {
+	return shared.LookupHost(ctx, host)
 }

@@ -16,6 +16,9 @@ import (
 // validate runs the ValidateIntegration workflow and waits for it up to the
 // configured deadline, translating its failure into a ValidationError.
 func (s *Service) validate(ctx context.Context, teamID uuid.UUID, name string, in activities.SealedIntegration) (activities.ValidateOutput, error) {
+	if err := refuseOwnServices(ctx, in.Config); err != nil {
+		return activities.ValidateOutput{}, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.ValidationTimeout)
 	defer cancel()
 	opts := client.StartWorkflowOptions{

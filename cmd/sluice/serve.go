@@ -47,6 +47,13 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, keyrin
 		return nil, err
 	}
 	netguard.SetAllowPrivate(cfg.AllowPrivateNetworks)
+	// sluice's own database and Temporal are never a source, whatever the
+	// private-network setting: a team would read every team's state there.
+	own, err := netguard.OwnEndpoints(cfg.DatabaseURL, cfg.TemporalAddress, cfg.TemporalUIPort)
+	if err != nil {
+		return nil, err
+	}
+	netguard.Protect(own...)
 	connectors.SetAllowSuperuserSources(cfg.AllowSuperuserSources)
 	embedder, err := embeddings.New(embeddings.Config{Provider: cfg.EmbeddingsProvider, BaseURL: cfg.OpenAIBaseURL,
 		APIKey: cfg.OpenAIAPIKey, Model: cfg.EmbeddingsModel})

@@ -93,9 +93,14 @@ func poolConfig(creds connectors.Credentials) (*pgxpool.Config, error) {
 	cc.Password = creds.String("password")
 	cc.Database = creds.String("database")
 	cc.ConnectTimeout = connectTimeout
-	// Every address is resolved and checked by the network guard, then dialed by it.
-	cc.LookupFunc = netguard.LookupHost
-	cc.DialFunc = netguard.DialContext
+	// Every address is resolved and checked by the network guard, then dialed
+	// by it. One Dialer per pool: pgx looks the host up once per TLS fallback
+	// and per new connection, and each of those lookups must answer what the
+	// first one checked. It knows the database so that sluice's own database
+	// is refused while another database on the same server is not.
+	guard := &netguard.Dialer{Database: cc.Database}
+	cc.LookupFunc = guard.LookupHost
+	cc.DialFunc = guard.DialContext
 	for _, fb := range cc.Fallbacks {
 		fb.Host, fb.Port = cc.Host, cc.Port
 	}
