@@ -20,8 +20,16 @@ type rules struct {
 	functions map[string]bool
 	funcs     funcDeny
 	// fileScans refuses FROM 'file.csv' and FROM "file.csv", and the same
-	// after JOIN: DuckDB reads a file named where a table should be.
+	// after each of fileScanWords: DuckDB reads a file named where a table
+	// should be.
 	fileScans bool
+}
+
+// fileScanWords are the words after which DuckDB takes a table name, and so
+// reads a file named there instead: DESCRIBE '/etc/passwd' and SUMMARIZE
+// 'x.csv' read the file as surely as FROM does.
+var fileScanWords = map[string]bool{
+	"FROM": true, "JOIN": true, "DESCRIBE": true, "DESC": true, "SUMMARIZE": true, "SHOW": true,
 }
 
 // checkTokens applies r to sql as lx splits it.
@@ -61,7 +69,7 @@ func checkTokens(lx *lexer, r *rules, sql string) error {
 			return refusef("FOR %s takes row locks", next.text)
 		case t.text == "NEXT" && next.kind == tokWord && next.text == "VALUE":
 			return refusef("NEXT VALUE FOR %s", whySequence)
-		case r.fileScans && (t.text == "FROM" || t.text == "JOIN") &&
+		case r.fileScans && fileScanWords[t.text] &&
 			(next.kind == tokString || next.kind == tokQuoted && strings.ContainsAny(next.text, "./:\\")):
 			return refusef("%s with a file name reads the file, which %s", t.text, whyOutside)
 		}

@@ -159,6 +159,12 @@ var (
 		write(`SELECT 1 # DELETE`, `^DELETE writes$`),
 		write(`FORCE CHECKPOINT`, `^FORCE statements`),
 		write(`SELECT * FROM sg.items; ATTACH 'x.db'`, `^2 statements`),
+		write(`DESCRIBE '/etc/passwd'`, `^DESCRIBE with a file name reads the file`),
+		write(`SUMMARIZE 'data.csv'`, `^SUMMARIZE with a file name`),
+		write(`SHOW '/etc/passwd'`, `^SHOW with a file name`),
+		write(`DESCRIBE SELECT * FROM "/etc/x.parquet"`, `^FROM with a file name`),
+		write(`SELECT * FROM duckdb_secrets()`, `^function duckdb_secrets shows stored credentials$`),
+		write(`SELECT which_secret('s3://b/x', 's3')`, `^function which_secret`),
 	}
 	duckdbReads = []string{
 		`FROM sg.items`,

@@ -58,6 +58,7 @@ var duckdbFuncs = funcDeny{
 		"glob": whyOutside, "getenv": whyOutside, "sniff_csv": whyOutside,
 		"query": whyRunsText, "query_table": whyRunsText, "json_execute_serialized_sql": whyRunsText,
 		"nextval": whySequence, "setval": whySequence, "force_checkpoint": whyAdmin,
+		"duckdb_secrets": "shows stored credentials", "which_secret": "shows stored credentials",
 	},
 	prefixes: []prefixRule{
 		{"read_", whyOutside}, {"parquet_", whyOutside}, {"iceberg_", whyOutside},
