@@ -15,10 +15,10 @@ import (
 // scratch database unchanged. The database half is skipped when Postgres is
 // not reachable. The corpus seeds the fuzzer.
 func FuzzCheckPostgres(f *testing.F) {
-	for _, a := range spellings(postgresWrites) {
+	for _, a := range spellings(with(postgresWrites, postgresAllowlistAttempts)) {
 		f.Add(a.sql)
 	}
-	for _, r := range readSpellings(postgresReads) {
+	for _, r := range readSpellings(with(postgresReads, postgresAllowedReads)) {
 		f.Add(r)
 	}
 	s := newPGScratch(f)
@@ -62,8 +62,8 @@ func FuzzCheck(f *testing.F) {
 			}
 		}
 	}
-	seed(connectors.DialectPostgres, postgresWrites, postgresReads)
-	seed(connectors.DialectMySQL, mysqlWrites, mysqlReads)
+	seed(connectors.DialectPostgres, with(postgresWrites, postgresAllowlistAttempts), with(postgresReads, postgresAllowedReads))
+	seed(connectors.DialectMySQL, with(mysqlWrites, mysqlAllowlistAttempts), with(mysqlReads, mysqlAllowedReads))
 	for d, c := range classifiedCorpus {
 		seed(d, c.writes, c.reads)
 	}
