@@ -61,10 +61,14 @@ func BenchmarkLakeCompaction(b *testing.B) {
 		b.ReportMetric(before.Seconds()*1000, "before-ms")
 		b.ReportMetric(after.Seconds()*1000, "after-ms")
 		b.ReportMetric(share*100, "files-after-%")
+		verdict := "meets the goals"
+		if ratio < 5 || share > 0.02 {
+			verdict = "MISSES a goal"
+		}
 		fmt.Printf("BenchmarkLakeCompaction: %d merges (%s) → %d live files; query %s before, %s after compaction: %.1f× faster (goal ≥ 5×); "+
-			"compaction took %s and left %d files, %.2f%% of before (goal ≤ 2%%); result %+v\n",
+			"compaction took %s and left %d files, %.2f%% of before (goal ≤ 2%%): %s; result %+v\n",
 			compactBenchMerges, written.Round(time.Millisecond), filesBefore, before.Round(time.Microsecond), after.Round(time.Microsecond), ratio,
-			compacted.Round(time.Millisecond), filesAfter, share*100, res)
+			compacted.Round(time.Millisecond), filesAfter, share*100, verdict, res)
 	}
 }
 
