@@ -75,6 +75,30 @@ func TestNamedLocksDoNotOutliveAQuery(t *testing.T) {
 	}
 }
 
+// TestStatementTimeLimitDoesNotOutliveAQuery runs a query with a one-second
+// limit, then reads the session's limit on the pool's one connection: it must
+// be the server's again, or a sync's read on that connection would inherit it.
+func TestStatementTimeLimitDoesNotOutliveAQuery(t *testing.T) {
+	c := openTestConnector(t, "mysql", "")
+	c.db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	if _, err := c.Query(ctx, "SELECT 1", connectors.QueryOptions{MaxRows: 1, Timeout: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := c.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var session, global float64
+	if err := conn.QueryRowContext(ctx, "SELECT @@SESSION.max_statement_time, @@GLOBAL.max_statement_time").Scan(&session, &global); err != nil {
+		t.Fatal(err)
+	}
+	if session != global {
+		t.Fatalf("the next use of the connection has max_statement_time %v, want the server's %v", session, global)
+	}
+}
+
 // TestReadValuesNeverBecomeSQL reads past hostile cursor and resume-key
 // values with NO_BACKSLASH_ESCAPES off and on: values are bound, never
 // written into the statement, so nothing is created and every row is read.
