@@ -80,8 +80,9 @@ func TestSyncRefusesATableAnotherSyncOwns(t *testing.T) {
 	}
 }
 
-// TestConcurrentSyncsClaimATableOnce saves four syncs of the same table at
-// once: exactly one owns it, the others are 409.
+// TestConcurrentSyncsClaimATableOnce saves four syncs of the same two
+// tables at once, named in either order: exactly one owns them, the others
+// are 409 (never a deadlock's error).
 func TestConcurrentSyncsClaimATableOnce(t *testing.T) {
 	f := newSyncFixture(t)
 	syncs := []syncFixture{f, f.second(t), f.second(t), f.second(t)}
@@ -91,7 +92,11 @@ func TestConcurrentSyncsClaimATableOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses[i] = s.configure(t, map[string]any{"dest_schema": "RACE", "schedule": "daily", "tables": []any{f.schema + ".users"}}).Status
+			tables := []any{f.schema + ".users", f.schema + ".orders"}
+			if i%2 == 1 { // the other order too: claims must not deadlock
+				tables[0], tables[1] = tables[1], tables[0]
+			}
+			statuses[i] = s.configure(t, map[string]any{"dest_schema": "RACE", "schedule": "daily", "tables": tables}).Status
 		}()
 	}
 	wg.Wait()
@@ -108,8 +113,8 @@ func TestConcurrentSyncsClaimATableOnce(t *testing.T) {
 		t.Fatalf("statuses of concurrent syncs of one table: %v", statuses)
 	}
 	var owners int
-	if err := f.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM lake_table_owners WHERE dest_schema = 'RACE'`).Scan(&owners); err != nil || owners != 1 {
-		t.Fatalf("owners of RACE.users: %d (%v)", owners, err)
+	if err := f.env.Pool.QueryRow(context.Background(), `SELECT count(DISTINCT config_id) FROM lake_table_owners WHERE dest_schema = 'RACE'`).Scan(&owners); err != nil || owners != 1 {
+		t.Fatalf("owners of RACE's tables: %d (%v)", owners, err)
 	}
 }
 

@@ -34,10 +34,13 @@ func (s *Service) claimSyncTables(ctx context.Context, q *db.Queries, cfg db.Syn
 	if err := releaseUnselected(ctx, q, cfg, sels); err != nil {
 		return err
 	}
-	for _, sel := range sels {
-		if sel.IsGlob() {
-			continue // claimed when a run plans what it selects
-		}
+	// Claimed in name order, so two saves claiming the same tables wait for
+	// each other rather than deadlock. Globs are claimed when a run plans them.
+	exact := slices.DeleteFunc(slices.Clone(sels), syncspec.TableSelector.IsGlob)
+	slices.SortFunc(exact, func(a, b syncspec.TableSelector) int {
+		return strings.Compare(syncspec.DestTableName(a.Pattern), syncspec.DestTableName(b.Pattern))
+	})
+	for _, sel := range exact {
 		owner, err := q.LakeTableClaim(ctx, db.LakeTableClaimParams{
 			TeamID: cfg.TeamID, DestSchema: cfg.DestSchema, DestTable: syncspec.DestTableName(sel.Pattern),
 			ConfigID: cfg.ID, IntegrationID: cfg.IntegrationID, SourceTable: sel.String(),
