@@ -59,8 +59,8 @@ func New(creds connectors.Credentials, redshift bool) (*Connector, error) {
 		return nil, connectors.NewStepError(connectors.StepConfig, err, creds)
 	}
 	if !redshift {
-		// Redshift has neither DISCARD nor advisory locks; its sessions
-		// keep only the statement_timeout that every query sets again.
+		// Redshift has neither DISCARD nor advisory locks, and a query's
+		// SET statement_timeout is undone with its rolled-back transaction.
 		cfg.AfterRelease = resetSession
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
