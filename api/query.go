@@ -22,7 +22,9 @@ type queryRequest struct {
 }
 
 // query runs SQL on one of the team's integrations and answers
-// {"data": [...], "columns": [...], "row_count", "truncated", "elapsed_ms"}.
+// {"data": [...], "columns": [...], "row_count", "truncated",
+// "truncated_reason", "elapsed_ms"}. The query's memory is reserved until
+// the answer is written (service.ReserveQueryMemory).
 func (s *Server) query(c *gin.Context) {
 	var req queryRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -42,13 +44,19 @@ func (s *Server) query(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	ctx, free, err := s.svc.ReserveQueryMemory(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer free() // after the answer is written
 	var res service.QueryResult
 	if req.IntegrationID == "" { // the team's lake
-		res, err = s.svc.QueryLake(c, teamID(c), req.SQL, req.Limit, at)
+		res, err = s.svc.QueryLake(ctx, teamID(c), req.SQL, req.Limit, at)
 	} else if id, parseErr := bodyUUID("integration_id", req.IntegrationID); parseErr != nil {
 		err = parseErr
 	} else {
-		res, err = s.svc.QueryAt(c, teamID(c), id, req.SQL, req.Limit, at)
+		res, err = s.svc.QueryAt(ctx, teamID(c), id, req.SQL, req.Limit, at)
 	}
 	if err != nil {
 		fail(c, err)
@@ -105,7 +113,13 @@ func (s *Server) scan(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	res, err := s.svc.Scan(c, teamID(c), id, req.Query, limit)
+	ctx, free, err := s.svc.ReserveQueryMemory(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer free() // after the answer is written
+	res, err := s.svc.Scan(ctx, teamID(c), id, req.Query, limit)
 	if err != nil {
 		fail(c, err)
 		return

@@ -63,7 +63,9 @@ func appendRows(buf []byte, cols []columnView, rows [][]any) []byte {
 	return append(buf, ']')
 }
 
-// appendResultMeta appends "columns", "row_count", "truncated" and "elapsed_ms" members.
+// appendResultMeta appends "columns", "row_count", "truncated",
+// "truncated_reason" (rows, bytes or value_bytes; null when whole) and
+// "elapsed_ms" members.
 func appendResultMeta(buf []byte, cols []columnView, res service.QueryResult) []byte {
 	colJSON, _ := json.Marshal(cols)
 	buf = append(buf, `"columns":`...)
@@ -72,6 +74,12 @@ func appendResultMeta(buf []byte, cols []columnView, res service.QueryResult) []
 	buf = strconv.AppendInt(buf, int64(len(res.Rows)), 10)
 	buf = append(buf, `,"truncated":`...)
 	buf = strconv.AppendBool(buf, res.Truncated)
+	buf = append(buf, `,"truncated_reason":`...)
+	if res.Truncated && res.TruncatedReason != "" {
+		buf = appendString(buf, res.TruncatedReason)
+	} else {
+		buf = append(buf, "null"...)
+	}
 	buf = append(buf, `,"elapsed_ms":`...)
 	return strconv.AppendInt(buf, res.Elapsed.Milliseconds(), 10)
 }

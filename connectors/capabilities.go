@@ -65,6 +65,10 @@ type QueryOptions struct {
 	MaxRows int
 	// Timeout is the statement timeout applied by the source and by the context.
 	Timeout time.Duration
+	// MaxBytes and MaxValueBytes bound the answer's size (see budget.go);
+	// zero means DefaultMaxResultBytes and DefaultMaxValueBytes.
+	MaxBytes      int64
+	MaxValueBytes int
 }
 
 // ResultColumn describes a column of a query result.
@@ -81,6 +85,9 @@ type ResultSet struct {
 	Columns   []ResultColumn `json:"columns"`
 	Rows      [][]any        `json:"rows"`
 	Truncated bool           `json:"truncated"`
+	// TruncatedReason says why, when Truncated: TruncatedRows,
+	// TruncatedBytes or TruncatedValueBytes.
+	TruncatedReason string `json:"truncated_reason,omitempty"`
 }
 
 // Querier runs one read-only statement, limited in rows and time.

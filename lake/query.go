@@ -24,6 +24,10 @@ type QueryOptions struct {
 	Snapshot *int64
 	// At reads the newest snapshot taken at or before this time.
 	At *time.Time
+	// MaxBytes and MaxValueBytes bound the answer's size (see
+	// connectors.ResultBuilder); zero means the defaults.
+	MaxBytes      int64
+	MaxValueBytes int
 }
 
 // Query runs one read-only DuckDB SELECT over the lake's tables, each a view
@@ -49,15 +53,21 @@ func (l *Lake) Query(ctx context.Context, query string, opts QueryOptions) (*con
 	if err := checkStatement(ctx, d.conn, query); err != nil {
 		return nil, l.queryError(ctx, err)
 	}
-	rows, err := d.conn.QueryContext(ctx, query)
+	if err := refuseIntrospection(ctx, d.conn, query); err != nil {
+		return nil, l.queryError(ctx, err)
+	}
+	limits := connectors.QueryOptions{MaxRows: opts.MaxRows, MaxBytes: opts.MaxBytes, MaxValueBytes: opts.MaxValueBytes}
+	_, valueCap := limits.Limits()
+	rows, err := d.conn.QueryContext(ctx, cappedQuery(ctx, d.conn, query, valueCap))
 	if err != nil {
 		return nil, l.queryError(ctx, err)
 	}
 	defer rows.Close()
-	res, err := collect(rows, opts.MaxRows)
+	res, err := collectCapped(rows, limits)
 	if err != nil {
 		return nil, l.queryError(ctx, err)
 	}
+	scrubResult(res, l.hostPaths())
 	return res, nil
 }
 
@@ -213,10 +223,14 @@ func (l *Lake) queryError(ctx context.Context, err error) error {
 			kind = connectors.QueryErrPermission
 		}
 		msg = de.Msg
+		if de.Type == duckdb.ErrorTypeOutOfMemory {
+			msg = fmt.Sprintf("the query needs more than a lake query's %s of memory; split it or make it simpler "+
+				"(each GROUP BY, ORDER BY or join holds its own memory, so many UNION ALL branches of them add up): %s", l.Limits.QueryMemory, de.Msg)
+		}
 	}
 	if i := strings.Index(msg, "\n\nStack Trace"); i >= 0 {
 		msg = msg[:i]
 	}
-	msg = strings.ReplaceAll(strings.TrimSpace(msg), l.dataPath, "<lake>")
+	msg = scrub(strings.TrimSpace(msg), l.hostPaths())
 	return &connectors.QueryError{Kind: kind, Message: msg}
 }

@@ -1,7 +1,6 @@
 package lake
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -14,39 +13,6 @@ import (
 
 	"github.com/sluice-dev/sluice/connectors"
 )
-
-// collect reads up to maxRows rows (all if maxRows <= 0), normalizing values.
-func collect(rows *sql.Rows, maxRows int) (*connectors.ResultSet, error) {
-	types, err := rows.ColumnTypes()
-	if err != nil {
-		return nil, err
-	}
-	res := &connectors.ResultSet{Columns: make([]connectors.ResultColumn, len(types)), Rows: [][]any{}}
-	kinds := make([]connectors.Type, len(types))
-	for i, ct := range types {
-		kinds[i] = resultType(ct.DatabaseTypeName())
-		res.Columns[i] = connectors.ResultColumn{Name: ct.Name(), Type: kinds[i], SourceType: ct.DatabaseTypeName()}
-	}
-	for rows.Next() {
-		if maxRows > 0 && len(res.Rows) == maxRows {
-			res.Truncated = true
-			break
-		}
-		values := make([]any, len(types))
-		ptrs := make([]any, len(types))
-		for i := range values {
-			ptrs[i] = &values[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		for i, v := range values {
-			values[i] = normalize(v, kinds[i])
-		}
-		res.Rows = append(res.Rows, values)
-	}
-	return res, rows.Err()
-}
 
 // resultTypes maps DuckDB's type names to sluice's kinds.
 var resultTypes = map[string]connectors.Kind{

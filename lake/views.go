@@ -2,6 +2,7 @@ package lake
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/sluice-dev/sluice/connectors"
@@ -48,14 +49,29 @@ func (l *Lake) viewSQL(t *lakeTable, files []*dataFile) (string, error) {
 			// DuckDB cannot number the rows of a file with a column of that name.
 			return "", fmt.Errorf("table %s.%s has deleted rows and a column named file_row_number, which sluice's reader cannot read yet", t.Schema.Name, t.Name)
 		}
-		parts = append(parts, fmt.Sprintf(
-			"SELECT %s FROM read_parquet(%s, schema = %s, file_row_number = true) AS t ANTI JOIN %s AS d ON t.file_row_number = d.pos",
-			sel, path, schema, l.deletedPositions(t, f.Delete)))
+		parts = append(parts, deletedRowsFilter(sel, path, schema, l.deletedPositions(t, f.Delete), f.Records))
 	}
 	if len(clean) > 0 {
 		parts = append(parts, fmt.Sprintf("SELECT %s FROM read_parquet([%s], schema = %s) AS t", sel, strings.Join(clean, ", "), schema))
 	}
 	return strings.Join(parts, "\nUNION ALL\n"), nil
+}
+
+// deletedRowsFilter reads a data file without its deleted rows. The deleted
+// positions become one bitmap (a scalar subquery, read once) that each row
+// looks up by position. An ANTI JOIN per file pinned about 3 MiB of hash
+// table per join until the query's end, so a query naming a table with
+// delete files 160 times ran out of DuckDB's 512 MB; the bitmap is
+// records/8 bytes and was also faster on 5M rows.
+func deletedRowsFilter(sel, path, schema, deleted string, records int64) string {
+	if records <= 0 || records > math.MaxInt32 {
+		return fmt.Sprintf("SELECT %s FROM read_parquet(%s, schema = %s, file_row_number = true) AS t ANTI JOIN %s AS d ON t.file_row_number = d.pos",
+			sel, path, schema, deleted)
+	}
+	return fmt.Sprintf("SELECT %s FROM read_parquet(%s, schema = %s, file_row_number = true) AS t "+
+		"WHERE t.file_row_number >= %d OR get_bit((SELECT coalesce(bitstring_agg(d.pos, 0, %[4]d - 1), bitstring('', %[4]d)) "+
+		"FROM %s AS d WHERE d.pos < %[4]d), t.file_row_number::INTEGER) = 0",
+		sel, path, schema, records, deleted)
 }
 
 func mapCols(cols []schemaColumn, f func(schemaColumn) string) []string {

@@ -66,8 +66,14 @@ func (s *Service) QueryLake(ctx context.Context, teamID uuid.UUID, sql string, m
 	if err != nil {
 		return QueryResult{}, err
 	}
+	release, err := s.reserveQuery(ctx)
+	if err != nil {
+		return QueryResult{}, err
+	}
+	defer release()
 	start := time.Now()
-	rs, err := lk.Query(ctx, sql, lake.QueryOptions{MaxRows: maxRows, Timeout: s.opts.QueryTimeout, Snapshot: at.Snapshot, At: at.At})
+	rs, err := lk.Query(ctx, sql, lake.QueryOptions{MaxRows: maxRows, Timeout: s.opts.QueryTimeout, Snapshot: at.Snapshot, At: at.At,
+		MaxBytes: s.opts.QueryMaxBytes, MaxValueBytes: s.opts.QueryValueBytes})
 	if err != nil {
 		return QueryResult{}, fmt.Errorf("query lake: %w", err)
 	}

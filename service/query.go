@@ -59,8 +59,14 @@ func (s *Service) QueryAt(ctx context.Context, teamID, id uuid.UUID, sql string,
 	if err := guard(dialect, sql); err != nil {
 		return QueryResult{}, err
 	}
+	free, err := s.reserveQuery(ctx)
+	if err != nil {
+		return QueryResult{}, err
+	}
+	defer free()
 	start := time.Now()
-	rs, err := querier.Query(ctx, sql, connectors.QueryOptions{MaxRows: maxRows, Timeout: s.opts.QueryTimeout})
+	rs, err := querier.Query(ctx, sql, connectors.QueryOptions{MaxRows: maxRows, Timeout: s.opts.QueryTimeout,
+		MaxBytes: s.opts.QueryMaxBytes, MaxValueBytes: s.opts.QueryValueBytes})
 	if err != nil {
 		return QueryResult{}, fmt.Errorf("query integration %s: %w", id, err)
 	}

@@ -36,6 +36,12 @@ type Options struct {
 	QueryTimeout time.Duration
 	// QueryMaxRows caps /v1/query results.
 	QueryMaxRows int
+	// QueryMaxBytes and QueryValueBytes bound every answer's size and
+	// each value in it; QueryMemoryBytes is what all running queries may
+	// reserve together (query_memory.go).
+	QueryMaxBytes    int64
+	QueryValueBytes  int
+	QueryMemoryBytes int64
 	// ScanDefaultRows and ScanMaxRows are the Lytics scan row limits.
 	ScanDefaultRows, ScanMaxRows int
 	// ScanRate limits scans per team.
@@ -71,6 +77,7 @@ type Service struct {
 	scanLimit      *ratelimit.Limiter
 	discoveryLimit *ratelimit.Limiter
 	vectors        *vectorCache
+	queryMemory    *queryMemory
 }
 
 // New builds a service.
@@ -82,6 +89,7 @@ func New(pool *pgxpool.Pool, temporal client.Client, keyring *secrets.Keyring, o
 		opts.TaskQueue = workflows.TaskQueue
 	}
 	opts.setQueryDefaults()
+	opts.setMemoryDefaults()
 	if opts.Embeddings == nil {
 		opts.Embeddings = embeddings.Builtin{}
 	}
@@ -91,6 +99,7 @@ func New(pool *pgxpool.Pool, temporal client.Client, keyring *secrets.Keyring, o
 		scanLimit:      ratelimit.New(opts.ScanRate.Limit, opts.ScanRate.Window),
 		discoveryLimit: ratelimit.New(opts.DiscoveryRate.Limit, opts.DiscoveryRate.Window),
 		vectors:        newVectorCache(),
+		queryMemory:    newQueryMemory(opts.QueryMemoryBytes),
 	}
 }
 

@@ -44,20 +44,15 @@ func (c *Connector) Query(ctx context.Context, sql string, opts connectors.Query
 	if opts.MaxRows > 0 && opts.MaxRows+1 < pageSize {
 		pageSize = opts.MaxRows + 1
 	}
-	result := &connectors.ResultSet{Rows: [][]any{}}
+	b := connectors.NewResultBuilder(nil, opts)
 	schema, err := c.eachRow(ctx, job, pageSize, func(row []any) (bool, error) {
-		if opts.MaxRows > 0 && len(result.Rows) == opts.MaxRows {
-			result.Truncated = true
-			return false, nil
-		}
-		result.Rows = append(result.Rows, row)
-		return true, nil
+		return b.Room() && b.Add(row), nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	result.Columns = resultColumns(schema)
-	return result, nil
+	b.SetColumns(resultColumns(schema))
+	return b.Result(), nil
 }
 
 // eachRow waits for a query job and reads its result, pageSize rows per

@@ -52,7 +52,7 @@ func (c *Connector) Query(ctx context.Context, query string, opts connectors.Que
 		return nil, c.queryError(err)
 	}
 	defer rows.Close()
-	result, err := collect(rows, opts.MaxRows)
+	result, err := collectCapped(rows, opts)
 	if err != nil {
 		return nil, c.queryError(err)
 	}
@@ -67,39 +67,6 @@ func setStatementTimeout(ctx context.Context, conn *sql.Conn, timeout time.Durat
 		_, err = conn.ExecContext(ctx, fmt.Sprintf("SET SESSION max_execution_time = %d", timeout.Milliseconds()))
 	}
 	return err
-}
-
-func collect(rows *sql.Rows, maxRows int) (*connectors.ResultSet, error) {
-	colTypes, err := rows.ColumnTypes()
-	if err != nil {
-		return nil, err
-	}
-	result := &connectors.ResultSet{Columns: make([]connectors.ResultColumn, len(colTypes)), Rows: [][]any{}}
-	types := make([]connectors.Type, len(colTypes))
-	for i, ct := range colTypes {
-		precision, scale, _ := ct.DecimalSize()
-		types[i] = typeOf(ct.DatabaseTypeName(), "", int(precision), int(scale))
-		result.Columns[i] = connectors.ResultColumn{Name: ct.Name(), Type: types[i], SourceType: ct.DatabaseTypeName()}
-	}
-	for rows.Next() {
-		if maxRows > 0 && len(result.Rows) == maxRows {
-			result.Truncated = true
-			break
-		}
-		values := make([]any, len(colTypes))
-		ptrs := make([]any, len(colTypes))
-		for i := range values {
-			ptrs[i] = &values[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		for i := range values {
-			values[i] = normalize(values[i], types[i])
-		}
-		result.Rows = append(result.Rows, values)
-	}
-	return result, rows.Err()
 }
 
 // normalize converts what the driver returns (bytes for most types over the

@@ -20,7 +20,8 @@ import (
 const timeoutGrace = 2 * time.Second
 
 // Query runs one statement in a read-only transaction with a statement
-// timeout, returning at most opts.MaxRows rows.
+// timeout, returning at most opts.MaxRows rows and opts.MaxBytes bytes, each
+// value cut at opts.MaxValueBytes by the server where it can (query_budget.go).
 func (c *Connector) Query(ctx context.Context, sql string, opts connectors.QueryOptions) (*connectors.ResultSet, error) {
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -32,6 +33,11 @@ func (c *Connector) Query(ctx context.Context, sql string, opts connectors.Query
 		return nil, asConnectionError(err)
 	}
 	defer conn.Release()
+	_, valueCap := opts.Limits()
+	st, err := describeCapped(ctx, conn.Conn().PgConn(), conn.Conn().TypeMap(), sql, valueCap, opts.MaxRows, c.redshift)
+	if err != nil {
+		return nil, queryError(err, c.creds)
+	}
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, queryError(err, c.creds)
@@ -48,51 +54,16 @@ func (c *Connector) Query(ctx context.Context, sql string, opts connectors.Query
 	}
 	// DescribeExec: no prepared-statement cache to fill with ad-hoc SQL, and
 	// the extended protocol refuses a second statement smuggled in.
-	rows, err := tx.Query(ctx, sql, pgx.QueryExecModeDescribeExec)
+	rows, err := tx.Query(ctx, st.sql, pgx.QueryExecModeDescribeExec)
 	if err != nil {
 		return nil, queryError(err, c.creds)
 	}
 	defer rows.Close()
-	result, err := collect(rows, conn.Conn().TypeMap(), opts.MaxRows)
+	result, err := collectCapped(rows, conn.Conn().TypeMap(), st, opts)
 	if err != nil {
 		return nil, queryError(err, c.creds)
 	}
 	return result, nil
-}
-
-// collect reads up to maxRows rows (all if maxRows <= 0), normalizing values.
-func collect(rows pgx.Rows, types *pgtype.Map, maxRows int) (*connectors.ResultSet, error) {
-	fields := rows.FieldDescriptions()
-	result := &connectors.ResultSet{Columns: make([]connectors.ResultColumn, len(fields)), Rows: [][]any{}}
-	kinds := make([]connectors.Type, len(fields))
-	for i, f := range fields {
-		name := "unknown"
-		if t, ok := types.TypeForOID(f.DataTypeOID); ok {
-			name = t.Name
-		}
-		kinds[i] = typeOf(name, 0, 0)
-		result.Columns[i] = connectors.ResultColumn{Name: f.Name, Type: kinds[i], SourceType: name}
-	}
-	for rows.Next() {
-		if maxRows > 0 && len(result.Rows) == maxRows {
-			result.Truncated = true
-			break
-		}
-		values, err := rows.Values()
-		if err != nil {
-			return nil, err
-		}
-		raw := rows.RawValues()
-		for i, v := range values {
-			if kinds[i].Kind == connectors.KindJSON && raw[i] != nil {
-				values[i] = rawJSON(fields[i].DataTypeOID, raw[i])
-				continue
-			}
-			values[i] = normalize(v, kinds[i])
-		}
-		result.Rows = append(result.Rows, values)
-	}
-	return result, rows.Err()
 }
 
 // rawJSON keeps JSON as the server sent it; jsonb's binary form has a version byte.

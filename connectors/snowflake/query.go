@@ -47,7 +47,7 @@ func (c *Connector) Query(ctx context.Context, query string, opts connectors.Que
 		return nil, c.contextError(ctx, err)
 	}
 	defer rows.Close()
-	result, err := collect(rows, opts.MaxRows)
+	result, err := collect(rows, opts)
 	if err != nil {
 		return nil, c.contextError(ctx, err)
 	}
@@ -97,25 +97,24 @@ func resultColumns(rows *sql.Rows) ([]connectors.ResultColumn, []column, error) 
 	return out, cols, nil
 }
 
-// collect reads up to maxRows rows (all if maxRows <= 0), normalizing values.
-func collect(rows *sql.Rows, maxRows int) (*connectors.ResultSet, error) {
+// collect reads rows under opts' row limit, byte budget and value cap,
+// normalizing values.
+func collect(rows *sql.Rows, opts connectors.QueryOptions) (*connectors.ResultSet, error) {
 	resultCols, cols, err := resultColumns(rows)
 	if err != nil {
 		return nil, err
 	}
-	result := &connectors.ResultSet{Columns: resultCols, Rows: [][]any{}}
-	for rows.Next() {
-		if maxRows > 0 && len(result.Rows) == maxRows {
-			result.Truncated = true
-			break
-		}
+	b := connectors.NewResultBuilder(resultCols, opts)
+	for rows.Next() && b.Room() {
 		values, err := scanRow(rows, cols)
 		if err != nil {
 			return nil, err
 		}
-		result.Rows = append(result.Rows, values)
+		if !b.Add(values) {
+			break
+		}
 	}
-	return result, rows.Err()
+	return b.Result(), rows.Err()
 }
 
 func scanRow(rows *sql.Rows, cols []column) ([]any, error) {

@@ -46,7 +46,7 @@ func (c *Connector) Query(ctx context.Context, query string, opts connectors.Que
 		return nil, c.contextError(ctx, err)
 	}
 	defer rows.Close()
-	result, err := collect(rows, opts.MaxRows)
+	result, err := collect(rows, opts)
 	if err != nil {
 		return nil, c.contextError(ctx, err)
 	}
@@ -73,8 +73,9 @@ func sessionLimits(opts connectors.QueryOptions) string {
 var errNoResultSet = &connectors.ReadOnlyError{Reason: "the statement returned no result set, so it was not a read; " +
 	"SQL Server has no read-only transaction, so sluice ran it in a transaction and rolled it back"}
 
-// collect reads up to maxRows rows (all if maxRows <= 0), normalizing values.
-func collect(rows *sql.Rows, maxRows int) (*connectors.ResultSet, error) {
+// collect reads rows under opts' row limit, byte budget and value cap,
+// normalizing values.
+func collect(rows *sql.Rows, opts connectors.QueryOptions) (*connectors.ResultSet, error) {
 	colTypes, err := rows.ColumnTypes()
 	if err != nil {
 		return nil, err
@@ -82,25 +83,24 @@ func collect(rows *sql.Rows, maxRows int) (*connectors.ResultSet, error) {
 	if len(colTypes) == 0 {
 		return nil, errNoResultSet
 	}
-	result := &connectors.ResultSet{Columns: make([]connectors.ResultColumn, len(colTypes)), Rows: [][]any{}}
+	cols := make([]connectors.ResultColumn, len(colTypes))
 	typeNames := make([]string, len(colTypes))
 	for i, ct := range colTypes {
 		precision, scale, _ := ct.DecimalSize()
 		typeNames[i] = ct.DatabaseTypeName()
-		result.Columns[i] = connectors.ResultColumn{Name: ct.Name(), Type: typeOf(typeNames[i], int(precision), int(scale)), SourceType: typeNames[i]}
+		cols[i] = connectors.ResultColumn{Name: ct.Name(), Type: typeOf(typeNames[i], int(precision), int(scale)), SourceType: typeNames[i]}
 	}
-	for rows.Next() {
-		if maxRows > 0 && len(result.Rows) == maxRows {
-			result.Truncated = true
-			break
-		}
+	b := connectors.NewResultBuilder(cols, opts)
+	for rows.Next() && b.Room() {
 		values, err := scanRow(rows, typeNames)
 		if err != nil {
 			return nil, err
 		}
-		result.Rows = append(result.Rows, values)
+		if !b.Add(values) {
+			break
+		}
 	}
-	return result, rows.Err()
+	return b.Result(), rows.Err()
 }
 
 // scanRow scans the current row and normalizes its values.

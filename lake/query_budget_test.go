@@ -1,0 +1,140 @@
+package lake
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+func TestLakeQueryCutsValuesAndStopsAtTheBudget(t *testing.T) {
+	f := newFixture(t)
+	f.load("main", "t", []connectors.Column{col("id", connectors.KindInt)}, [][]any{{int64(1)}}, LoadAppend)
+
+	res := f.query(`SELECT repeat('x', 3000000) AS s, '{"a":1}'::JSON AS j, 'ab'::BLOB AS b`)
+	if s := res.Rows[0][0].(string); len(s) != connectors.DefaultMaxValueBytes {
+		t.Fatalf("value of %d bytes, want it cut to %d", len(s), connectors.DefaultMaxValueBytes)
+	}
+	if !res.Truncated || res.TruncatedReason != connectors.TruncatedValueBytes {
+		t.Fatalf("truncated=%v reason=%q, want value_bytes", res.Truncated, res.TruncatedReason)
+	}
+	if j := res.Rows[0][1]; j != connectors.JSON(`{"a":1}`) {
+		t.Fatalf("short JSON = %#v, want it whole", j)
+	}
+
+	res = f.query(`SELECT repeat('é', 100) AS s`, QueryOptions{MaxValueBytes: 51})
+	if s := res.Rows[0][0].(string); len(s) != 50 || !strings.HasPrefix(strings.Repeat("é", 30), s) {
+		t.Fatalf("cut %q: want 25 whole characters", s)
+	}
+
+	res = f.query(`SELECT repeat('y', 1000) AS s FROM range(1000)`, QueryOptions{MaxBytes: 50_000})
+	if len(res.Rows) == 0 || len(res.Rows) >= 50 || res.TruncatedReason != connectors.TruncatedBytes {
+		t.Fatalf("%d rows, reason %q: want fewer than 50 rows cut by bytes", len(res.Rows), res.TruncatedReason)
+	}
+	res = f.query(`SELECT i FROM range(10) t(i)`, QueryOptions{MaxRows: 3})
+	if len(res.Rows) != 3 || res.TruncatedReason != connectors.TruncatedRows {
+		t.Fatalf("%d rows, reason %q: want 3 cut by rows", len(res.Rows), res.TruncatedReason)
+	}
+	res = f.query(`SELECT i FROM range(3) t(i)`)
+	if res.Truncated || res.TruncatedReason != "" {
+		t.Fatalf("a small answer says truncated=%v %q", res.Truncated, res.TruncatedReason)
+	}
+}
+
+// TestLakeQueryManyBranchesOverDeletedRows is FINDINGS.md #6: one query of
+// 160 UNION ALL branches over a table with delete files ran out of DuckDB's
+// 512 MB (an ANTI JOIN per branch pinned its hash table).
+func TestLakeQueryManyBranchesOverDeletedRows(t *testing.T) {
+	f := newFixture(t)
+	// Four data files, then a merge that deletes rows from each of them.
+	for part := 0; part < 4; part++ {
+		f.load("crm", "people", people, peopleRows(part*750, part*750+750, "a"), LoadAppend)
+	}
+	var change [][]any
+	for i := 0; i < 3000; i += 10 {
+		change = append(change, peopleRows(i, i+1, "b")...)
+	}
+	f.load("crm", "people", people, change, LoadMerge, "id")
+
+	branches := make([]string, 160)
+	for i := range branches {
+		branches[i] = fmt.Sprintf("SELECT %d AS b, count(*) AS n, min(name) AS a, max(amount) AS m FROM crm.people WHERE id %% 160 = %[1]d", i)
+	}
+	res, err := f.lake.Query(f.ctx, "SELECT count(*), sum(n) FROM ("+strings.Join(branches, " UNION ALL ")+")", QueryOptions{})
+	if err != nil {
+		t.Fatalf("160 branches: %v", err)
+	}
+	if got := res.Rows[0]; got[0] != int64(160) || fmt.Sprint(got[1]) != "3000" {
+		t.Fatalf("branches, rows = %v, want 160, 3000", got)
+	}
+	if n := f.one("SELECT count(*) FROM crm.people WHERE name LIKE 'b-%'"); n != int64(300) {
+		t.Fatalf("%v updated rows, want 300", n)
+	}
+	if n := f.one("SELECT count(*) FROM crm.people"); n != int64(3000) {
+		t.Fatalf("%v rows, want 3000", n)
+	}
+}
+
+// TestLakeSandboxShowsNoHostPaths: settings, databases, extensions, files
+// and errors never show the lake's directory (it holds the team id) or
+// the host's home.
+func TestLakeSandboxShowsNoHostPaths(t *testing.T) {
+	f := newFixture(t)
+	f.load("main", "t", []connectors.Column{col("id", connectors.KindInt)}, [][]any{{int64(1)}}, LoadAppend)
+	home, _ := os.UserHomeDir()
+	secrets := []string{f.lake.DataPath(), filepath.Base(f.lake.DataPath()), filepath.Dir(f.lake.DataPath())}
+	if home != "" && home != "/" {
+		secrets = append(secrets, home)
+	}
+	queries := []string{
+		`SELECT value FROM duckdb_settings() WHERE name='allowed_directories'`,
+		`SELECT * FROM duckdb_settings()`,
+		`SELECT * FROM DuckDB_Settings()`,
+		`SELECT * FROM "duckdb_settings"()`,
+		`SELECT * FROM system.main.duckdb_settings()`,
+		`SELECT current_setting('allowed_directories')`,
+		`SELECT current_setting('temp_directory'), current_setting('home_directory')`,
+		`SELECT current_setting('extension_directory'), current_setting('secret_directory')`,
+		`SELECT CURRENT_SETTING('allowed_directories')`,
+		`SELECT (SELECT current_setting('allowed_directories')) AS x`,
+		`WITH s AS (SELECT * FROM duckdb_settings()) SELECT value FROM s`,
+		`SELECT path FROM duckdb_databases()`,
+		`SELECT install_path FROM duckdb_extensions()`,
+		`SELECT * FROM duckdb_secrets()`,
+		`SELECT * FROM glob('*')`,
+		`SELECT * FROM glob('` + f.lake.DataPath() + `/**')`,
+		`SELECT * FROM pragma_database_list()`,
+		`SELECT * FROM pragma_database_list`,
+		`SHOW databases`,
+		`SELECT sql FROM duckdb_views()`,
+		`SELECT view_definition FROM information_schema.views`,
+		`SELECT * FROM read_parquet('/nonexistent/x.parquet')`,
+		`SELECT * FROM read_parquet('` + f.lake.DataPath() + `/nope.parquet')`,
+		`SELECT * FROM parquet_metadata('` + f.lake.DataPath() + `/main/t/*.parquet')`,
+		`SELECT * FROM read_text('` + f.lake.DataPath() + `/main/t/*.parquet')`,
+		`SELECT getvariable('x')`,
+		`SELECT 1 FROM no_such_table`,
+	}
+	for _, q := range queries {
+		res, err := f.lake.Query(f.ctx, q, QueryOptions{})
+		text := fmt.Sprint(err)
+		if res != nil {
+			text += fmt.Sprint(res.Rows)
+		}
+		for _, s := range secrets {
+			if strings.Contains(text, s) {
+				t.Errorf("%s: answer or error shows %q: %.300s", q, s, text)
+			}
+		}
+	}
+	// The refusals are clear permission errors, not a silent empty answer.
+	_, err := f.lake.Query(f.ctx, `SELECT value FROM duckdb_settings() WHERE name='allowed_directories'`, QueryOptions{})
+	assertQueryError(t, err, connectors.QueryErrPermission)
+	// Queries over the lake's own tables still read.
+	if n := f.one(`SELECT count(*) FROM main.t`); n != int64(1) {
+		t.Fatalf("count = %v", n)
+	}
+}
