@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
@@ -68,11 +67,7 @@ type lakeCompactProgress struct {
 }
 
 func (a *LakeMaintenance) open(ctx context.Context, teamID uuid.UUID) (*lake.Lake, error) {
-	l, err := lake.Open(ctx, a.Pool, lake.CatalogSchemaFor(teamID), filepath.Join(a.DataDir, "lake", teamID.String()))
-	if err != nil {
-		return nil, fmt.Errorf("open lake of team %s: %w", teamID, err)
-	}
-	return l, nil
+	return lake.OpenTeam(ctx, a.Pool, a.DataDir, teamID)
 }
 
 // LakeCompact compacts every table of the team's lake, one snapshot per

@@ -7,10 +7,23 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sluice-dev/sluice/connectors"
 )
+
+// OpenTeam opens a team's lake: its catalog schema (CatalogSchemaFor) and
+// its files under dataDir/lake/<team id>, the layout every sluice process
+// shares.
+func OpenTeam(ctx context.Context, pool *pgxpool.Pool, dataDir string, teamID uuid.UUID) (*Lake, error) {
+	l, err := Open(ctx, pool, CatalogSchemaFor(teamID), filepath.Join(dataDir, "lake", teamID.String()))
+	if err != nil {
+		return nil, fmt.Errorf("open lake of team %s: %w", teamID, err)
+	}
+	return l, nil
+}
 
 // ExpireResult says what ExpireSnapshots did.
 type ExpireResult struct {

@@ -8,7 +8,6 @@ package lake
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -71,9 +70,9 @@ func (s *Service) lakeOf(ctx context.Context, teamID uuid.UUID) (*lake.Lake, err
 	if l, ok := s.lakes.Load(teamID); ok {
 		return l.(*lake.Lake), nil
 	}
-	l, err := lake.Open(ctx, s.pool, lake.CatalogSchemaFor(teamID), filepath.Join(s.opts.DataDir, "lake", teamID.String()))
+	l, err := lake.OpenTeam(ctx, s.pool, s.opts.DataDir, teamID)
 	if err != nil {
-		return nil, fmt.Errorf("open lake: %w", err)
+		return nil, err
 	}
 	actual, _ := s.lakes.LoadOrStore(teamID, l)
 	return actual.(*lake.Lake), nil
