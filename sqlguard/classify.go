@@ -57,11 +57,19 @@ func checkTokens(lx *lexer, r *rules, sql string) error {
 		return refusef("%s statements are not read-only queries", first)
 	}
 	for i, t := range toks {
+		next := tokenAt(toks, i+1)
+		call := next.kind == tokPunct && next.text == "("
+		if t.kind == tokQuoted && call {
+			// "query"('...') calls query: a quoted name is still the
+			// function's name (DuckDB, Snowflake and SQL Server fold or
+			// match it like the unquoted one).
+			if why := r.funcs.refusal(quotedName(t.text)); why != "" {
+				return refusef("%s", why)
+			}
+		}
 		if t.kind != tokWord {
 			continue
 		}
-		next := tokenAt(toks, i+1)
-		call := next.kind == tokPunct && next.text == "("
 		switch {
 		case first == "EXPLAIN" && (t.text == "ANALYZE" || t.text == "ANALYSE"):
 			return refusef("EXPLAIN ANALYZE executes the statement")
@@ -180,4 +188,21 @@ func newRules(extraStarts []string, extraDeny map[string]string, functions []str
 		r.functions[strings.ToUpper(w)] = true
 	}
 	return r
+}
+
+// quotedName is the name a quoted identifier token spells: its delimiters
+// removed, a doubled closing delimiter read as one, and of a dotted path
+// ("main.query", `proj.ds.fn`) the last part. A backslash (BigQuery's escape
+// in backticks) is kept, so such a name matches no function and is not
+// trusted to be one either way.
+func quotedName(text string) string {
+	if len(text) < 2 {
+		return text
+	}
+	closer := text[len(text)-1:]
+	name := strings.ReplaceAll(text[1:len(text)-1], closer+closer, closer)
+	if i := strings.LastIndexByte(name, '.'); i >= 0 && text[0] == '`' {
+		name = name[i+1:]
+	}
+	return name
 }

@@ -114,6 +114,8 @@ var (
 	}
 	bigqueryWrites = []attempt{
 		write("SELECT * FROM EXTERNAL_QUERY('conn', 'DELETE FROM t')", `^function external_query runs SQL`),
+		write("SELECT * FROM `external_query`('conn', 'DELETE FROM t')", `^function external_query runs SQL`),
+		write("SELECT * FROM `region-us.external_query`('conn', 'DELETE FROM t')", `^function external_query runs SQL`),
 		write(`EXPORT DATA OPTIONS (uri = 'gs://b/x') AS SELECT 1`, `^EXPORT`),
 		write(`LOAD DATA INTO sg.items FROM FILES (uris = ['gs://b/x'])`, `^LOAD`),
 		write(`SELECT 1 // DELETE FROM sg.items`, `^DELETE writes$`),
@@ -129,6 +131,7 @@ var (
 	snowflakeWrites = []attempt{
 		write(`SELECT SYSTEM$WAIT(10)`, `^function system\$wait`),
 		write(`SELECT SYSTEM$CANCEL_ALL_QUERIES(1)`, `^function system\$cancel_all_queries`),
+		write(`SELECT "SYSTEM$CANCEL_ALL_QUERIES"(1)`, `^function system\$cancel_all_queries`),
 		write(`SELECT sg.item_ids.NEXTVAL`, `^NEXTVAL writes a sequence$`),
 		write(`GET @stage file:///tmp/`, `^GET statements`),
 		write(`REMOVE @stage`, `^REMOVE statements`),
@@ -160,6 +163,10 @@ var (
 		write(`FORCE CHECKPOINT`, `^FORCE statements`),
 		write(`SELECT * FROM sg.items; ATTACH 'x.db'`, `^2 statements`),
 		write(`DESCRIBE '/etc/passwd'`, `^DESCRIBE with a file name reads the file`),
+		write(`SELECT * FROM "query"('SELECT 42')`, `^function query runs SQL given as text$`),
+		write(`SELECT * FROM main."QUERY"('SELECT 42')`, `^function query runs SQL`),
+		write(`SELECT * FROM "glob"('/etc/*')`, `^function glob reaches outside`),
+		write(`SELECT * FROM "read_csv"('/etc/hostname')`, `^function read_csv reaches outside`),
 		write(`SUMMARIZE 'data.csv'`, `^SUMMARIZE with a file name`),
 		write(`SHOW '/etc/passwd'`, `^SHOW with a file name`),
 		write(`DESCRIBE SELECT * FROM "/etc/x.parquet"`, `^FROM with a file name`),
