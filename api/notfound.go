@@ -45,6 +45,8 @@ func notFoundMessage(c *gin.Context) string {
 		return fmt.Sprintf("table %q not found in integration %s (or no such integration in this team)", clip(c.Param("table")), id)
 	case strings.HasPrefix(route, "/v1/api/integrations/:id/sync"):
 		return fmt.Sprintf("integration %s not found in this team, or it has no sync configured (configure one with POST /v1/api/integrations/%s/sync)", id, id)
+	case strings.Contains(route, "/lake/tables/:table"):
+		return fmt.Sprintf("table %q not found in the team's lake", clip(c.Param("table")))
 	case strings.Contains(route, ":app_name"):
 		return fmt.Sprintf("pipeline app %q not found in this team", clip(c.Param("app_name")))
 	case strings.Contains(route, ":id"):
@@ -60,6 +62,8 @@ func resourceOf(route string) string {
 	switch {
 	case strings.HasPrefix(route, "/v1/api/syncs/"):
 		return "sync run"
+	case strings.HasPrefix(route, "/api/tokens/"):
+		return "token"
 	case strings.HasPrefix(route, "/v2/connectionconfig/"):
 		return "connection type"
 	case strings.HasPrefix(route, "/v2/connection/"):
