@@ -130,6 +130,14 @@ func TestCompactTable(t *testing.T) {
 	if _, err := f.lake.CompactTable(f.ctx, "o", "missing", CompactOptions{}); !errors.Is(err, errNoTable) {
 		t.Fatalf("compacting a missing table: %v", err)
 	}
+	c := conformance{f: f}
+	c.metadata()
+	c.snapshots()
+	c.versionedRows()
+	c.ids()
+	c.columns()
+	c.files()
+	c.stats()
 }
 
 // TestExpireSnapshots expires old snapshots: time travel within retention
@@ -202,6 +210,13 @@ func TestExpireSnapshots(t *testing.T) {
 	if res, err := f.lake.ExpireSnapshots(f.ctx, time.Now().Add(time.Hour)); err != nil || res.Expired != 0 || res.OldestKept != keep {
 		t.Fatalf("second expiry: %+v %v", res, err)
 	}
+	c := conformance{f: f}
+	c.metadata()
+	c.versionedRows()
+	c.ids()
+	c.columns()
+	c.files()
+	c.stats()
 }
 
 // TestTableInfosAndSnapshotPage checks what the lake's browsing reads.
