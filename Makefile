@@ -25,7 +25,7 @@ build-debug: ## Build bin/sluice with debug info and symbols, for a debugger or 
 .PHONY: build-note
 build-note:
 	@if [ "$$($(GO) list $(FLAGS) -f '{{.Stale}}' github.com/duckdb/duckdb-go/v2 2>/dev/null)" != "false" ]; then \
-		echo "building $(BIN) on a cold build cache: compiling DuckDB's cgo bindings and linking its C++ library takes many minutes on 2 cores (about 10); later builds take a minute or two"; \
+		echo "building $(BIN) on a cold build cache: cgo compiles Postgres's parser and links DuckDB's C++ library, and Temporal's server is a lot of Go: many minutes on 2 cores; later builds reuse the cache but still relink (minutes)"; \
 	else echo "building $(BIN)"; fi
 
 run: build ## Run everything in one process: API :8080, worker, Temporal + UI :8233
