@@ -29,9 +29,22 @@ func TestOwnServicesCannotBeSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	netguard.SetAllowPrivate(true)
+	// An integration saved before the protection (an older sluice) is refused
+	// at its next dial: the guard checks every connection, not only validation.
+	saved := testenv.PostgresCredentials("x")
+	saved["host"], saved["port"], saved["database"] = own.Host, strconv.Itoa(int(own.Port)), own.Database
+	res := env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "postgres", "name": "saved", "credentials": saved})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create before the protection: %d %s", res.Status, res.Body)
+	}
+	savedID := res.JSON(t)["integration"].(map[string]any)["id"].(string)
 	netguard.Protect(endpoints...)
 	t.Cleanup(func() { netguard.Protect() })
-	netguard.SetAllowPrivate(true)
+	res = env.Do(t, http.MethodPost, "/v1/query", token, map[string]any{"sql": "SELECT name FROM teams", "integration_id": savedID})
+	if res.Status < 400 || res.Status == http.StatusInternalServerError || !strings.Contains(string(res.Body), "sluice's own database") {
+		t.Fatalf("query on sluice's database saved earlier: %d %s; want a refusal naming sluice's own database", res.Status, res.Body)
+	}
 
 	port := strconv.Itoa(int(own.Port))
 	for _, host := range []string{own.Host, "localhost", "LOCALHOST.", "127.1", "0x7f000001", "::ffff:127.0.0.1", "::1"} {
@@ -47,7 +60,7 @@ func TestOwnServicesCannotBeSources(t *testing.T) {
 	temporalHost, temporalPort, _ := strings.Cut(testenv.TemporalServer().GetFrontendHostPort(), ":")
 	creds := testenv.MySQLCredentials()
 	creds["host"], creds["port"] = temporalHost, temporalPort
-	res := env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "mysql", "name": "temporal", "credentials": creds})
+	res = env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "mysql", "name": "temporal", "credentials": creds})
 	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), "Temporal") {
 		t.Errorf("POST with Temporal's frontend: %d %s; want 422 naming Temporal", res.Status, res.Body)
 	}
