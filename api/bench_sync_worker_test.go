@@ -277,7 +277,7 @@ func (s *syncBench) runOn(b *testing.B, label string) syncTiming {
 	must(b, json.Unmarshal(res.Body, &started))
 	run := s.waitRun(b, started.Data.ID)
 	if run.Status != "succeeded" {
-		b.Fatalf("%s run %s: %s %s", label, run.ID, run.Status, run.Error)
+		b.Fatalf("%s run %s: %s %s; tables: %+v", label, run.ID, run.Status, run.Error, run.Tables)
 	}
 	wall, cp := s.history(b, run.WorkflowID)
 	return syncTiming{Rows: run.RowsRead, Wall: wall, Copy: cp}
@@ -289,6 +289,10 @@ type benchRun struct {
 	Error      string `json:"error"`
 	RowsRead   int64  `json:"rows_read"`
 	WorkflowID string `json:"workflow_id"`
+	Tables     []struct {
+		Name  string `json:"name"`
+		Error string `json:"error"`
+	} `json:"tables"`
 }
 
 func (s *syncBench) waitRun(b *testing.B, runID string) benchRun {

@@ -202,13 +202,9 @@ func (ct *commitTx) findMissing(ctx context.Context, d *duck, t *lakeTable, keyC
 		reads := make([]string, 0, end-start)
 		for i := start; i < end; i++ {
 			f := live[i]
-			read := fmt.Sprintf("SELECT %d AS f, t.file_row_number AS r, %s FROM read_parquet(%s, schema = %s, file_row_number = true) t",
+			reads = append(reads, fmt.Sprintf("SELECT %d AS f, t.file_row_number AS r, %s FROM read_parquet(%s, schema = %s, file_row_number = true) t WHERE %s",
 				i, strings.Join(mapCols(readCols, func(c schemaColumn) string { return "t." + c.Name }), ", "),
-				quoteString(ct.l.filePath(t, f.Path, f.Relative)), schema)
-			if f.Delete != nil {
-				read += " ANTI JOIN read_parquet(" + quoteString(ct.l.filePath(t, f.Delete.Path, f.Delete.Relative)) + ") x ON t.file_row_number = x.pos"
-			}
-			reads = append(reads, read+" WHERE "+strings.Join(notNull, " AND "))
+				quoteString(ct.l.filePath(t, f.Path, f.Relative)), schema, strings.Join(notNull, " AND ")))
 		}
 		lakeRows := strings.Join(reads, " UNION ALL ")
 		query := fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r, true FROM (%s) e ANTI JOIN srckeys s ON %s", lakeRows, strings.Join(match, " AND "))
@@ -222,7 +218,52 @@ func (ct *commitTx) findMissing(ctx context.Context, d *duck, t *lakeTable, keyC
 			return fmt.Errorf("match the lake's keys against the source's: %w", err)
 		}
 	}
+	return ct.dropDeletedHits(ctx, d, t, live)
+}
+
+// dropDeletedHits removes from "hits" the rows delete files already delete
+// (earlier versions of merged rows, rows deleted before), which must be
+// neither counted nor rewritten. The hits, few, are the build side; the
+// delete files of the files they touch stream past them. (Excluding those
+// positions while reading every row instead would build a hash table per
+// delete file, together past the memory limit after a full merge.)
+func (ct *commitTx) dropDeletedHits(ctx context.Context, d *duck, t *lakeTable, live []*dataFile) error {
+	touched, err := hitFiles(ctx, d)
+	if err != nil {
+		return err
+	}
+	var reads []string
+	for _, i := range touched {
+		if del := live[i].Delete; del != nil {
+			reads = append(reads, fmt.Sprintf("SELECT %d AS f, pos FROM read_parquet(%s)", i, quoteString(ct.l.filePath(t, del.Path, del.Relative))))
+		}
+	}
+	if len(reads) == 0 {
+		return nil
+	}
+	if err := d.exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE dead AS SELECT x.f, x.pos FROM (%s) x SEMI JOIN hits h ON h.f = x.f AND h.r = x.pos;
+		DELETE FROM hits USING dead WHERE hits.f = dead.f AND hits.r = dead.pos`, strings.Join(reads, " UNION ALL "))); err != nil {
+		return fmt.Errorf("skip rows already deleted: %w", err)
+	}
 	return nil
+}
+
+// hitFiles lists the indexes in live of the files "hits" touches.
+func hitFiles(ctx context.Context, d *duck) ([]int, error) {
+	rows, err := d.conn.QueryContext(ctx, "SELECT DISTINCT f FROM hits ORDER BY f")
+	if err != nil {
+		return nil, fmt.Errorf("read matched files: %w", err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var f int
+		if err := rows.Scan(&f); err != nil {
+			return nil, fmt.Errorf("read matched files: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }
 
 // sourceKeyQuery reads the source's key files as k0, k1, … in the lake's
@@ -265,22 +306,14 @@ func (ct *commitTx) rewriteMarked(ctx context.Context, d *duck, t *lakeTable, pl
 		}
 		return castTo(c.Type)("t." + cols[i].Name)
 	})
-	rows, err := d.conn.QueryContext(ctx, "SELECT DISTINCT f FROM hits ORDER BY f")
+	touched, err := hitFiles(ctx, d)
 	if err != nil {
-		return StagedFile{}, fmt.Errorf("read matched files: %w", err)
+		return StagedFile{}, err
 	}
 	var parts []string
-	for rows.Next() {
-		var i int
-		if err := rows.Scan(&i); err != nil {
-			_ = rows.Close()
-			return StagedFile{}, err
-		}
+	for _, i := range touched {
 		parts = append(parts, fmt.Sprintf("SELECT %s FROM read_parquet(%s, schema = %s, file_row_number = true) t JOIN (SELECT r, mark FROM hits WHERE f = %d) h ON t.file_row_number = h.r",
 			sel, quoteString(ct.l.filePath(t, live[i].Path, live[i].Relative)), readSchemaClause(cols), i))
-	}
-	if err := rows.Close(); err != nil {
-		return StagedFile{}, err
 	}
 	f, err := d.writeStaged(ctx, strings.Join(parts, " UNION ALL "), ct.l.tableDir(t), plan.Files)
 	if err != nil {
