@@ -56,6 +56,7 @@ func TestChangingDestinationRequiresSecretsAgain(t *testing.T) {
 		{"lytics marker", "/v2/connection/" + id, map[string]any{"config": map[string]any{"port": port, "password": "********"}}},
 		{"lytics omitted", "/v2/connection/" + id, map[string]any{"config": map[string]any{"port": port}}},
 		{"lytics database", "/v2/connection/" + id, map[string]any{"config": map[string]any{"database": "other"}}},
+		{"tls mode", "/v2/connection/" + id, map[string]any{"config": map[string]any{"sslmode": "require", "password": "********"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,6 +65,10 @@ func TestChangingDestinationRequiresSecretsAgain(t *testing.T) {
 				t.Fatalf("PUT %v: %d %s; want 400 naming credentials.password", tc.body, res.Status, res.Body)
 			}
 		})
+	}
+	// A value that is wrong in itself is named as such, not as a missing password.
+	if res := env.Do(t, http.MethodPut, "/v1/api/integrations/"+id, token, map[string]any{"credentials": map[string]any{"port": "abc"}}); res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "credentials.port") {
+		t.Fatalf("PUT port abc: %d %s; want 400 naming credentials.port", res.Status, res.Body)
 	}
 	time.Sleep(200 * time.Millisecond) // let a stray connection reach the listener
 	if n := accepted.Load(); n != 0 {

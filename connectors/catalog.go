@@ -29,9 +29,11 @@ type Field struct {
 	// MaxLength bounds string and JSON values; 0 means the catalog default.
 	MaxLength int `json:"-"`
 	// Destination marks a field that says where the credentials are sent
-	// (host, port, database, account, project, URL). Changing one on an
-	// existing connection requires its secrets to be sent again, so a stored
-	// password cannot be redirected to a host of the caller's choosing.
+	// (host, port, database, account, project, URL) or who can read them on
+	// the way (the TLS mode: without TLS, a machine in the path can ask for
+	// the password in clear text). Changing one on an existing connection
+	// requires its secrets to be sent again, so a stored password cannot be
+	// redirected to a host of the caller's choosing.
 	Destination bool `json:"-"`
 }
 

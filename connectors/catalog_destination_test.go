@@ -11,7 +11,8 @@ import (
 // only from the catalog. Every type that stores a secret has at least one,
 // and every field whose name says "where" is one.
 func TestDestinationFieldsAreMarked(t *testing.T) {
-	where := []string{"host", "port", "database", "account", "project_id", "api_url", "endpoint", "url"}
+	where := []string{"host", "port", "database", "account", "project_id", "api_url", "endpoint", "url",
+		"sslmode", "tls", "encrypt", "trust_server_certificate"}
 	for _, spec := range Catalog() {
 		if len(spec.SecretFields()) > 0 && len(spec.DestinationFields()) == 0 {
 			t.Errorf("%s stores secrets but marks no field as where they are sent", spec.Slug)

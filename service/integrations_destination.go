@@ -56,30 +56,34 @@ func changedDestinations(spec connectors.TypeSpec, stored, patch map[string]any)
 		if !sent {
 			continue
 		}
-		if !reflect.DeepEqual(destinationValue(spec, f.Name, stored[f.Name]), destinationValue(spec, f.Name, v)) {
+		next, ok := destinationValue(spec, f.Name, v)
+		if !ok {
+			continue // Normalize refuses it with the field's own message; nothing connects
+		}
+		if prev, _ := destinationValue(spec, f.Name, stored[f.Name]); !reflect.DeepEqual(prev, next) {
 			changed = append(changed, f.Name)
 		}
 	}
 	return changed
 }
 
-// destinationValue is v as the catalog would store it for field name: coerced
-// to the field's type, or its default when empty. A value that does not
-// coerce is kept as sent, so it counts as a change (and Normalize refuses it later).
-func destinationValue(spec connectors.TypeSpec, name string, v any) any {
+// destinationValue is v as the catalog would store it for field name:
+// coerced to the field's type, or its default when empty. ok is false when v
+// does not coerce.
+func destinationValue(spec connectors.TypeSpec, name string, v any) (value any, ok bool) {
 	if v == nil || v == "" {
 		for _, f := range spec.Fields {
 			if f.Name == name {
-				return f.Default
+				return f.Default, true
 			}
 		}
-		return nil
+		return nil, true
 	}
 	config, _, err := connectors.TypeSpec{Fields: []connectors.Field{fieldNamed(spec, name)}}.Normalize(map[string]any{name: v})
 	if err != nil {
-		return v
+		return nil, false
 	}
-	return config[name]
+	return config[name], true
 }
 
 func fieldNamed(spec connectors.TypeSpec, name string) connectors.Field {
