@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -12,7 +13,11 @@ import (
 // databases the user can see.
 func (c *Connector) Validate(ctx context.Context) (connectors.ValidationReport, error) {
 	start := time.Now()
-	conn, err := c.db.Conn(ctx)
+	var conn *sql.Conn
+	err := c.connectConn(ctx, func(hctx context.Context) (err error) {
+		conn, err = c.db.Conn(hctx)
+		return err
+	})
 	if err != nil {
 		return connectors.ValidationReport{}, connectors.NewStepError(stepOf(err), err, c.creds)
 	}
