@@ -150,3 +150,32 @@ func TestInetAtonSpellings(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedDialerDialsTheCheckedAddress: the dialer MySQL's driver hook and
+// the HTTP clients (bigquery, snowflake, cube) use resolves a name once and
+// dials the checked address on every later connection, even when the name
+// then answers a forbidden address.
+func TestSharedDialerDialsTheCheckedAddress(t *testing.T) {
+	SetAllowPrivate(true)
+	port, hits := countingListener(t)
+	r := &fixedResolver{answers: [][]netip.Addr{{netip.MustParseAddr("127.0.0.1")}, {netip.MustParseAddr("169.254.169.254")}}}
+	SetResolver(r)
+	t.Cleanup(func() { SetResolver(nil) })
+	for i := range 3 {
+		conn, err := DialContext(context.Background(), "tcp", net.JoinHostPort("shared-rebind.example", strconv.Itoa(port)))
+		if err != nil {
+			t.Fatalf("dial %d: %v (after %d lookups)", i+1, err, r.calls.Load())
+		}
+		conn.Close()
+	}
+	if n := r.calls.Load(); n != 1 {
+		t.Fatalf("%d lookups for 3 dials, want 1", n)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for hits.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if hits.Load() != 3 {
+		t.Fatalf("the checked address received %d of 3 connections", hits.Load())
+	}
+}
