@@ -179,3 +179,28 @@ func TestSharedDialerDialsTheCheckedAddress(t *testing.T) {
 		t.Fatalf("the checked address received %d of 3 connections", hits.Load())
 	}
 }
+
+func TestOwnEndpointsFromConfiguration(t *testing.T) {
+	got, err := OwnEndpoints("postgres://u@db.internal:6543,replica.internal:6544/state?sslmode=disable", "temporal.internal:7233", 8233)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Endpoint{
+		{What: "sluice's own database", Host: "db.internal", Port: 6543, Database: "state"},
+		{What: "sluice's own database", Host: "replica.internal", Port: 6544, Database: "state"},
+		{What: "sluice's Temporal frontend", Host: "temporal.internal", Port: 7233},
+		{What: "sluice's Temporal UI", Host: "temporal.internal", Port: 8233},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("OwnEndpoints = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("endpoint %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	socket, err := OwnEndpoints("host=/var/run/postgresql dbname=sluice", "", 0)
+	if err != nil || len(socket) != 1 || socket[0].Host != "localhost" || socket[0].Port != 5432 || socket[0].Database != "sluice" {
+		t.Fatalf("a Unix socket URL: %+v, %v; want localhost:5432 database sluice", socket, err)
+	}
+}
