@@ -4,14 +4,11 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
-
-	"github.com/sluice-dev/sluice/connectors"
 )
 
 // parseISOInterval parses the ISO 8601 durations sluice's connectors produce
@@ -100,34 +97,9 @@ func formatISOInterval(iv duckdb.Interval) string {
 // by field id and cast them to the catalog's type, which DuckDB does for
 // VARCHAR → INTERVAL (sluice's reader and the official ducklake extension
 // alike; files written before this still hold Parquet INTERVALs and read as
-// before). Statistics of such columns keep null counts but no bounds, as the
-// text order is not the interval order.
-
-// intervalEncoded reports whether a column (or a list's element) is an
-// interval, written as text.
-func intervalEncoded(t connectors.Type) bool {
-	if t.Kind == connectors.KindArray && t.Elem != nil {
-		return intervalEncoded(*t.Elem)
-	}
-	return t.Kind == connectors.KindInterval
-}
-
-// encodeIntervals wraps a query whose columns are cols so interval columns
-// come out as text; other queries are returned as they are.
-func encodeIntervals(query string, cols []FileColumn) string {
-	if !slices.ContainsFunc(cols, func(c FileColumn) bool { return intervalEncoded(c.Type) }) {
-		return query
-	}
-	return "SELECT " + selectList(cols, func(_ int, c FileColumn) string {
-		switch {
-		case !intervalEncoded(c.Type):
-			return quoteIdent(c.Name)
-		case c.Type.Kind == connectors.KindArray:
-			return fmt.Sprintf("CAST(%s AS VARCHAR[])", quoteIdent(c.Name))
-		}
-		return fmt.Sprintf("CAST(%s AS VARCHAR)", quoteIdent(c.Name))
-	}) + " FROM (" + query + ")"
-}
+// before). encodeValues (encode.go) writes them so. Statistics of such
+// columns keep null counts but no bounds, as the text order is not the
+// interval order.
 
 // toIntervalListText stages a list of intervals as a JSON array of DuckDB's
 // interval text ("-1 months 2 days -3 microseconds"), which DuckDB casts to

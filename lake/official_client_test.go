@@ -31,14 +31,21 @@ func TestOfficialClientReadsLake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	latest, err := f.lake.loadTables(f.ctx, f.pool, snaps[len(snaps)-1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var checks []*officialCheck
-	for _, s := range snaps[1:] {
+	for i, s := range snaps[1:] {
 		tables, err := f.lake.loadTables(f.ctx, f.pool, s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, tb := range tables {
 			checks = append(checks, readChecks(s.ID, tb, m)...)
+			if i%4 == 0 || i == len(snaps)-2 {
+				checks = append(checks, f.boundChecks(s.ID, tb, findTable(latest, tb.Schema.Name, tb.Name))...)
+			}
 		}
 	}
 	checks = append(checks, m.changeChecks(snaps[len(snaps)-1].ID)...)

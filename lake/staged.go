@@ -57,7 +57,7 @@ func newFilePath(dir, suffix string) string {
 // columns' field ids and returns it as a staged file.
 func (d *duck) writeStaged(ctx context.Context, query, dir string, cols []FileColumn) (StagedFile, error) {
 	path := newFilePath(dir, "")
-	res, err := d.copyToParquet(ctx, encodeIntervals(query, cols), path, fieldIDsClause(cols))
+	res, err := d.copyToParquet(ctx, encodeValues(query, cols), path, fieldIDsClause(cols))
 	if err != nil {
 		_ = os.Remove(path) // what an interrupted or failed write left
 		return StagedFile{}, err
@@ -103,7 +103,7 @@ func appendLeafStats(out []ColumnStats, stats map[string]map[string]string, pare
 	if c.Type.Kind == connectors.KindBytes || c.Type.Kind == connectors.KindInterval {
 		// DuckDB reports BLOB bounds in its own escaped text; the ducklake
 		// extension never prunes on BLOBs, so sluice does not record them.
-		// Intervals are written as text (encodeIntervals), whose order is
+		// Intervals are written as text (encodeValues), whose order is
 		// not theirs.
 		cs.Min, cs.Max = nil, nil
 	}

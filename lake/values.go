@@ -231,7 +231,8 @@ func toJSONText(v any) (driver.Value, error) {
 
 // jsonable turns sluice values nested in arrays into values whose JSON
 // encoding DuckDB casts back: bytes as base64 (encoding/json's default),
-// times as DuckDB's timestamp text, others as they are.
+// times as DuckDB's timestamp text, non-finite floats as text, others as
+// they are.
 func jsonable(v any) any {
 	switch x := v.(type) {
 	case []any:
@@ -242,8 +243,26 @@ func jsonable(v any) any {
 		return out
 	case time.Time:
 		return x.UTC().Format("2006-01-02 15:04:05.999999Z07:00")
+	case float64:
+		return jsonFloat(x)
+	case float32:
+		return jsonFloat(float64(x))
 	}
 	return v
+}
+
+// jsonFloat gives NaN and the infinities, which JSON has no numbers for, as
+// the strings DuckDB casts back to them.
+func jsonFloat(x float64) any {
+	switch {
+	case math.IsNaN(x):
+		return "nan"
+	case math.IsInf(x, 1):
+		return "inf"
+	case math.IsInf(x, -1):
+		return "-inf"
+	}
+	return x
 }
 
 func toInterval(v any) (driver.Value, error) {
