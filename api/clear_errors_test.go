@@ -9,7 +9,8 @@ import (
 )
 
 // TestNotSupportedSaysWhatToDoInstead asks the team's lake integration for
-// what only a source can do: "ducklake integrations is not yet supported"
+// what only a source can do (its schema discovery answers from the lake's
+// catalog): "ducklake integrations is not yet supported"
 // named neither the operation nor where to go instead.
 func TestNotSupportedSaysWhatToDoInstead(t *testing.T) {
 	env := testenv.New(t)
@@ -19,12 +20,16 @@ func TestNotSupportedSaysWhatToDoInstead(t *testing.T) {
 		t.Fatalf("%d lake integrations, want 1", len(lakes))
 	}
 	id := lakes[0].(map[string]any)["id"].(string)
-	res := env.Do(t, http.MethodGet, "/v2/connection/"+id+"/schema", token, nil)
+	// Discovery of the lake answers its tables from its catalog.
+	if res := env.Do(t, http.MethodGet, "/v2/connection/"+id+"/schema", token, nil); res.Status != http.StatusOK {
+		t.Fatalf("schema of the lake: %d %s, want 200", res.Status, res.Body)
+	}
+	res := env.Do(t, http.MethodGet, "/v2/connection/"+id+"/schema/search?q=users", token, nil)
 	if res.Status != http.StatusUnprocessableEntity {
-		t.Fatalf("schema of the lake: %d %s, want 422", res.Status, res.Body)
+		t.Fatalf("schema search on the lake: %d %s, want 422", res.Status, res.Body)
 	}
 	msg, _ := res.JSON(t)["error"].(map[string]any)["message"].(string)
-	for _, want := range []string{"schema discovery on ducklake integrations is not supported.", "POST /v1/query and no integration_id"} {
+	for _, want := range []string{"on ducklake integrations is not supported.", "POST /v1/query and no integration_id"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}

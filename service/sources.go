@@ -132,6 +132,17 @@ func source[T any](ctx context.Context, s *Service, teamID, id uuid.UUID) (T, db
 	if err != nil {
 		return zero, row, nil, fmt.Errorf("integration %s: %w", id, dbError(err))
 	}
+	if row.Type == "ducklake" {
+		// The team's lake answers schema discovery from its own catalog.
+		lk, err := s.lakeOf(ctx, teamID)
+		if err != nil {
+			return zero, row, nil, err
+		}
+		if capability, ok := any(lk).(T); ok {
+			return capability, row, func() {}, nil
+		}
+		return zero, row, nil, notSupportedOn(operationOf[T](), row.Type)
+	}
 	conn, release, err := s.sources.acquire(row, func() (connectors.Connector, error) {
 		values, err := s.storedValues(row)
 		if err != nil {
