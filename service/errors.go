@@ -9,8 +9,8 @@ import (
 // callers cannot tell the two apart, by design.
 var ErrNotFound = errors.New("not found")
 
-// ErrUnauthenticated means the presented token is missing or unknown.
-var ErrUnauthenticated = errors.New("missing or unknown API token")
+// ErrUnauthenticated means the presented token is missing, unknown, revoked or expired.
+var ErrUnauthenticated = errors.New("missing, unknown, revoked or expired API token")
 
 // ErrUnavailable means a dependency (sluice's database, Temporal) cannot be
 // reached right now; the request may succeed if retried.
