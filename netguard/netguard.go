@@ -169,6 +169,9 @@ const dialTimeout = 10 * time.Second
 // attempts, a pool's new connections) dials the addresses of one lookup.
 const pinTTL = time.Minute
 
+// maxPins is how many hosts a Dialer remembers before it drops stale ones.
+const maxPins = 1024
+
 // Dialer resolves each host once per pinTTL, checks every address against
 // the policy and sluice's own endpoints on every dial, and dials only those
 // addresses: a name cannot answer a public address to one lookup and a
@@ -205,6 +208,13 @@ func (d *Dialer) resolve(ctx context.Context, host string) ([]netip.Addr, error)
 		d.mu.Lock()
 		if d.pins == nil {
 			d.pins = map[string]pin{}
+		}
+		if len(d.pins) >= maxPins { // the shared dialer sees every host; keep it small
+			for h, old := range d.pins {
+				if time.Since(old.at) > pinTTL {
+					delete(d.pins, h)
+				}
+			}
 		}
 		d.pins[host] = p
 		d.mu.Unlock()
