@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,6 +126,11 @@ func TestLakeBrowseAndMaintain(t *testing.T) {
 	if snaps := page["snapshots"].([]any); res.Status != http.StatusOK || len(snaps) != 2 || page["next_before"] != 5.0 ||
 		snaps[0].(map[string]any)["id"] != 6.0 {
 		t.Fatalf("snapshots: %d %s", res.Status, res.Body)
+	}
+	// The lake integration's schema discovery lists the same tables.
+	if res := e.Do(t, http.MethodGet, "/v2/connection/"+lakeRow.ID.String()+"/schema/raw.events", tok, nil); res.Status != http.StatusOK ||
+		!strings.Contains(string(res.Body), `"v"`) {
+		t.Fatalf("lake /schema: %d %s", res.Status, res.Body)
 	}
 	if res := e.Do(t, http.MethodGet, "/v1/api/lake/tables", otherTok, nil); len(res.JSON(t)["tables"].([]any)) != 0 {
 		t.Fatalf("another team sees the lake: %s", res.Body)
