@@ -19,6 +19,10 @@ type rules struct {
 	// follows, and that no statement ever follows with "(".
 	functions map[string]bool
 	funcs     funcDeny
+	// allowed, when set, is the dialect's allowlist of functions, and
+	// notCalls the words its grammar follows with "(" without calling one
+	// (see callRefusal).
+	allowed, notCalls map[string]bool
 	// fileScans refuses FROM 'file.csv' and FROM "file.csv", and the same
 	// after each of fileScanWords: DuckDB reads a file named where a table
 	// should be.
@@ -66,6 +70,9 @@ func checkTokens(lx *lexer, r *rules, sql string) error {
 			if why := r.funcs.refusal(quotedName(t.text)); why != "" {
 				return refusef("%s", why)
 			}
+			if err := r.callRefusal(toks, i, quotedName(t.text)); err != nil {
+				return err
+			}
 		}
 		if t.kind != tokWord {
 			continue
@@ -84,6 +91,9 @@ func checkTokens(lx *lexer, r *rules, sql string) error {
 		if call {
 			if why := r.funcs.refusal(t.text); why != "" {
 				return refusef("%s", why)
+			}
+			if err := r.callRefusal(toks, i, t.text); err != nil {
+				return err
 			}
 			if r.functions[t.text] {
 				continue

@@ -167,6 +167,15 @@ var (
 		write(`SELECT * FROM main."QUERY"('SELECT 42')`, `^function query runs SQL`),
 		write(`SELECT * FROM "glob"('/etc/*')`, `^function glob reaches outside`),
 		write(`SELECT * FROM "read_csv"('/etc/hostname')`, `^function read_csv reaches outside`),
+		// The allowlist: an extension's function DuckDB would load on first
+		// use, a name DuckDB does not know, however it is called.
+		write(`SELECT * FROM st_read('/etc/passwd')`, `^function st_read is not on the allowlist of read-only functions$`),
+		write(`SELECT * FROM from_substrait('\x00'::BLOB)`, `^function from_substrait is not on the allowlist`),
+		write(`SELECT "Evil_Macro"(1)`, `^function evil_macro is not on the allowlist`),
+		write(`SELECT 'abc'.evil_macro()`, `^function evil_macro is not on the allowlist`),
+		write(`SELECT main.evil_macro(id) FROM sg.items`, `^function evil_macro is not on the allowlist`),
+		write(`WITH t AS (SELECT evil_macro(1) AS x) SELECT * FROM t`, `^function evil_macro is not on the allowlist`),
+		write(`SELECT * FROM checkpoint()`, `^function checkpoint changes server state$`),
 		write(`SUMMARIZE 'data.csv'`, `^SUMMARIZE with a file name`),
 		write(`SHOW '/etc/passwd'`, `^SHOW with a file name`),
 		write(`DESCRIBE SELECT * FROM "/etc/x.parquet"`, `^FROM with a file name`),
@@ -182,6 +191,14 @@ var (
 		`SELECT $$DELETE$$, $tag$ DROP TABLE x $tag$, E'it\'s DELETE', 'a\'`,
 		`SELECT * FROM ducklake_snapshots('lake')`,
 		`SELECT [1, 2, 3][1], {'a': 1}.a, list_transform([1], x -> x + 1)`,
+		`SELECT i FROM range(3) t(i)`,
+		`WITH t(a, b) AS (SELECT 1, 2) SELECT * FROM t`,
+		`WITH t(a) AS MATERIALIZED (SELECT 1) SELECT * FROM t, sg.items AS x(p, q, r)`,
+		`SELECT CAST(1 AS DECIMAL(10, 2)), TRY_CAST('1' AS INTEGER), 'abc'.upper(), 2::NUMERIC(4, 1)`,
+		`SELECT COLUMNS('q.*'), if(true, 1, 2), coalesce(NULL, 1), struct_pack(a := 1) FROM sg.items`,
+		`SELECT row_number() OVER (ORDER BY id), lag(id) OVER w, rank() OVER w FROM sg.items WINDOW w AS (ORDER BY id)`,
+		`SELECT * FROM sg.items USING SAMPLE reservoir(10 ROWS)`,
+		`SELECT date_trunc('day', now()), strftime(now(), '%Y'), json_extract('{"a": 1}', '$.a'), count(*) FILTER (WHERE id > 1) FROM sg.items`,
 	}
 )
 

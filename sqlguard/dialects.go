@@ -45,6 +45,7 @@ var (
 	duckdbRules = func() *rules {
 		r := newRules([]string{"FROM", "SUMMARIZE"}, nil, nil, duckdbFuncs)
 		r.fileScans = true
+		r.allowed, r.notCalls = duckdbAllowed, duckdbNotCalls
 		return r
 	}()
 )
@@ -59,6 +60,7 @@ var duckdbFuncs = funcDeny{
 		"query": whyRunsText, "query_table": whyRunsText, "json_execute_serialized_sql": whyRunsText,
 		"nextval": whySequence, "setval": whySequence, "force_checkpoint": whyAdmin,
 		"duckdb_secrets": "shows stored credentials", "which_secret": "shows stored credentials",
+		"checkpoint": whyAdmin,
 	},
 	prefixes: []prefixRule{
 		{"read_", whyOutside}, {"parquet_", whyOutside}, {"iceberg_", whyOutside},
