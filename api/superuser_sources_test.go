@@ -19,7 +19,7 @@ func TestSuperuserSourcesRefusedUnlessAllowed(t *testing.T) {
 	token := env.Token(t, "acme")
 	superuser := testenv.PostgresCredentials("")
 	superuser["username"] = "postgres"
-	t.Cleanup(func() { connectors.SetAllowSuperuserSources(true) })
+	t.Cleanup(func() { connectors.SetAllowSuperuserSources(false) }) // as testenv sets it
 
 	connectors.SetAllowSuperuserSources(false)
 	res := env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "postgres", "credentials": superuser})

@@ -30,7 +30,8 @@ func scratchRole(t *testing.T, grants ...string) string {
 // a role with pg_read_server_files and as a read-only role, with superuser
 // sources refused and then allowed.
 func TestValidateRefusesSuperuserSources(t *testing.T) {
-	t.Cleanup(func() { connectors.SetAllowSuperuserSources(true) })
+	allowed := connectors.AllowSuperuserSources()
+	t.Cleanup(func() { connectors.SetAllowSuperuserSources(allowed) })
 	fileReader := scratchRole(t, "pg_read_all_data", "pg_read_server_files")
 	reader := scratchRole(t, "pg_read_all_data")
 	validate := func(user string) (connectors.ValidationReport, error) {

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/sluice-dev/sluice/api"
+	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/db/dbtest"
 	"github.com/sluice-dev/sluice/netguard"
 	"github.com/sluice-dev/sluice/secrets"
@@ -68,6 +69,8 @@ func NewWithoutWorker(t testing.TB, tune func(*service.Options)) *Env {
 func build(t testing.TB, tune func(*service.Options), withWorker bool) *Env {
 	t.Helper()
 	netguard.SetAllowPrivate(true) // the test databases are on loopback
+	// As in a sluice process by default: sources log in as ReaderRole.
+	connectors.SetAllowSuperuserSources(false)
 	dbURL := dbtest.NewURL(t)
 	pool, err := pgxpool.New(context.Background(), dbURL)
 	if err != nil {
