@@ -49,6 +49,8 @@ func (r *teamResources) field(name string) string {
 		return r.Run
 	case "table":
 		return r.Table
+	case "lake_table":
+		return r.DestSchema + "." + strings.TrimPrefix(r.Table, "public.")
 	case "app":
 		return r.App
 	case "task":
@@ -73,14 +75,14 @@ func (r *teamResources) field(name string) string {
 // teamScopedFields are the fields naming something a team owns; the others
 // (connector types, doc assets) are the same for everyone.
 var teamScopedFields = map[string]bool{"integration": true, "run": true, "table": true, "app": true,
-	"task": true, "dataset": true, "spare1": true, "spare2": true, "token": true}
+	"task": true, "dataset": true, "spare1": true, "spare2": true, "token": true, "lake_table": true}
 
 // values are the resource names by field, for messages to be compared with
 // the names taken out.
 func (r *teamResources) values() map[string]string {
 	return map[string]string{"integration": r.Integration, "run": r.Run, "table": r.Table, "app": r.App,
 		"task": r.Task, "dataset": r.Dataset, "asset": r.Asset, "lake": r.Lake, "dest_schema": r.DestSchema, "name": r.Name,
-		"token": r.SpareToken}
+		"token": r.SpareToken, "lake_table": r.field("lake_table")}
 }
 
 // markers are the strings none of another team's answers may hold.

@@ -103,6 +103,7 @@ var routeSpecs = map[string]routeSpec{
 	}},
 	"GET /v2/connection/{id}/schema/search": {query: func(*teamResources) url.Values { return url.Values{"q": {"orders"}} }},
 	"GET /v2/connectionconfig/{id}":         {params: map[string]string{"id": "connector"}},
+	"GET /v1/api/lake/tables/{table}":       {params: map[string]string{"table": "lake_table"}},
 }
 
 // openLineageStart is a START event of a run of the team's own app.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -124,7 +125,7 @@ func (s *Service) Tables(ctx context.Context, teamID uuid.UUID) (TableList, erro
 // Table describes one table, named "schema.table", with its columns.
 func (s *Service) Table(ctx context.Context, teamID uuid.UUID, name string) (Table, error) {
 	schema, table, ok := strings.Cut(name, ".")
-	if !ok || schema == "" || table == "" || len(name) > 255 {
+	if !ok || schema == "" || table == "" || len(name) > 255 || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
 		return Table{}, &service.InputError{Field: "table", Problem: "must be schema.table, e.g. postgres_data.users"}
 	}
 	lk, err := s.lakeOf(ctx, teamID)
