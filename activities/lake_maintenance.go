@@ -89,7 +89,9 @@ func (a *LakeMaintenance) LakeCompact(ctx context.Context, in LakeMaintenanceInp
 	p.Out.Tables = len(tables)
 	for i := p.Done; i < len(tables); i++ {
 		t := tables[i]
+		stop := keepBeating(ctx, p)
 		res, err := lk.CompactTable(ctx, t.Schema, t.Name, a.Compact)
+		stop()
 		if err != nil {
 			return p.Out, fmt.Errorf("compact %s.%s: %w", t.Schema, t.Name, err)
 		}
@@ -102,6 +104,28 @@ func (a *LakeMaintenance) LakeCompact(ctx context.Context, in LakeMaintenanceInp
 		activity.RecordHeartbeat(ctx, p)
 	}
 	return p.Out, nil
+}
+
+// keepBeating heartbeats the progress so far every 30 seconds while one
+// table compacts (a large one can take longer than the heartbeat timeout),
+// until the returned function is called.
+func keepBeating(ctx context.Context, p lakeCompactProgress) func() {
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(30 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				activity.RecordHeartbeat(ctx, p)
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // LakeExpireSnapshots expires the snapshots older than the retention,
