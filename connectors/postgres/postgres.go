@@ -93,6 +93,11 @@ func poolConfig(creds connectors.Credentials) (*pgxpool.Config, error) {
 	cc.Password = creds.String("password")
 	cc.Database = creds.String("database")
 	cc.ConnectTimeout = connectTimeout
+	// UTF-8 whatever the source's role or database defaults say: values
+	// are read as bytes and may be written back into a COPY statement
+	// (see quoteLiteral), and in an encoding such as SJIS a backslash byte
+	// can be the second byte of a character.
+	cc.RuntimeParams["client_encoding"] = "UTF8"
 	// Every address is resolved and checked by the network guard, then dialed
 	// by it. One Dialer per pool: pgx looks the host up once per TLS fallback
 	// and per new connection, and each of those lookups must answer what the
