@@ -113,8 +113,8 @@ func literal(v any) (string, error) {
 // standard_conforming_strings says (and on Redshift), so the text between the
 // quotes is s under every server setting; a plain '...' with only quotes
 // doubled is not (with the setting off, \' ends nothing and the rest of the
-// value becomes SQL). pgx talks to the server in UTF-8 only, where no
-// multi-byte character contains a backslash or quote byte.
+// value becomes SQL). The connector sets client_encoding=UTF8 (poolConfig),
+// in which no multi-byte character contains a backslash or quote byte.
 func quoteLiteral(s string) string {
 	return "E'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
 }
