@@ -58,6 +58,9 @@ func (l *Lake) Query(ctx context.Context, query string, opts QueryOptions) (*con
 	}
 	limits := connectors.QueryOptions{MaxRows: opts.MaxRows, MaxBytes: opts.MaxBytes, MaxValueBytes: opts.MaxValueBytes}
 	_, valueCap := limits.Limits()
+	if err := installBuilderMacros(ctx, d.conn, valueCap); err != nil {
+		return nil, l.queryError(ctx, err)
+	}
 	rows, err := d.conn.QueryContext(ctx, cappedQuery(ctx, d.conn, query, valueCap))
 	if err != nil {
 		return nil, l.queryError(ctx, err)

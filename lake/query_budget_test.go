@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,7 +15,7 @@ func TestLakeQueryCutsValuesAndStopsAtTheBudget(t *testing.T) {
 	f := newFixture(t)
 	f.load("main", "t", []connectors.Column{col("id", connectors.KindInt)}, [][]any{{int64(1)}}, LoadAppend)
 
-	res := f.query(`SELECT repeat('x', 3000000) AS s, '{"a":1}'::JSON AS j, 'ab'::BLOB AS b`)
+	res := f.query(`SELECT string_agg('x', '') AS s, '{"a":1}'::JSON AS j, 'ab'::BLOB AS b FROM range(3000000)`)
 	if s := res.Rows[0][0].(string); len(s) != connectors.DefaultMaxValueBytes {
 		t.Fatalf("value of %d bytes, want it cut to %d", len(s), connectors.DefaultMaxValueBytes)
 	}
@@ -25,7 +26,7 @@ func TestLakeQueryCutsValuesAndStopsAtTheBudget(t *testing.T) {
 		t.Fatalf("short JSON = %#v, want it whole", j)
 	}
 
-	res = f.query(`SELECT repeat('é', 100) AS s`, QueryOptions{MaxValueBytes: 51})
+	res = f.query(`SELECT string_agg('é', '') AS s FROM range(100)`, QueryOptions{MaxValueBytes: 51})
 	if s := res.Rows[0][0].(string); len(s) != 50 || !strings.HasPrefix(strings.Repeat("é", 30), s) {
 		t.Fatalf("cut %q: want 25 whole characters", s)
 	}
@@ -41,6 +42,48 @@ func TestLakeQueryCutsValuesAndStopsAtTheBudget(t *testing.T) {
 	res = f.query(`SELECT i FROM range(3) t(i)`)
 	if res.Truncated || res.TruncatedReason != "" {
 		t.Fatalf("a small answer says truncated=%v %q", res.Truncated, res.TruncatedReason)
+	}
+}
+
+// TestLakeQueryRefusesHugeValueBuilders: DuckDB's memory_limit did not
+// stop repeat() building a 1.5 GB string, nor range() a list of 200M
+// elements; the sandbox refuses such calls before they allocate.
+func TestLakeQueryRefusesHugeValueBuilders(t *testing.T) {
+	f := newFixture(t)
+	f.load("main", "t", []connectors.Column{col("id", connectors.KindInt)}, [][]any{{int64(1)}}, LoadAppend)
+	// A small cap keeps the test cheap if a call were not refused.
+	small := QueryOptions{MaxValueBytes: 1000}
+	for _, q := range []string{
+		`SELECT repeat('x', 5000)`,
+		`SELECT length(repeat('x', 2000))`,
+		`SELECT repeat([1, 2], 1000)`,
+		`SELECT lpad('x', 5000, 'y')`,
+		`SELECT RPAD('x', 5000, 'y')`,
+		`SELECT length(range(5000))`,
+		`SELECT length(range(0, 5000))`,
+		`SELECT length(generate_series(5000))`,
+		`SELECT length(generate_series(1, 5000))`,
+		`SELECT length(list_resize([1], 5000))`,
+		`SELECT length(system.main.repeat('x', 5000))`,
+		`SELECT length("system"."main"."range"(5000))`,
+	} {
+		_, err := f.lake.Query(f.ctx, q, small)
+		var qe *connectors.QueryError
+		if !errors.As(err, &qe) || qe.Kind == connectors.QueryErrTimeout {
+			t.Errorf("%s: error = %v, want a refusal", q, err)
+		}
+	}
+	// With the default cap, a 200 MB string is refused too.
+	for _, q := range []string{`SELECT length(repeat('x', 200000000))`, `SELECT lpad('x', 200000000, 'y')`} {
+		if _, err := f.lake.Query(f.ctx, q, QueryOptions{}); err == nil {
+			t.Errorf("%s: no refusal", q)
+		}
+	}
+	if got := f.one(`SELECT repeat('ab', 3) || lpad('x', 3, '-') || len(range(5)) || len(generate_series(2, 4))`); got != "ababab--x53" {
+		t.Fatalf("small builders = %v", got)
+	}
+	if got := f.one(`SELECT count(*) FROM range(3000000)`); got != int64(3000000) {
+		t.Fatalf("range as a table = %v", got)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/sluice-dev/sluice/connectors"
@@ -56,8 +57,16 @@ func refuseIntrospection(ctx context.Context, conn *sql.Conn, query string) erro
 func findIntrospection(node any) string {
 	switch x := node.(type) {
 	case map[string]any:
-		if name, ok := x["function_name"].(string); ok && introspection[strings.ToLower(name)] {
-			return strings.ToLower(name) + "()"
+		if name, ok := x["function_name"].(string); ok {
+			if introspection[strings.ToLower(name)] {
+				return strings.ToLower(name) + "()"
+			}
+			// system.main.repeat would reach past the builder macros.
+			for _, q := range []string{"catalog", "schema"} {
+				if v, _ := x[q].(string); strings.EqualFold(v, "system") {
+					return "system." + strings.ToLower(name) + "()"
+				}
+			}
 		}
 		if t, _ := x["type"].(string); t == "SHOW_REF" {
 			return "SHOW"
@@ -117,4 +126,50 @@ func scrubValue(v any, paths []string) any {
 		}
 	}
 	return v
+}
+
+// builderMacros shadow the scalar functions that build one value of a size
+// the caller names (repeat, lpad, rpad, range, generate_series,
+// list_resize): DuckDB's memory_limit did not stop them (a 1.5 GB repeat
+// took 2.9 GB; a list from range(200000000) 18 GB). Macros in the sandbox's
+// own schema are found before the built-in functions; calls that name the
+// system catalog are refused (findIntrospection). What is left: DuckDB 1.4
+// still builds a range or generate_series list with constant arguments
+// before the check refuses it (20M elements: 3.7 s), and a value built by
+// other means (concatenation in a recursive query, printf widths,
+// three-argument range) is bounded only by DuckDB's own accounting.
+func builderMacros(limit int) []string {
+	n := strconv.Itoa(limit)
+	elems := strconv.Itoa(max(limit/8, 1))
+	refuse := func(what string) string {
+		return fmt.Sprintf("error('%s would build a value larger than a lake query''s %s-byte value cap (SLUICE_MAX_VALUE_BYTES)')", what, n)
+	}
+	// The size is checked inside the argument, so the refusal comes before
+	// the built-in runs: a check around the call was folded after it (the
+	// optimizer evaluates constant arguments bottom-up).
+	check := func(cond, what, value string) string {
+		return fmt.Sprintf("CASE WHEN %s THEN %s ELSE %s END", cond, refuse(what), value)
+	}
+	return []string{
+		fmt.Sprintf("CREATE MACRO repeat(s, k) AS system.main.repeat(s, %s)", check("k * strlen(s::VARCHAR) > "+n, "repeat", "k")),
+		fmt.Sprintf("CREATE MACRO lpad(s, k, p) AS system.main.lpad(s, %s, p)", check("k > "+n, "lpad", "k")),
+		fmt.Sprintf("CREATE MACRO rpad(s, k, p) AS system.main.rpad(s, %s, p)", check("k > "+n, "rpad", "k")),
+		fmt.Sprintf("CREATE MACRO list_resize(l, k) AS system.main.list_resize(l, %s), (l, k, v) AS system.main.list_resize(l, %[1]s, v)",
+			check("k > "+elems, "list_resize", "k")),
+		fmt.Sprintf("CREATE MACRO range(k) AS system.main.range(%s), (a, b) AS system.main.range(a, %s), (a, b, s) AS system.main.range(a, b, s)",
+			check("k > "+elems, "range", "k"), check("b - a > "+elems, "range", "b")),
+		fmt.Sprintf("CREATE MACRO generate_series(k) AS system.main.generate_series(%s), (a, b) AS system.main.generate_series(a, %s), "+
+			"(a, b, s) AS system.main.generate_series(a, b, s)",
+			check("k > "+elems, "generate_series", "k"), check("b - a > "+elems, "generate_series", "b")),
+	}
+}
+
+// installBuilderMacros creates builderMacros in the sandbox.
+func installBuilderMacros(ctx context.Context, conn *sql.Conn, limit int) error {
+	for _, m := range builderMacros(limit) {
+		if _, err := conn.ExecContext(ctx, m); err != nil {
+			return fmt.Errorf("create sandbox macro: %w", err)
+		}
+	}
+	return nil
 }
