@@ -114,7 +114,13 @@ func (s *Server) cubeQuery(c *gin.Context, req queryRequest) {
 		}
 		id = &parsed
 	}
-	res, err := s.svc.CubeQuery(c, teamID(c), id, req.CubeQuery)
+	ctx, free, err := s.svc.ReserveQueryMemory(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer free() // after the answer is written
+	res, err := s.svc.CubeQuery(ctx, teamID(c), id, req.CubeQuery)
 	if err != nil {
 		fail(c, err)
 		return
@@ -126,6 +132,6 @@ func (s *Server) cubeQuery(c *gin.Context, req queryRequest) {
 	c.JSON(http.StatusOK, gin.H{
 		"data": res.Data, "annotation": res.Annotation, "query": res.Query, "sql": res.SQL,
 		"dbType": string(res.Dialect), "lastRefreshTime": time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
-		"elapsed_ms": res.Elapsed.Milliseconds(),
+		"elapsed_ms": res.Elapsed.Milliseconds(), "truncated": res.Truncated, "truncated_reason": nullIfEmpty(res.TruncatedReason),
 	})
 }

@@ -178,3 +178,11 @@ func appendString(buf []byte, s string) []byte {
 	}
 	return append(buf, '"')
 }
+
+// nullIfEmpty is nil for "", so an absent reason encodes as null.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

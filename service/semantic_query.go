@@ -32,6 +32,10 @@ type CubeResult struct {
 	SQL        string
 	Dialect    connectors.Dialect
 	Elapsed    time.Duration
+	// Truncated and TruncatedReason are the SQL answer's (see
+	// connectors.ResultSet): the row limit, the byte budget or a cut value.
+	Truncated       bool
+	TruncatedReason string
 }
 
 // CubeQuery answers a query in Cube's format. On a cube integration it is
@@ -82,7 +86,7 @@ func (s *Service) CubeQuery(ctx context.Context, teamID uuid.UUID, integrationID
 		return CubeResult{}, fmt.Errorf("shape cube query result: %w", err)
 	}
 	return CubeResult{Data: data, Annotation: compiled.Annotation, Query: compiled.Query, SQL: compiled.SQL,
-		Dialect: dialect, Elapsed: res.Elapsed}, nil
+		Dialect: dialect, Elapsed: res.Elapsed, Truncated: res.Truncated, TruncatedReason: res.TruncatedReason}, nil
 }
 
 // cubeQueryTarget finds the integration a cube query runs on: the one
