@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -62,14 +61,9 @@ func (s *Server) query(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cols := uniqueColumnNames(res.Columns)
-	buf := make([]byte, 0, 64*len(res.Rows)+256)
-	buf = append(buf, `{"data":`...)
-	buf = appendRows(buf, cols, res.Rows)
-	buf = append(buf, ',')
-	buf = appendResultMeta(buf, cols, res)
-	buf = append(buf, '}')
-	c.Data(http.StatusOK, "application/json; charset=utf-8", buf)
+	writeResult(c, `{"data":`, res, func(meta []byte) []byte {
+		return append(append([]byte{','}, meta...), '}')
+	})
 }
 
 // lakeAt reads the snapshot to query: ?snapshot=N, or "at" in the body.
@@ -124,12 +118,7 @@ func (s *Server) scan(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cols := uniqueColumnNames(res.Columns)
-	buf := make([]byte, 0, 64*len(res.Rows)+256)
-	buf = append(buf, `{"data":`...)
-	buf = appendRows(buf, cols, res.Rows)
-	buf = append(buf, `,"status":200,"message":"success","meta":{`...)
-	buf = appendResultMeta(buf, cols, res)
-	buf = append(buf, `}}`...)
-	c.Data(http.StatusOK, "application/json; charset=utf-8", buf)
+	writeResult(c, `{"data":`, res, func(meta []byte) []byte {
+		return append(append([]byte(`,"status":200,"message":"success","meta":{`), meta...), `}}`...)
+	})
 }

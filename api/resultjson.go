@@ -41,26 +41,37 @@ func uniqueColumnNames(cols []connectors.ResultColumn) []columnView {
 
 // appendRows appends the rows as a JSON array of objects keyed by column name.
 func appendRows(buf []byte, cols []columnView, rows [][]any) []byte {
-	keys := make([][]byte, len(cols))
-	for i, c := range cols {
-		keys[i] = append(appendString(nil, c.Name), ':')
-	}
+	keys := rowKeys(cols)
 	buf = append(buf, '[')
 	for r, row := range rows {
 		if r > 0 {
 			buf = append(buf, ',')
 		}
-		buf = append(buf, '{')
-		for i, v := range row {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = append(buf, keys[i]...)
-			buf = appendValue(buf, v, cols[i].Type)
-		}
-		buf = append(buf, '}')
+		buf = appendRow(buf, keys, cols, row)
 	}
 	return append(buf, ']')
+}
+
+// rowKeys are the columns' names as JSON object keys with their colons.
+func rowKeys(cols []columnView) [][]byte {
+	keys := make([][]byte, len(cols))
+	for i, c := range cols {
+		keys[i] = append(appendString(nil, c.Name), ':')
+	}
+	return keys
+}
+
+// appendRow appends one row as a JSON object.
+func appendRow(buf []byte, keys [][]byte, cols []columnView, row []any) []byte {
+	buf = append(buf, '{')
+	for i, v := range row {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, keys[i]...)
+		buf = appendValue(buf, v, cols[i].Type)
+	}
+	return append(buf, '}')
 }
 
 // appendResultMeta appends "columns", "row_count", "truncated",

@@ -56,7 +56,7 @@ type Config struct {
 	LakeOrphanGrace time.Duration
 	// QueryMaxBytes bounds every query answer, QueryValueBytes each value
 	// in it, and QueryMemoryBytes what all running queries reserve together
-	// (environment only; zero keeps the defaults: 32 MiB, 1 MiB, 192 MiB).
+	// (environment only; zero keeps the defaults: 32 MiB, 1 MiB, 96 MiB).
 	QueryMaxBytes    int64
 	QueryValueBytes  int
 	QueryMemoryBytes int64
@@ -127,7 +127,7 @@ func LoadEnv() (Config, error) {
 		QueryMaxRows:         r.int("SLUICE_QUERY_MAX_ROWS", 10_000),
 		QueryMaxBytes:        int64(r.int("SLUICE_MAX_RESULT_BYTES", 32<<20)),
 		QueryValueBytes:      r.int("SLUICE_MAX_VALUE_BYTES", 1<<20),
-		QueryMemoryBytes:     int64(r.int("SLUICE_QUERY_MEMORY_BYTES", 192<<20)),
+		QueryMemoryBytes:     int64(r.int("SLUICE_QUERY_MEMORY_BYTES", 96<<20)),
 		MaxInFlight:          r.int("SLUICE_MAX_IN_FLIGHT", 64),
 		ScanRate:             r.rate("SLUICE_SCAN_RATE", Rate{Limit: 10, Window: 10 * time.Second}),
 		DiscoveryRate:        r.rate("SLUICE_DISCOVERY_RATE", Rate{Limit: 30, Window: time.Minute}),

@@ -50,15 +50,18 @@ func (l *Lake) Query(ctx context.Context, query string, opts QueryOptions) (*con
 		return nil, l.queryError(ctx, err)
 	}
 	defer d.Close()
-	if err := checkStatement(ctx, d.conn, query); err != nil {
-		return nil, l.queryError(ctx, err)
-	}
+	// Parsing only, then the macros, then preparing: preparing folds
+	// constants, and a repeat('x', 1500000000) folded before the macros
+	// existed built its 1.5 GB.
 	if err := refuseIntrospection(ctx, d.conn, query); err != nil {
 		return nil, l.queryError(ctx, err)
 	}
 	limits := connectors.QueryOptions{MaxRows: opts.MaxRows, MaxBytes: opts.MaxBytes, MaxValueBytes: opts.MaxValueBytes}
 	_, valueCap := limits.Limits()
 	if err := installBuilderMacros(ctx, d.conn, valueCap); err != nil {
+		return nil, l.queryError(ctx, err)
+	}
+	if err := checkStatement(ctx, d.conn, query); err != nil {
 		return nil, l.queryError(ctx, err)
 	}
 	rows, err := d.conn.QueryContext(ctx, cappedQuery(ctx, d.conn, query, valueCap))

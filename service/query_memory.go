@@ -8,11 +8,12 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// Every running query reserves twice its answer's byte budget (the rows and
-// their JSON) from one process-wide pool (Options.QueryMemoryBytes), so a burst of concurrent
-// queries answers 503 with Retry-After instead of taking the host's memory:
-// without it eight queries of 32 MiB answers each could hold 256 MiB plus
-// their JSON. A query waits briefly for memory before giving up.
+// Every running query reserves its answer's byte budget from one
+// process-wide pool (Options.QueryMemoryBytes; the API streams the JSON, so
+// the rows are the answer's one copy). A burst of concurrent queries then
+// waits briefly and answers 503 with Retry-After instead of taking the
+// host's memory: without it eight queries of 32 MiB answers held 8 × 32 MiB
+// plus their JSON.
 
 // queryMemoryWait is how long a query waits for memory to be released.
 const queryMemoryWait = 2 * time.Second
@@ -21,7 +22,7 @@ const queryMemoryWait = 2 * time.Second
 const (
 	defaultQueryMaxBytes    = 32 << 20
 	defaultQueryValueBytes  = 1 << 20
-	defaultQueryMemoryBytes = 192 << 20
+	defaultQueryMemoryBytes = 96 << 20
 )
 
 // queryMemory is the pool queries reserve their budget from.
@@ -38,11 +39,10 @@ func newQueryMemory(total int64) *queryMemory {
 type heldKey struct{}
 
 // ReserveQueryMemory reserves one query's memory for the caller (the API,
-// which holds it until the answer is written): twice the byte budget, for
-// the rows and their JSON. Queries run under the returned context do not
+// which holds it until the answer is written): the byte budget. Queries run under the returned context do not
 // reserve again. Call free when the answer is written.
 func (s *Service) ReserveQueryMemory(ctx context.Context) (context.Context, func(), error) {
-	free, err := s.queryMemory.reserve(ctx, 2*s.opts.QueryMaxBytes)
+	free, err := s.queryMemory.reserve(ctx, s.opts.QueryMaxBytes)
 	if err != nil {
 		return ctx, nil, err
 	}
@@ -54,7 +54,7 @@ func (s *Service) reserveQuery(ctx context.Context) (func(), error) {
 	if held, _ := ctx.Value(heldKey{}).(bool); held {
 		return func() {}, nil
 	}
-	return s.queryMemory.reserve(ctx, 2*s.opts.QueryMaxBytes)
+	return s.queryMemory.reserve(ctx, s.opts.QueryMaxBytes)
 }
 
 // reserve takes n bytes (at most the whole pool) for one query and returns

@@ -63,6 +63,11 @@ func (c *Connector) Query(ctx context.Context, sql string, opts connectors.Query
 	if err != nil {
 		return nil, queryError(err, c.creds)
 	}
+	if result.TruncatedReason == connectors.TruncatedBytes {
+		// Closing the rows would read every remaining row off the wire;
+		// the server stops sending them when the statement is cancelled.
+		_ = conn.Conn().PgConn().CancelRequest(context.WithoutCancel(ctx))
+	}
 	return result, nil
 }
 
