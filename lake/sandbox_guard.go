@@ -133,11 +133,10 @@ func scrubValue(v any, paths []string) any {
 // list_resize): DuckDB's memory_limit did not stop them (a 1.5 GB repeat
 // took 2.9 GB; a list from range(200000000) 18 GB). Macros in the sandbox's
 // own schema are found before the built-in functions; calls that name the
-// system catalog are refused (findIntrospection). What is left: DuckDB 1.4
-// still builds a range or generate_series list with constant arguments
-// before the check refuses it (20M elements: 3.7 s), and a value built by
-// other means (concatenation in a recursive query, printf widths,
-// three-argument range) is bounded only by DuckDB's own accounting.
+// system catalog are refused (findIntrospection). They must exist before
+// the statement is prepared: preparing folds constant calls. What is left:
+// a value built by other means (concatenation in a recursive query, printf
+// widths, three-argument range) is bounded only by DuckDB's own accounting.
 func builderMacros(limit int) []string {
 	n := strconv.Itoa(limit)
 	elems := strconv.Itoa(max(limit/8, 1))
