@@ -132,3 +132,28 @@ func TestQueryMemoryGuardAnswers503(t *testing.T) {
 		t.Fatalf("after the memory is released: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestCubeQueryAnswersSayWhetherTruncated: cube answers carry the SQL
+// answer's truncated flag and reason (here the byte budget).
+func TestCubeQueryAnswersSayWhetherTruncated(t *testing.T) {
+	for _, tc := range []struct {
+		budget int64
+		reason any
+	}{{400, "bytes"}, {1 << 20, nil}} {
+		env := testenv.NewWith(t, func(o *service.Options) { o.QueryMaxBytes = tc.budget })
+		token := env.Token(t, "acme")
+		schema := testenv.PostgresSchema(t, dealsSetup)
+		id := createPostgres(t, env, token, "pw")
+		if res := env.Do(t, http.MethodPut, "/v1/api/integrations/"+id+"/models", token, strings.ReplaceAll(dealsModel, "{schema}", schema)); res.Status != http.StatusOK {
+			t.Fatalf("put model: %d %s", res.Status, res.Body)
+		}
+		res := env.Do(t, http.MethodPost, "/v1/query", token, `{"integration_id": "`+id+`", "cube_query": `+seedCubeQuery+`}`)
+		if res.Status != http.StatusOK {
+			t.Fatalf("cube query: %d %s", res.Status, res.Body)
+		}
+		b := res.JSON(t)
+		if b["truncated"] != (tc.reason != nil) || b["truncated_reason"] != tc.reason {
+			t.Fatalf("budget %d: truncated %v, reason %v; want %v", tc.budget, b["truncated"], b["truncated_reason"], tc.reason)
+		}
+	}
+}
