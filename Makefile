@@ -3,7 +3,7 @@ GO      ?= go
 SQLC    ?= $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.30.0
 BIN     := bin/sluice
 
-.PHONY: help build build-debug run test generate bench vet fmt clean-data load fuzz
+.PHONY: help build build-debug run test generate bench vet fmt clean-data load fuzz web
 
 # The flags of a release binary: no debug info or symbol table (-s -w) and no
 # build machine paths (-trimpath). Stack traces keep function names and lines.
@@ -36,6 +36,9 @@ test: ## Every test: vet, unit and integration tests, the chaos scenarios' short
 	$(GO) run ./internal/testsummary -- $(GO) test -json -count=1 -timeout 15m ./...
 	$(MAKE) chaos-short
 	$(MAKE) fuzz FUZZTIME=5s FUZZ_TARGETS="$(FUZZ_QUICK_TARGETS)"
+
+web: ## Rebuild the web console into web/dist (needs Node 20 and npm); commit web/dist afterwards
+	cd web && npm ci --no-audit --no-fund && npm run build
 
 vet: ## go vet every package
 	$(GO) vet ./...

@@ -48,6 +48,13 @@ func (b *copyBeats) record(ctx context.Context, details any) {
 	activity.RecordHeartbeat(ctx, details)
 }
 
+// latest is the details last recorded (or the initial ones).
+func (b *copyBeats) latest() any {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.last
+}
+
 func (b *copyBeats) run(ctx context.Context) {
 	tick := time.NewTicker(cancelPace / 2)
 	defer tick.Stop()

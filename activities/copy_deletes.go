@@ -21,7 +21,7 @@ import (
 // so an attempt that dies here is retried from here: the key read is redone
 // whole (a partial key set is never compared, it would make present rows
 // look deleted) and a commit that did happen is not made again.
-func (a *Syncs) detectDeletes(ctx context.Context, in CopyTableInput, source sourceTable, lk *lake.Lake, cols []connectors.Column, merged *mergedTable) (lake.DeleteResult, error) {
+func (a *Syncs) detectDeletes(ctx context.Context, beats *copyBeats, in CopyTableInput, source sourceTable, lk *lake.Lake, cols []connectors.Column, merged *mergedTable) (lake.DeleteResult, error) {
 	mode := lake.DeleteMode(in.Table.DeleteMode)
 	if in.LoadMethod != syncspec.LoadMerge || (mode != lake.DeleteHard && mode != lake.DeleteSoft) {
 		return lake.DeleteResult{}, nil
@@ -36,8 +36,8 @@ func (a *Syncs) detectDeletes(ctx context.Context, in CopyTableInput, source sou
 		keyCols = append(keyCols, cols[i])
 	}
 	state := copyProgress{Merged: merged}
-	activity.RecordHeartbeat(ctx, state)
-	sink, err := newLakeSink(ctx, lk, in.DestSchema, in.Table.DestTable, keyCols, nil, "", state)
+	beats.record(ctx, state)
+	sink, err := newLakeSink(ctx, beats, lk, in.DestSchema, in.Table.DestTable, keyCols, nil, "", state)
 	if err != nil {
 		return lake.DeleteResult{}, fmt.Errorf("stage the keys of %s: %w", table, err)
 	}

@@ -52,11 +52,14 @@ func (a *Syncs) chunkRows() int {
 
 // copyProgress is a CopyTable heartbeat: enough to resume, never rows.
 type copyProgress struct {
-	Files     []lake.StagedFile `json:"files"`
-	After     []any             `json:"after,omitempty"`
-	RowsRead  int64             `json:"rows_read"`
-	BytesRead int64             `json:"bytes_read"`
-	MaxCursor any               `json:"max_cursor,omitempty"`
+	Files    []lake.StagedFile `json:"files"`
+	After    []any             `json:"after,omitempty"`
+	RowsRead int64             `json:"rows_read"`
+	// Unsealed are rows read past the staged files: shown as progress, but
+	// a retry reads them again, so it starts from RowsRead alone.
+	Unsealed  int64 `json:"unsealed,omitempty"`
+	BytesRead int64 `json:"bytes_read"`
+	MaxCursor any   `json:"max_cursor,omitempty"`
 	// Merged, once set, is the table's committed load: a retry goes straight
 	// to delete detection, which runs after it.
 	Merged *mergedTable `json:"merged,omitempty"`
@@ -90,10 +93,19 @@ func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 		return CopyTableOutput{}, temporal.NewNonRetryableApplicationError("bad run id", ErrTypeRunGone, nil)
 	}
 	table := in.Table.Source.String()
+	// Beats from the start to the end of the attempt, repeating the last
+	// progress through steps that report none (opening the source, the
+	// commit, delete detection): a large table's commit outlasts the
+	// heartbeat timeout, and a silent attempt would be timed out and retried.
+	progress := resumeProgress(ctx)
+	beats := startCopyBeats(ctx, progress)
+	defer beats.stop()
 	q := a.queries()
 	if err := q.SyncRunTableStart(ctx, db.SyncRunTableStartParams{TeamID: teamID, RunID: runID, SourceTable: table}); err != nil {
 		return CopyTableOutput{}, fmt.Errorf("mark %s running: %w", table, err)
 	}
+	live := a.startLiveProgress(ctx, beats, teamID, runID, table)
+	defer live.stop()
 	if err := a.checkOwner(ctx, teamID, integrationID, in); err != nil {
 		return CopyTableOutput{}, err
 	}
@@ -117,16 +129,15 @@ func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 	if err != nil {
 		return CopyTableOutput{}, err
 	}
-	progress := resumeProgress(ctx)
 	merged := progress.Merged
 	if merged == nil {
-		m, err := a.loadTable(ctx, in, teamID, source, watch, lk, cols, progress)
+		m, err := a.loadTable(ctx, beats, in, teamID, source, watch, lk, cols, progress)
 		if err != nil {
 			return CopyTableOutput{}, err
 		}
 		merged = &m
 	}
-	deleted, err := a.detectDeletes(ctx, in, source, lk, cols, merged)
+	deleted, err := a.detectDeletes(ctx, beats, in, source, lk, cols, merged)
 	if err != nil {
 		return CopyTableOutput{}, err
 	}
@@ -143,13 +154,16 @@ func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 
 // loadTable reads the table from the source into staged files, commits them
 // and saves the cursor: everything of a copy but delete detection.
-func (a *Syncs) loadTable(ctx context.Context, in CopyTableInput, teamID uuid.UUID, source sourceTable, watch *sourceWatch, lk *lake.Lake, cols []connectors.Column, progress copyProgress) (mergedTable, error) {
+func (a *Syncs) loadTable(ctx context.Context, beats *copyBeats, in CopyTableInput, teamID uuid.UUID, source sourceTable, watch *sourceWatch, lk *lake.Lake, cols []connectors.Column, progress copyProgress) (mergedTable, error) {
 	table := in.Table.Source.String()
 	cursorAfter, err := a.cursorValue(ctx, teamID, in.ConfigID, in.Table)
 	if err != nil {
 		return mergedTable{}, err
 	}
-	sink, err := newLakeSink(ctx, lk, in.DestSchema, in.Table.DestTable, cols, in.Table.PrimaryKeys, in.Table.CursorField, progress)
+	if cursorAfter == nil && progress.RowsRead == 0 {
+		a.recordEstimate(watch.ctx, source, teamID, in)
+	}
+	sink, err := newLakeSink(ctx, beats, lk, in.DestSchema, in.Table.DestTable, cols, in.Table.PrimaryKeys, in.Table.CursorField, progress)
 	if err != nil {
 		return mergedTable{}, err
 	}
@@ -202,6 +216,7 @@ func resumeProgress(ctx context.Context) copyProgress {
 			return copyProgress{} // another machine, or cleaned up: start over
 		}
 	}
+	p.Unsealed = 0 // read again from the last staged file on
 	return p
 }
 

@@ -26,7 +26,9 @@ type lakeSink struct {
 	cursorIdx   int
 	lastBeat    time.Time
 	beatEvery   time.Duration
-	// beats sends the heartbeats and keeps them coming while rows do not.
+	// beats are the copy's heartbeats, which the sink feeds with progress;
+	// they outlive the sink (the commit and delete detection that follow
+	// must go on beating too).
 	beats *copyBeats
 }
 
@@ -34,12 +36,10 @@ var _ connectors.ColumnSink = (*lakeSink)(nil)
 
 // newLakeSink starts writing; orderBy are the key columns an ordered read
 // delivers rows by (none for an unordered read).
-func newLakeSink(ctx context.Context, lk *lake.Lake, schema, table string, cols []connectors.Column, orderBy []string, cursorField string, progress copyProgress) (*lakeSink, error) {
+func newLakeSink(ctx context.Context, beats *copyBeats, lk *lake.Lake, schema, table string, cols []connectors.Column, orderBy []string, cursorField string, progress copyProgress) (*lakeSink, error) {
 	s := &lakeSink{lake: lk, schema: schema, table: table, cols: cols, orderBy: orderBy, progress: progress, lastBeat: time.Now(), beatEvery: min(heartbeatPace(ctx), cancelPace),
-		cursorIdx: slices.IndexFunc(cols, func(c connectors.Column) bool { return cursorField != "" && c.Name == cursorField })}
-	s.beats = startCopyBeats(ctx, progress)
+		cursorIdx: slices.IndexFunc(cols, func(c connectors.Column) bool { return cursorField != "" && c.Name == cursorField }), beats: beats}
 	if err := s.openWriter(ctx); err != nil {
-		s.beats.stop()
 		return nil, err
 	}
 	return s, nil
@@ -92,7 +92,7 @@ func (s *lakeSink) written(ctx context.Context, n int) error {
 	s.chunkRows += int64(n)
 	if time.Since(s.lastBeat) > s.beatEvery {
 		beat := s.progress
-		beat.RowsRead += s.pendingRows + s.chunkRows
+		beat.Unsealed = s.pendingRows + s.chunkRows
 		s.beats.record(ctx, beat)
 		s.lastBeat = time.Now()
 	}
@@ -131,7 +131,6 @@ func (s *lakeSink) finish(ctx context.Context) ([]lake.StagedFile, error) {
 
 // abort removes the open writer's partial files; staged chunks stay for a retry.
 func (s *lakeSink) abort() {
-	s.beats.stop()
 	if s.writer != nil {
 		s.writer.Abort()
 	}

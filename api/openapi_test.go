@@ -22,6 +22,8 @@ var publicRoutes = map[string]bool{
 	"GET /api/docs":               true,
 	"GET /api/openapi.yaml":       true,
 	"GET /api/docs/assets/{file}": true,
+	"GET /":                       true,
+	"GET /assets/{file}":          true,
 }
 
 // httpMethods are the keys of an OpenAPI path item that are operations.
@@ -288,16 +290,22 @@ func listOf(v any) []any {
 	return l
 }
 
-// TestDocsRoutes serves the document, the docs page and the assets the page
-// uses, all without a token or a service.
-func TestDocsRoutes(t *testing.T) {
+// publicGetter GETs paths of a router without a service, as a caller
+// without a token would.
+func publicGetter(t *testing.T) func(path string) *httptest.ResponseRecorder {
 	router := NewRouter(nil, Options{})
-	get := func(path string) *httptest.ResponseRecorder {
+	return func(path string) *httptest.ResponseRecorder {
 		t.Helper()
 		rec := httptest.NewRecorder()
 		router.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 		return rec
 	}
+}
+
+// TestDocsRoutes serves the document, the docs page and the assets the page
+// uses, all without a token or a service.
+func TestDocsRoutes(t *testing.T) {
+	get := publicGetter(t)
 
 	rec := get("/api/openapi.yaml")
 	if rec.Code != http.StatusOK {

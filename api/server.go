@@ -67,6 +67,7 @@ func NewRouter(svc *service.Service, opts Options) *gin.Engine {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
 	s.registerDocs(r)
+	s.registerConsole(r)
 
 	// Load is shed before authentication, which costs a database round trip.
 	authed := r.Group("/", newLoadShedder(opts.MaxInFlight, busy).admit, s.requireTeam)

@@ -221,11 +221,14 @@ type runView struct {
 }
 
 type runTableView struct {
-	Name         string          `json:"name"`
-	DestTable    string          `json:"dest_table"`
-	Status       string          `json:"status"`
-	Rows         int64           `json:"rows"`
-	RowsRead     int64           `json:"rows_read"`
+	Name      string `json:"name"`
+	DestTable string `json:"dest_table"`
+	Status    string `json:"status"`
+	Rows      int64  `json:"rows"`
+	RowsRead  int64  `json:"rows_read"`
+	// RowsEstimate is the source's estimate of the table's rows when a full
+	// read started (null for an incremental read or a source without one).
+	RowsEstimate *int64          `json:"rows_estimate"`
 	BytesWritten int64           `json:"bytes_written"`
 	Error        *string         `json:"error"`
 	SnapshotID   *int64          `json:"snapshot_id"`
@@ -246,15 +249,22 @@ func runViewOf(r service.SyncRun) runView {
 		id := r.ReplayOf.UUID.String()
 		v.ReplayOf = &id
 	}
+	var readSoFar int64
 	for i, t := range r.Tables {
 		v.Tables[i] = runTableViewOf(t)
+		readSoFar += t.RowsRead
+	}
+	// A run's totals are summed when it finishes; until then its tables'
+	// live counts are the truth.
+	if r.FinishedAt == nil {
+		v.RowsRead = readSoFar
 	}
 	return v
 }
 
 func runTableViewOf(t db.SyncRunTable) runTableView {
 	return runTableView{
-		Name: t.SourceTable, DestTable: t.DestTable, Status: t.Status, Rows: t.RowsWritten, RowsRead: t.RowsRead,
+		Name: t.SourceTable, DestTable: t.DestTable, Status: t.Status, Rows: t.RowsWritten, RowsRead: t.RowsRead, RowsEstimate: t.RowsEstimate,
 		BytesWritten: t.BytesWritten, Error: t.Error, SnapshotID: t.SnapshotID, CursorField: t.CursorField,
 		CursorBefore: t.CursorBefore, CursorAfter: t.CursorAfter, Attempts: t.Attempts,
 	}

@@ -205,3 +205,10 @@ type Reader interface {
 type DialectOf interface {
 	Dialect() Dialect
 }
+
+// RowEstimator gives the source's own cheap estimate of a table's rows (its
+// statistics, not a count), so a copy in progress can say how much is left.
+// ok is false when the source has no estimate (never analyzed, a view).
+type RowEstimator interface {
+	EstimateRows(ctx context.Context, t TableRef) (rows int64, ok bool, err error)
+}

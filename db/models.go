@@ -294,6 +294,7 @@ type SyncRunTable struct {
 	Error        *string
 	StartedAt    *time.Time
 	FinishedAt   *time.Time
+	RowsEstimate *int64
 }
 
 type Team struct {

@@ -263,6 +263,28 @@ func (q *Queries) SyncRunStart(ctx context.Context, arg SyncRunStartParams) (Syn
 	return i, err
 }
 
+const syncRunTableEstimate = `-- name: SyncRunTableEstimate :exec
+UPDATE sync_run_tables SET rows_estimate = $4
+WHERE team_id = $1 AND run_id = $2 AND source_table = $3
+`
+
+type SyncRunTableEstimateParams struct {
+	TeamID       uuid.UUID
+	RunID        uuid.UUID
+	SourceTable  string
+	RowsEstimate *int64
+}
+
+func (q *Queries) SyncRunTableEstimate(ctx context.Context, arg SyncRunTableEstimateParams) error {
+	_, err := q.db.Exec(ctx, syncRunTableEstimate,
+		arg.TeamID,
+		arg.RunID,
+		arg.SourceTable,
+		arg.RowsEstimate,
+	)
+	return err
+}
+
 const syncRunTableFail = `-- name: SyncRunTableFail :exec
 UPDATE sync_run_tables SET status = $4, error = $5, finished_at = now()
 WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status <> 'succeeded'
@@ -288,7 +310,7 @@ func (q *Queries) SyncRunTableFail(ctx context.Context, arg SyncRunTableFailPara
 }
 
 const syncRunTableList = `-- name: SyncRunTableList :many
-SELECT run_id, team_id, source_table, dest_table, status, rows_read, rows_written, bytes_written, snapshot_id, cursor_field, cursor_before, cursor_after, attempts, error, started_at, finished_at FROM sync_run_tables WHERE team_id = $1 AND run_id = ANY($2::uuid[]) ORDER BY source_table
+SELECT run_id, team_id, source_table, dest_table, status, rows_read, rows_written, bytes_written, snapshot_id, cursor_field, cursor_before, cursor_after, attempts, error, started_at, finished_at, rows_estimate FROM sync_run_tables WHERE team_id = $1 AND run_id = ANY($2::uuid[]) ORDER BY source_table
 `
 
 type SyncRunTableListParams struct {
@@ -322,6 +344,7 @@ func (q *Queries) SyncRunTableList(ctx context.Context, arg SyncRunTableListPara
 			&i.Error,
 			&i.StartedAt,
 			&i.FinishedAt,
+			&i.RowsEstimate,
 		); err != nil {
 			return nil, err
 		}
@@ -331,6 +354,29 @@ func (q *Queries) SyncRunTableList(ctx context.Context, arg SyncRunTableListPara
 		return nil, err
 	}
 	return items, nil
+}
+
+const syncRunTableProgress = `-- name: SyncRunTableProgress :exec
+UPDATE sync_run_tables SET rows_read = $4
+WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status = 'running'
+`
+
+type SyncRunTableProgressParams struct {
+	TeamID      uuid.UUID
+	RunID       uuid.UUID
+	SourceTable string
+	RowsRead    int64
+}
+
+// Rows read so far by a running copy; a finished table keeps its final count.
+func (q *Queries) SyncRunTableProgress(ctx context.Context, arg SyncRunTableProgressParams) error {
+	_, err := q.db.Exec(ctx, syncRunTableProgress,
+		arg.TeamID,
+		arg.RunID,
+		arg.SourceTable,
+		arg.RowsRead,
+	)
+	return err
 }
 
 const syncRunTableStart = `-- name: SyncRunTableStart :exec

@@ -100,6 +100,10 @@ func (l *Lake) DataPath() string { return l.dataPath }
 // CatalogSchema returns the Postgres schema that holds the lake's catalog.
 func (l *Lake) CatalogSchema() string { return l.schema }
 
+// CommitLockKey is the Postgres advisory lock every commit to the lake whose
+// catalog is in schema holds (pg_locks shows who waits on whom).
+func CommitLockKey(schema string) int64 { return lockKeyFor(schema) }
+
 // lockKeyFor derives the advisory-lock key that serializes commits to one
 // lake. Two lakes sharing a key only wait for each other, never corrupt.
 func lockKeyFor(schema string) int64 {

@@ -52,3 +52,12 @@ WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status <> 'succeede
 
 -- name: SyncRunTableList :many
 SELECT * FROM sync_run_tables WHERE team_id = $1 AND run_id = ANY(sqlc.arg(run_ids)::uuid[]) ORDER BY source_table;
+
+-- name: SyncRunTableProgress :exec
+-- Rows read so far by a running copy; a finished table keeps its final count.
+UPDATE sync_run_tables SET rows_read = $4
+WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status = 'running';
+
+-- name: SyncRunTableEstimate :exec
+UPDATE sync_run_tables SET rows_estimate = $4
+WHERE team_id = $1 AND run_id = $2 AND source_table = $3;

@@ -66,6 +66,15 @@ func NewWithoutWorker(t testing.TB, tune func(*service.Options)) *Env {
 	return build(t, tune, false)
 }
 
+// NewWithWorker is New with the in-process worker's dependencies adjusted
+// by tuneWorker (for example a shorter copy heartbeat timeout).
+func NewWithWorker(t testing.TB, tuneWorker func(*worker.Deps)) *Env {
+	t.Helper()
+	e := build(t, nil, false)
+	e.startWorker(t, e.Keyring, tuneWorker)
+	return e
+}
+
 func build(t testing.TB, tune func(*service.Options), withWorker bool) *Env {
 	t.Helper()
 	netguard.SetAllowPrivate(true) // the test databases are on loopback
@@ -112,19 +121,30 @@ func (e *Env) stack(t testing.TB, keyring *secrets.Keyring, tune func(*service.O
 	}
 	svc := service.New(e.Pool, c, keyring, opts)
 	t.Cleanup(svc.Close)
-	if withWorker {
-		w := worker.New(c, worker.Deps{Keyring: keyring, Pool: e.Pool, TaskQueue: queue, DataDir: e.DataDir,
-			SyncReporter: worker.ServiceSyncReporter{Service: svc}})
-		if err := w.Start(); err != nil {
-			t.Fatalf("start worker: %v", err)
-		}
-		t.Cleanup(w.Stop)
-	}
 	logs := &SyncBuffer{}
 	e.Temporal, e.Keyring, e.Service, e.TaskQueue, e.Logs = c, keyring, svc, queue, logs
 	e.Lake = lakesvc.New(e.Pool, c, lakesvc.Options{DataDir: e.DataDir, TaskQueue: queue})
 	e.Router = api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Lake: e.Lake})
+	if withWorker {
+		e.startWorker(t, keyring, nil)
+	}
 	return e
+}
+
+// startWorker runs an in-process worker on e's task queue, its dependencies
+// adjusted by tune (may be nil).
+func (e *Env) startWorker(t testing.TB, keyring *secrets.Keyring, tune func(*worker.Deps)) {
+	t.Helper()
+	deps := worker.Deps{Keyring: keyring, Pool: e.Pool, TaskQueue: e.TaskQueue, DataDir: e.DataDir,
+		SyncReporter: worker.ServiceSyncReporter{Service: e.Service}}
+	if tune != nil {
+		tune(&deps)
+	}
+	w := worker.New(e.Temporal, deps)
+	if err := w.Start(); err != nil {
+		t.Fatalf("start worker: %v", err)
+	}
+	t.Cleanup(w.Stop)
 }
 
 // NewKeyring returns a keyring with a fresh random key.

@@ -1,0 +1,1 @@
+ALTER TABLE sync_run_tables DROP COLUMN rows_estimate;
