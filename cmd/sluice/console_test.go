@@ -87,9 +87,9 @@ func TestConsoleInABrowser(t *testing.T) {
 			if n := page.number(`[data-testid="run-table-public.slow"] [data-testid="rows-read"]`); n > 0 && n < 150000 {
 				if len(seen) == 0 || n > seen[len(seen)-1] {
 					seen = append(seen, n)
-				}
-				if len(seen) == 2 {
-					page.shot("04-run-in-progress")
+					if len(seen) == 2 {
+						page.shot("04-run-in-progress")
+					}
 				}
 			}
 		}
@@ -133,6 +133,9 @@ func TestConsoleInABrowser(t *testing.T) {
 	if n := page.attrNumber(`[data-testid="metric-chart"]`, "data-points"); n != len(seedMetricValues) {
 		t.Fatalf("the metric chart shows %d points, want %d", n, len(seedMetricValues))
 	}
+	if n := page.attrNumber(`[data-testid="metric-chart"]`, "data-anomalies"); n != 1 {
+		t.Fatalf("the metric chart marks %d anomalies, want 1 (the 950 among counts near 100)", n)
+	}
 	page.shot("10-metrics")
 
 	page.open("/pipelines")
@@ -161,8 +164,7 @@ func TestConsoleInABrowser(t *testing.T) {
 	phone.shot("14-menu")
 }
 
-// seedMetricValues are the row counts the seed's metric example reports, one
-// far off the others.
+// seedMetricValues are row counts of successive runs, one far off the others.
 var seedMetricValues = []int{100, 102, 99, 101, 100, 103, 98, 100, 950, 101}
 
 // reportSeedLineage reports a task run with a transformation and metrics as
@@ -185,10 +187,15 @@ func reportSeedLineage(t *testing.T, dev devStack) {
 	}
 	post("/log/task", map[string]any{"task_id": "run-42", "status": "start", "app_name": "demo", "task_name": "load", "task_type": "python"})
 	post("/log/tf", map[string]any{"task_id": "run-42", "tf_id": 1, "input_datasets": map[string]any{"db.raw_orders": map[string]any{"columns": []string{"id", "amount"}}}, "output": map[string]any{"name": "db.orders"}})
-	for _, v := range seedMetricValues {
-		post("/log/metrics", map[string]any{"task_id": "run-42", "metrics": []any{map[string]any{"asset_name": "db.orders", "asset_type": "table", "metric_type": "cnt", "value": v}}})
-	}
 	post("/log/task", map[string]any{"task_id": "run-42", "status": "end"})
+	// One count per run of a daily task: anomalies are judged against the
+	// series' earlier runs.
+	for i, v := range seedMetricValues {
+		id := fmt.Sprintf("count-%d", i)
+		post("/log/task", map[string]any{"task_id": id, "status": "start", "app_name": "demo", "task_name": "count", "task_type": "python"})
+		post("/log/metrics", map[string]any{"task_id": id, "metrics": []any{map[string]any{"asset_name": "db.orders", "asset_type": "table", "metric_type": "cnt", "value": v}}})
+		post("/log/task", map[string]any{"task_id": id, "status": "end"})
+	}
 }
 
 // consolePage is one browser tab on the console, with the few gestures the

@@ -5,6 +5,7 @@ import { fmtTime } from '../format';
 import { go, href } from '../route';
 import { useLoad } from '../usePoll';
 import { IntegrationForm } from './IntegrationForm';
+import { SchemaBrowser } from './SchemaBrowser';
 import { SyncPanel } from './SyncPanel';
 
 // IntegrationDetail shows one integration, edits or deletes it, and holds
@@ -72,6 +73,7 @@ export function IntegrationDetail({ id }: { id: string }) {
         </section>
       )}
       {i.type !== 'ducklake' && i.type !== 'cube' && <SyncPanel integrationId={i.id} />}
+      {i.type !== 'cube' && <SchemaBrowser integrationId={i.id} />}
     </>
   );
 }

@@ -73,8 +73,10 @@ export function IntegrationForm({ existing, onSaved }: { existing?: Integration;
       </label>
       {spec?.fields.map((f) => (
         <label key={f.name}>
-          {f.name}
-          {f.required && !existing && <span aria-hidden="true"> *</span>}
+          <span>
+            {f.name}
+            {f.required && !existing && <span aria-hidden="true"> *</span>}
+          </span>
           {f.enum ? (
             <select name={f.name} value={values[f.name] ?? ''} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
               {!f.required && <option value="">(default)</option>}
@@ -99,13 +101,12 @@ export function IntegrationForm({ existing, onSaved }: { existing?: Integration;
         </label>
       ))}
       <div>
-        <button type="submit" disabled={busy}>
+        <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Checking the connection…' : existing ? 'Save' : 'Create'}
         </button>
       </div>
       {error && (
         <div className="note error" role="alert" data-testid="integration-error">
-          {error.detail?.step ? <strong>Validation failed at {String(error.detail.step)}: </strong> : null}
           {error.message}
         </div>
       )}

@@ -45,7 +45,7 @@ export function Metrics({ asset }: { asset: string }) {
           </h2>
           <Chart s={s} />
           <p className="muted small">
-            {s.points.length} points, {s.points.filter((p) => p.anomaly).length} anomalies
+            {s.points.length} points, {plural(s.points.filter((p) => p.anomaly).length, "anomaly", "anomalies")}
             {s.points.length > 0 && `, last ${fmtTime(s.points[s.points.length - 1].recorded_at)}`}
           </p>
         </section>
@@ -86,4 +86,8 @@ function Chart({ s }: { s: Series }) {
     };
   }, [s]);
   return <div ref={box} className="chart" data-testid="metric-chart" data-points={s.points.length} data-anomalies={s.points.filter((p) => p.anomaly).length} />;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

@@ -1,4 +1,5 @@
-import { get } from '../api';
+import { useState, type FormEvent } from 'react';
+import { ApiError, get, put } from '../api';
 import { Empty, ErrorNote, Loading, StatusBadge } from '../components/Notes';
 import { fmtDuration, fmtTime } from '../format';
 import { href } from '../route';
@@ -78,6 +79,7 @@ export function Pipelines({ app }: { app?: string }) {
           </table>
         </div>
       )}
+      {app && <TimeoutForm app={app} current={pipes.data?.pipelines.find((p) => p.app_name === app)?.task_timeout_seconds ?? null} onSaved={pipes.reload} />}
       <h2>{app ? `Task runs of ${app}` : 'Recent task runs'}</h2>
       <ErrorNote error={tasks.error} />
       {tasks.data && tasks.data.tasks.length === 0 && <p className="muted">No task runs.</p>}
@@ -114,5 +116,36 @@ export function Pipelines({ app }: { app?: string }) {
         </div>
       )}
     </>
+  );
+}
+
+// TimeoutForm sets how long a task run of the app may run before sluice
+// marks it timed out.
+function TimeoutForm({ app, current, onSaved }: { app: string; current: number | null; onSaved: () => void }) {
+  const [seconds, setSeconds] = useState(current ? String(current) : '');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saved, setSaved] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setSaved(false);
+    try {
+      await put(`/api/pipelines/${encodeURIComponent(app)}/settings`, { task_timeout_seconds: seconds ? Number(seconds) : null });
+      setSaved(true);
+      onSaved();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  return (
+    <form className="inline" onSubmit={submit} aria-label={`Settings of ${app}`}>
+      <label>
+        Task timeout of {app} (seconds)
+        <input name="task_timeout_seconds" type="number" min={1} value={seconds} onChange={(e) => setSeconds(e.target.value)} placeholder="none" />
+      </label>
+      <button type="submit">Save</button>
+      {saved && <span className="muted">Saved.</span>}
+      <ErrorNote error={error} />
+    </form>
   );
 }

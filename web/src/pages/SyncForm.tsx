@@ -106,7 +106,7 @@ export function SyncForm({ integrationId, existing, onDone }: { integrationId: s
         </label>
       )}
       <div className="actions">
-        <button type="submit" disabled={busy}>
+        <button type="submit" className="primary" disabled={busy}>
           Save sync
         </button>
         <button type="button" onClick={onDone}>

@@ -72,7 +72,7 @@ export function SyncPanel({ integrationId }: { integrationId: string }) {
             </dd>
           </dl>
           <div className="actions">
-            <button onClick={() => act('/run', (res) => go(`/runs/${res.data.id}`))}>Run now</button>
+            <button className="primary" onClick={() => act('/run', (res) => go(`/runs/${res.data.id}`))}>Run now</button>
             {config.paused ? <button onClick={() => act('/resume')}>Resume</button> : <button onClick={() => act('/pause')}>Pause</button>}
             <button onClick={() => setEditing(true)}>Edit</button>
             <button className="danger" onClick={removeSync}>
