@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io/fs"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sluice-dev/sluice/internal/testenv"
+	"github.com/sluice-dev/sluice/web"
 )
 
 // teamResources are one team's resources, each named so that it can be
@@ -68,6 +71,8 @@ func (r *teamResources) field(name string) string {
 		return "postgres"
 	case "docfile":
 		return "swagger-ui.css"
+	case "consoleasset":
+		return consoleAsset()
 	}
 	return ""
 }
@@ -206,4 +211,14 @@ func matrixHex() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// consoleAsset names a file of the embedded console build (its names carry
+// a content hash, so they change with every build).
+func consoleAsset() string {
+	names, _ := fs.Glob(web.Dist, "dist/assets/*")
+	if len(names) == 0 {
+		return "missing"
+	}
+	return path.Base(names[0])
 }

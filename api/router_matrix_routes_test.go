@@ -60,6 +60,7 @@ func jsonBody(m map[string]any) func(*teamResources) any {
 var routeSpecs = map[string]routeSpec{
 	"POST /api/tokens":        {body: jsonBody(map[string]any{"name": "matrix"})},
 	"DELETE /api/tokens/{id}": {params: map[string]string{"id": "token"}},
+	"GET /assets/{file}":      {params: map[string]string{"file": "consoleasset"}},
 	"POST /api/v1/lineage": {body: openLineageStart, limit: 4 << 20,
 		lenient: "OpenLineage events carry custom facets and fields (the spec allows additional properties)"},
 	"POST /log/task": {refs: true, body: func(r *teamResources) any {
