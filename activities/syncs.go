@@ -285,6 +285,17 @@ func (a *Syncs) planTable(ctx context.Context, d connectors.Discoverer, method s
 	return tp, nil
 }
 
+// unfinishedTables says how a run that ends as status ends its tables still
+// queued or running: cancelled with it, or failed otherwise.
+func unfinishedTables(teamID, runID uuid.UUID, status string) db.SyncRunTableEndUnfinishedParams {
+	p := db.SyncRunTableEndUnfinishedParams{TeamID: teamID, RunID: runID, Status: "cancelled"}
+	if status != "cancelled" {
+		msg := "the run ended before this table finished"
+		p.Status, p.Error = "failed", &msg
+	}
+	return p
+}
+
 // FinishSyncRun records failed tables and the run's status and totals,
 // then removes the team lake's orphan files past their grace period. Given
 // only a workflow id, it finishes that workflow's run if one was recorded
@@ -302,6 +313,9 @@ func (a *Syncs) FinishSyncRun(ctx context.Context, in FinishSyncRunInput) error 
 		if err := q.SyncRunTableFail(ctx, db.SyncRunTableFailParams{TeamID: teamID, RunID: runID, SourceTable: f.Table, Status: f.Status, Error: optional(f.Error)}); err != nil {
 			return fmt.Errorf("record failed table %s: %w", f.Table, err)
 		}
+	}
+	if err := q.SyncRunTableEndUnfinished(ctx, unfinishedTables(teamID, runID, in.Status)); err != nil {
+		return fmt.Errorf("end the unfinished tables of run %s: %w", runID, err)
 	}
 	_, err = q.SyncRunFinish(ctx, db.SyncRunFinishParams{TeamID: teamID, ID: runID, Status: in.Status, Error: optional(in.Error)})
 	if errors.Is(err, errNoRows) {

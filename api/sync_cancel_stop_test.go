@@ -78,8 +78,12 @@ func TestSyncCancelStopsTheCopyPromptly(t *testing.T) {
 	if run["status"] != "cancelled" {
 		t.Fatalf("run after cancel: %v", run["status"])
 	}
-	if tb := runTables(run)[f.schema+".slow_stream"]; tb["snapshot_id"] != nil {
+	tb := runTables(run)[f.schema+".slow_stream"]
+	if tb["snapshot_id"] != nil {
 		t.Errorf("the cancelled copy committed snapshot %v", tb["snapshot_id"])
+	}
+	if tb["status"] != "cancelled" {
+		t.Errorf("the cancelled copy's table ended %v; a finished run leaves no table running", tb["status"])
 	}
 	if res := f.env.Do(t, http.MethodPost, "/v1/query", f.token, map[string]any{"sql": "SELECT count(*) FROM D.slow_stream"}); res.Status == http.StatusOK {
 		t.Errorf("the cancelled copy's table is in the lake: %s", res.Body)

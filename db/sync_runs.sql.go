@@ -263,6 +263,30 @@ func (q *Queries) SyncRunStart(ctx context.Context, arg SyncRunStartParams) (Syn
 	return i, err
 }
 
+const syncRunTableEndUnfinished = `-- name: SyncRunTableEndUnfinished :exec
+UPDATE sync_run_tables SET status = $3, error = COALESCE(error, $4), finished_at = now()
+WHERE team_id = $1 AND run_id = $2 AND status IN ('queued', 'running')
+`
+
+type SyncRunTableEndUnfinishedParams struct {
+	TeamID uuid.UUID
+	RunID  uuid.UUID
+	Status string
+	Error  *string
+}
+
+// A run that ends leaves no table queued or running (a cancel can stop the
+// workflow before a copy reports).
+func (q *Queries) SyncRunTableEndUnfinished(ctx context.Context, arg SyncRunTableEndUnfinishedParams) error {
+	_, err := q.db.Exec(ctx, syncRunTableEndUnfinished,
+		arg.TeamID,
+		arg.RunID,
+		arg.Status,
+		arg.Error,
+	)
+	return err
+}
+
 const syncRunTableEstimate = `-- name: SyncRunTableEstimate :exec
 UPDATE sync_run_tables SET rows_estimate = $4
 WHERE team_id = $1 AND run_id = $2 AND source_table = $3

@@ -45,7 +45,8 @@ func TestConsoleInABrowser(t *testing.T) {
 
 	page.signIn(dev.token)
 	page.waitHeading("Integrations")
-	page.shot("01-integrations-empty")
+	page.wait("table, .empty") // the list has loaded
+	page.shot("01-integrations")
 
 	page.open("/integrations/new")
 	page.waitHeading("New integration")
@@ -155,6 +156,7 @@ func TestConsoleInABrowser(t *testing.T) {
 	phone := consolePage{t: t, ctx: newBrowser(t, 390, 844), url: dev.url, suffix: "-phone"}
 	phone.signIn(dev.token)
 	phone.waitHeading("Integrations")
+	phone.wait("table, .empty")
 	if wide := phone.eval(`document.documentElement.scrollWidth > window.innerWidth + 1`); wide {
 		t.Error("at phone width the integrations page scrolls sideways")
 	}

@@ -61,3 +61,9 @@ WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status = 'running';
 -- name: SyncRunTableEstimate :exec
 UPDATE sync_run_tables SET rows_estimate = $4
 WHERE team_id = $1 AND run_id = $2 AND source_table = $3;
+
+-- name: SyncRunTableEndUnfinished :exec
+-- A run that ends leaves no table queued or running (a cancel can stop the
+-- workflow before a copy reports).
+UPDATE sync_run_tables SET status = $3, error = COALESCE(error, $4), finished_at = now()
+WHERE team_id = $1 AND run_id = $2 AND status IN ('queued', 'running');

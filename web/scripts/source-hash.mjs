@@ -1,27 +1,34 @@
-// Writes dist/source-hash.txt: the hash of the sources this build was made
-// from. web/embed_test.go computes the same hash and fails when the
-// committed build is older than the sources. The format (each file's path,
-// NUL, its length, NUL, its bytes, in path order) must match that test.
+// Writes dist/source-hash.txt: the SHA-256 of the sources this build was made
+// from, so a test on the Go side (web/embed_test.go) can tell when the
+// committed dist is older than web/src. Both sides must agree on the recipe:
+// every file under src/ plus the build files beside it that exist, named
+// relative to web/ with forward slashes, sorted by byte order; for each, the
+// hash is fed the path, NUL, the byte length in decimal, NUL, the bytes.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, existsSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const web = new URL('..', import.meta.url).pathname;
-const rootFiles = ['index.html', 'package.json', 'package-lock.json', 'vite.config.ts',
+const webDir = fileURLToPath(new URL('..', import.meta.url));
+const buildFiles = ['index.html', 'package.json', 'package-lock.json', 'vite.config.ts',
   'tsconfig.json', 'tsconfig.app.json', 'tsconfig.node.json'];
 
-function walk(dir) {
-  return readdirSync(join(web, dir)).flatMap((name) => {
-    const rel = `${dir}/${name}`;
-    return statSync(join(web, rel)).isDirectory() ? walk(rel) : [rel];
+function filesUnder(rel) {
+  return readdirSync(join(webDir, rel), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${rel}/${entry.name}`;
+    return entry.isDirectory() ? filesUnder(path) : [path];
   });
 }
 
-const paths = [...walk('src'), ...rootFiles.filter((f) => existsSync(join(web, f)))];
+const paths = [...filesUnder('src'), ...buildFiles.filter((f) => existsSync(join(webDir, f)))];
 paths.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+
 const hash = createHash('sha256');
-for (const p of paths) {
-  const body = readFileSync(join(web, p));
-  hash.update(Buffer.concat([Buffer.from(`${p}\0${body.length}\0`), body]));
+for (const path of paths) {
+  const body = readFileSync(join(webDir, path));
+  hash.update(`${path}\0${body.length}\0`);
+  hash.update(body);
 }
-writeFileSync(join(web, 'dist', 'source-hash.txt'), `${hash.digest('hex')}\n`);
+const digest = hash.digest('hex');
+writeFileSync(join(webDir, 'dist', 'source-hash.txt'), `${digest}\n`);
+console.log(`dist/source-hash.txt: ${digest} (${paths.length} files)`);

@@ -1,46 +1,62 @@
-import { useState } from 'react';
-import { ApiError, del, get, type Integration } from '../api';
-import { ErrorNote, Loading, StatusBadge } from '../components/Notes';
-import { fmtTime } from '../format';
-import { go, href } from '../route';
-import { useLoad } from '../usePoll';
-import { IntegrationForm } from './IntegrationForm';
-import { SchemaBrowser } from './SchemaBrowser';
-import { SyncPanel } from './SyncPanel';
+import { useEffect, useState } from 'react';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { ErrorNote, Loading, PageTitle, StatusBadge } from '../components/Notes';
+import { RunHistory } from '../components/RunHistory';
+import { SchemaBrowser } from '../components/SchemaBrowser';
+import { SyncPanel } from '../components/SyncPanel';
+import { integrations } from '../lib/api';
+import { clearFlash, peekFlash } from '../lib/flash';
+import { fmtTime } from '../lib/format';
+import { asApiError, type ApiError } from '../lib/http';
+import { href, navigate, pathOf } from '../lib/route';
+import { usePoll } from '../lib/usePoll';
 
-// IntegrationDetail shows one integration, edits or deletes it, and holds
-// its sync: configuration, actions and run history.
+// Types that answer queries but have no tables to sync.
+const notSyncable = new Set(['cube', 'ducklake']);
+
+/** IntegrationDetail shows one integration with its sync and run history. */
 export function IntegrationDetail({ id }: { id: string }) {
-  const it = useLoad(() => get<{ integration: Integration }>(`/v1/api/integrations/${id}`), [id]);
-  const [editing, setEditing] = useState(false);
+  const it = usePoll((signal) => integrations.get(id, signal), [id]);
+  const [warnings] = useState(peekFlash);
+  useEffect(clearFlash, []);
   const [error, setError] = useState<ApiError | null>(null);
-  if (it.loading && !it.data) return <Loading />;
-  if (!it.data) return <ErrorNote error={it.error} />;
-  const i = it.data.integration;
+  const [runsVersion, setRunsVersion] = useState(0);
+
+  if (!it.data) return it.error ? <><PageTitle title="Integration" crumbs={<a href={href('/integrations')}>Integrations</a>} /><ErrorNote error={it.error} /></> : <Loading />;
+  const i = it.data;
+
   const remove = async () => {
-    if (!window.confirm(`Delete the integration "${i.name}"? Its sync stops; the lake keeps its tables.`)) return;
+    setError(null);
     try {
-      await del(`/v1/api/integrations/${i.id}`);
-      go('/integrations');
+      await integrations.remove(i.id);
+      navigate('/integrations');
     } catch (err) {
-      setError(err as ApiError);
+      setError(asApiError(err));
     }
   };
+
   return (
     <>
-      <p className="crumbs">
-        <a href={href('/integrations')}>Integrations</a> /
-      </p>
-      <div className="title-row">
-        <h1>{i.name}</h1>
-        <div className="actions">
-          <button onClick={() => setEditing(!editing)}>{editing ? 'Close editor' : 'Edit'}</button>
-          <button className="danger" onClick={remove}>
-            Delete
-          </button>
-        </div>
-      </div>
+      <PageTitle title={i.name} crumbs={<a href={href('/integrations')}>Integrations</a>}>
+        <a className="button secondary" href={href(pathOf('integrations', i.id, 'edit'))}>
+          Edit
+        </a>
+        <a className="button secondary" href={href('/query', { integration: i.id })}>
+          Query
+        </a>
+        <ConfirmButton
+          label="Delete"
+          question={`Delete “${i.name}”? Its stored secrets are erased and it leaves every list.`}
+          confirmLabel="Delete integration"
+          onConfirm={remove}
+        />
+      </PageTitle>
       <ErrorNote error={error} />
+      {warnings.map((w) => (
+        <div key={w} className="note warn" role="status">
+          {w}
+        </div>
+      ))}
       <dl className="facts">
         <dt>Type</dt>
         <dd>{i.type}</dd>
@@ -50,29 +66,24 @@ export function IntegrationDetail({ id }: { id: string }) {
         </dd>
         <dt>Validated</dt>
         <dd>{fmtTime(i.validated_at)}</dd>
-        {Object.entries(i.config ?? {}).map(([k, v]) => (
+        {Object.entries(i.credentials ?? {}).map(([k, v]) => (
           <Fact key={k} name={k} value={v} />
         ))}
       </dl>
-      {(i.warnings ?? []).map((w) => (
-        <div key={w} className="note warn">
-          {w}
-        </div>
-      ))}
-      {editing && (
-        <section>
-          <h2>Edit</h2>
-          <p className="muted small">Changing where it connects (host, port, database, user) needs the password again.</p>
-          <IntegrationForm
-            existing={i}
-            onSaved={(saved) => {
-              setEditing(false);
-              it.setData({ integration: saved });
-            }}
-          />
-        </section>
+      {i.type === 'ducklake' && (
+        <p>
+          This is your team’s lake. See its tables on the <a href={href('/lake')}>Lake</a> page.
+        </p>
       )}
-      {i.type !== 'ducklake' && i.type !== 'cube' && <SyncPanel integrationId={i.id} />}
+      {!notSyncable.has(i.type) && (
+        <>
+          <SyncPanel integration={i} onRunStarted={() => setRunsVersion((v) => v + 1)} />
+          <section aria-labelledby="runs-heading">
+            <h2 id="runs-heading">Run history</h2>
+            <RunHistory integrationId={i.id} version={runsVersion} />
+          </section>
+        </>
+      )}
       {i.type !== 'cube' && <SchemaBrowser integrationId={i.id} />}
     </>
   );
@@ -81,8 +92,10 @@ export function IntegrationDetail({ id }: { id: string }) {
 function Fact({ name, value }: { name: string; value: unknown }) {
   return (
     <>
-      <dt>{name}</dt>
-      <dd>{typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>
+      <dt>{name.charAt(0).toUpperCase() + name.slice(1).replace(/_/g, ' ')}</dt>
+      <dd className={value === '********' ? 'muted' : undefined}>
+        {value === null || value === undefined || value === '' ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value)}
+      </dd>
     </>
   );
 }

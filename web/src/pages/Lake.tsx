@@ -1,173 +1,150 @@
-import { get } from '../api';
-import { Empty, ErrorNote, Loading } from '../components/Notes';
-import { fmtBytes, fmtNumber, fmtTime } from '../format';
-import { href } from '../route';
-import { useLoad } from '../usePoll';
+import { useState } from 'react';
+import { Empty, ErrorNote, Loading, PageTitle } from '../components/Notes';
+import { lake } from '../lib/api';
+import { fmtAgo, fmtBytes, fmtNumber, fmtTime, humanize } from '../lib/format';
+import { href, pathOf } from '../lib/route';
+import type { LakeSnapshot } from '../lib/types';
+import { usePoll } from '../lib/usePoll';
 
-interface LakeTable {
-  schema: string;
-  table: string;
-  row_count: number;
-  file_count: number;
-  size_bytes: number;
-  last_snapshot_id: number;
-  last_snapshot_time: string;
-  owner?: { integration_id: string; integration_name: string } | null;
-  columns?: { name: string; type: string; source_type?: string; nullable: boolean }[];
-}
-
-interface Snapshot {
-  id: number;
-  time: string;
-  changes: string;
-  change_list?: { kind: string; schema?: string; table?: string }[];
-}
-
-// Lake lists the lake's tables and its snapshots; with a table, its columns.
-export function Lake({ table }: { table?: string }) {
-  return table ? <LakeTableDetail name={table} /> : <LakeOverview />;
-}
-
-function LakeOverview() {
-  const tables = useLoad(() => get<{ tables: LakeTable[] }>('/v1/api/lake/tables'), []);
-  const snaps = useLoad(() => get<{ snapshots: Snapshot[] }>('/v1/api/lake/snapshots'), []);
+/** Lake lists the team's lake tables and the snapshots that changed them. */
+export function Lake() {
+  const tables = usePoll((signal) => lake.tables(signal), []);
   return (
     <>
-      <div className="title-row">
-        <h1>Lake</h1>
+      <PageTitle title="Lake">
         <a className="button" href={href('/query')}>
           Query the lake
         </a>
-      </div>
+      </PageTitle>
+      <p className="lead">Your team’s lake: the tables syncs write (Parquet files under a DuckLake catalog), and every snapshot that changed them.</p>
       <ErrorNote error={tables.error} />
       {tables.loading && !tables.data && <Loading />}
-      {tables.data && tables.data.tables.length === 0 && (
+      {tables.data?.tables.length === 0 && (
         <Empty title="The lake is empty.">
-          Configure a sync on an <a href={href('/integrations')}>integration</a> and run it: its tables land here.
+          Configure a sync on one of your <a href={href('/integrations')}>integrations</a> and run it: its tables land here.
         </Empty>
       )}
       {tables.data && tables.data.tables.length > 0 && (
         <div className="scroll">
-          <table>
+          <table className="data">
             <thead>
               <tr>
-                <th>Table</th>
-                <th>Rows</th>
-                <th>Size</th>
-                <th>Files</th>
-                <th>Written by</th>
-                <th>Last snapshot</th>
+                <th scope="col">Table</th>
+                <th scope="col" className="num">
+                  Rows
+                </th>
+                <th scope="col" className="num">
+                  Size
+                </th>
+                <th scope="col" className="num">
+                  Files
+                </th>
+                <th scope="col">Owner</th>
+                <th scope="col">Last snapshot</th>
               </tr>
             </thead>
             <tbody>
-              {tables.data.tables.map((t) => (
-                <tr key={`${t.schema}.${t.table}`}>
-                  <td>
-                    <a href={href(`/lake/${t.schema}.${t.table}`)}>
-                      {t.schema}.{t.table}
-                    </a>
-                  </td>
-                  <td>{fmtNumber(t.row_count)}</td>
-                  <td>{fmtBytes(t.size_bytes)}</td>
-                  <td>{fmtNumber(t.file_count)}</td>
-                  <td>{t.owner ? <a href={href(`/integrations/${t.owner.integration_id}`)}>{t.owner.integration_name}</a> : '—'}</td>
-                  <td>
-                    #{t.last_snapshot_id} <span className="muted small">{fmtTime(t.last_snapshot_time)}</span>
-                  </td>
-                </tr>
-              ))}
+              {tables.data.tables.map((t) => {
+                const name = `${t.schema}.${t.table}`;
+                return (
+                  <tr key={t.table_id}>
+                    <th scope="row">
+                      <a className="mono" href={href(pathOf('lake', name))}>
+                        {name}
+                      </a>
+                    </th>
+                    <td className="num">{fmtNumber(t.row_count)}</td>
+                    <td className="num">{fmtBytes(t.size_bytes)}</td>
+                    <td className="num">{fmtNumber(t.file_count)}</td>
+                    <td>
+                      {t.owner ? (
+                        <a href={href(pathOf('integrations', t.owner.integration_id))}>{t.owner.integration_name}</a>
+                      ) : (
+                        <span className="muted">no sync</span>
+                      )}
+                    </td>
+                    <td title={fmtTime(t.last_snapshot_time)}>
+                      #{t.last_snapshot_id} <span className="muted small">{t.last_snapshot_time ? fmtAgo(t.last_snapshot_time) : 'expired'}</span>
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
       )}
-      <h2>Snapshots</h2>
-      <ErrorNote error={snaps.error} />
-      {snaps.data && snaps.data.snapshots.length === 0 && <p className="muted">No snapshots yet.</p>}
-      {snaps.data && snaps.data.snapshots.length > 0 && (
-        <div className="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>Snapshot</th>
-                <th>Time</th>
-                <th>What changed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {snaps.data.snapshots.slice(0, 50).map((s) => (
-                <tr key={s.id}>
-                  <td>#{s.id}</td>
-                  <td>{fmtTime(s.time)}</td>
-                  <td className="small">
-                    {s.change_list?.length
-                      ? s.change_list.map((c) => `${c.kind.replace(/_/g, ' ')}${c.table ? ` ${c.schema}.${c.table}` : ''}`).join('; ')
-                      : s.changes}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {tables.data?.truncated && <p className="muted small">Only the first 1,000 tables are listed.</p>}
+      <Snapshots />
     </>
   );
 }
 
-function LakeTableDetail({ name }: { name: string }) {
-  const t = useLoad(() => get<LakeTable>(`/v1/api/lake/tables/${encodeURIComponent(name)}`), [name]);
+/** Snapshots pages through the lake's snapshots, newest first. */
+function Snapshots() {
+  const [pages, setPages] = useState<(number | undefined)[]>([undefined]);
   return (
-    <>
-      <p className="crumbs">
-        <a href={href('/lake')}>Lake</a> /
-      </p>
-      <div className="title-row">
-        <h1>{name}</h1>
-        <a className="button" href={href('/query', { sql: `SELECT * FROM ${name} LIMIT 100` })}>
-          Query it
-        </a>
+    <section aria-labelledby="snapshots-heading">
+      <h2 id="snapshots-heading">Snapshots</h2>
+      <div className="scroll">
+        <table className="data">
+          <thead>
+            <tr>
+              <th scope="col">Snapshot</th>
+              <th scope="col">Time</th>
+              <th scope="col">What changed</th>
+            </tr>
+          </thead>
+          {pages.map((before, i) => (
+            <SnapshotPage key={before ?? 'first'} before={before} last={i === pages.length - 1} onMore={(next) => setPages([...pages, next])} />
+          ))}
+        </table>
       </div>
-      <ErrorNote error={t.error} />
-      {t.data && (
-        <>
-          <dl className="facts">
-            <dt>Rows</dt>
-            <dd>{fmtNumber(t.data.row_count)}</dd>
-            <dt>Size</dt>
-            <dd>
-              {fmtBytes(t.data.size_bytes)} in {fmtNumber(t.data.file_count)} files
-            </dd>
-            <dt>Last snapshot</dt>
-            <dd>
-              #{t.data.last_snapshot_id}, {fmtTime(t.data.last_snapshot_time)}
-            </dd>
-          </dl>
-          <h2>Columns</h2>
-          <div className="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th>Column</th>
-                  <th>Type</th>
-                  <th>Source type</th>
-                  <th>Nullable</th>
-                </tr>
-              </thead>
-              <tbody>
-                {t.data.columns?.map((c) => (
-                  <tr key={c.name}>
-                    <td>{c.name}</td>
-                    <td>
-                      <code>{c.type}</code>
-                    </td>
-                    <td className="muted">{c.source_type}</td>
-                    <td>{c.nullable ? 'yes' : 'no'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
-    </>
+    </section>
   );
+}
+
+function SnapshotPage({ before, last, onMore }: { before: number | undefined; last: boolean; onMore: (before: number) => void }) {
+  const page = usePoll((signal) => lake.snapshots(before, signal), [before]);
+  if (!page.data) {
+    return (
+      <tbody>
+        <tr>
+          <td colSpan={3}>{page.error ? <ErrorNote error={page.error} /> : <Loading />}</td>
+        </tr>
+      </tbody>
+    );
+  }
+  const { snapshots, next_before } = page.data;
+  return (
+    <tbody>
+      {snapshots.length === 0 && before === undefined && (
+        <tr>
+          <td colSpan={3} className="muted">
+            No snapshots yet: each sync run that writes makes one.
+          </td>
+        </tr>
+      )}
+      {snapshots.map((s) => (
+        <tr key={s.id}>
+          <td>#{s.id}</td>
+          <td title={fmtTime(s.time)}>{fmtAgo(s.time)}</td>
+          <td className="small">{describe(s)}</td>
+        </tr>
+      ))}
+      {last && next_before !== null && (
+        <tr>
+          <td colSpan={3}>
+            <button type="button" className="secondary small" onClick={() => onMore(next_before)}>
+              Older snapshots
+            </button>
+          </td>
+        </tr>
+      )}
+    </tbody>
+  );
+}
+
+function describe(s: LakeSnapshot): string {
+  if (!s.change_list?.length) return s.changes || '—';
+  return s.change_list.map((c) => `${humanize(c.kind)}${c.table ? ` ${c.schema ? `${c.schema}.` : ''}${c.table}` : c.schema ? ` ${c.schema}` : ''}`).join('; ');
 }

@@ -1,93 +1,130 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
-import { get } from '../api';
-import { Empty, ErrorNote, Loading } from '../components/Notes';
-import { fmtTime } from '../format';
-import { go } from '../route';
-import { useLoad } from '../usePoll';
+import { useEffect, useState, type FormEvent } from 'react';
+import { MetricChart } from '../components/MetricChart';
+import { Empty, ErrorNote, Loading, PageTitle } from '../components/Notes';
+import { observability } from '../lib/api';
+import { fmtNumber, fmtTime } from '../lib/format';
+import { href, navigate, pathOf } from '../lib/route';
+import type { MetricSeries } from '../lib/types';
+import { usePoll } from '../lib/usePoll';
 
-interface Series {
-  asset_name: string;
-  asset_type: string;
-  metric_type: string;
-  points: { value: number; recorded_at: string; task_id: string; anomaly: boolean }[];
-}
+/** Metrics charts an asset's reported metric series with their anomalies. */
+export function Metrics({ asset, metricType }: { asset: string; metricType: string }) {
+  const series = usePoll((signal) => (asset ? observability.metrics({ asset_name: asset }, signal) : Promise.resolve([])), [asset]);
+  const datasets = usePoll((signal) => observability.datasets(undefined, signal), []);
+  const [typed, setTyped] = useState(asset);
+  useEffect(() => setTyped(asset), [asset]);
+  const names = (datasets.data?.datasets ?? []).map((d) => d.name);
+  const shown = (series.data ?? []).filter((s) => !metricType || s.metric_type === metricType);
 
-// Metrics charts an asset's reported metrics over time, anomalies marked.
-export function Metrics({ asset }: { asset: string }) {
-  const [input, setInput] = useState(asset);
-  useEffect(() => setInput(asset), [asset]);
-  const data = useLoad(() => get<{ series: Series[] }>(`/api/metrics${asset ? `?asset_name=${encodeURIComponent(asset)}` : ''}`), [asset]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    go('/metrics', { asset: input });
+    navigate('/metrics', { asset: typed.trim() });
   };
-  const series = data.data?.series ?? [];
   return (
     <>
-      <h1>Metrics</h1>
-      <form className="inline" onSubmit={submit}>
-        <label>
-          Asset <input value={input} onChange={(e) => setInput(e.target.value)} placeholder="db.orders (empty: all)" />
-        </label>
-        <button type="submit">Show</button>
+      <PageTitle title="Metrics" />
+      <p className="lead">
+        Values pipelines report with <code>POST /log/metrics</code>, one chart per metric. A value far outside its recent history (median ± 5 MADs
+        of the last 30) is an anomaly, drawn as a red point.
+      </p>
+      <form className="toolbar" onSubmit={submit} aria-label="Metric asset">
+        <div className="field">
+          <label htmlFor="m-asset">Asset</label>
+          <input id="m-asset" name="asset" list="m-assets" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="db.orders" required />
+          <datalist id="m-assets">
+            {names.map((n) => (
+              <option key={n} value={n} />
+            ))}
+          </datalist>
+        </div>
+        {series.data && series.data.length > 1 && (
+          <div className="field">
+            <label htmlFor="m-type">Metric</label>
+            <select id="m-type" name="metric" value={metricType} onChange={(e) => navigate('/metrics', { asset, metric: e.target.value })}>
+              <option value="">All ({series.data.length})</option>
+              {series.data.map((s) => (
+                <option key={s.metric_type} value={s.metric_type}>
+                  {s.metric_type}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <button type="submit">Show metrics</button>
       </form>
-      <ErrorNote error={data.error} />
-      {data.loading && !data.data && <Loading />}
-      {data.data && series.length === 0 && (
-        <Empty title="No metrics.">Pipelines report metrics with POST /log/metrics; each series appears here with its anomalies marked.</Empty>
+      <ErrorNote error={series.error} />
+      {!asset && (
+        <Empty title="Pick an asset to chart its metrics.">
+          {names.length > 0 ? (
+            <>
+              Assets are usually datasets:{' '}
+              {names.slice(0, 15).map((n, i) => (
+                <span key={n}>
+                  {i > 0 && ', '}
+                  <a href={href('/metrics', { asset: n })}>{n}</a>
+                </span>
+              ))}
+              {names.length > 15 && ' …'}
+            </>
+          ) : (
+            'No pipeline has reported yet.'
+          )}
+        </Empty>
       )}
-      {series.map((s) => (
-        <section key={`${s.asset_name}/${s.metric_type}`}>
-          <h2>
-            {s.asset_name} · {s.metric_type}
-          </h2>
-          <Chart s={s} />
-          <p className="muted small">
-            {s.points.length} points, {plural(s.points.filter((p) => p.anomaly).length, "anomaly", "anomalies")}
-            {s.points.length > 0 && `, last ${fmtTime(s.points[s.points.length - 1].recorded_at)}`}
-          </p>
-        </section>
+      {asset && series.loading && !series.data && <Loading />}
+      {asset && series.data?.length === 0 && (
+        <Empty title={`No metrics reported for ${asset}.`}>
+          A pipeline reports them with <code>POST /log/metrics</code> during a task run; check the asset’s name on the{' '}
+          <a href={href('/datasets')}>Datasets</a> page.
+        </Empty>
+      )}
+      {shown.map((s) => (
+        <SeriesSection key={`${s.asset_name}/${s.metric_type}`} series={s} />
       ))}
     </>
   );
 }
 
-function Chart({ s }: { s: Series }) {
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const xs = s.points.map((p) => new Date(p.recorded_at).getTime() / 1000);
-    const ys = s.points.map((p) => p.value);
-    const anomalies = s.points.map((p) => (p.anomaly ? p.value : null));
-    const width = () => Math.max(280, el.clientWidth);
-    const plot = new uPlot(
-      {
-        width: width(),
-        height: 240,
-        series: [
-          {},
-          { label: s.metric_type, stroke: '#2563eb', width: 2, points: { show: true, size: 5 } },
-          { label: 'anomaly', stroke: '#dc2626', width: 0, points: { show: true, size: 10, fill: '#dc2626' }, paths: () => null },
-        ],
-        axes: [{}, { size: 60 }],
-        scales: { x: { time: true } },
-      },
-      [xs, ys, anomalies],
-      el,
-    );
-    const onResize = () => plot.setSize({ width: width(), height: 240 });
-    window.addEventListener('resize', onResize);
-    return () => {
-      window.removeEventListener('resize', onResize);
-      plot.destroy();
-    };
-  }, [s]);
-  return <div ref={box} className="chart" data-testid="metric-chart" data-points={s.points.length} data-anomalies={s.points.filter((p) => p.anomaly).length} />;
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+function SeriesSection({ series: s }: { series: MetricSeries }) {
+  const anomalies = s.points.filter((p) => p.anomaly);
+  const last = s.points[s.points.length - 1];
+  const id = `series-${s.metric_type}`;
+  return (
+    <section aria-labelledby={id} className="series">
+      <h2 id={id}>
+        {s.metric_type} <span className="muted small">{s.asset_name}</span>
+      </h2>
+      <p className="muted small">
+        {fmtNumber(s.points.length)} values
+        {last && `, last ${fmtNumber(last.value)} at ${fmtTime(last.recorded_at)}`} · {anomalies.length}{' '}
+        {anomalies.length === 1 ? 'anomaly' : 'anomalies'}
+      </p>
+      <MetricChart series={s} />
+      {anomalies.length > 0 && (
+        <div className="scroll anomalies">
+          <table className="data">
+            <caption className="visually-hidden">Anomalies of {s.metric_type}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Anomaly at</th>
+                <th scope="col" className="num">
+                  Value
+                </th>
+                <th scope="col">Task run</th>
+              </tr>
+            </thead>
+            <tbody>
+              {anomalies.map((p) => (
+                <tr key={p.recorded_at + p.value}>
+                  <td>{fmtTime(p.recorded_at)}</td>
+                  <td className="num anomaly-value">{fmtNumber(p.value)}</td>
+                  <td>{p.task_id ? <a href={href(pathOf('tasks', p.task_id))} className="mono">{p.task_id}</a> : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
 }

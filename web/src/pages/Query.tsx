@@ -1,87 +1,144 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, get, post, type Integration } from '../api';
-import { ErrorNote } from '../components/Notes';
+import { ErrorNote, PageTitle } from '../components/Notes';
 import { ResultTable } from '../components/ResultTable';
-import { fmtNumber } from '../format';
-import { useLoad } from '../usePoll';
+import { integrations, lake, runQuery } from '../lib/api';
+import { asApiError, type ApiError } from '../lib/http';
+import type { QueryRequest, QueryResult } from '../lib/types';
+import { usePoll } from '../lib/usePoll';
 
-interface Answer {
-  data: Record<string, unknown>[];
-  columns: { name: string; type: string }[];
-  row_count: number;
-  truncated: boolean;
-  truncated_reason: string | null;
-  elapsed_ms: number;
-}
+const queryable = (type: string) => type !== 'cube' && type !== 'ducklake';
 
-// Query runs read-only SQL: DuckDB SQL against the lake, or the source's own
-// SQL against a connection. sluice refuses anything that writes.
-export function Query({ initialSql }: { initialSql?: string }) {
-  const integrations = useLoad(() => get<{ integrations: Integration[] }>('/v1/api/integrations'), []);
-  const [target, setTarget] = useState('');
-  const [sql, setSql] = useState(initialSql ?? 'SELECT 1 AS one');
-  const [answer, setAnswer] = useState<Answer | null>(null);
+/**
+ * Query runs one read-only statement: DuckDB SQL over the team's lake (its
+ * tables are schema.table, as the Lake page lists them; optionally as of an
+ * older snapshot), or the source's own SQL on one integration.
+ */
+export function Query({ initialSql, initialTarget }: { initialSql: string; initialTarget: string }) {
+  const sources = usePoll((signal) => integrations.list(undefined, signal), []);
+  const lakeTables = usePoll((signal) => lake.tables(signal), []);
+  const [target, setTarget] = useState(initialTarget);
+  const [sql, setSql] = useState(initialSql || (initialTarget ? 'SELECT 1' : ''));
+  const [asOf, setAsOf] = useState<'now' | 'snapshot' | 'time'>('now');
+  const [snapshot, setSnapshot] = useState('');
+  const [time, setTime] = useState('');
+  const [limit, setLimit] = useState('');
+  const [result, setResult] = useState<QueryResult | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const run = async (e: FormEvent) => {
+  const onLake = target === '';
+
+  const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
+    const body: QueryRequest = { sql };
+    if (!onLake) body.integration_id = target;
+    if (limit) body.limit = Number(limit);
+    if (onLake && asOf === 'time' && time) body.at = new Date(time).toISOString();
     try {
-      setAnswer(await post<Answer>('/v1/query', target ? { sql, integration_id: target } : { sql }));
+      setResult(await runQuery(body, onLake && asOf === 'snapshot' && snapshot ? Number(snapshot) : undefined));
     } catch (err) {
-      setAnswer(null);
-      setError(err as ApiError);
+      setResult(null);
+      setError(asApiError(err));
     } finally {
       setBusy(false);
     }
   };
-  const sources = (integrations.data?.integrations ?? []).filter((i) => i.type !== 'ducklake' && i.type !== 'cube');
+
+  const tableNames = (lakeTables.data?.tables ?? []).map((t) => `${t.schema}.${t.table}`);
   return (
     <>
-      <h1>Query</h1>
-      <form className="stack" onSubmit={run}>
-        <label>
-          Run against
-          <select name="target" value={target} onChange={(e) => setTarget(e.target.value)}>
-            <option value="">the lake (DuckDB SQL)</option>
-            {sources.map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.name} ({i.type})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          SQL
+      <PageTitle title="Query" />
+      <p className="lead">Read-only SQL: anything that writes is refused before it reaches the database. At most 10,000 rows come back.</p>
+      <form className="stack query-form" onSubmit={submit} aria-label="Query">
+        <div className="grid-2">
+          <div className="field">
+            <label htmlFor="q-target">Run against</label>
+            <select id="q-target" name="target" value={target} onChange={(e) => setTarget(e.target.value)}>
+              <option value="">The lake (DuckDB SQL)</option>
+              {(sources.data ?? [])
+                .filter((i) => queryable(i.type))
+                .map((i) => (
+                  <option key={i.id} value={i.id}>
+                    {i.name} ({i.type} SQL)
+                  </option>
+                ))}
+            </select>
+          </div>
+          {onLake && (
+            <div className="field">
+              <label htmlFor="q-asof">Read the lake as of</label>
+              <select id="q-asof" name="as_of" value={asOf} onChange={(e) => setAsOf(e.target.value as typeof asOf)}>
+                <option value="now">Now (current snapshot)</option>
+                <option value="snapshot">A snapshot id</option>
+                <option value="time">A point in time</option>
+              </select>
+            </div>
+          )}
+          {onLake && asOf === 'snapshot' && (
+            <div className="field">
+              <label htmlFor="q-snapshot">Snapshot id</label>
+              <input id="q-snapshot" name="snapshot" type="number" min={0} value={snapshot} onChange={(e) => setSnapshot(e.target.value)} required />
+            </div>
+          )}
+          {onLake && asOf === 'time' && (
+            <div className="field">
+              <label htmlFor="q-time">Time (your time zone)</label>
+              <input id="q-time" name="at" type="datetime-local" step={1} value={time} onChange={(e) => setTime(e.target.value)} required />
+            </div>
+          )}
+        </div>
+        <div className="field">
+          <label htmlFor="q-sql">SQL</label>
           <textarea
+            id="q-sql"
             name="sql"
-            className="code"
-            rows={6}
+            className="mono"
+            rows={7}
+            spellCheck={false}
             value={sql}
+            required
+            placeholder={onLake ? 'SELECT * FROM SCHEMA.table LIMIT 100' : 'SELECT * FROM public.orders LIMIT 100'}
+            aria-describedby="q-sql-hint"
             onChange={(e) => setSql(e.target.value)}
             onKeyDown={(e) => {
-              if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') (e.currentTarget.form as HTMLFormElement).requestSubmit();
+              if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+                e.preventDefault();
+                e.currentTarget.form?.requestSubmit();
+              }
             }}
           />
-          <span className="muted small">Read-only statements only. Ctrl+Enter runs.</span>
-        </label>
-        <div>
-          <button type="submit" disabled={busy}>
-            {busy ? 'Running…' : 'Run'}
+          <p className="hint" id="q-sql-hint">
+            Ctrl+Enter runs it.
+            {onLake && tableNames.length > 0 && (
+              <>
+                {' '}
+                Lake tables:{' '}
+                {tableNames.slice(0, 12).map((name, i) => (
+                  <span key={name}>
+                    {i > 0 && ', '}
+                    <button type="button" className="linklike mono" onClick={() => setSql(`SELECT * FROM ${name} LIMIT 100`)}>
+                      {name}
+                    </button>
+                  </span>
+                ))}
+                {tableNames.length > 12 && ' …'}
+              </>
+            )}
+          </p>
+        </div>
+        <div className="form-actions">
+          <button type="submit" disabled={busy || !sql.trim()}>
+            {busy ? 'Running…' : 'Run query'}
           </button>
+          <div className="field inline">
+            <label htmlFor="q-limit">Row limit</label>
+            <input id="q-limit" name="limit" type="number" min={1} placeholder="10000" value={limit} onChange={(e) => setLimit(e.target.value)} className="narrow" />
+          </div>
         </div>
       </form>
-      <ErrorNote error={error} />
-      {answer && (
-        <section aria-label="Result">
-          <p className="muted">
-            {fmtNumber(answer.row_count)} rows in {answer.elapsed_ms} ms
-            {answer.truncated && <strong> — truncated{answer.truncated_reason ? `: ${answer.truncated_reason}` : ''}</strong>}
-          </p>
-          <ResultTable columns={answer.columns} rows={answer.data} />
-        </section>
-      )}
+      <ErrorNote error={error ?? sources.error} />
+      {result && <ResultTable result={result} />}
     </>
   );
 }

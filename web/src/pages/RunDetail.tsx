@@ -1,163 +1,159 @@
-import { useRef, useState } from 'react';
-import { ApiError, get, post, runIsLive, type Run, type RunTable } from '../api';
-import { ErrorNote, Loading, StatusBadge } from '../components/Notes';
-import { between, fmtBytes, fmtDuration, fmtNumber, fmtTime } from '../format';
-import { go } from '../route';
-import { useLoad } from '../usePoll';
+import { useState } from 'react';
+import { ErrorNote, Loading, PageTitle, StatusBadge } from '../components/Notes';
+import { RunTableRow } from '../components/RunTableRow';
+import { integrations, runs } from '../lib/api';
+import { elapsed, fmtBytes, fmtDuration, fmtNumber, fmtTime } from '../lib/format';
+import { asApiError, type ApiError } from '../lib/http';
+import { href, navigate, pathOf } from '../lib/route';
+import { canReplayFailed, isLive } from '../lib/runs';
+import { usePoll } from '../lib/usePoll';
+import { useTableRates } from '../lib/useTableRates';
 
-// RunDetail shows a sync run; while it is live it polls every 2 s and
-// shows each table's rows read so far, its rate and the estimated rest.
+/** RunDetail follows one sync run: every 2 s while it goes on, with each
+ * table's live rows, rate and time left; cancel, replay, and its workflow. */
 export function RunDetail({ id }: { id: string }) {
-  const run = useLoad(() => get<{ data: Run }>(`/v1/api/syncs/${id}`), [id], 2000, (d) => runIsLive(d.data.status));
-  const rates = useRates(run.data?.data);
+  const run = usePoll((signal) => runs.get(id, signal), [id], { everyMs: 2000, keepPolling: (r) => isLive(r.status) });
+  const integrationId = run.data?.config?.integration_id ?? '';
+  const owner = usePoll((signal) => (integrationId ? integrations.get(integrationId, signal) : Promise.resolve(null)), [integrationId]);
+  const rates = useTableRates(run.data);
   const [error, setError] = useState<ApiError | null>(null);
-  if (run.loading && !run.data) return <Loading />;
-  if (!run.data) return <ErrorNote error={run.error} />;
-  const r = run.data.data;
-  const live = runIsLive(r.status);
-  const cancel = async () => {
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const crumbs = (
+    <>
+      <a href={href('/syncs')}>Sync runs</a>
+      {integrationId && (
+        <>
+          {' / '}
+          <a href={href(pathOf('integrations', integrationId))}>{owner.data?.name ?? 'Integration'}</a>
+        </>
+      )}
+    </>
+  );
+  if (!run.data) {
+    return (
+      <>
+        <PageTitle title="Sync run" crumbs={crumbs} />
+        {run.error ? <ErrorNote error={run.error} /> : <Loading />}
+      </>
+    );
+  }
+  const r = run.data;
+  const live = isLive(r.status);
+
+  const act = async (what: string, action: () => Promise<void>) => {
+    setError(null);
+    setBusy(what);
     try {
-      await post(`/v1/api/syncs/${r.id}/cancel`);
-      run.reload();
+      await action();
     } catch (err) {
-      setError(err as ApiError);
+      setError(asApiError(err));
+    } finally {
+      setBusy(null);
     }
   };
-  const replay = async (tables: 'failed' | 'all') => {
-    try {
-      const res = await post<{ data: Run }>(`/v1/api/syncs/${r.id}/replay`, { tables });
-      go(`/runs/${res.data.id}`);
-    } catch (err) {
-      setError(err as ApiError);
-    }
-  };
-  const integrationId = (r as any).config?.integration_id as string | undefined;
+  const cancel = () => act('cancel', async () => run.setData(await runs.cancel(r.id)));
+  const replay = (tables: 'failed' | 'all') => act(`replay-${tables}`, async () => navigate(pathOf('syncs', (await runs.replay(r.id, tables)).id)));
+
   return (
     <>
-      <p className="crumbs">
-        {integrationId && <a href={`#/integrations/${integrationId}`}>Integration</a>} / Sync runs /
-      </p>
-      <div className="title-row">
-        <h1>Sync run</h1>
-        <div className="actions">
-          {live && (
-            <button className="danger" onClick={cancel}>
-              Cancel run
-            </button>
-          )}
-          {(r.status === 'failed' || r.status === 'partially_succeeded' || r.status === 'cancelled') && (
-            <button onClick={() => replay('failed')}>Replay failed tables</button>
-          )}
-          {!live && <button onClick={() => replay('all')}>Replay all</button>}
-          {r.temporal_ui_url && (
-            <a className="button" href={r.temporal_ui_url} target="_blank" rel="noreferrer">
-              Workflow in Temporal UI
-            </a>
-          )}
-        </div>
-      </div>
-      <ErrorNote error={error ?? run.error} />
+      <PageTitle title="Sync run" crumbs={crumbs}>
+        {live && (
+          <button type="button" className="danger" onClick={cancel} disabled={busy !== null}>
+            {busy === 'cancel' ? 'Cancelling…' : 'Cancel run'}
+          </button>
+        )}
+        {!live && canReplayFailed(r) && (
+          <button type="button" onClick={() => replay('failed')} disabled={busy !== null}>
+            {busy === 'replay-failed' ? 'Starting…' : 'Replay failed tables'}
+          </button>
+        )}
+        {!live && (
+          <button type="button" className="secondary" onClick={() => replay('all')} disabled={busy !== null}>
+            {busy === 'replay-all' ? 'Starting…' : 'Replay all tables'}
+          </button>
+        )}
+        {r.temporal_ui_url && (
+          <a className="button secondary" href={r.temporal_ui_url} target="_blank" rel="noopener noreferrer">
+            Workflow in Temporal UI<span className="visually-hidden"> (opens in a new tab)</span> ↗
+          </a>
+        )}
+      </PageTitle>
+      <ErrorNote error={error} />
       <dl className="facts">
         <dt>Status</dt>
         <dd>
           <StatusBadge status={r.status} testId="run-status" />
-          {live && <span className="muted small"> refreshing every 2 s</span>}
+          {live && (
+            <span className="muted small live" aria-hidden="true">
+              {' '}
+              live, refreshing every 2 s
+            </span>
+          )}
         </dd>
         <dt>Trigger</dt>
         <dd>
           {r.trigger}
           {r.replay_of && (
             <>
-              {' '}
-              of <a href={`#/runs/${r.replay_of}`}>an earlier run</a>
+              {' of '}
+              <a href={href(pathOf('syncs', r.replay_of))}>an earlier run</a>
             </>
           )}
         </dd>
         <dt>Started</dt>
-        <dd>{fmtTime(r.started_at)}</dd>
+        <dd>{r.started_at ? fmtTime(r.started_at) : `queued ${fmtTime(r.created_at)}`}</dd>
         <dt>Duration</dt>
-        <dd>{fmtDuration(between(r.started_at, r.finished_at))}</dd>
-        <dt>Rows read</dt>
-        <dd>{fmtNumber(r.rows_read)}</dd>
-        <dt>Written</dt>
+        <dd>{fmtDuration(elapsed(r.started_at, r.finished_at))}</dd>
+        <dt>Rows</dt>
         <dd>
-          {fmtNumber(r.rows_written)} rows, {fmtBytes(r.bytes_written)}
+          {fmtNumber(r.rows_read)} read, {fmtNumber(r.rows_written)} written ({fmtBytes(r.bytes_written)})
         </dd>
+        <dt>Workflow</dt>
+        <dd className="mono small">{r.workflow_id || '—'}</dd>
       </dl>
-      {r.error && <div className="note error">{r.error}</div>}
-      <div className="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th>Table</th>
-              <th>Status</th>
-              <th>Rows read</th>
-              <th>Progress</th>
-              <th>Rate</th>
-              <th>Rest</th>
-              <th>Written</th>
-              <th>Attempts</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.tables.map((t) => (
-              <TableRow key={t.name} t={t} rate={rates[t.name]} />
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {r.tables.length === 0 && live && <p className="muted">Planning the tables…</p>}
+      {r.error && (
+        <div className="note error" role="alert">
+          {r.error}
+        </div>
+      )}
+      {run.error && <ErrorNote error={run.error} />}
+      <h2>Tables</h2>
+      {(r.tables ?? []).length === 0 ? (
+        <p className="muted">{live ? 'Planning which tables to copy…' : 'This run copied no table.'}</p>
+      ) : (
+        <div className="scroll">
+          <table className="data run-tables">
+            <thead>
+              <tr>
+                <th scope="col">Table</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="num">
+                  Rows read
+                </th>
+                <th scope="col">Progress</th>
+                <th scope="col" className="num">
+                  Rate
+                </th>
+                <th scope="col" className="num">
+                  Time left
+                </th>
+                <th scope="col" className="num">
+                  Written
+                </th>
+                <th scope="col" className="num">
+                  Attempts
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {(r.tables ?? []).map((t) => (
+                <RunTableRow key={t.name} table={t} rate={rates[t.name]} runLive={live} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </>
   );
-}
-
-function TableRow({ t, rate }: { t: RunTable; rate?: number }) {
-  const running = t.status === 'running';
-  const total = t.status === 'succeeded' ? t.rows_read : t.rows_estimate;
-  const share = total ? Math.min(1, t.rows_read / total) : t.status === 'succeeded' ? 1 : 0;
-  const rest = running && rate && t.rows_estimate && t.rows_estimate > t.rows_read ? ((t.rows_estimate - t.rows_read) / rate) * 1000 : null;
-  return (
-    <tr data-testid={`run-table-${t.name}`}>
-      <td>
-        {t.name}
-        <div className="muted small">→ {t.dest_table}</div>
-        {t.error && <div className="note error small">{t.error}</div>}
-      </td>
-      <td>
-        <StatusBadge status={t.status} />
-      </td>
-      <td data-testid="rows-read">{fmtNumber(t.rows_read)}</td>
-      <td>
-        <progress max={1} value={share} aria-label={`${t.name} progress`} />
-        <span className="muted small"> {total ? `${Math.round(share * 100)}% of ~${fmtNumber(total)}` : ''}</span>
-      </td>
-      <td>{running && rate ? `${fmtNumber(Math.round(rate))}/s` : '—'}</td>
-      <td>{rest !== null ? `~${fmtDuration(rest)}` : '—'}</td>
-      <td>
-        {fmtNumber(t.rows)} rows, {fmtBytes(t.bytes_written)}
-      </td>
-      <td>{t.attempts}</td>
-    </tr>
-  );
-}
-
-// useRates derives each running table's rows per second from the last two
-// polls that moved.
-function useRates(run: Run | undefined): Record<string, number> {
-  const last = useRef<Record<string, { rows: number; at: number; rate?: number }>>({});
-  if (!run) return {};
-  const now = Date.now();
-  const out: Record<string, number> = {};
-  for (const t of run.tables) {
-    const prev = last.current[t.name];
-    if (prev && t.rows_read > prev.rows && now > prev.at) {
-      const rate = ((t.rows_read - prev.rows) / (now - prev.at)) * 1000;
-      last.current[t.name] = { rows: t.rows_read, at: now, rate };
-    } else if (!prev) {
-      last.current[t.name] = { rows: t.rows_read, at: now };
-    }
-    const rate = last.current[t.name].rate;
-    if (rate) out[t.name] = rate;
-  }
-  return out;
 }
