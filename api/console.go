@@ -2,6 +2,7 @@ package api
 
 import (
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
 	"strings"
@@ -50,29 +51,9 @@ func serveConsoleFile(c *gin.Context, dist fs.FS, name, cacheControl string) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
-	c.Data(http.StatusOK, contentTypeOf(name), body)
-}
-
-// contentTypeOf names the types a Vite build produces; anything else is
-// served as bytes, never sniffed.
-func contentTypeOf(name string) string {
-	switch path.Ext(name) {
-	case ".html":
-		return "text/html; charset=utf-8"
-	case ".js", ".mjs":
-		return "text/javascript; charset=utf-8"
-	case ".css":
-		return "text/css; charset=utf-8"
-	case ".svg":
-		return "image/svg+xml"
-	case ".png":
-		return "image/png"
-	case ".woff2":
-		return "font/woff2"
-	case ".json", ".map":
-		return "application/json"
-	case ".txt":
-		return "text/plain; charset=utf-8"
+	contentType := mime.TypeByExtension(path.Ext(name))
+	if contentType == "" {
+		contentType = "application/octet-stream" // served as bytes, never sniffed
 	}
-	return "application/octet-stream"
+	c.Data(http.StatusOK, contentType, body)
 }

@@ -87,7 +87,7 @@ func Open(ctx context.Context, pool *pgxpool.Pool, catalogSchema, dataPath strin
 	if err := os.MkdirAll(abs, 0o750); err != nil {
 		return nil, fmt.Errorf("create lake data directory: %w", err)
 	}
-	l := &Lake{pool: pool, schema: catalogSchema, dataPath: filepath.Clean(abs), lockKey: lockKeyFor(catalogSchema), Limits: DefaultLimits}
+	l := &Lake{pool: pool, schema: catalogSchema, dataPath: filepath.Clean(abs), lockKey: CommitLockKey(catalogSchema), Limits: DefaultLimits}
 	if err := l.ensureCatalog(ctx); err != nil {
 		return nil, fmt.Errorf("open lake %s: %w", catalogSchema, err)
 	}
@@ -100,13 +100,10 @@ func (l *Lake) DataPath() string { return l.dataPath }
 // CatalogSchema returns the Postgres schema that holds the lake's catalog.
 func (l *Lake) CatalogSchema() string { return l.schema }
 
-// CommitLockKey is the Postgres advisory lock every commit to the lake whose
-// catalog is in schema holds (pg_locks shows who waits on whom).
-func CommitLockKey(schema string) int64 { return lockKeyFor(schema) }
-
-// lockKeyFor derives the advisory-lock key that serializes commits to one
-// lake. Two lakes sharing a key only wait for each other, never corrupt.
-func lockKeyFor(schema string) int64 {
+// CommitLockKey derives the Postgres advisory lock every commit to the lake
+// whose catalog is in schema holds (pg_locks shows who waits on whom). Two
+// lakes sharing a key only wait for each other, never corrupt.
+func CommitLockKey(schema string) int64 {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte("sluice-lake:" + schema))
 	return int64(h.Sum64()) //nolint:gosec // a hash, wrapping is fine
