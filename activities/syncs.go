@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/sluice-dev/sluice/alerts"
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/db"
 	"github.com/sluice-dev/sluice/lake"
@@ -39,6 +40,8 @@ type Syncs struct {
 	// OrphanGrace is how old a lake file no snapshot references must be
 	// before a finished run removes it; zero means 24 hours.
 	OrphanGrace time.Duration
+	// Links build the links of the alerts a run's end emits.
+	Links alerts.LinkBase
 
 	lakes sync.Map // team id → *lake.Lake
 }
@@ -317,12 +320,17 @@ func (a *Syncs) FinishSyncRun(ctx context.Context, in FinishSyncRunInput) error 
 	if err := q.SyncRunTableEndUnfinished(ctx, unfinishedTables(teamID, runID, in.Status)); err != nil {
 		return fmt.Errorf("end the unfinished tables of run %s: %w", runID, err)
 	}
-	_, err = q.SyncRunFinish(ctx, db.SyncRunFinishParams{TeamID: teamID, ID: runID, Status: in.Status, Error: optional(in.Error)})
+	run, err := q.SyncRunFinish(ctx, db.SyncRunFinishParams{TeamID: teamID, ID: runID, Status: in.Status, Error: optional(in.Error)})
 	if errors.Is(err, errNoRows) {
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("run %s no longer exists", runID), ErrTypeRunGone, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("record outcome of run %s: %w", runID, err)
+	}
+	// A retry records the outcome again and emits the same event, which
+	// is kept once.
+	if err := emitSyncRunEnd(ctx, q, a.Links, run); err != nil {
+		return err
 	}
 	a.removeOrphans(ctx, teamID)
 	return nil

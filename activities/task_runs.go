@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/sluice-dev/sluice/alerts"
 	"github.com/sluice-dev/sluice/db"
 	"github.com/sluice-dev/sluice/observability"
 )
@@ -18,6 +19,8 @@ import (
 // its end or its timeout, and checking its metrics against their history.
 type TaskRuns struct {
 	Pool *pgxpool.Pool
+	// Links build the links of the alerts a run's end emits.
+	Links alerts.LinkBase
 }
 
 // FinishTaskRunInput records how a run ended.
@@ -36,19 +39,19 @@ type FinishTaskRunOutput struct {
 	Recorded bool `json:"recorded"`
 }
 
-// Finish records a run's end. It is idempotent: only a running run changes.
+// Finish records a run's end. It is idempotent: only a running run
+// changes, and a failed run's alert event is emitted with the change.
 func (a *TaskRuns) Finish(ctx context.Context, in FinishTaskRunInput) (FinishTaskRunOutput, error) {
-	_, err := db.New(a.Pool).ObsTaskRunFinish(ctx, db.ObsTaskRunFinishParams{
-		TeamID: in.TeamID, ID: in.TaskRunID, Status: in.Status, Error: in.Error,
-		EndedAt: &in.EndedAt, DurationMs: &in.DurationMS,
+	recorded, err := a.end(ctx, in.TaskRunID, func(q *db.Queries) (db.ObsTaskRun, error) {
+		return q.ObsTaskRunFinish(ctx, db.ObsTaskRunFinishParams{
+			TeamID: in.TeamID, ID: in.TaskRunID, Status: in.Status, Error: in.Error,
+			EndedAt: &in.EndedAt, DurationMs: &in.DurationMS,
+		})
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return FinishTaskRunOutput{}, nil
-	}
 	if err != nil {
 		return FinishTaskRunOutput{}, fmt.Errorf("finish task run %d: %w", in.TaskRunID, err)
 	}
-	return FinishTaskRunOutput{Recorded: true}, nil
+	return FinishTaskRunOutput{Recorded: recorded}, nil
 }
 
 // TimeOutTaskRunInput marks a run that never reported its end.
@@ -64,18 +67,38 @@ type TimeOutTaskRunOutput struct {
 	Recorded bool `json:"recorded"`
 }
 
-// TimeOut marks a still-running run as timed_out. It is idempotent.
+// TimeOut marks a still-running run as timed_out, with its alert event. It
+// is idempotent.
 func (a *TaskRuns) TimeOut(ctx context.Context, in TimeOutTaskRunInput) (TimeOutTaskRunOutput, error) {
-	_, err := db.New(a.Pool).ObsTaskRunTimeOut(ctx, db.ObsTaskRunTimeOutParams{
-		TeamID: in.TeamID, ID: in.TaskRunID, EndedAt: &in.At, DurationMs: &in.DurationMS,
+	recorded, err := a.end(ctx, in.TaskRunID, func(q *db.Queries) (db.ObsTaskRun, error) {
+		return q.ObsTaskRunTimeOut(ctx, db.ObsTaskRunTimeOutParams{
+			TeamID: in.TeamID, ID: in.TaskRunID, EndedAt: &in.At, DurationMs: &in.DurationMS,
+		})
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return TimeOutTaskRunOutput{}, nil
-	}
 	if err != nil {
 		return TimeOutTaskRunOutput{}, fmt.Errorf("time out task run %d: %w", in.TaskRunID, err)
 	}
-	return TimeOutTaskRunOutput{Recorded: true}, nil
+	return TimeOutTaskRunOutput{Recorded: recorded}, nil
+}
+
+// end records a run's end with update and emits its alert event in the
+// same transaction, so a retry after a crash neither misses the event nor
+// sends it twice. It reports false when the run had already ended.
+func (a *TaskRuns) end(ctx context.Context, id int64, update func(*db.Queries) (db.ObsTaskRun, error)) (bool, error) {
+	recorded := false
+	err := pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
+		q := db.New(tx)
+		run, err := update(q)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		recorded = true
+		return emitTaskRunEnd(ctx, q, a.Links, run)
+	})
+	return recorded, err
 }
 
 // CheckAnomaliesInput names the run whose metrics to check and how.
@@ -132,6 +155,9 @@ func (a *TaskRuns) CheckAnomalies(ctx context.Context, in CheckAnomaliesInput) (
 			}); err != nil {
 				return fmt.Errorf("record anomaly of %s/%s: %w", s.AssetName, s.MetricType, err)
 			}
+			if err := a.emitAnomaly(ctx, q, in, s.ID, s.AssetName, s.MetricType, s.Value, band); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -139,4 +165,24 @@ func (a *TaskRuns) CheckAnomalies(ctx context.Context, in CheckAnomaliesInput) (
 		return CheckAnomaliesOutput{}, fmt.Errorf("check anomalies of task run %d: %w", in.TaskRunID, err)
 	}
 	return out, nil
+}
+
+// emitAnomaly emits a metric value's anomaly, once per value.
+func (a *TaskRuns) emitAnomaly(ctx context.Context, q *db.Queries, in CheckAnomaliesInput, valueID int64, asset, metric string, value float64, band observability.Band) error {
+	run, err := q.ObsTaskRunGetByID(ctx, db.ObsTaskRunGetByIDParams{TeamID: in.TeamID, ID: in.TaskRunID})
+	if err != nil {
+		return fmt.Errorf("read task run %d: %w", in.TaskRunID, err)
+	}
+	_, err = alerts.Emit(ctx, q, alerts.Event{
+		TeamID: in.TeamID, Kind: alerts.MetricAnomaly, DedupKey: fmt.Sprintf("%s:%d", alerts.MetricAnomaly, valueID),
+		Summary: fmt.Sprintf("Metric %s of %s is %g, outside its usual range [%g, %g] (median %g)",
+			metric, asset, value, band.Lower, band.Upper, band.Median),
+		Subject: map[string]any{
+			"asset_name": asset, "metric_type": metric, "value": value, "lower_bound": band.Lower, "upper_bound": band.Upper,
+			"median": band.Median, "task_run_id": in.TaskRunID, "task_id": run.TaskID, "app_name": run.AppName,
+		},
+		Links: a.Links.Metric(asset, metric),
+		App:   run.AppName, TaskID: run.TaskID, Asset: asset, Metric: metric,
+	})
+	return err
 }

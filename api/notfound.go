@@ -68,8 +68,10 @@ func resourceOf(route string) string {
 		return "connection type"
 	case strings.HasPrefix(route, "/v2/connection/"):
 		return "connection"
-	case strings.HasPrefix(route, "/api/tokens/"):
-		return "token"
+	case strings.HasPrefix(route, "/v1/api/alerts/channels/"):
+		return "alert channel"
+	case strings.HasPrefix(route, "/v1/api/alerts/rules/"):
+		return "alert rule"
 	}
 	return "integration"
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sluice-dev/sluice/service"
+	alertsvc "github.com/sluice-dev/sluice/service/alerts"
 	lakesvc "github.com/sluice-dev/sluice/service/lake"
 )
 
@@ -32,6 +33,9 @@ type Options struct {
 	// Lake browses the teams' lakes (/v1/api/lake/…); nil answers those
 	// routes 503 not_configured.
 	Lake *lakesvc.Service
+	// Alerts serves alert channels and rules (/v1/api/alerts/…); nil
+	// answers those routes 503 not_configured.
+	Alerts *alertsvc.Service
 }
 
 // Server holds what the handlers need.
@@ -76,6 +80,7 @@ func NewRouter(svc *service.Service, opts Options) *gin.Engine {
 	authed.DELETE("/api/tokens/:id", s.revokeToken)
 	s.registerDefinite(authed)
 	s.registerLake(authed)
+	s.registerAlerts(authed)
 	s.registerLytics(authed)
 	s.registerObservability(r) // authenticates after shedding load; see observability.go
 	return r

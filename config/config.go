@@ -5,6 +5,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,25 +16,31 @@ import (
 
 // Config is everything a sluice process can be told.
 type Config struct {
-	DatabaseURL          string
-	TemporalAddress      string
-	TemporalNamespace    string
-	TaskQueue            string
-	TemporalUIPort       int
-	TemporalUIURL        string
-	HTTPAddr             string
-	DataDir              string
-	SecretKey            string
-	OldSecretKeys        string // previous keys, comma-separated base64: they decrypt, never encrypt; environment only
-	AllowPrivateNetworks bool
-	ValidationTimeout    time.Duration
-	LogLevel             string
-	QueryTimeout         time.Duration
-	QueryMaxRows         int
-	MaxInFlight          int
-	ScanRate             Rate
-	DiscoveryRate        Rate
-	DiscoveryTTL         time.Duration
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	TaskQueue         string
+	TemporalUIPort    int
+	TemporalUIURL     string
+	// PublicURL is where people reach the API and console; alert
+	// notifications link there.
+	PublicURL string
+	// AlertLease, AlertRetryBase and AlertSendTimeout tune the alert
+	// dispatcher (see package alerts); zero takes its defaults.
+	AlertLease, AlertRetryBase, AlertSendTimeout time.Duration
+	HTTPAddr                                     string
+	DataDir                                      string
+	SecretKey                                    string
+	OldSecretKeys                                string // previous keys, comma-separated base64: they decrypt, never encrypt; environment only
+	AllowPrivateNetworks                         bool
+	ValidationTimeout                            time.Duration
+	LogLevel                                     string
+	QueryTimeout                                 time.Duration
+	QueryMaxRows                                 int
+	MaxInFlight                                  int
+	ScanRate                                     Rate
+	DiscoveryRate                                Rate
+	DiscoveryTTL                                 time.Duration
 	// EmbeddingsProvider is builtin or openai; the OpenAI fields configure an
 	// OpenAI-compatible /v1/embeddings endpoint. Keys come only from the
 	// environment, never flags (flags show in process lists).
@@ -117,6 +124,10 @@ func LoadEnv() (Config, error) {
 		TemporalUIPort:       r.int("SLUICE_TEMPORAL_UI_PORT", 8233),
 		TemporalUIURL:        env("SLUICE_TEMPORAL_UI_URL", ""),
 		HTTPAddr:             env("SLUICE_HTTP_ADDR", ":8080"),
+		PublicURL:            env("SLUICE_PUBLIC_URL", ""),
+		AlertLease:           r.duration("SLUICE_ALERT_LEASE", 0),
+		AlertRetryBase:       r.duration("SLUICE_ALERT_RETRY_BASE", 0),
+		AlertSendTimeout:     r.duration("SLUICE_ALERT_SEND_TIMEOUT", 0),
 		DataDir:              env("SLUICE_DATA_DIR", "./.sluice"),
 		SecretKey:            env("SLUICE_SECRET_KEY", ""),
 		OldSecretKeys:        env("SLUICE_OLD_SECRET_KEYS", ""),
@@ -198,6 +209,7 @@ func (c *Config) BindTemporalClient(fs *flag.FlagSet) {
 
 // bindProcess registers the flags both the API and the worker use.
 func (c *Config) bindProcess(fs *flag.FlagSet) {
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "where people reach sluice's API and console, for links in alert notifications; default http://localhost and the HTTP port (env SLUICE_PUBLIC_URL)")
 	c.BindTemporalClient(fs)
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for sluice's files (env SLUICE_DATA_DIR)")
 	fs.StringVar(&c.SecretKey, "secret-key", c.SecretKey, "base64 of 32 bytes that encrypts stored secrets (env SLUICE_SECRET_KEY); previous keys that still decrypt go in env SLUICE_OLD_SECRET_KEYS, comma-separated")
@@ -210,6 +222,9 @@ func (c *Config) bindProcess(fs *flag.FlagSet) {
 }
 
 func (c *Config) bindWorkerOnly(fs *flag.FlagSet) {
+	fs.DurationVar(&c.AlertLease, "alert-lease", c.AlertLease, "worker: how long a notification being sent is this worker's before another may send it again, 0 for 1m; above the send timeout (env SLUICE_ALERT_LEASE)")
+	fs.DurationVar(&c.AlertRetryBase, "alert-retry-base", c.AlertRetryBase, "worker: wait before a failed notification's first retry, doubled per attempt up to 1h, 0 for 30s (env SLUICE_ALERT_RETRY_BASE)")
+	fs.DurationVar(&c.AlertSendTimeout, "alert-send-timeout", c.AlertSendTimeout, "worker: bound of one notification send, 0 for 10s (env SLUICE_ALERT_SEND_TIMEOUT)")
 	fs.DurationVar(&c.CopyHeartbeatTimeout, "copy-heartbeat-timeout", c.CopyHeartbeatTimeout, "worker: how long a table copy may go silent before it is retried, 0 for 30s (env SLUICE_COPY_HEARTBEAT_TIMEOUT)")
 	fs.IntVar(&c.CopyChunkRows, "copy-chunk-rows", c.CopyChunkRows, "worker: rows a table copy reads between resume points, 0 for 500000 (env SLUICE_COPY_CHUNK_ROWS)")
 	fs.DurationVar(&c.LakeOrphanGrace, "lake-orphan-grace", c.LakeOrphanGrace, "worker: age at which a finished run removes lake files no snapshot references, 0 for 24h; keep it above the longest table copy (env SLUICE_LAKE_ORPHAN_GRACE)")
@@ -305,4 +320,16 @@ func (r *envReader) rate(name string, def Rate) Rate {
 		return def
 	}
 	return rt
+}
+
+// PublicBase is PublicURL, or the local address of HTTPAddr's port.
+func (c *Config) PublicBase() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	_, port, err := net.SplitHostPort(c.HTTPAddr)
+	if err != nil || port == "" {
+		port = "8080"
+	}
+	return "http://localhost:" + port
 }

@@ -10,6 +10,69 @@ import (
 	"github.com/google/uuid"
 )
 
+type AlertChannel struct {
+	ID           uuid.UUID
+	TeamID       uuid.UUID
+	Name         string
+	Kind         string
+	UrlDisplay   string
+	SealedConfig []byte
+	Enabled      bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+type AlertDelivery struct {
+	ID             int64
+	TeamID         uuid.UUID
+	EventID        int64
+	ChannelID      uuid.UUID
+	RuleID         uuid.NullUUID
+	Status         string
+	Attempts       int32
+	NextAttemptAt  time.Time
+	LeaseUntil     *time.Time
+	ResentUnknown  int32
+	LastStatusCode *int32
+	LastError      *string
+	CreatedAt      time.Time
+	DeliveredAt    *time.Time
+}
+
+type AlertEvent struct {
+	ID            int64
+	TeamID        uuid.UUID
+	Event         string
+	DedupKey      string
+	Summary       string
+	Subject       []byte
+	Links         []byte
+	IntegrationID uuid.NullUUID
+	App           *string
+	TaskID        *string
+	Asset         *string
+	Metric        *string
+	OccurredAt    time.Time
+	CreatedAt     time.Time
+}
+
+type AlertRule struct {
+	ID            uuid.UUID
+	TeamID        uuid.UUID
+	Name          string
+	Event         string
+	ChannelID     uuid.UUID
+	IntegrationID uuid.NullUUID
+	App           *string
+	TaskID        *string
+	Asset         *string
+	Metric        *string
+	StaleHours    *int32
+	Enabled       bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
 type ApiToken struct {
 	ID         uuid.UUID
 	TeamID     uuid.UUID

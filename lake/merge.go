@@ -65,10 +65,14 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 	if err := d.exec(ctx, "SET disabled_optimizers = 'build_side_probe_side'"); err != nil {
 		return 0, fmt.Errorf("configure the merge: %w", err)
 	}
-	if err := d.exec(ctx, "CREATE OR REPLACE TABLE newkeys AS "+strings.Join(reads, " UNION ALL ")+
+	// The new keys stay in their files (a view, not a table), and each
+	// matching pass builds its hash table on one hash partition of them, so
+	// a merge of millions of rows holds a bounded slice of its keys at once.
+	if err := d.exec(ctx, "CREATE OR REPLACE VIEW newkeys AS "+strings.Join(reads, " UNION ALL ")+
 		"; CREATE OR REPLACE TABLE hits (f INTEGER, r BIGINT)"); err != nil {
 		return 0, fmt.Errorf("read new keys: %w", err)
 	}
+	parts := keyPartitions(files)
 	// Earlier rows of a key repeated within the commit are deleted too.
 	dupQuery := fmt.Sprintf(`SELECT f, r FROM (SELECT f, r, row_number() OVER (PARTITION BY %s ORDER BY f DESC, r DESC) AS n
 		FROM newkeys WHERE %s) WHERE n > 1`, joinNames(keyCols), strings.Join(notNull, " AND "))
@@ -78,9 +82,11 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 		for i := start; i < end; i++ {
 			reads = append(reads, keyRead(i, ct.l.filePath(t, live[i].Path, live[i].Relative)))
 		}
-		if err := d.exec(ctx, fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r FROM (%s) e SEMI JOIN newkeys n ON %s",
-			strings.Join(reads, " UNION ALL "), strings.Join(match, " AND "))); err != nil {
-			return 0, fmt.Errorf("match keys against existing rows: %w", err)
+		for p := 0; p < parts; p++ {
+			if err := d.exec(ctx, fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r FROM (%s) e SEMI JOIN (SELECT * FROM newkeys WHERE hash(%s) %% %d = %d) n ON %s",
+				strings.Join(reads, " UNION ALL "), joinNames(keyCols), parts, p, strings.Join(match, " AND "))); err != nil {
+				return 0, fmt.Errorf("match keys against existing rows: %w", err)
+			}
 		}
 	}
 	if err := ct.deleteExisting(ctx, d, t, live); err != nil {
@@ -90,6 +96,21 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 		return 0, nil
 	}
 	return ct.deleteDuplicates(ctx, d, t, files, ids, dupQuery)
+}
+
+// mergePartitionRows bounds the new keys one matching pass hashes: a
+// million keys with their positions take tens of MiB in DuckDB's hash table,
+// where the five million of a large merge took the commit past 250 MiB.
+const mergePartitionRows = 1_000_000
+
+// keyPartitions is how many hash partitions of the new keys the matching
+// passes take, so each holds at most mergePartitionRows of them.
+func keyPartitions(files []StagedFile) int {
+	var rows int64
+	for _, f := range files {
+		rows += f.Rows
+	}
+	return int(max(1, (rows+mergePartitionRows-1)/mergePartitionRows))
 }
 
 // keyColumns returns the primary key columns as read_parquet schema entries

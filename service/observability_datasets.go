@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/sluice-dev/sluice/alerts"
 	"github.com/sluice-dev/sluice/db"
 	"github.com/sluice-dev/sluice/observability"
 )
@@ -72,11 +73,11 @@ func (s *Service) ReportDataset(ctx context.Context, teamID uuid.UUID, in Datase
 		if err != nil {
 			return err
 		}
-		return recordDataset(ctx, q, teamID, run, in)
+		return recordDataset(ctx, q, s.alertLinks(), teamID, run, in)
 	})
 }
 
-func recordDataset(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.ObsTaskRun, in DatasetReport) error {
+func recordDataset(ctx context.Context, q *db.Queries, links alerts.LinkBase, teamID uuid.UUID, run db.ObsTaskRun, in DatasetReport) error {
 	at := in.ReportedAt
 	if at.IsZero() {
 		at = time.Now()
@@ -97,7 +98,7 @@ func recordDataset(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.
 	}
 	var version *int32
 	if len(in.Fields) > 0 {
-		v, err := recordSchemaVersion(ctx, q, teamID, run, datasetID, in, at)
+		v, err := recordSchemaVersion(ctx, q, links, teamID, run, datasetID, in, at)
 		if err != nil {
 			return err
 		}
@@ -114,7 +115,7 @@ func recordDataset(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.
 // recordSchemaVersion returns the version number of the reported schema,
 // creating a version (and a change event) when it differs from the latest.
 // The dataset row is locked so concurrent reports number versions in turn.
-func recordSchemaVersion(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.ObsTaskRun, datasetID int64, in DatasetReport, at time.Time) (int32, error) {
+func recordSchemaVersion(ctx context.Context, q *db.Queries, links alerts.LinkBase, teamID uuid.UUID, run db.ObsTaskRun, datasetID int64, in DatasetReport, at time.Time) (int32, error) {
 	if _, err := q.ObsDatasetLock(ctx, db.ObsDatasetLockParams{TeamID: teamID, ID: datasetID}); err != nil {
 		return 0, fmt.Errorf("lock dataset %s: %w", in.Name, dbError(err))
 	}
@@ -142,13 +143,13 @@ func recordSchemaVersion(ctx context.Context, q *db.Queries, teamID uuid.UUID, r
 	if !hasPrevious {
 		return next, nil
 	}
-	if err := recordSchemaChange(ctx, q, teamID, run, datasetID, latest, fields, at); err != nil {
+	if err := recordSchemaChange(ctx, q, links, teamID, run, in.Name, datasetID, latest, fields, at); err != nil {
 		return 0, fmt.Errorf("record schema change of dataset %s: %w", in.Name, err)
 	}
 	return next, nil
 }
 
-func recordSchemaChange(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.ObsTaskRun, datasetID int64,
+func recordSchemaChange(ctx context.Context, q *db.Queries, links alerts.LinkBase, teamID uuid.UUID, run db.ObsTaskRun, name string, datasetID int64,
 	previous db.ObsSchemaVersion, fields []observability.Field, at time.Time) error {
 	var before []observability.Field
 	if err := json.Unmarshal(previous.Fields, &before); err != nil {
@@ -167,7 +168,7 @@ func recordSchemaChange(ctx context.Context, q *db.Queries, teamID uuid.UUID, ru
 	}); err != nil {
 		return dbError(err)
 	}
-	return nil
+	return emitSchemaChange(ctx, q, links, teamID, run, name, previous.Version, change)
 }
 
 func nonNilMap(m map[string]string) map[string]string {

@@ -102,7 +102,7 @@ func (s *Service) ReportSyncTable(ctx context.Context, teamID uuid.UUID, run Syn
 			return err
 		}
 		for _, d := range datasets {
-			if err := recordDataset(ctx, q, teamID, started, d); err != nil {
+			if err := recordDataset(ctx, q, s.alertLinks(), teamID, started, d); err != nil {
 				return err
 			}
 		}

@@ -75,7 +75,7 @@ func (s *Service) IngestOpenLineage(ctx context.Context, teamID uuid.UUID, ev op
 			}
 		}
 		for _, d := range datasets {
-			if err := recordDataset(ctx, q, teamID, row, d); err != nil {
+			if err := recordDataset(ctx, q, s.alertLinks(), teamID, row, d); err != nil {
 				return err
 			}
 		}

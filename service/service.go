@@ -27,6 +27,9 @@ type Options struct {
 	TemporalUIURL string
 	// Namespace is the Temporal namespace, for links.
 	Namespace string
+	// PublicURL is where people reach the API and console, for the links of
+	// alert notifications.
+	PublicURL string
 	// TaskQueue overrides workflows.TaskQueue (tests give each worker its own).
 	TaskQueue string
 	// DataDir holds the teams' lake files (under lake/<team id>).

@@ -3,13 +3,17 @@
 package worker
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/sluice-dev/sluice/activities"
+	"github.com/sluice-dev/sluice/alerts"
 	_ "github.com/sluice-dev/sluice/connectors/all" // every connector type can be opened
 	"github.com/sluice-dev/sluice/embeddings"
 	"github.com/sluice-dev/sluice/secrets"
@@ -40,6 +44,11 @@ type Deps struct {
 	// LakeSnapshotRetention is how long lake maintenance keeps snapshots;
 	// zero means seven days.
 	LakeSnapshotRetention time.Duration
+	// Links build the links alert notifications carry.
+	Links alerts.LinkBase
+	// Alerts tunes the alert dispatcher (zero fields: its defaults); Pool,
+	// Keyring and Links are filled in from the fields above.
+	Alerts alerts.Dispatcher
 }
 
 // New builds a worker with every workflow and activity registered.
@@ -54,11 +63,31 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	w := sdkworker.New(c, queue, sdkworker.Options{MaxHeartbeatThrottleInterval: time.Second})
 	workflows.RegisterWith(w, deps.Workflows)
 	w.RegisterActivity(&activities.Integrations{Keyring: deps.Keyring})
-	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool})
+	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool, Links: deps.Links})
 	w.RegisterActivity(&activities.Embeddings{Pool: deps.Pool, Keyring: deps.Keyring, Provider: deps.Embeddings})
 	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir, Reporter: deps.SyncReporter, Temporal: c, ChunkRows: deps.CopyChunkRows,
-		OrphanGrace: deps.LakeOrphanGrace})
+		OrphanGrace: deps.LakeOrphanGrace, Links: deps.Links})
+	dispatcher := deps.Alerts
+	dispatcher.Pool, dispatcher.Keyring, dispatcher.Links = deps.Pool, deps.Keyring, deps.Links
+	w.RegisterActivity(&activities.Alerts{Dispatcher: &dispatcher})
 	w.RegisterActivity(&activities.LakeMaintenance{Pool: deps.Pool, DataDir: deps.DataDir, Retention: deps.LakeSnapshotRetention,
 		OrphanGrace: deps.LakeOrphanGrace})
 	return w
+}
+
+// StartAlertDispatcher starts the alert dispatcher workflow on queue, or
+// leaves the running one be: every worker calls it when it starts.
+func StartAlertDispatcher(ctx context.Context, c client.Client, queue string, in workflows.AlertDispatcherInput) error {
+	if queue == "" {
+		queue = workflows.TaskQueue
+	}
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.AlertDispatcherID + "-" + queue, TaskQueue: queue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, workflows.AlertDispatcherWorkflow, in)
+	if err != nil {
+		return fmt.Errorf("start the alert dispatcher: %w", err)
+	}
+	return nil
 }

@@ -144,3 +144,20 @@ var embedSchemaOptions = workflow.ActivityOptions{
 // embedStateOptions bound the activity that records a failed run: it only
 // writes sluice's own database, so it is retried like the task-run ones.
 var embedStateOptions = taskRunOptions
+
+// alertDispatchOptions bound one span of the alert dispatcher: it runs for
+// span, heartbeating, and is retried without end (it only reads and writes
+// sluice's database and the receivers, each of which may come back). There
+// is no non-retryable type.
+func alertDispatchOptions(span, heartbeat time.Duration) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout: span + time.Minute,
+		HeartbeatTimeout:    heartbeat,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        30 * time.Second,
+			NonRetryableErrorTypes: []string{},
+		},
+	}
+}

@@ -23,4 +23,5 @@ func RegisterWith(r worker.WorkflowRegistry, opts Options) {
 	r.RegisterWorkflowWithOptions(SyncReport, workflow.RegisterOptions{Name: activities.SyncReportWorkflow})
 	r.RegisterWorkflow(TaskRunWorkflow)
 	r.RegisterWorkflowWithOptions(LakeMaintenance, workflow.RegisterOptions{Name: LakeMaintenanceWorkflow})
+	r.RegisterWorkflowWithOptions(AlertDispatcher, workflow.RegisterOptions{Name: AlertDispatcherWorkflow})
 }

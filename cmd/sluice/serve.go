@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.temporal.io/sdk/client"
 
+	"github.com/sluice-dev/sluice/alerts"
 	"github.com/sluice-dev/sluice/api"
 	"github.com/sluice-dev/sluice/config"
 	"github.com/sluice-dev/sluice/connectors"
@@ -24,6 +25,7 @@ import (
 	"github.com/sluice-dev/sluice/netguard"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/service"
+	alertsvc "github.com/sluice-dev/sluice/service/alerts"
 	"github.com/sluice-dev/sluice/telemetry"
 	"github.com/sluice-dev/sluice/worker"
 	"github.com/sluice-dev/sluice/workflows"
@@ -83,6 +85,7 @@ func (b *backend) service() *service.Service {
 	return service.New(b.pool, b.temporal, b.keyring, service.Options{
 		ValidationTimeout: b.cfg.ValidationTimeout,
 		TemporalUIURL:     b.cfg.TemporalUIURL,
+		PublicURL:         b.cfg.PublicBase(),
 		Namespace:         b.cfg.TemporalNamespace,
 		DataDir:           b.cfg.DataDir,
 		TaskQueue:         b.cfg.TaskQueue,
@@ -97,6 +100,11 @@ func (b *backend) service() *service.Service {
 		Embeddings:        b.embedder,
 		LLM:               llm.Config{BaseURL: b.cfg.LLMBaseURL, APIKey: b.cfg.LLMAPIKey, Model: b.cfg.LLMModel},
 	})
+}
+
+// alertLinks build the links of alert notifications.
+func (b *backend) alertLinks() alerts.LinkBase {
+	return alerts.LinkBase{Public: b.cfg.PublicBase(), TemporalUI: b.cfg.TemporalUIURL, Namespace: b.cfg.TemporalNamespace}
 }
 
 // ready reports whether the database and Temporal answer, for /readyz.
@@ -115,7 +123,7 @@ func (b *backend) serveHTTP(ctx context.Context, ln net.Listener) error {
 	svc := b.service()
 	defer svc.Close()
 	router := api.NewRouter(svc, api.Options{Logger: b.logger, Registry: b.registry, Ready: b.ready, MaxInFlight: b.cfg.MaxInFlight,
-		Lake: b.lakeService()})
+		Lake: b.lakeService(), Alerts: alertsvc.New(b.pool, b.keyring, b.alertLinks())})
 	srv := &http.Server{
 		Handler:           router,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -146,11 +154,16 @@ func (b *backend) runWorkerUntil(ctx context.Context) error {
 	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir, TaskQueue: b.cfg.TaskQueue,
 		SyncReporter: worker.ServiceSyncReporter{Service: svc}, Embeddings: b.embedder,
 		Workflows: workflows.Options{CopyHeartbeatTimeout: b.cfg.CopyHeartbeatTimeout}, CopyChunkRows: b.cfg.CopyChunkRows,
-		LakeOrphanGrace: b.cfg.LakeOrphanGrace, LakeSnapshotRetention: b.cfg.LakeSnapshotRetention})
+		LakeOrphanGrace: b.cfg.LakeOrphanGrace, LakeSnapshotRetention: b.cfg.LakeSnapshotRetention,
+		Links: b.alertLinks(), Alerts: alerts.Dispatcher{Log: b.logger, Lease: b.cfg.AlertLease, RetryBase: b.cfg.AlertRetryBase,
+			Sender: alerts.NewSender(b.cfg.AlertSendTimeout)}})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	b.logger.Info("worker started")
+	if err := worker.StartAlertDispatcher(ctx, b.temporal, b.cfg.TaskQueue, workflows.AlertDispatcherInput{}); err != nil {
+		b.logger.Warn("alerts will not be sent until a worker starts the dispatcher", slog.String("error", err.Error()))
+	}
 	go b.ensureLakeSchedules(ctx)
 	<-ctx.Done()
 	w.Stop()

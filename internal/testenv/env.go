@@ -18,12 +18,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
+	"github.com/sluice-dev/sluice/alerts"
 	"github.com/sluice-dev/sluice/api"
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/db/dbtest"
 	"github.com/sluice-dev/sluice/netguard"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/service"
+	alertsvc "github.com/sluice-dev/sluice/service/alerts"
 	lakesvc "github.com/sluice-dev/sluice/service/lake"
 	"github.com/sluice-dev/sluice/worker"
 )
@@ -41,6 +43,7 @@ type Env struct {
 	Service     *service.Service
 	// Lake browses and maintains the teams' lakes.
 	Lake      *lakesvc.Service
+	Alerts    *alertsvc.Service
 	Router    http.Handler
 	TaskQueue string
 	// Logs receives every log line the API writes, for tests that scan them.
@@ -124,7 +127,8 @@ func (e *Env) stack(t testing.TB, keyring *secrets.Keyring, tune func(*service.O
 	logs := &SyncBuffer{}
 	e.Temporal, e.Keyring, e.Service, e.TaskQueue, e.Logs = c, keyring, svc, queue, logs
 	e.Lake = lakesvc.New(e.Pool, c, lakesvc.Options{DataDir: e.DataDir, TaskQueue: queue})
-	e.Router = api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Lake: e.Lake})
+	e.Alerts = alertsvc.New(e.Pool, keyring, alerts.LinkBase{Public: "http://sluice.test"})
+	e.Router = api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Lake: e.Lake, Alerts: e.Alerts})
 	if withWorker {
 		e.startWorker(t, keyring, nil)
 	}
@@ -136,7 +140,7 @@ func (e *Env) stack(t testing.TB, keyring *secrets.Keyring, tune func(*service.O
 func (e *Env) startWorker(t testing.TB, keyring *secrets.Keyring, tune func(*worker.Deps)) {
 	t.Helper()
 	deps := worker.Deps{Keyring: keyring, Pool: e.Pool, TaskQueue: e.TaskQueue, DataDir: e.DataDir,
-		SyncReporter: worker.ServiceSyncReporter{Service: e.Service}}
+		SyncReporter: worker.ServiceSyncReporter{Service: e.Service}, Links: alerts.LinkBase{Public: "http://sluice.test"}}
 	if tune != nil {
 		tune(&deps)
 	}
