@@ -83,7 +83,7 @@ func (s *Sender) Send(ctx context.Context, kind string, cfg ChannelConfig, msg M
 	resp, err := s.client.Do(req)
 	if err != nil {
 		if errors.Is(err, netguard.ErrRefused) {
-			return Result{Err: fmt.Errorf("the address is refused: %w", err)}
+			return Result{Err: fmt.Errorf("the address is refused: %w", scrubURL(err))}
 		}
 		return Result{Err: fmt.Errorf("no answer: %w", scrubURL(err)), Retry: true}
 	}

@@ -89,6 +89,7 @@ func TestAlertChannelsAndRulesAPI(t *testing.T) {
 		{"user in url", map[string]any{"name": "x", "type": "webhook", "url": "https://u:p@a.example"}, "user name"},
 		{"short secret", map[string]any{"name": "x", "type": "webhook", "url": "https://a.example", "secret": "short"}, "16"},
 		{"duplicate name", map[string]any{"name": "hook", "type": "webhook", "url": "https://a.example"}, "already exists"},
+		{"NUL in name", map[string]any{"name": "a\x00b", "type": "webhook", "url": "https://a.example"}, "NUL"},
 	} {
 		res := env.Do(t, http.MethodPost, "/v1/api/alerts/channels", token, tc.body)
 		if res.Status/100 != 4 || !strings.Contains(string(res.Body), tc.want) {
@@ -103,6 +104,7 @@ func TestAlertChannelsAndRulesAPI(t *testing.T) {
 		{"unknown event", map[string]any{"name": "r", "event": "sync.exploded", "channel_id": hook}, "event must be one of"},
 		{"filter the event lacks", map[string]any{"name": "r", "event": "task_run.failed", "channel_id": hook, "asset": "x"}, "does not apply"},
 		{"stale without hours", map[string]any{"name": "r", "event": "sync.stale", "channel_id": hook}, "stale_hours"},
+		{"NUL in a filter", map[string]any{"name": "r", "event": "task_run.failed", "channel_id": hook, "app": "a\x00b"}, "NUL"},
 		{"another team's channel", map[string]any{"name": "r", "event": "task_run.failed", "channel_id": "00000000-0000-4000-8000-000000000000"}, "names no channel"},
 	} {
 		res := env.Do(t, http.MethodPost, "/v1/api/alerts/rules", token, tc.body)

@@ -39,6 +39,8 @@ type teamResources struct {
 	Asset       string
 	// SpareToken is the id of a token of the team other than Token, for its revoke.
 	SpareToken string
+	// Alert channels and rules, each with a spare for the deletes.
+	Channel, SpareChannel, Rule, SpareRule string
 	// spares are integrations the caller's own creates made, for its own deletes.
 	spares []string
 }
@@ -73,6 +75,14 @@ func (r *teamResources) field(name string) string {
 		return "swagger-ui.css"
 	case "consoleasset":
 		return consoleAsset()
+	case "channel":
+		return r.Channel
+	case "sparechannel":
+		return r.SpareChannel
+	case "rule":
+		return r.Rule
+	case "sparerule":
+		return r.SpareRule
 	}
 	return ""
 }
@@ -80,20 +90,22 @@ func (r *teamResources) field(name string) string {
 // teamScopedFields are the fields naming something a team owns; the others
 // (connector types, doc assets) are the same for everyone.
 var teamScopedFields = map[string]bool{"integration": true, "run": true, "table": true, "app": true,
-	"task": true, "dataset": true, "spare1": true, "spare2": true, "token": true, "lake_table": true}
+	"task": true, "dataset": true, "spare1": true, "spare2": true, "token": true, "lake_table": true,
+	"channel": true, "sparechannel": true, "rule": true, "sparerule": true}
 
 // values are the resource names by field, for messages to be compared with
 // the names taken out.
 func (r *teamResources) values() map[string]string {
 	return map[string]string{"integration": r.Integration, "run": r.Run, "table": r.Table, "app": r.App,
 		"task": r.Task, "dataset": r.Dataset, "asset": r.Asset, "lake": r.Lake, "dest_schema": r.DestSchema, "name": r.Name,
-		"token": r.SpareToken, "lake_table": r.field("lake_table")}
+		"token": r.SpareToken, "lake_table": r.field("lake_table"), "channel": r.Channel, "sparechannel": r.SpareChannel,
+		"rule": r.Rule, "sparerule": r.SpareRule}
 }
 
 // markers are the strings none of another team's answers may hold.
 func (r *teamResources) markers() []string {
 	return []string{r.Token, r.TeamID, r.Database, r.Integration, r.Name, r.Lake, r.Table, r.DestSchema,
-		r.SyncConfig, r.Run, r.Cube, r.Task, r.App, r.Dataset, r.Asset, r.SpareToken}
+		r.SyncConfig, r.Run, r.Cube, r.Task, r.App, r.Dataset, r.Asset, r.SpareToken, r.Channel, r.SpareChannel, r.Rule, r.SpareRule}
 }
 
 // ghostResources name nothing: the answer to them is what "not found" looks like.
@@ -101,7 +113,8 @@ func ghostResources() *teamResources {
 	w := "ghost" + matrixHex()
 	return &teamResources{word: w, Integration: uuid.NewString(), Run: uuid.NewString(), Lake: uuid.NewString(),
 		Table: "public." + w + "_orders", App: w + "-app", Task: w + "-task", Dataset: w + "_ds", Asset: w + "_asset",
-		Name: w + "-pg", DestSchema: strings.ToUpper(w) + "_LAKE", Cube: w + "_orders", SpareToken: uuid.NewString()}
+		Name: w + "-pg", DestSchema: strings.ToUpper(w) + "_LAKE", Cube: w + "_orders", SpareToken: uuid.NewString(),
+		Channel: uuid.NewString(), SpareChannel: uuid.NewString(), Rule: uuid.NewString(), SpareRule: uuid.NewString()}
 }
 
 // oddResources are names nothing can have: not UUIDs, a NUL byte, bytes
@@ -110,7 +123,8 @@ func oddResources() []*teamResources {
 	var sets []*teamResources
 	for _, odd := range []string{"x\x00y", "x\xffy", strings.Repeat("x", 5000)} {
 		sets = append(sets, &teamResources{word: "odd", Integration: "not-a-uuid" + odd, Run: odd, Lake: odd, Table: "public." + odd,
-			App: odd, Task: odd, Dataset: odd, Asset: odd, Name: odd, DestSchema: odd, Cube: odd})
+			App: odd, Task: odd, Dataset: odd, Asset: odd, Name: odd, DestSchema: odd, Cube: odd,
+			Channel: "not-a-uuid" + odd, SpareChannel: "not-a-uuid" + odd, Rule: "not-a-uuid" + odd, SpareRule: "not-a-uuid" + odd})
 	}
 	return sets
 }
@@ -150,6 +164,10 @@ func newMatrixTeam(t *testing.T, env *testenv.Env, word string) *teamResources {
 	if res := env.Do(t, http.MethodPut, "/api/pipelines/"+r.App+"/settings", r.Token, map[string]any{"task_timeout_seconds": 7200}); res.Status != http.StatusOK {
 		t.Fatalf("%s: settings: %d %s", word, res.Status, res.Body)
 	}
+	r.Channel = obsPost(t, env, r.Token, "/v1/api/alerts/channels", r.channel(), http.StatusCreated)["id"].(string)
+	r.SpareChannel = obsPost(t, env, r.Token, "/v1/api/alerts/channels", r.channel(), http.StatusCreated)["id"].(string)
+	r.Rule = obsPost(t, env, r.Token, "/v1/api/alerts/rules", r.rule(), http.StatusCreated)["id"].(string)
+	r.SpareRule = obsPost(t, env, r.Token, "/v1/api/alerts/rules", r.rule(), http.StatusCreated)["id"].(string)
 	r.Run = obsPost(t, env, r.Token, "/v1/api/integrations/"+r.Integration+"/sync/run", nil,
 		http.StatusAccepted)["data"].(map[string]any)["id"].(string)
 	return r
@@ -221,4 +239,16 @@ func consoleAsset() string {
 		return "missing"
 	}
 	return path.Base(names[0])
+}
+
+// channel is a new alert channel's body: a webhook on the discard port,
+// which refuses at once, so a test send answers quickly.
+func (r *teamResources) channel() map[string]any {
+	return map[string]any{"name": r.word + "-hook-" + matrixHex(), "type": "webhook", "url": "http://127.0.0.1:9/" + r.word}
+}
+
+// rule is a new alert rule's body, routed to the team's channel. Its
+// filters name no resource (a rule may name an app before it reports).
+func (r *teamResources) rule() map[string]any {
+	return map[string]any{"name": r.word + "-rule-" + matrixHex(), "event": "task_run.failed", "channel_id": r.Channel}
 }

@@ -58,9 +58,22 @@ func jsonBody(m map[string]any) func(*teamResources) any {
 
 // routeSpecs, by the route's openapi.yaml key.
 var routeSpecs = map[string]routeSpec{
-	"POST /api/tokens":        {body: jsonBody(map[string]any{"name": "matrix"})},
-	"DELETE /api/tokens/{id}": {params: map[string]string{"id": "token"}},
-	"GET /assets/{file}":      {params: map[string]string{"file": "consoleasset"}},
+	"POST /api/tokens":                            {body: jsonBody(map[string]any{"name": "matrix"})},
+	"DELETE /api/tokens/{id}":                     {params: map[string]string{"id": "token"}},
+	"GET /assets/{file}":                          {params: map[string]string{"file": "consoleasset"}},
+	"POST /v1/api/alerts/channels":                {body: func(r *teamResources) any { return r.channel() }},
+	"GET /v1/api/alerts/channels/{id}":            {params: map[string]string{"id": "channel"}},
+	"PATCH /v1/api/alerts/channels/{id}":          {params: map[string]string{"id": "channel"}, body: jsonBody(map[string]any{"enabled": true})},
+	"DELETE /v1/api/alerts/channels/{id}":         {params: map[string]string{"id": "sparechannel"}},
+	"POST /v1/api/alerts/channels/{id}/test":      {params: map[string]string{"id": "channel"}},
+	"GET /v1/api/alerts/channels/{id}/deliveries": {params: map[string]string{"id": "channel"}},
+	"POST /v1/api/alerts/rules": {refs: true, body: func(r *teamResources) any { return r.rule() },
+		probe: func(r *teamResources) any {
+			return map[string]any{"name": "probe", "event": "task_run.failed", "channel_id": r.Channel}
+		}},
+	"GET /v1/api/alerts/rules/{id}":    {params: map[string]string{"id": "rule"}},
+	"PATCH /v1/api/alerts/rules/{id}":  {params: map[string]string{"id": "rule"}, refs: true, body: func(r *teamResources) any { return map[string]any{"channel_id": r.Channel} }},
+	"DELETE /v1/api/alerts/rules/{id}": {params: map[string]string{"id": "sparerule"}},
 	"POST /api/v1/lineage": {body: openLineageStart, limit: 4 << 20,
 		lenient: "OpenLineage events carry custom facets and fields (the spec allows additional properties)"},
 	"POST /log/task": {refs: true, body: func(r *teamResources) any {

@@ -98,10 +98,11 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 	return ct.deleteDuplicates(ctx, d, t, files, ids, dupQuery)
 }
 
-// mergePartitionRows bounds the new keys one matching pass hashes: a
+// mergePartitionRows bounds the new keys one matching pass hashes (a
+// variable so tests can force several passes): a
 // million keys with their positions take tens of MiB in DuckDB's hash table,
 // where the five million of a large merge took the commit past 250 MiB.
-const mergePartitionRows = 1_000_000
+var mergePartitionRows int64 = 1_000_000
 
 // keyPartitions is how many hash partitions of the new keys the matching
 // passes take, so each holds at most mergePartitionRows of them.

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -152,6 +154,7 @@ func TestConsoleInABrowser(t *testing.T) {
 		t.Fatalf("the new token shown: %q", tok)
 	}
 	page.shot("12-tokens")
+	consoleAlerts(t, page)
 
 	phone := consolePage{t: t, ctx: newBrowser(t, 390, 844), url: dev.url, suffix: "-phone"}
 	phone.signIn(dev.token)
@@ -164,6 +167,39 @@ func TestConsoleInABrowser(t *testing.T) {
 	phone.click(`button.menu`)
 	phone.wait(`nav.open`)
 	phone.shot("14-menu")
+}
+
+// consoleAlerts adds a webhook channel to a local receiver, sends it a test
+// from its row, adds a rule, and opens the channel's delivery log.
+func consoleAlerts(t *testing.T, page consolePage) {
+	t.Helper()
+	var got atomic.Int32
+	rx := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Sluice-Signature") != "" {
+			got.Add(1)
+		}
+	}))
+	defer rx.Close()
+	page.open("/alerts")
+	page.waitHeading("Alerts")
+	page.fill("#channel-name", "on-call")
+	page.fill("#channel-url", rx.URL+"/hook")
+	page.click(`section[aria-labelledby="new-channel-heading"] button[type="submit"]`)
+	if secret := page.text(`[data-testid="new-channel-secret"]`); !strings.HasPrefix(secret, "whsec_") {
+		t.Fatalf("the new channel's secret shown: %q", secret)
+	}
+	page.clickText(`[data-testid="channel-on-call"] button`, "Send test")
+	page.poll("the test result", `document.body.innerText.includes("Test delivered (200")`)
+	if got.Load() != 1 {
+		t.Fatalf("the receiver got %d signed test messages, want 1", got.Load())
+	}
+	page.fill("#rule-name", "failed syncs")
+	page.click(`section[aria-labelledby="new-rule-heading"] button[type="submit"]`)
+	page.wait(`[data-testid="rule-failed syncs"]`)
+	page.shot("12a-alerts")
+	page.clickText(`[data-testid="channel-on-call"] a`, "Deliveries")
+	page.poll("the test delivery", `document.body.innerText.includes("delivered") && document.body.innerText.includes("Test notification")`)
+	page.shot("12b-alert-deliveries")
 }
 
 // seedMetricValues are row counts of successive runs, one far off the others.

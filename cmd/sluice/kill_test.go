@@ -16,7 +16,7 @@ import (
 )
 
 // startWorker runs `sluice worker` on the test's state.
-func startWorker(t *testing.T, bin string, env *testenv.Env) *exec.Cmd {
+func startWorker(t *testing.T, bin string, env *testenv.Env, extraEnv ...string) *exec.Cmd {
 	t.Helper()
 	ts := testenv.TemporalServer()
 	cmd := exec.Command(bin, "worker")
@@ -27,6 +27,7 @@ func startWorker(t *testing.T, bin string, env *testenv.Env) *exec.Cmd {
 		// A copy of the test's table takes a second or two: chunks of 100,000
 		// rows give it resume points from its first tenth on.
 		"SLUICE_COPY_CHUNK_ROWS=100000")
+	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -253,7 +254,19 @@ func checkName(name *string, required bool) (string, error) {
 	if len(*name) > maxNameLength {
 		return "", &service.InputError{Field: "name", Problem: fmt.Sprintf("is longer than %d bytes", maxNameLength)}
 	}
+	if err := checkStorable("name", *name); err != nil {
+		return "", err
+	}
 	return strings.TrimSpace(*name), nil
+}
+
+// checkStorable refuses text Postgres cannot store or that was not text:
+// invalid UTF-8 and NUL bytes.
+func checkStorable(field, s string) error {
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) || strings.ContainsRune(s, utf8.RuneError) {
+		return &service.InputError{Field: field, Problem: "must be UTF-8 text without NUL bytes"}
+	}
+	return nil
 }
 
 // checkSecret bounds a given signing secret; "" means none was given.
@@ -268,6 +281,9 @@ func checkSecret(secret *string) (string, error) {
 		return "", &service.InputError{Field: "secret", Problem: "must be at least 16 characters"}
 	case n > 256:
 		return "", &service.InputError{Field: "secret", Problem: "must be at most 256 characters"}
+	}
+	if err := checkStorable("secret", *secret); err != nil {
+		return "", err
 	}
 	return *secret, nil
 }

@@ -226,6 +226,9 @@ func checkRule(req RuleRequest) (ruleParams, error) {
 		if len(*f.src) > 1024 {
 			return p, &service.InputError{Field: f.name, Problem: "is longer than 1024 bytes"}
 		}
+		if err := checkStorable(f.name, *f.src); err != nil {
+			return p, err
+		}
 		v := *f.src
 		*f.dst = &v
 		set[f.name] = true

@@ -3,6 +3,8 @@ import { Layout } from './components/Layout';
 import { Loading } from './components/Notes';
 import { currentToken, onSignedOut, signOut } from './lib/session';
 import { useRoute, type Route } from './lib/route';
+import { AlertDeliveries } from './pages/AlertDeliveries';
+import { Alerts } from './pages/Alerts';
 import { DatasetPage } from './pages/DatasetPage';
 import { Datasets } from './pages/Datasets';
 import { EditIntegration } from './pages/EditIntegration';
@@ -108,6 +110,8 @@ function Page({ route }: { route: Route }) {
       return id ? <DatasetPage key={id} name={[id, ...rest].join('/')} /> : <Datasets prefix={q('prefix')} />;
     case 'metrics':
       return <Metrics asset={q('asset')} metricType={q('metric')} />;
+    case 'alerts':
+      return id ? <AlertDeliveries key={id} id={id} /> : <Alerts />;
     case 'tokens':
       return <Tokens />;
     default:

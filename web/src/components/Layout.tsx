@@ -12,6 +12,7 @@ const sections = [
   { path: '/lineage', label: 'Lineage', also: [] },
   { path: '/datasets', label: 'Datasets', also: [] },
   { path: '/metrics', label: 'Metrics', also: [] },
+  { path: '/alerts', label: 'Alerts', also: [] },
   { path: '/tokens', label: 'Tokens', also: [] },
 ];
 

@@ -2,7 +2,13 @@
 // area. Shapes are in types.ts; errors are ApiError (http.ts).
 import { ApiError, request, seg } from './http';
 import type {
+  AlertChannel,
+  AlertChannelRequest,
+  AlertDelivery,
+  AlertRule,
+  AlertRuleRequest,
   AppTask,
+  ChannelTestResult,
   CacheInfo,
   ConnectionType,
   DatasetDetail,
@@ -133,4 +139,29 @@ export const observability = {
       query: { dataset: p.dataset, direction: p.direction, depth: p.depth, column: p.column, at: p.at },
       signal,
     }),
+};
+
+/** DELIVERY_PAGE is how many deliveries one page of a channel's log holds. */
+export const DELIVERY_PAGE = 100;
+
+const channelPath = (id: string) => `/v1/api/alerts/channels/${seg(id)}`;
+const rulePath = (id: string) => `/v1/api/alerts/rules/${seg(id)}`;
+
+export const alerts = {
+  channels: (signal?: Signal) =>
+    request<{ channels: AlertChannel[] }>('GET', '/v1/api/alerts/channels', { signal }).then((r) => r.channels ?? []),
+  channel: (id: string, signal?: Signal) => request<AlertChannel>('GET', channelPath(id), { signal }),
+  createChannel: (body: AlertChannelRequest) => request<AlertChannel>('POST', '/v1/api/alerts/channels', { body }),
+  updateChannel: (id: string, body: AlertChannelRequest) => request<AlertChannel>('PATCH', channelPath(id), { body }),
+  removeChannel: (id: string) => request<{ deleted: true; id: string }>('DELETE', channelPath(id)),
+  testChannel: (id: string) => request<ChannelTestResult>('POST', `${channelPath(id)}/test`),
+  /** deliveries is a page of a channel's log, newest first; before is the last id of the page above. */
+  deliveries: (id: string, before: number | undefined, signal?: Signal) =>
+    request<{ deliveries: AlertDelivery[] }>('GET', `${channelPath(id)}/deliveries`, { query: { limit: DELIVERY_PAGE, before }, signal }).then(
+      (r) => r.deliveries ?? [],
+    ),
+  rules: (signal?: Signal) => request<{ rules: AlertRule[] }>('GET', '/v1/api/alerts/rules', { signal }).then((r) => r.rules ?? []),
+  createRule: (body: AlertRuleRequest) => request<AlertRule>('POST', '/v1/api/alerts/rules', { body }),
+  updateRule: (id: string, body: AlertRuleRequest) => request<AlertRule>('PATCH', rulePath(id), { body }),
+  removeRule: (id: string) => request<{ deleted: true; id: string }>('DELETE', rulePath(id)),
 };

@@ -26,7 +26,7 @@ export function asApiError(err: unknown): ApiError {
   return new ApiError(0, 'client', err instanceof Error ? err.message : String(err));
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RequestOptions {
   body?: unknown;

@@ -315,3 +315,92 @@ export interface LineageParams {
   column?: string;
   at?: string;
 }
+
+export type AlertChannelType = 'webhook' | 'slack';
+
+/** AlertChannel is where alerts go; url shows only scheme://host/… (the path is secret). */
+export interface AlertChannel {
+  id: string;
+  name: string;
+  type: AlertChannelType;
+  url: string;
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+  /** a generated webhook signing secret, in the create answer only */
+  secret?: string;
+}
+
+export interface AlertChannelRequest {
+  name?: string;
+  type?: AlertChannelType;
+  url?: string;
+  secret?: string;
+  enabled?: boolean;
+}
+
+export interface ChannelTestResult {
+  delivered: boolean;
+  status_code?: number;
+  error?: string;
+  duration_ms: number;
+}
+
+export type AlertDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface AlertDelivery {
+  id: number;
+  event_id: number;
+  event: string;
+  summary: string;
+  occurred_at: string;
+  rule_id: string | null;
+  status: AlertDeliveryStatus;
+  attempts: number;
+  possible_duplicates: number;
+  status_code: number | null;
+  error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+  next_attempt_at?: string | null;
+}
+
+export type AlertEvent =
+  | 'sync_run.failed'
+  | 'sync_run.partially_succeeded'
+  | 'sync.stale'
+  | 'task_run.failed'
+  | 'task_run.timed_out'
+  | 'metric.anomaly'
+  | 'dataset.schema_changed'
+  | 'source.schema_changed';
+
+export interface AlertRule {
+  id: string;
+  name: string;
+  event: AlertEvent;
+  channel_id: string;
+  integration_id: string | null;
+  app: string | null;
+  task_id: string | null;
+  asset: string | null;
+  metric: string | null;
+  stale_hours: number | null;
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** AlertRuleRequest creates a rule, or (PATCH) changes the fields it sets. */
+export interface AlertRuleRequest {
+  name?: string;
+  event?: AlertEvent;
+  channel_id?: string;
+  integration_id?: string;
+  app?: string;
+  task_id?: string;
+  asset?: string;
+  metric?: string;
+  stale_hours?: number;
+  enabled?: boolean;
+}
