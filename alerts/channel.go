@@ -65,13 +65,13 @@ func DisplayURL(u *url.URL) string {
 	return u.Scheme + "://" + u.Host + "/…"
 }
 
-// channelAD binds a sealed config to its channel, so it cannot be moved to
-// another row.
-func channelAD(id uuid.UUID) []byte { return []byte("alert-channel:" + id.String()) }
+// ChannelAD binds a sealed config to its channel, so it cannot be moved to
+// another row; secret rotation seals again with it.
+func ChannelAD(id uuid.UUID) []byte { return []byte("alert-channel:" + id.String()) }
 
 // SealConfig seals a channel's config under the keyring's primary key.
 func SealConfig(k *secrets.Keyring, channelID uuid.UUID, cfg ChannelConfig) ([]byte, error) {
-	sealed, err := k.SealJSON(cfg, channelAD(channelID))
+	sealed, err := k.SealJSON(cfg, ChannelAD(channelID))
 	if err != nil {
 		return nil, fmt.Errorf("seal alert channel %s: %w", channelID, err)
 	}
@@ -81,7 +81,7 @@ func SealConfig(k *secrets.Keyring, channelID uuid.UUID, cfg ChannelConfig) ([]b
 // OpenConfig opens a channel's sealed config.
 func OpenConfig(k *secrets.Keyring, channelID uuid.UUID, sealed []byte) (ChannelConfig, error) {
 	var cfg ChannelConfig
-	if err := k.OpenJSON(sealed, channelAD(channelID), &cfg); err != nil {
+	if err := k.OpenJSON(sealed, ChannelAD(channelID), &cfg); err != nil {
 		return cfg, fmt.Errorf("open alert channel %s: %w", channelID, err)
 	}
 	return cfg, nil

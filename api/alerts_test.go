@@ -16,7 +16,9 @@ import (
 
 // alertEnv is a stack whose worker runs the alert dispatcher with quick
 // retries.
-func alertEnv(t *testing.T) *testenv.Env {
+func alertEnv(t *testing.T) *testenv.Env { return alertEnvB(t) }
+
+func alertEnvB(t testing.TB) *testenv.Env {
 	t.Helper()
 	env := testenv.NewWithWorker(t, func(d *worker.Deps) {
 		d.Alerts = alerts.Dispatcher{RetryBase: 100 * time.Millisecond, Lease: 5 * time.Second, Sender: alerts.NewSender(2 * time.Second)}

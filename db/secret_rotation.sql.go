@@ -11,6 +11,67 @@ import (
 	"github.com/google/uuid"
 )
 
+const alertChannelSealedLock = `-- name: AlertChannelSealedLock :many
+SELECT id, sealed_config FROM alert_channels
+WHERE team_id = $1
+ORDER BY id
+FOR UPDATE
+`
+
+type AlertChannelSealedLockRow struct {
+	ID           uuid.UUID
+	SealedConfig []byte
+}
+
+// Locks and returns every alert channel of the team, for secret rotation
+// to re-encrypt in the same transaction (a team has a few).
+func (q *Queries) AlertChannelSealedLock(ctx context.Context, teamID uuid.UUID) ([]AlertChannelSealedLockRow, error) {
+	rows, err := q.db.Query(ctx, alertChannelSealedLock, teamID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AlertChannelSealedLockRow{}
+	for rows.Next() {
+		var i AlertChannelSealedLockRow
+		if err := rows.Scan(&i.ID, &i.SealedConfig); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const alertChannelSealedReplace = `-- name: AlertChannelSealedReplace :execrows
+UPDATE alert_channels
+SET sealed_config = $1
+WHERE team_id = $2 AND id = $3 AND sealed_config = $4
+`
+
+type AlertChannelSealedReplaceParams struct {
+	NewSealed []byte
+	TeamID    uuid.UUID
+	ID        uuid.UUID
+	OldSealed []byte
+}
+
+// Replaces a channel's ciphertext only if it is still the one that was read.
+func (q *Queries) AlertChannelSealedReplace(ctx context.Context, arg AlertChannelSealedReplaceParams) (int64, error) {
+	result, err := q.db.Exec(ctx, alertChannelSealedReplace,
+		arg.NewSealed,
+		arg.TeamID,
+		arg.ID,
+		arg.OldSealed,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const integrationSealedLock = `-- name: IntegrationSealedLock :many
 SELECT id, sealed_secrets FROM integrations
 WHERE team_id = $1 AND id > $2::uuid AND sealed_secrets IS NOT NULL

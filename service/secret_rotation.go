@@ -52,10 +52,13 @@ type RotateReport struct {
 	Complete bool
 }
 
-// RotateFailure names an integration whose secrets stay as they were.
+// RotateFailure names an integration (or an alert channel) whose secrets
+// stay as they were.
 type RotateFailure struct {
 	TeamID        uuid.UUID
 	IntegrationID uuid.UUID
+	// AlertChannelID is set, and IntegrationID not, for an alert channel.
+	AlertChannelID uuid.UUID
 	// Err says why: secrets.ErrUnknownKey when no key of the keyring sealed
 	// it, secrets.ErrMalformed when it is damaged. It never quotes the
 	// ciphertext.
@@ -70,8 +73,9 @@ type RotateFailure struct {
 // read. Rows already sealed by the primary key are left alone, so a stopped
 // rotation can simply be run again; until it completes, processes holding
 // both the old and the new key read every row. integrations.sealed_secrets
-// is the only column sealed with the keyring (API tokens are stored as
-// hashes); a new sealed column must be added here.
+// and alert_channels.sealed_config (a team's channels, in one transaction
+// after its integrations) are the columns sealed with the keyring (API
+// tokens are stored as hashes); a new sealed column must be added here.
 func (s *Service) RotateSecrets(ctx context.Context, opts RotateOptions) (RotateReport, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = defaultRotateBatch
@@ -115,11 +119,11 @@ func (s *Service) rotateTeam(ctx context.Context, teamID uuid.UUID, opts RotateO
 			return false, err
 		}
 		if n == 0 {
-			return true, nil
+			return true, s.rotateAlertChannels(ctx, teamID, opts, report)
 		}
 		report.Batches++
 		if n < opts.BatchSize {
-			return true, nil
+			return true, s.rotateAlertChannels(ctx, teamID, opts, report)
 		}
 		after = last
 	}
@@ -145,7 +149,7 @@ func (s *Service) rotateBatch(ctx context.Context, teamID, after uuid.UUID, opts
 			batch.Current++
 			continue
 		}
-		resealed, err := s.reseal(row.ID, row.SealedSecrets)
+		resealed, err := s.reseal([]byte(row.ID.String()), row.SealedSecrets)
 		if err != nil {
 			batch.Failed = append(batch.Failed, RotateFailure{TeamID: teamID, IntegrationID: row.ID, Err: err})
 			continue
@@ -181,11 +185,10 @@ func (s *Service) rotateBatch(ctx context.Context, teamID, after uuid.UUID, opts
 	return len(rows), rows[len(rows)-1].ID, nil
 }
 
-// reseal opens an integration's ciphertext and seals its plaintext again
+// reseal opens a ciphertext (an integration's, or an alert channel's) and seals its plaintext again
 // under the primary key, checking that the new ciphertext opens to the same
 // bytes before it is written anywhere.
-func (s *Service) reseal(id uuid.UUID, sealed []byte) ([]byte, error) {
-	ad := []byte(id.String())
+func (s *Service) reseal(ad, sealed []byte) ([]byte, error) {
 	plain, err := s.keyring.Open(sealed, ad)
 	if err != nil {
 		return nil, err

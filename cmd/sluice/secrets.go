@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/google/uuid"
+
 	"github.com/sluice-dev/sluice/config"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/service"
@@ -63,7 +65,7 @@ func runSecrets(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if len(report.Failed) > 0 {
-		return fmt.Errorf("%d integrations keep their old ciphertext: add the keys that sealed them to SLUICE_OLD_SECRET_KEYS and run again", len(report.Failed))
+		return fmt.Errorf("%d integrations or alert channels keep their old ciphertext: add the keys that sealed them to SLUICE_OLD_SECRET_KEYS and run again", len(report.Failed))
 	}
 	return nil
 }
@@ -87,7 +89,11 @@ func printRotateReport(w io.Writer, keyring *secrets.Keyring, r service.RotateRe
 		case errors.Is(f.Err, secrets.ErrMalformed):
 			reason = "damaged ciphertext, or one not sealed for this integration"
 		}
-		fmt.Fprintf(w, "failed: integration %s of team %s: %s\n", f.IntegrationID, f.TeamID, reason)
+		what := "integration " + f.IntegrationID.String()
+		if f.AlertChannelID != uuid.Nil {
+			what = "alert channel " + f.AlertChannelID.String()
+		}
+		fmt.Fprintf(w, "failed: %s of team %s: %s\n", what, f.TeamID, reason)
 	}
 	if !r.Complete {
 		fmt.Fprintln(w, "stopped before every team was visited; run again to finish")

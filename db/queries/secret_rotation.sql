@@ -23,3 +23,17 @@ FOR UPDATE;
 UPDATE integrations
 SET sealed_secrets = @new_sealed
 WHERE team_id = @team_id AND id = @id AND sealed_secrets = @old_sealed;
+
+-- name: AlertChannelSealedLock :many
+-- Locks and returns every alert channel of the team, for secret rotation
+-- to re-encrypt in the same transaction (a team has a few).
+SELECT id, sealed_config FROM alert_channels
+WHERE team_id = @team_id
+ORDER BY id
+FOR UPDATE;
+
+-- name: AlertChannelSealedReplace :execrows
+-- Replaces a channel's ciphertext only if it is still the one that was read.
+UPDATE alert_channels
+SET sealed_config = @new_sealed
+WHERE team_id = @team_id AND id = @id AND sealed_config = @old_sealed;
