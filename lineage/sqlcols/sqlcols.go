@@ -100,8 +100,8 @@ var (
 
 // Column is a column of a table, named as the SQL names it.
 type Column struct {
-	Table  string `json:"table"`
-	Name   string `json:"column"`
+	Table string `json:"table"`
+	Name  string `json:"column"`
 }
 
 // Source is an input column of an output column and how it is used.
