@@ -96,6 +96,9 @@ var (
 	ErrTooLarge   = errors.New("statement longer than 64 KiB")
 	ErrTooComplex = errors.New("statement too deeply nested or too large to analyse")
 	ErrNoLineage  = errors.New("no statement that reads or writes tables")
+	// ErrInternal means the analysis itself failed (a bug, caught so a
+	// report never fails because of it).
+	ErrInternal = errors.New("internal error analysing statement")
 )
 
 // Column is a column of a table, named as the SQL names it.
@@ -145,7 +148,7 @@ func Extract(sql string, dialect Dialect, schemas SchemaLookup) (statements []St
 		// A parser bug on hostile input must cost the report its SQL
 		// lineage only, never the process.
 		if r := recover(); r != nil {
-			statements, err = nil, fmt.Errorf("analyse statement: %v", r)
+			statements, err = nil, fmt.Errorf("%w: %v", ErrInternal, r)
 		}
 	}()
 	switch dialect {
