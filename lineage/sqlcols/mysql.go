@@ -2,7 +2,7 @@ package sqlcols
 
 import "errors"
 
-// extractMySQL reads sql with the MySQL grammar.
-func extractMySQL(sql string, schemas SchemaLookup) ([]Statement, error) {
+// parseMySQL parses sql with the MySQL grammar.
+func parseMySQL(sql string) (*Parsed, error) {
 	return nil, errors.New("the mysql dialect is not covered yet")
 }

@@ -7,12 +7,17 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 )
 
-// extractPostgres reads sql with Postgres's grammar.
-func extractPostgres(sql string, schemas SchemaLookup) ([]Statement, error) {
+// parsePostgres parses sql with Postgres's grammar.
+func parsePostgres(sql string) (*Parsed, error) {
 	tree, err := pg.Parse(sql)
 	if err != nil {
 		return nil, fmt.Errorf("parse as postgres: %w", err)
 	}
+	return &Parsed{analyse: func(schemas SchemaLookup) ([]Statement, error) { return analysePostgres(tree, schemas) }}, nil
+}
+
+// analysePostgres reads the lineage of each parsed statement.
+func analysePostgres(tree *pg.ParseResult, schemas SchemaLookup) ([]Statement, error) {
 	var out []Statement
 	for _, raw := range tree.Stmts {
 		a := newAnalyser(schemas)

@@ -135,42 +135,88 @@ type Statement struct {
 // known (nil otherwise); it lets * expand.
 type SchemaLookup func(table string) []string
 
-// Extract reads the column lineage of every statement in sql that writes or
-// reads tables. It never panics and its work is bounded by the size of sql.
-func Extract(sql string, dialect Dialect, schemas SchemaLookup) (statements []Statement, err error) {
+// Parsed is a statement text parsed in one dialect, ready to be analysed.
+type Parsed struct {
+	analyse func(SchemaLookup) ([]Statement, error)
+}
+
+// Parse parses sql (at most MaxStatementBytes) in dialect; Auto tries
+// Postgres, then MySQL.
+func Parse(sql string, dialect Dialect) (p *Parsed, err error) {
 	if len(sql) > MaxStatementBytes {
 		return nil, ErrTooLarge
-	}
-	if schemas == nil {
-		schemas = func(string) []string { return nil }
 	}
 	defer func() {
 		// A parser bug on hostile input must cost the report its SQL
 		// lineage only, never the process.
 		if r := recover(); r != nil {
-			statements, err = nil, fmt.Errorf("%w: %v", ErrInternal, r)
+			p, err = nil, fmt.Errorf("%w: %v", ErrInternal, r)
 		}
 	}()
 	switch dialect {
 	case Postgres:
-		statements, err = extractPostgres(sql, schemas)
+		return parsePostgres(sql)
 	case MySQL:
-		statements, err = extractMySQL(sql, schemas)
-	default:
-		statements, err = extractPostgres(sql, schemas)
-		if err != nil && !errors.Is(err, ErrTooComplex) {
-			if mine, mysqlErr := extractMySQL(sql, schemas); mysqlErr == nil {
-				statements, err = mine, nil
-			}
+		return parseMySQL(sql)
+	}
+	p, err = parsePostgres(sql)
+	if err != nil {
+		if mine, mysqlErr := parseMySQL(sql); mysqlErr == nil {
+			return mine, nil
 		}
 	}
-	if err != nil {
+	return p, err
+}
+
+// Lineage analyses every statement that writes or reads tables; schemas
+// (may be nil) expands * and attributes unqualified columns. Its work is
+// bounded by the size of the statement.
+func (p *Parsed) Lineage(schemas SchemaLookup) (statements []Statement, err error) {
+	if schemas == nil {
+		schemas = func(string) []string { return nil }
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			statements, err = nil, fmt.Errorf("%w: %v", ErrInternal, r)
+		}
+	}()
+	if statements, err = p.analyse(schemas); err != nil {
 		return nil, err
 	}
 	if len(statements) == 0 {
 		return nil, ErrNoLineage
 	}
 	return statements, nil
+}
+
+// Tables lists the tables the statements name (inputs and outputs), so a
+// caller can fetch their schemas in one go before calling Lineage.
+func (p *Parsed) Tables() []string {
+	seen := map[string]bool{}
+	statements, _ := p.Lineage(func(table string) []string {
+		seen[table] = true
+		return nil
+	})
+	for _, st := range statements {
+		if st.Output != "" {
+			seen[st.Output] = true
+		}
+	}
+	tables := make([]string, 0, len(seen))
+	for t := range seen {
+		tables = append(tables, t)
+	}
+	slices.Sort(tables)
+	return tables
+}
+
+// Extract parses sql and analyses it: Parse, then Lineage.
+func Extract(sql string, dialect Dialect, schemas SchemaLookup) ([]Statement, error) {
+	p, err := Parse(sql, dialect)
+	if err != nil {
+		return nil, err
+	}
+	return p.Lineage(schemas)
 }
 
 // addSource adds s to sources, keeping one entry per column with the

@@ -1,0 +1,245 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/sluice-dev/sluice/db"
+	"github.com/sluice-dev/sluice/lineage/sqlcols"
+	"github.com/sluice-dev/sluice/observability"
+)
+
+// Sources of a lineage edge.
+const (
+	EdgeReported = "reported"
+	EdgeFromSQL  = "sql"
+)
+
+// Outcomes of reading a transformation's SQL.
+const (
+	SQLParsed = "parsed"
+	SQLFailed = "failed"
+)
+
+// maxSQLErrorLength bounds a stored parse failure reason.
+const maxSQLErrorLength = 512
+
+// SQLLineage is what sluice read from a transformation's SQL (query_str or
+// the OpenLineage sql facet). It is stored with the run's transformation and
+// shown with it; a failure is recorded here and never fails the report.
+type SQLLineage struct {
+	// Status is parsed or failed; empty when the report carried no SQL.
+	Status  string `json:"status,omitempty"`
+	Dialect string `json:"dialect,omitempty"`
+	// Error says why the SQL could not be read.
+	Error string `json:"error,omitempty"`
+	// Output is the table the SQL writes, as the dataset it maps to.
+	Output string `json:"output,omitempty"`
+	// DerivedInputs are datasets the SQL reads that the report did not list;
+	// they became inputs of the transformation.
+	DerivedInputs []string `json:"derived_inputs,omitempty"`
+	// Conflicts are where the report and the SQL disagree; both versions are kept.
+	Conflicts []string `json:"conflicts,omitempty"`
+	// Unresolved are columns the SQL names that could not be attributed to a table.
+	Unresolved  []string `json:"unresolved,omitempty"`
+	ColumnEdges int      `json:"column_edges,omitempty"`
+	// Truncated means the SQL held more lineage than one transformation
+	// keeps (observability.MaxColumnEdges edges, MaxInputDatasets inputs).
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// sqlDerivation is what a transformation's SQL adds to its report.
+type sqlDerivation struct {
+	info   SQLLineage
+	inputs []string
+	edges  []ColumnEdge
+}
+
+// deriveFromSQL reads the report's SQL. Dataset schemas the SQL names are
+// read in one query, so * expands over what /log/dataset reported.
+func deriveFromSQL(ctx context.Context, q *db.Queries, teamID uuid.UUID, in TransformationReport) (sqlDerivation, error) {
+	if strings.TrimSpace(in.QueryStr) == "" {
+		return sqlDerivation{}, nil
+	}
+	d := sqlDerivation{info: SQLLineage{Status: SQLFailed, Dialect: in.SQLDialect}}
+	dialect, err := sqlcols.ParseDialect(in.SQLDialect)
+	if err == nil {
+		var parsed *sqlcols.Parsed
+		if parsed, err = sqlcols.Parse(in.QueryStr, dialect); err == nil {
+			names := newDatasetNamer(in)
+			var schemas map[string][]string
+			if schemas, err = datasetSchemas(ctx, q, teamID, names, parsed.Tables()); err != nil {
+				return d, err
+			}
+			var statements []sqlcols.Statement
+			if statements, err = parsed.Lineage(func(table string) []string { return schemas[names.of(table)] }); err == nil {
+				d.fromStatement(pickStatement(statements, in.Output, names), in, names)
+				return d, nil
+			}
+		}
+	}
+	d.info.Error = truncateText(err.Error(), maxSQLErrorLength)
+	return d, nil
+}
+
+// datasetSchemas reads the latest schema of each dataset the SQL names.
+func datasetSchemas(ctx context.Context, q *db.Queries, teamID uuid.UUID, names datasetNamer, tables []string) (map[string][]string, error) {
+	if len(tables) == 0 {
+		return nil, nil
+	}
+	datasets := make([]string, len(tables))
+	for i, t := range tables {
+		datasets[i] = names.of(t)
+	}
+	rows, err := q.ObsDatasetSchemasByName(ctx, db.ObsDatasetSchemasByNameParams{TeamID: teamID, Names: datasets})
+	if err != nil {
+		return nil, fmt.Errorf("read schemas of the datasets the SQL names: %w", dbError(err))
+	}
+	schemas := make(map[string][]string, len(rows))
+	for _, r := range rows {
+		var fields []observability.Field
+		if err := json.Unmarshal(r.Fields, &fields); err != nil {
+			return nil, fmt.Errorf("decode schema of %s: %w", r.Name, err)
+		}
+		slices.SortStableFunc(fields, func(a, b observability.Field) int { return a.Position - b.Position })
+		for _, f := range fields {
+			schemas[r.Name] = append(schemas[r.Name], f.Name)
+		}
+	}
+	return schemas, nil
+}
+
+// fromStatement turns the SQL's lineage into edges on the report's output
+// and notes where it disagrees with the report.
+func (d *sqlDerivation) fromStatement(st sqlcols.Statement, in TransformationReport, names datasetNamer) {
+	d.info.Status = SQLParsed
+	d.info.Unresolved = st.Unresolved
+	if st.Output != "" {
+		d.info.Output = names.of(st.Output)
+		if !strings.EqualFold(d.info.Output, in.Output) {
+			d.info.Conflicts = append(d.info.Conflicts, fmt.Sprintf("the SQL writes %s; the report names output %s", d.info.Output, in.Output))
+		}
+	}
+	read := map[string]map[string]bool{} // dataset -> columns the SQL reads
+	for _, t := range st.Inputs {
+		read[names.of(t)] = map[string]bool{}
+	}
+	budget := observability.MaxColumnEdges - reportedColumnEdges(in)
+	for _, c := range st.Columns {
+		for _, s := range c.Sources {
+			ds := names.of(s.Table)
+			if len(ds) > observability.MaxDatasetName || len(s.Name) > observability.MaxNameLength || len(c.Name) > observability.MaxNameLength {
+				d.info.Unresolved = append(d.info.Unresolved, truncateText(ds+"."+s.Name, observability.MaxNameLength))
+				continue
+			}
+			if len(d.edges) >= budget {
+				d.info.Truncated = true
+				break
+			}
+			if read[ds] == nil {
+				read[ds] = map[string]bool{}
+			}
+			read[ds][strings.ToLower(s.Name)] = true
+			d.edges = append(d.edges, ColumnEdge{InputDataset: ds, InputColumn: s.Name, OutputColumn: c.Name,
+				Kind: string(s.Kind), Source: EdgeFromSQL})
+		}
+	}
+	d.info.ColumnEdges = len(d.edges)
+	listed := map[string]bool{}
+	for _, input := range in.Inputs {
+		listed[input.Name] = true
+		columns, ok := read[input.Name]
+		if !ok {
+			d.info.Conflicts = append(d.info.Conflicts, fmt.Sprintf("input %s is listed but the SQL does not read it", input.Name))
+			continue
+		}
+		for _, c := range input.Columns {
+			if !columns[strings.ToLower(c)] {
+				d.info.Conflicts = append(d.info.Conflicts, fmt.Sprintf("column %s.%s is listed but the SQL does not read it", input.Name, c))
+			}
+		}
+	}
+	for ds := range read {
+		if !listed[ds] && ds != in.Output && len(ds) <= observability.MaxDatasetName {
+			d.inputs = append(d.inputs, ds)
+		}
+	}
+	slices.Sort(d.inputs)
+	if room := observability.MaxInputDatasets - len(in.Inputs); len(d.inputs) > room {
+		d.inputs, d.info.Truncated = d.inputs[:max(room, 0)], true
+	}
+	d.info.DerivedInputs = d.inputs
+}
+
+// reportedColumnEdges counts the column edges the report itself carries.
+func reportedColumnEdges(in TransformationReport) int {
+	n := len(in.ColumnLineage)
+	for _, input := range in.Inputs {
+		n += len(input.Columns)
+	}
+	return n
+}
+
+// pickStatement chooses the statement that writes the report's output, else
+// the last that writes anything, else the last.
+func pickStatement(statements []sqlcols.Statement, output string, names datasetNamer) sqlcols.Statement {
+	chosen := statements[len(statements)-1]
+	for i := len(statements) - 1; i >= 0; i-- {
+		if st := statements[i]; st.Output != "" && strings.EqualFold(names.of(st.Output), output) {
+			return st
+		}
+	}
+	for i := len(statements) - 1; i >= 0; i-- {
+		if statements[i].Output != "" {
+			return statements[i]
+		}
+	}
+	return chosen
+}
+
+// datasetNamer maps the tables a statement names to the datasets the report
+// names: exactly, ignoring case, or by the last parts when one side leaves
+// out the schema or catalog.
+type datasetNamer struct{ reported []string }
+
+func newDatasetNamer(in TransformationReport) datasetNamer {
+	n := datasetNamer{reported: []string{in.Output}}
+	for _, input := range in.Inputs {
+		n.reported = append(n.reported, input.Name)
+	}
+	return n
+}
+
+func (n datasetNamer) of(table string) string {
+	lower := strings.ToLower(table)
+	for _, r := range n.reported {
+		if strings.EqualFold(r, table) {
+			return r
+		}
+	}
+	for _, r := range n.reported {
+		l := strings.ToLower(r)
+		if strings.HasSuffix(l, "."+lower) || strings.HasSuffix(lower, "."+l) {
+			return r
+		}
+	}
+	return table
+}
+
+// truncateText cuts s to at most max bytes at a rune boundary.
+func truncateText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	for max > 0 && !utf8RuneStart(s[max]) {
+		max--
+	}
+	return s[:max]
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
