@@ -40,7 +40,10 @@ type ColumnEdge struct {
 }
 
 // ColumnRef is a column a column walk reached: for a downstream walk, the
-// columns that depend on the start column (its impact).
+// columns that depend on the start column (its impact). Column "*" stands
+// for every column of the dataset: an input column that decides all its
+// rows (a filter, join or grouping column), or lineage reported without
+// saying which column it feeds.
 type ColumnRef struct {
 	Dataset string `json:"dataset"`
 	Column  string `json:"column"`
@@ -54,8 +57,11 @@ func columnEdges(a *db.ObsLineageWalkRow, order []int, names func(int64) string,
 	reached := map[ColumnRef]int{} // column (depth 0) -> its index in refs
 	var refs []ColumnRef
 	reach := func(dataset, column string, depth int) {
+		if column == "" {
+			column = "*"
+		}
 		key := ColumnRef{Dataset: dataset, Column: column}
-		if column == "" || key == start {
+		if key == start || (column == "*" && dataset == start.Dataset) {
 			return
 		}
 		if i, ok := reached[key]; ok {
@@ -67,7 +73,9 @@ func columnEdges(a *db.ObsLineageWalkRow, order []int, names func(int64) string,
 		refs = append(refs, key)
 	}
 	for _, i := range order {
-		if a.EdgeInputColumns[i] == "" {
+		if a.EdgeInputColumns[i] == "" { // the walk went on at dataset level
+			reach(names(a.EdgeInputIds[i]), "*", int(a.EdgeDepths[i]))
+			reach(names(a.EdgeOutputIds[i]), "*", int(a.EdgeDepths[i]))
 			continue
 		}
 		e := ColumnEdge{Transformation: transformationNodeID(a.EdgeTransformationIds[i]),

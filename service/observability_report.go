@@ -59,7 +59,7 @@ func (in TransformationReport) check() error {
 	err := checkText(taskIDRule(in.TaskID),
 		textRule{field: "tf_id", value: in.TfID, max: observability.MaxIDLength, required: true},
 		textRule{field: "status", value: in.Status, max: observability.MaxNameLength},
-		textRule{field: "query_str", value: in.QueryStr, max: observability.MaxQueryLength},
+		textRule{field: "query_str", value: in.QueryStr, max: observability.MaxQueryLength, multiline: true},
 		textRule{field: "sql_dialect", value: in.SQLDialect, max: observability.MaxNameLength},
 		textRule{field: "output.name", value: in.Output, max: observability.MaxDatasetName, required: true},
 	)

@@ -130,24 +130,22 @@ func (d *sqlDerivation) fromStatement(st sqlcols.Statement, in TransformationRep
 		read[names.of(t)] = map[string]bool{}
 	}
 	budget := observability.MaxColumnEdges - reportedColumnEdges(in)
-	for _, c := range st.Columns {
-		for _, s := range c.Sources {
-			ds := names.of(s.Table)
-			if len(ds) > observability.MaxDatasetName || len(s.Name) > observability.MaxNameLength || len(c.Name) > observability.MaxNameLength {
-				d.info.Unresolved = append(d.info.Unresolved, truncateText(ds+"."+s.Name, observability.MaxNameLength))
-				continue
-			}
-			if len(d.edges) >= budget {
-				d.info.Truncated = true
-				break
-			}
-			if read[ds] == nil {
-				read[ds] = map[string]bool{}
-			}
-			read[ds][strings.ToLower(s.Name)] = true
-			d.edges = append(d.edges, ColumnEdge{InputDataset: ds, InputColumn: s.Name, OutputColumn: c.Name,
-				Kind: string(s.Kind), Source: EdgeFromSQL})
+	for _, e := range st.Edges() {
+		ds := names.of(e.Input.Table)
+		if len(ds) > observability.MaxDatasetName || len(e.Input.Name) > observability.MaxNameLength || len(e.Output) > observability.MaxNameLength {
+			d.info.Unresolved = append(d.info.Unresolved, truncateText(ds+"."+e.Input.Name, observability.MaxNameLength))
+			continue
 		}
+		if len(d.edges) >= budget {
+			d.info.Truncated = true
+			break
+		}
+		if read[ds] == nil {
+			read[ds] = map[string]bool{}
+		}
+		read[ds][strings.ToLower(e.Input.Name)] = true
+		d.edges = append(d.edges, ColumnEdge{InputDataset: ds, InputColumn: e.Input.Name, OutputColumn: e.Output,
+			Kind: string(e.Kind), Source: EdgeFromSQL})
 	}
 	d.info.ColumnEdges = len(d.edges)
 	listed := map[string]bool{}

@@ -105,3 +105,20 @@ func runCorpus(t *testing.T, dialect sqlcols.Dialect, file string, min int) {
 
 // TestPostgresCorpus checks the Postgres dialect against hand-written lineage.
 func TestPostgresCorpus(t *testing.T) { runCorpus(t, sqlcols.Postgres, "postgres", 60) }
+
+// TestEdgesListRowDecidingColumnsOnce: a WHERE column becomes one edge for
+// all output columns, a column used directly keeps its direct edge.
+func TestEdgesListRowDecidingColumnsOnce(t *testing.T) {
+	got, err := sqlcols.Extract("CREATE TABLE b AS SELECT id, status FROM a WHERE status <> 'x' AND id > 0 AND v IS NULL", sqlcols.Postgres, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, e := range got[0].Edges() {
+		lines = append(lines, e.Input.Table+"."+e.Input.Name+" -> "+e.Output+" "+string(e.Kind))
+	}
+	want := "a.id -> id identity|a.status ->  indirect|a.v ->  indirect|a.id ->  indirect|a.status -> status identity"
+	if strings.Join(lines, "|") != want {
+		t.Errorf("edges = %q\nwant %q", strings.Join(lines, "|"), want)
+	}
+}
