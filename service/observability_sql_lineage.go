@@ -26,6 +26,10 @@ const (
 	SQLFailed = "failed"
 )
 
+// parsedSQL keeps recently parsed statements (1 MiB of SQL text): a
+// scheduled job reports the same SQL on every run.
+var parsedSQL = sqlcols.NewParseCache(1 << 20)
+
 // maxSQLErrorLength bounds a stored parse failure reason.
 const maxSQLErrorLength = 512
 
@@ -70,21 +74,44 @@ func deriveFromSQL(ctx context.Context, q *db.Queries, teamID uuid.UUID, in Tran
 	dialect, err := sqlcols.ParseDialect(in.SQLDialect)
 	if err == nil {
 		var parsed *sqlcols.Parsed
-		if parsed, err = sqlcols.Parse(in.QueryStr, dialect); err == nil {
+		if parsed, err = parsedSQL.Parse(in.QueryStr, dialect); err == nil {
+			var statements []sqlcols.Statement
 			names := newDatasetNamer(in)
-			var schemas map[string][]string
-			if schemas, err = datasetSchemas(ctx, q, teamID, names, parsed.Tables()); err != nil {
+			if statements, err = lineageWithSchemas(ctx, q, teamID, parsed, names); err != nil {
 				return d, err
 			}
-			var statements []sqlcols.Statement
-			if statements, err = parsed.Lineage(func(table string) []string { return schemas[names.of(table)] }); err == nil {
+			if statements != nil {
 				d.fromStatement(pickStatement(statements, in.Output, names), in, names)
 				return d, nil
 			}
+			_, err = parsed.Lineage(nil) // the analysis error
 		}
 	}
 	d.info.Error = truncateText(err.Error(), maxSQLErrorLength)
 	return d, nil
+}
+
+// lineageWithSchemas analyses parsed; when datasets it names have reported
+// schemas it analyses again with them (* expands, unqualified columns find
+// their table). Nil statements mean the analysis failed.
+func lineageWithSchemas(ctx context.Context, q *db.Queries, teamID uuid.UUID, parsed *sqlcols.Parsed, names datasetNamer) ([]sqlcols.Statement, error) {
+	var tables []string
+	statements, err := parsed.Lineage(func(table string) []string {
+		tables = append(tables, table)
+		return nil
+	})
+	if err != nil {
+		return nil, nil
+	}
+	schemas, err := datasetSchemas(ctx, q, teamID, names, tables)
+	if err != nil || len(schemas) == 0 {
+		return statements, err
+	}
+	statements, err = parsed.Lineage(func(table string) []string { return schemas[names.of(table)] })
+	if err != nil {
+		return nil, nil
+	}
+	return statements, nil
 }
 
 // datasetSchemas reads the latest schema of each dataset the SQL names.
@@ -96,6 +123,8 @@ func datasetSchemas(ctx context.Context, q *db.Queries, teamID uuid.UUID, names 
 	for i, t := range tables {
 		datasets[i] = names.of(t)
 	}
+	slices.Sort(datasets)
+	datasets = slices.Compact(datasets)
 	rows, err := q.ObsDatasetSchemasByName(ctx, db.ObsDatasetSchemasByNameParams{TeamID: teamID, Names: datasets})
 	if err != nil {
 		return nil, fmt.Errorf("read schemas of the datasets the SQL names: %w", dbError(err))

@@ -51,12 +51,34 @@ func (a *analyser) pgExpr(n *pg.Node, sc *scope) []Source {
 		return nil
 	}
 	// Operators, casts, COALESCE, arrays, row constructors…: every column
-	// inside feeds the value through a computation.
+	// inside feeds the value through a computation. The common nodes are
+	// read directly; the rest through reflection, which is slower.
 	var sources []Source
-	eachChild(n.ProtoReflect(), func(child *pg.Node) {
-		sources = mergeSources(sources, a.pgExpr(child, sc))
-	})
+	visit := func(child *pg.Node) { sources = mergeSources(sources, a.pgExpr(child, sc)) }
+	switch {
+	case n.GetAExpr() != nil:
+		visit(n.GetAExpr().Lexpr)
+		visit(n.GetAExpr().Rexpr)
+	case n.GetBoolExpr() != nil:
+		eachNode(n.GetBoolExpr().Args, visit)
+	case n.GetTypeCast() != nil:
+		visit(n.GetTypeCast().Arg)
+	case n.GetNullTest() != nil:
+		visit(n.GetNullTest().Arg)
+	case n.GetCoalesceExpr() != nil:
+		eachNode(n.GetCoalesceExpr().Args, visit)
+	case n.GetList() != nil:
+		eachNode(n.GetList().Items, visit)
+	default:
+		eachChild(n.ProtoReflect(), visit)
+	}
 	return promote(sources, Transformation)
+}
+
+func eachNode(nodes []*pg.Node, visit func(*pg.Node)) {
+	for _, n := range nodes {
+		visit(n)
+	}
 }
 
 // eachChild calls visit for every Node directly under m, looking through

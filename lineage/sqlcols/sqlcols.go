@@ -11,6 +11,7 @@
 package sqlcols
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -189,27 +190,6 @@ func (p *Parsed) Lineage(schemas SchemaLookup) (statements []Statement, err erro
 	return statements, nil
 }
 
-// Tables lists the tables the statements name (inputs and outputs), so a
-// caller can fetch their schemas in one go before calling Lineage.
-func (p *Parsed) Tables() []string {
-	seen := map[string]bool{}
-	statements, _ := p.Lineage(func(table string) []string {
-		seen[table] = true
-		return nil
-	})
-	for _, st := range statements {
-		if st.Output != "" {
-			seen[st.Output] = true
-		}
-	}
-	tables := make([]string, 0, len(seen))
-	for t := range seen {
-		tables = append(tables, t)
-	}
-	slices.Sort(tables)
-	return tables
-}
-
 // Extract parses sql and analyses it: Parse, then Lineage.
 func Extract(sql string, dialect Dialect, schemas SchemaLookup) ([]Statement, error) {
 	p, err := Parse(sql, dialect)
@@ -272,7 +252,7 @@ func finish(st Statement, inputs map[string]bool) Statement {
 			return st.Output != "" && s.Table == st.Output
 		})
 		slices.SortFunc(st.Columns[i].Sources, func(a, b Source) int {
-			return strings.Compare(a.Table+"\x00"+a.Name, b.Table+"\x00"+b.Name)
+			return cmp.Or(strings.Compare(a.Table, b.Table), strings.Compare(a.Name, b.Name))
 		})
 		if st.Columns[i].Sources == nil {
 			st.Columns[i].Sources = []Source{}
