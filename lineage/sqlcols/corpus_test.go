@@ -25,7 +25,7 @@ type corpusCase struct {
 }
 
 // readCorpus reads testdata/<dialect>.txt (format described at its top).
-func readCorpus(t *testing.T, dialect string) []corpusCase {
+func readCorpus(t testing.TB, dialect string) []corpusCase {
 	t.Helper()
 	f, err := os.Open("testdata/" + dialect + ".txt")
 	if err != nil {

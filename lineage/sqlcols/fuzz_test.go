@@ -12,7 +12,7 @@ import (
 // FuzzExtract feeds arbitrary text to both dialects: Extract must answer
 // with lineage or an error, never fail inside, and never read past its bound.
 func FuzzExtract(f *testing.F) {
-	for _, c := range readCorpus(&testing.T{}, "postgres") {
+	for _, c := range readCorpus(f, "postgres") {
 		f.Add(c.sql)
 	}
 	f.Add("SELECT ((((((((((a))))))))))")

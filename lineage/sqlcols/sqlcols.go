@@ -3,11 +3,11 @@
 // from and how (identity, transformation, aggregation, or indirect through a
 // filter, join, grouping, ordering or condition).
 //
-// The Postgres dialect (also Redshift and most ANSI SQL) is read with
-// Postgres's own grammar (libpg_query); the MySQL dialect (also MariaDB and
-// TiDB) with TiDB's parser. Spark SQL and Hive are not covered by their own
-// grammar: their statements parse when they stay within what the Postgres or
-// MySQL grammar accepts (Dialect Auto tries both).
+// The Postgres dialect (also Redshift, DuckDB and most ANSI SQL) is read
+// with Postgres's own grammar (libpg_query). MySQL is named but not covered
+// yet (its statements fail with an error saying so); Spark SQL and Hive have
+// no grammar of their own: their statements are read when the Postgres
+// grammar accepts them (Dialect Auto).
 package sqlcols
 
 import (
@@ -71,7 +71,7 @@ const (
 // databases that speak one of the covered grammars map to it.
 func ParseDialect(name string) (Dialect, error) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
-	case "", "auto", "ansi", "generic", "spark", "sparksql", "hive", "databricks", "trino", "presto":
+	case "", "auto", "ansi", "generic", "spark", "sparksql", "hive", "databricks", "trino", "presto", "athena", "bigquery":
 		return Auto, nil
 	case "postgres", "postgresql", "redshift", "greenplum", "duckdb", "snowflake":
 		return Postgres, nil
