@@ -76,8 +76,12 @@ func (a *analyser) pgQuery(n *pg.Node, parent *scope) []OutputColumn {
 }
 
 // pgWith opens a WITH frame and reads its CTEs in order, so each may use
-// the ones before it; the caller closes the frame.
-func (a *analyser) pgWith(w *pg.WithClause, parent *scope) {
+// the ones before it; the caller defers the function it returns, which
+// closes the frame (nothing to close without a WITH).
+func (a *analyser) pgWith(w *pg.WithClause, parent *scope) (closeFrame func()) {
+	if w == nil {
+		return func() {}
+	}
 	frame := a.pushCTEs()
 	for _, c := range w.GetCtes() {
 		cte := c.GetCommonTableExpr()
@@ -90,16 +94,14 @@ func (a *analyser) pgWith(w *pg.WithClause, parent *scope) {
 		cols := assign(stringList(cte.Aliascolnames), a.pgQuery(cte.Ctequery, parent))
 		frame[name] = &relation{name: name, known: true, columns: cols}
 	}
+	return a.popCTEs
 }
 
 // pgSelect reads a SELECT, VALUES or set operation into its output columns.
 func (a *analyser) pgSelect(s *pg.SelectStmt, parent *scope) []OutputColumn {
 	a.enter()
 	defer a.leave()
-	if s.WithClause != nil {
-		a.pgWith(s.WithClause, parent)
-		defer a.popCTEs()
-	}
+	defer a.pgWith(s.WithClause, parent)()
 	if s.Op > pg.SetOperation_SETOP_NONE {
 		left := a.pgSelect(s.Larg, parent)
 		return unionColumns(left, a.pgSelect(s.Rarg, parent))

@@ -7,10 +7,7 @@ import (
 // pgInsert reads INSERT … SELECT/VALUES, with ON CONFLICT DO UPDATE (an
 // upsert) adding what its SET list reads.
 func (a *analyser) pgInsert(s *pg.InsertStmt) Statement {
-	if s.WithClause != nil {
-		a.pgWith(s.WithClause, nil)
-		defer a.popCTEs()
-	}
+	defer a.pgWith(s.WithClause, nil)()
 	st := Statement{Output: rangeVarName(s.Relation)}
 	names := make([]string, 0, len(s.Cols))
 	for _, c := range s.Cols {
@@ -36,10 +33,7 @@ func (a *analyser) pgInsert(s *pg.InsertStmt) Statement {
 
 // pgUpdate reads UPDATE … SET … [FROM …] [WHERE …].
 func (a *analyser) pgUpdate(s *pg.UpdateStmt) Statement {
-	if s.WithClause != nil {
-		a.pgWith(s.WithClause, nil)
-		defer a.popCTEs()
-	}
+	defer a.pgWith(s.WithClause, nil)()
 	st := Statement{Output: rangeVarName(s.Relation)}
 	sc := &scope{rels: []*relation{a.target(s.Relation)}}
 	var indirect []Source
@@ -52,10 +46,7 @@ func (a *analyser) pgUpdate(s *pg.UpdateStmt) Statement {
 
 // pgMerge reads MERGE INTO target USING source ON … WHEN … THEN UPDATE/INSERT.
 func (a *analyser) pgMerge(s *pg.MergeStmt) Statement {
-	if s.WithClause != nil {
-		a.pgWith(s.WithClause, nil)
-		defer a.popCTEs()
-	}
+	defer a.pgWith(s.WithClause, nil)()
 	st := Statement{Output: rangeVarName(s.Relation)}
 	sc := &scope{rels: []*relation{a.target(s.Relation)}}
 	indirect := a.pgFrom(s.SourceRelation, sc, nil)
