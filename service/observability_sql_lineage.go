@@ -177,6 +177,16 @@ func (d *sqlDerivation) fromStatement(st sqlcols.Statement, in TransformationRep
 			Kind: string(e.Kind), Source: EdgeFromSQL})
 	}
 	d.info.ColumnEdges = len(d.edges)
+	// What the SQL names but could not attribute may be what the report
+	// lists: not a conflict.
+	unresolved := map[string]bool{}
+	for _, u := range st.Unresolved {
+		if table, found := strings.CutSuffix(u, ".*"); found {
+			unresolved[names.of(table)+".*"] = true
+		} else {
+			unresolved[strings.ToLower(u)] = true
+		}
+	}
 	listed := map[string]bool{}
 	for _, input := range in.Inputs {
 		listed[input.Name] = true
@@ -185,8 +195,11 @@ func (d *sqlDerivation) fromStatement(st sqlcols.Statement, in TransformationRep
 			d.info.Conflicts = append(d.info.Conflicts, fmt.Sprintf("input %s is listed but the SQL does not read it", input.Name))
 			continue
 		}
+		if unresolved[input.Name+".*"] { // a * over it the SQL could not expand
+			continue
+		}
 		for _, c := range input.Columns {
-			if !columns[strings.ToLower(c)] {
+			if !columns[strings.ToLower(c)] && !unresolved[strings.ToLower(c)] {
 				d.info.Conflicts = append(d.info.Conflicts, fmt.Sprintf("column %s.%s is listed but the SQL does not read it", input.Name, c))
 			}
 		}

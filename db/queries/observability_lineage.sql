@@ -141,30 +141,30 @@ up_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, dep
     WHERE b.depth < @max_depth::integer AND b.frontier IS NOT NULL
 ),
 -- The levels' edges, both ways, one row each.
-ds_edges (edge_id, transformation_id, input_id, output_id, input_col, output_col, depth) AS (
+ds_edges (edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, depth) AS (
     SELECT b.edge_ids[k]::bigint, b.transformation_ids[k]::bigint, b.input_ids[k]::bigint, b.output_ids[k]::bigint,
-           ''::text, ''::text, b.depth
+           ''::text, ''::text, ''::text, ''::text, b.depth
     FROM (SELECT * FROM down_bfs UNION ALL SELECT * FROM up_bfs) b, generate_subscripts(b.edge_ids, 1) AS k
 ),
 -- Column level: a walk over (dataset, column) states.
-down_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, @dataset_id::bigint, @column_name::text, 0
+down_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, dataset_id, col, depth) AS (
+    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, ''::text, ''::text, @dataset_id::bigint, @column_name::text, 0
     WHERE @direction::text IN ('downstream', 'both') AND @column_name::text <> ''
   UNION
     SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, e.input_column, e.output_column,
-           e.output_dataset_id, CASE WHEN d.col = '' THEN '' ELSE e.output_column END, d.depth + 1
+           e.kind, e.source, e.output_dataset_id, CASE WHEN d.col = '' THEN '' ELSE e.output_column END, d.depth + 1
     FROM down_col d
     JOIN obs_lineage_edges e
       ON e.team_id = @team_id AND e.input_dataset_id = d.dataset_id AND e.input_column = d.col
      AND (d.col <> '' OR e.output_column = '')
     WHERE d.depth < @max_depth::integer AND e.first_seen_at <= @as_of::timestamptz
 ),
-up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, @dataset_id::bigint, @column_name::text, 0
+up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, dataset_id, col, depth) AS (
+    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, ''::text, ''::text, @dataset_id::bigint, @column_name::text, 0
     WHERE @direction::text IN ('upstream', 'both') AND @column_name::text <> ''
   UNION
     SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, e.input_column, e.output_column,
-           e.input_dataset_id, CASE WHEN u.col = '' THEN '' ELSE e.input_column END, u.depth + 1
+           e.kind, e.source, e.input_dataset_id, CASE WHEN u.col = '' THEN '' ELSE e.input_column END, u.depth + 1
     FROM up_col u
     JOIN obs_lineage_edges e
       ON e.team_id = @team_id AND e.output_dataset_id = u.dataset_id
@@ -173,14 +173,15 @@ up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, 
     WHERE u.depth < @max_depth::integer AND e.first_seen_at <= @as_of::timestamptz
 ),
 walked AS (
-    SELECT w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, min(w.depth)::integer AS depth
+    SELECT w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, w.kind, w.source,
+           min(w.depth)::integer AS depth
     FROM (
         SELECT * FROM ds_edges
-        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM down_col
-        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM up_col
+        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, depth FROM down_col
+        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, depth FROM up_col
     ) w
     WHERE w.edge_id <> 0
-    GROUP BY w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col
+    GROUP BY w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, w.kind, w.source
     ORDER BY depth, w.edge_id
     LIMIT @edge_limit::integer
 )
@@ -197,10 +198,9 @@ FROM (
            coalesce(array_agg(w.output_id), '{}')::bigint[] AS edge_output_ids,
            coalesce(array_agg(w.input_col), '{}')::text[] AS edge_input_columns,
            coalesce(array_agg(w.output_col), '{}')::text[] AS edge_output_columns,
-           coalesce(array_agg(le.kind), '{}')::text[] AS edge_kinds,
-           coalesce(array_agg(le.source), '{}')::text[] AS edge_sources
+           coalesce(array_agg(w.kind), '{}')::text[] AS edge_kinds,
+           coalesce(array_agg(w.source), '{}')::text[] AS edge_sources
     FROM walked w
-    JOIN obs_lineage_edges le ON le.team_id = @team_id AND le.id = w.edge_id
 ) e, (
     SELECT coalesce(array_agg(d.id), '{}')::bigint[] AS dataset_ids,
            coalesce(array_agg(d.name), '{}')::text[] AS dataset_names,

@@ -1,6 +1,7 @@
 package sqlcols
 
 import (
+	"cmp"
 	"strings"
 )
 
@@ -188,7 +189,7 @@ func (a *analyser) star(sc *scope, qualifier string) []OutputColumn {
 			continue
 		}
 		if !r.known {
-			a.unresolved = append(a.unresolved, r.name+".*")
+			a.unresolved = append(a.unresolved, cmp.Or(r.table, r.name)+".*")
 			continue
 		}
 		for _, c := range r.columns {
