@@ -159,3 +159,21 @@ func TestLineageFromSQLThatDoesNotParse(t *testing.T) {
 		t.Errorf("level=columns answered %d, want 400", res.Status)
 	}
 }
+
+// TestLineageFromMySQLDialect reads a MySQL statement named by sql_dialect.
+func TestLineageFromMySQLDialect(t *testing.T) {
+	env := testenv.New(t)
+	token := env.Token(t, "acme")
+	startTask(t, env, token, "my-1", "shop", "job")
+	obsPost(t, env, token, "/log/tf", map[string]any{"task_id": "my-1", "tf_id": 1, "sql_dialect": "mysql",
+		"query_str": "INSERT INTO `mart`.`emails` (id, email) SELECT id, lower(email) FROM `shop`.`users` ON DUPLICATE KEY UPDATE email = VALUES(email)",
+		"output":    map[string]any{"name": "mart.emails"}}, http.StatusCreated)
+	up := obsGet(t, env, token, "/api/lineage?dataset=mart.emails&direction=upstream&level=column")
+	want := []string{"shop.users.email -> mart.emails.email transformation sql", "shop.users.id -> mart.emails.id identity sql"}
+	if got := columnEdgesOf(up); !slices.Equal(got, want) {
+		t.Errorf("column edges = %q, want %q", got, want)
+	}
+	if info := sqlLineageOf(t, env, token, "my-1"); info["status"] != "parsed" || info["dialect"] != "mysql" {
+		t.Errorf("sql_lineage = %v", info)
+	}
+}

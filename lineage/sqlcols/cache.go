@@ -38,7 +38,7 @@ func (c *ParseCache) Parse(sql string, dialect Dialect) (*Parsed, error) {
 		return p, nil
 	}
 	p, err := Parse(sql, dialect)
-	if err != nil || len(sql) > c.maxBytes {
+	if err != nil || p.uncacheable || len(sql) > c.maxBytes {
 		return p, err
 	}
 	c.mu.Lock()

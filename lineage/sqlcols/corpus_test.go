@@ -122,3 +122,6 @@ func TestEdgesListRowDecidingColumnsOnce(t *testing.T) {
 		t.Errorf("edges = %q\nwant %q", strings.Join(lines, "|"), want)
 	}
 }
+
+// TestMySQLCorpus checks the MySQL dialect against hand-written lineage.
+func TestMySQLCorpus(t *testing.T) { runCorpus(t, sqlcols.MySQL, "mysql", 60) }

@@ -12,8 +12,10 @@ import (
 // FuzzExtract feeds arbitrary text to both dialects: Extract must answer
 // with lineage or an error, never fail inside, and never read past its bound.
 func FuzzExtract(f *testing.F) {
-	for _, c := range readCorpus(f, "postgres") {
-		f.Add(c.sql)
+	for _, dialect := range []string{"postgres", "mysql"} {
+		for _, c := range readCorpus(f, dialect) {
+			f.Add(c.sql)
+		}
 	}
 	f.Add("SELECT ((((((((((a))))))))))")
 	f.Add("WITH a AS (SELECT * FROM a) SELECT * FROM a")

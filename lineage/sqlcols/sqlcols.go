@@ -4,10 +4,10 @@
 // filter, join, grouping, ordering or condition).
 //
 // The Postgres dialect (also Redshift, DuckDB and most ANSI SQL) is read
-// with Postgres's own grammar (libpg_query). MySQL is named but not covered
-// yet (its statements fail with an error saying so); Spark SQL and Hive have
-// no grammar of their own: their statements are read when the Postgres
-// grammar accepts them (Dialect Auto).
+// with Postgres's own grammar (libpg_query), the MySQL dialect (also MariaDB
+// and TiDB) with TiDB's parser. Spark SQL and Hive have no grammar of their
+// own: their statements are read when one of the two accepts them (Dialect
+// Auto tries Postgres, then MySQL).
 package sqlcols
 
 import (
@@ -139,6 +139,8 @@ type SchemaLookup func(table string) []string
 // Parsed is a statement text parsed in one dialect, ready to be analysed.
 type Parsed struct {
 	analyse func(SchemaLookup) ([]Statement, error)
+	// uncacheable: each analysis parses again (see parseMySQL).
+	uncacheable bool
 }
 
 // Parse parses sql (at most MaxStatementBytes) in dialect; Auto tries
