@@ -55,9 +55,11 @@ func largeStatements() map[string]string {
 // and longer ones refused, without a failure inside.
 func TestExtractBounds(t *testing.T) {
 	for name, sql := range largeStatements() {
-		_, err := sqlcols.Extract(sql, sqlcols.Auto, lookupCorpusSchema)
-		if errors.Is(err, sqlcols.ErrInternal) {
-			t.Errorf("%s: %v", name, err)
+		for _, d := range []sqlcols.Dialect{sqlcols.Postgres, sqlcols.MySQL} {
+			_, err := sqlcols.Extract(sql, d, lookupCorpusSchema)
+			if errors.Is(err, sqlcols.ErrInternal) {
+				t.Errorf("%s, %s: %v", name, d, err)
+			}
 		}
 	}
 	if _, err := sqlcols.Extract(strings.Repeat(" ", sqlcols.MaxStatementBytes+1), sqlcols.Auto, nil); !errors.Is(err, sqlcols.ErrTooLarge) {
@@ -75,11 +77,13 @@ func TestExtractBounds(t *testing.T) {
 // their memory (b.ReportAllocs): the bound a hostile query_str can cost.
 func BenchmarkExtract64KiB(b *testing.B) {
 	for name, sql := range largeStatements() {
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				_, _ = sqlcols.Extract(sql, sqlcols.Auto, lookupCorpusSchema)
-			}
-		})
+		for _, d := range []sqlcols.Dialect{sqlcols.Postgres, sqlcols.MySQL} {
+			b.Run(string(d)+"/"+name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					_, _ = sqlcols.Extract(sql, d, lookupCorpusSchema)
+				}
+			})
+		}
 	}
 }
