@@ -164,13 +164,7 @@ func (a *analyser) myFrom(n ast.ResultSetNode, sc *scope, indirect []Source) []S
 			indirect = mergeSources(indirect, asIndirect(a.myExpr(f.On.Expr, sc)))
 		}
 		for _, u := range f.Using {
-			for _, r := range sc.rels[before:] {
-				if sources, ok := r.column(u.Name.O); ok {
-					indirect = mergeSources(indirect, asIndirect(sources))
-				} else if r.table != "" && !r.known {
-					indirect = addSource(indirect, Source{Column: Column{Table: r.table, Name: u.Name.O}, Kind: Indirect})
-				}
-			}
+			indirect = usingColumn(sc.rels[before:], u.Name.O, indirect)
 		}
 	case *ast.TableSource:
 		alias := f.AsName.O

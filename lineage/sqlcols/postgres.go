@@ -190,13 +190,7 @@ func (a *analyser) pgFrom(n *pg.Node, sc *scope, indirect []Source) []Source {
 		indirect = a.pgFrom(j.Rarg, sc, indirect)
 		indirect = mergeSources(indirect, asIndirect(a.pgExpr(j.Quals, sc)))
 		for _, u := range stringList(j.UsingClause) {
-			for _, r := range sc.rels[before:] {
-				if sources, ok := r.column(u); ok {
-					indirect = mergeSources(indirect, asIndirect(sources))
-				} else if r.table != "" && !r.known {
-					indirect = addSource(indirect, Source{Column: Column{Table: r.table, Name: u}, Kind: Indirect})
-				}
-			}
+			indirect = usingColumn(sc.rels[before:], u, indirect)
 		}
 	case n.GetRangeFunction() != nil:
 		a.pgRangeFunction(n.GetRangeFunction(), sc)

@@ -199,6 +199,19 @@ func (a *analyser) star(sc *scope, qualifier string) []OutputColumn {
 	return out
 }
 
+// usingColumn adds a JOIN … USING column of each joined relation to
+// indirect.
+func usingColumn(joined []*relation, name string, indirect []Source) []Source {
+	for _, r := range joined {
+		if sources, ok := r.column(name); ok {
+			indirect = mergeSources(indirect, asIndirect(sources))
+		} else if r.table != "" && !r.known {
+			indirect = addSource(indirect, Source{Column: Column{Table: r.table, Name: name}, Kind: Indirect})
+		}
+	}
+	return indirect
+}
+
 // withIndirect adds the sources that decide a query's rows to each of its
 // output columns.
 func withIndirect(cols []OutputColumn, indirect []Source) []OutputColumn {
