@@ -91,9 +91,10 @@ func deriveFromSQL(ctx context.Context, q *db.Queries, teamID uuid.UUID, in Tran
 	return d, nil
 }
 
-// lineageWithSchemas analyses parsed; when datasets it names have reported
-// schemas it analyses again with them (* expands, unqualified columns find
-// their table). Nil statements mean the analysis failed.
+// lineageWithSchemas analyses parsed; when the lineage depends on schemas
+// and datasets it names have reported ones, it analyses again with them (*
+// expands, unqualified columns find their table). Nil statements mean the
+// analysis failed.
 func lineageWithSchemas(ctx context.Context, q *db.Queries, teamID uuid.UUID, parsed *sqlcols.Parsed, names datasetNamer) ([]sqlcols.Statement, error) {
 	var tables []string
 	statements, err := parsed.Lineage(func(table string) []string {
@@ -102,6 +103,9 @@ func lineageWithSchemas(ctx context.Context, q *db.Queries, teamID uuid.UUID, pa
 	})
 	if err != nil {
 		return nil, nil
+	}
+	if !slices.ContainsFunc(statements, func(st sqlcols.Statement) bool { return st.NeedsSchemas }) {
+		return statements, nil // schemas would change nothing: spare the query
 	}
 	schemas, err := datasetSchemas(ctx, q, teamID, names, tables)
 	if err != nil || len(schemas) == 0 {

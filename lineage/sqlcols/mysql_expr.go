@@ -114,7 +114,7 @@ func (a *analyser) myInsert(s *ast.InsertStmt) Statement {
 		names[i] = c.Name.O
 	}
 	if len(names) == 0 {
-		names = a.schemas(st.Output)
+		names = a.targetSchema(st.Output)
 	}
 	var cols []OutputColumn
 	if s.Select != nil {

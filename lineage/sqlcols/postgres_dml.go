@@ -14,7 +14,7 @@ func (a *analyser) pgInsert(s *pg.InsertStmt) Statement {
 		names = append(names, c.GetResTarget().GetName())
 	}
 	if len(names) == 0 {
-		names = a.schemas(st.Output)
+		names = a.targetSchema(st.Output)
 	}
 	st.Columns = assign(names, a.pgQuery(s.SelectStmt, nil))
 	oc := s.OnConflictClause
@@ -66,7 +66,7 @@ func (a *analyser) pgMerge(s *pg.MergeStmt) Statement {
 				names = append(names, t.GetResTarget().GetName())
 			}
 			if len(names) == 0 {
-				names = a.schemas(st.Output)
+				names = a.targetSchema(st.Output)
 			}
 			for i, v := range when.Values {
 				if i < len(names) {

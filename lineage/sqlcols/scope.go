@@ -39,6 +39,8 @@ type analyser struct {
 	ctes  []map[string]*relation
 	nodes int
 	depth int
+	// needsSchemas: a schema was wanted and not known (see Statement.NeedsSchemas).
+	needsSchemas bool
 }
 
 func newAnalyser(schemas SchemaLookup) *analyser {
@@ -58,6 +60,7 @@ func (a *analyser) run(analyse func() (Statement, bool)) (st Statement, ok bool,
 	st, ok = analyse()
 	if ok {
 		st.Unresolved = append(st.Unresolved, a.unresolved...)
+		st.NeedsSchemas = a.needsSchemas || len(st.Unresolved) > 0
 		st = finish(st, a.inputs)
 	}
 	return st, ok, nil
@@ -90,6 +93,14 @@ func (a *analyser) base(table, alias string) *relation {
 		}
 	}
 	return r
+}
+
+// targetSchema returns the columns of the table an INSERT or MERGE writes
+// without naming its columns.
+func (a *analyser) targetSchema(table string) []string {
+	names := a.schemas(table)
+	a.needsSchemas = a.needsSchemas || len(names) == 0
+	return names
 }
 
 // pushCTEs opens a WITH frame; popCTEs closes it.

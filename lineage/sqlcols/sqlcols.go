@@ -130,6 +130,11 @@ type Statement struct {
 	// Unresolved lists what could not be attributed: a * over a table of
 	// unknown schema, an unqualified column among several such tables.
 	Unresolved []string `json:"unresolved,omitempty"`
+	// NeedsSchemas says the lineage depends on tables' schemas it was not
+	// given (a * to expand, an unqualified column among several tables, an
+	// INSERT without a column list): analysed again with them it may say more.
+	// Without it, schemas would change nothing.
+	NeedsSchemas bool `json:"-"`
 }
 
 // SchemaLookup returns the columns of a table, in order, when they are
