@@ -101,12 +101,14 @@ func (s *Service) ReportTransformation(ctx context.Context, teamID uuid.UUID, in
 	if err := in.check(); err != nil {
 		return err
 	}
+	// The SQL is read while the transaction makes its round trips.
+	reading := startSQLReading(in)
 	return s.withReportTx(ctx, func(q *db.Queries) error {
 		run, err := startedRun(ctx, q, teamID, in.TaskID)
 		if err != nil {
 			return err
 		}
-		return recordTransformation(ctx, q, teamID, run, in)
+		return recordTransformationRead(ctx, q, teamID, run, in, reading)
 	})
 }
 
@@ -123,11 +125,16 @@ func startedRun(ctx context.Context, q *db.Queries, teamID uuid.UUID, taskID str
 }
 
 func recordTransformation(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.ObsTaskRun, in TransformationReport) error {
+	return recordTransformationRead(ctx, q, teamID, run, in, startSQLReading(in))
+}
+
+// recordTransformationRead is recordTransformation with its SQL being read.
+func recordTransformationRead(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.ObsTaskRun, in TransformationReport, reading *sqlReading) error {
 	seenAt := in.ReportedAt
 	if seenAt.IsZero() {
 		seenAt = time.Now()
 	}
-	fromSQL, err := deriveFromSQL(ctx, q, teamID, in)
+	fromSQL, err := deriveFromSQL(ctx, q, teamID, in, reading)
 	if err != nil {
 		return err
 	}

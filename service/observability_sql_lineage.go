@@ -64,58 +64,76 @@ type sqlDerivation struct {
 	edges  []ColumnEdge
 }
 
-// deriveFromSQL reads the report's SQL. Dataset schemas the SQL names are
-// read in one query, so * expands over what /log/dataset reported.
-func deriveFromSQL(ctx context.Context, q *db.Queries, teamID uuid.UUID, in TransformationReport) (sqlDerivation, error) {
+// sqlReading is the part of reading a report's SQL that needs no database:
+// parsing and a first analysis without schemas. It runs on its own
+// goroutine, started before the report's transaction, so it overlaps the
+// transaction's round trips; its work is bounded by the statement's size.
+type sqlReading struct {
+	done       chan struct{}
+	parsed     *sqlcols.Parsed
+	statements []sqlcols.Statement
+	tables     []string // the tables the statements name
+	err        error
+}
+
+func startSQLReading(in TransformationReport) *sqlReading {
+	r := &sqlReading{done: make(chan struct{})}
+	if strings.TrimSpace(in.QueryStr) == "" {
+		close(r.done)
+		return r
+	}
+	go func() {
+		defer close(r.done)
+		dialect, err := sqlcols.ParseDialect(in.SQLDialect)
+		if err != nil {
+			r.err = err
+			return
+		}
+		if r.parsed, r.err = parsedSQL.Parse(in.QueryStr, dialect); r.err != nil {
+			return
+		}
+		r.statements, r.err = r.parsed.Lineage(func(table string) []string {
+			r.tables = append(r.tables, table)
+			return nil
+		})
+	}()
+	return r
+}
+
+// deriveFromSQL finishes reading the report's SQL: when its lineage depends
+// on schemas (a * to expand, unqualified columns), the schemas reported with
+// /log/dataset for the datasets it names are read in one query and the SQL
+// analysed again with them. A failure to read the SQL is recorded, not returned.
+func deriveFromSQL(ctx context.Context, q *db.Queries, teamID uuid.UUID, in TransformationReport, reading *sqlReading) (sqlDerivation, error) {
 	if strings.TrimSpace(in.QueryStr) == "" {
 		return sqlDerivation{}, nil
 	}
+	select {
+	case <-reading.done:
+	case <-ctx.Done():
+		return sqlDerivation{}, fmt.Errorf("read the SQL of transformation %s: %w", in.TfID, ctx.Err())
+	}
 	d := sqlDerivation{info: SQLLineage{Status: SQLFailed, Dialect: in.SQLDialect}}
-	dialect, err := sqlcols.ParseDialect(in.SQLDialect)
-	if err == nil {
-		var parsed *sqlcols.Parsed
-		if parsed, err = parsedSQL.Parse(in.QueryStr, dialect); err == nil {
-			var statements []sqlcols.Statement
-			names := newDatasetNamer(in)
-			if statements, err = lineageWithSchemas(ctx, q, teamID, parsed, names); err != nil {
-				return d, err
-			}
-			if statements != nil {
-				d.fromStatement(pickStatement(statements, in.Output, names), in, names)
+	if reading.err != nil {
+		d.info.Error = truncateText(reading.err.Error(), maxSQLErrorLength)
+		return d, nil
+	}
+	names := newDatasetNamer(in)
+	statements := reading.statements
+	if slices.ContainsFunc(statements, func(st sqlcols.Statement) bool { return st.NeedsSchemas }) {
+		schemas, err := datasetSchemas(ctx, q, teamID, names, reading.tables)
+		if err != nil {
+			return d, err
+		}
+		if len(schemas) > 0 {
+			if statements, err = reading.parsed.Lineage(func(table string) []string { return schemas[names.of(table)] }); err != nil {
+				d.info.Error = truncateText(err.Error(), maxSQLErrorLength)
 				return d, nil
 			}
-			_, err = parsed.Lineage(nil) // the analysis error
 		}
 	}
-	d.info.Error = truncateText(err.Error(), maxSQLErrorLength)
+	d.fromStatement(pickStatement(statements, in.Output, names), in, names)
 	return d, nil
-}
-
-// lineageWithSchemas analyses parsed; when the lineage depends on schemas
-// and datasets it names have reported ones, it analyses again with them (*
-// expands, unqualified columns find their table). Nil statements mean the
-// analysis failed.
-func lineageWithSchemas(ctx context.Context, q *db.Queries, teamID uuid.UUID, parsed *sqlcols.Parsed, names datasetNamer) ([]sqlcols.Statement, error) {
-	var tables []string
-	statements, err := parsed.Lineage(func(table string) []string {
-		tables = append(tables, table)
-		return nil
-	})
-	if err != nil {
-		return nil, nil
-	}
-	if !slices.ContainsFunc(statements, func(st sqlcols.Statement) bool { return st.NeedsSchemas }) {
-		return statements, nil // schemas would change nothing: spare the query
-	}
-	schemas, err := datasetSchemas(ctx, q, teamID, names, tables)
-	if err != nil || len(schemas) == 0 {
-		return statements, err
-	}
-	statements, err = parsed.Lineage(func(table string) []string { return schemas[names.of(table)] })
-	if err != nil {
-		return nil, nil
-	}
-	return statements, nil
 }
 
 // datasetSchemas reads the latest schema of each dataset the SQL names.
