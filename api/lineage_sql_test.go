@@ -177,3 +177,33 @@ func TestLineageFromMySQLDialect(t *testing.T) {
 		t.Errorf("sql_lineage = %v", info)
 	}
 }
+
+// TestLineageFromOpenLineageSQLFacet reads the sql facet of an OpenLineage
+// event (with its dialect), and the column level as of a time before it
+// holds nothing.
+func TestLineageFromOpenLineageSQLFacet(t *testing.T) {
+	env := testenv.New(t)
+	token := env.Token(t, "acme")
+	dataset := func(name string) map[string]any { return map[string]any{"namespace": "warehouse", "name": name} }
+	obsPost(t, env, token, "/api/v1/lineage", map[string]any{
+		"eventType": "COMPLETE", "eventTime": "2025-09-01T10:00:00Z",
+		"run": map[string]any{"runId": "0191a8c2-fe01-7439-87e6-56a1a1b4029f"},
+		"job": map[string]any{"namespace": "spark", "name": "daily", "facets": map[string]any{
+			"sql": map[string]any{"query": "INSERT INTO mart.daily SELECT date(ts) AS day, sum(amount) AS total FROM raw.sales GROUP BY date(ts)",
+				"dialect": "mysql", "_producer": "https://example.com/test",
+				"_schemaURL": "https://openlineage.io/spec/facets/1-1-0/SQLJobFacet.json#/$defs/SQLJobFacet"}}},
+		"inputs":   []any{dataset("raw.sales")},
+		"outputs":  []any{dataset("mart.daily")},
+		"producer": "https://example.com/test", "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+	}, http.StatusCreated)
+	up := obsGet(t, env, token, "/api/lineage?dataset=mart.daily&direction=upstream&level=column")
+	want := []string{"raw.sales.amount -> mart.daily.total aggregation sql", "raw.sales.ts -> mart.daily. indirect sql",
+		"raw.sales.ts -> mart.daily.day transformation sql"}
+	if got := columnEdgesOf(up); !slices.Equal(got, want) {
+		t.Errorf("column edges = %q, want %q", got, want)
+	}
+	before := obsGet(t, env, token, "/api/lineage?dataset=mart.daily&direction=upstream&level=column&at=2025-08-31")
+	if got := columnEdgesOf(before); len(got) != 0 {
+		t.Errorf("column edges as of the day before = %q", got)
+	}
+}
