@@ -234,8 +234,28 @@ func (d *sqlDerivation) fromStatement(st sqlcols.Statement, in TransformationRep
 	slices.Sort(d.inputs)
 	if room := observability.MaxInputDatasets - len(in.Inputs); len(d.inputs) > room {
 		d.inputs, d.info.Truncated = d.inputs[:max(room, 0)], true
+		kept := map[string]bool{}
+		for _, ds := range d.inputs {
+			kept[ds] = true
+		}
+		d.edges = slices.DeleteFunc(d.edges, func(e ColumnEdge) bool { return !listed[e.InputDataset] && !kept[e.InputDataset] })
+		d.info.ColumnEdges = len(d.edges)
 	}
 	d.info.DerivedInputs = d.inputs
+	d.info.Conflicts = boundList(d.info.Conflicts)
+	d.info.Unresolved = boundList(d.info.Unresolved)
+}
+
+// maxListedNotes bounds the conflicts and unresolved names one
+// transformation's sql_lineage lists.
+const maxListedNotes = 100
+
+// boundList keeps the first maxListedNotes entries and says how many more there were.
+func boundList(list []string) []string {
+	if len(list) <= maxListedNotes {
+		return list
+	}
+	return append(list[:maxListedNotes:maxListedNotes], fmt.Sprintf("… and %d more", len(list)-maxListedNotes))
 }
 
 // reportedColumnEdges counts the column edges the report itself carries.

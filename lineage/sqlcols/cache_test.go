@@ -31,3 +31,31 @@ func TestParseCacheAnswersRepeatsAndStaysBounded(t *testing.T) {
 		t.Error("a statement that does not parse gave no error")
 	}
 }
+
+// TestParsedIsSharedSafely analyses one cached parse from many goroutines
+// at once, as concurrent reports of the same SQL do (run with -race).
+func TestParsedIsSharedSafely(t *testing.T) {
+	c := sqlcols.NewParseCache(1 << 20)
+	sql := "CREATE TABLE b AS WITH t AS (SELECT id, sum(amount) AS s FROM orders GROUP BY id) SELECT t.id, CASE WHEN s > 0 THEN s END AS s FROM t JOIN customers c ON c.id = t.id"
+	p, err := c.Parse(sql, sqlcols.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := p.Lineage(lookupCorpusSchema)
+	done := make(chan string, 8)
+	for range 8 {
+		go func() {
+			got, err := p.Lineage(lookupCorpusSchema)
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			done <- render(got)
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != render(want) {
+			t.Errorf("a concurrent analysis gave %s, want %s", got, render(want))
+		}
+	}
+}
