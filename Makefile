@@ -63,6 +63,7 @@ FUZZ_TARGETS := \
 	./syncspec:FuzzParseSchedule ./syncspec:FuzzParseTableSelector ./syncspec:FuzzDestTableName \
 	./observability:FuzzParseSchemaField \
 	./openlineage:FuzzParse \
+	./lineage/sqlcols:FuzzExtract \
 	./api:FuzzRequestBodies
 
 # FUZZ_QUICK_TARGETS leave out the two that need seconds per seed (their seeds

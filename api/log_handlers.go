@@ -85,6 +85,7 @@ type logTransformationRequest struct {
 	TfID          flexibleString               `json:"tf_id"`
 	Status        string                       `json:"status"`
 	QueryStr      string                       `json:"query_str"`
+	SQLDialect    string                       `json:"sql_dialect"`
 	InputDatasets map[string]*inputDatasetJSON `json:"input_datasets"`
 	Output        *struct {
 		Name string `json:"name"`
@@ -107,7 +108,7 @@ func (s *Server) logTransformation(c *gin.Context) {
 		return
 	}
 	in := service.TransformationReport{TaskID: string(req.TaskID), TfID: string(req.TfID), Status: req.Status,
-		QueryStr: req.QueryStr, Output: req.Output.Name}
+		QueryStr: req.QueryStr, SQLDialect: req.SQLDialect, Output: req.Output.Name}
 	names := make([]string, 0, len(req.InputDatasets))
 	for name := range req.InputDatasets {
 		names = append(names, name)

@@ -226,7 +226,8 @@ func (s *Server) getMetrics(c *gin.Context) {
 }
 
 func (s *Server) getLineage(c *gin.Context) {
-	in := service.LineageRequest{Dataset: c.Query("dataset"), Direction: c.Query("direction"), Column: c.Query("column")}
+	in := service.LineageRequest{Dataset: c.Query("dataset"), Direction: c.Query("direction"), Column: c.Query("column"),
+		Level: c.Query("level")}
 	var err error
 	if in.Depth, err = queryInt(c, "depth"); err != nil {
 		fail(c, err)

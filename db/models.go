@@ -162,6 +162,8 @@ type ObsLineageEdge struct {
 	OutputColumn     string
 	FirstSeenAt      time.Time
 	LastSeenAt       time.Time
+	Kind             string
+	Source           string
 }
 
 type ObsMetricValue struct {
@@ -239,6 +241,7 @@ type ObsTaskTransformation struct {
 	Inputs           []byte
 	OutputName       string
 	ReportedAt       time.Time
+	SqlLineage       []byte
 }
 
 type ObsTransformation struct {

@@ -67,6 +67,46 @@ func (q *Queries) ObsDatasetGet(ctx context.Context, arg ObsDatasetGetParams) (O
 	return i, err
 }
 
+const obsDatasetSchemasByName = `-- name: ObsDatasetSchemasByName :many
+SELECT DISTINCT ON (d.id) d.name, v.fields
+FROM obs_datasets d
+JOIN obs_schema_versions v ON v.team_id = $1 AND v.dataset_id = d.id
+WHERE d.team_id = $1 AND d.name = ANY ($2::text[])
+ORDER BY d.id, v.version DESC
+`
+
+type ObsDatasetSchemasByNameParams struct {
+	TeamID uuid.UUID
+	Names  []string
+}
+
+type ObsDatasetSchemasByNameRow struct {
+	Name   string
+	Fields []byte
+}
+
+// The latest reported schema of each named dataset, for reading SQL that
+// names them (expanding *, attributing unqualified columns).
+func (q *Queries) ObsDatasetSchemasByName(ctx context.Context, arg ObsDatasetSchemasByNameParams) ([]ObsDatasetSchemasByNameRow, error) {
+	rows, err := q.db.Query(ctx, obsDatasetSchemasByName, arg.TeamID, arg.Names)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ObsDatasetSchemasByNameRow{}
+	for rows.Next() {
+		var i ObsDatasetSchemasByNameRow
+		if err := rows.Scan(&i.Name, &i.Fields); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const obsDatasetsByName = `-- name: ObsDatasetsByName :many
 SELECT id, name FROM obs_datasets
 WHERE team_id = $1 AND name = ANY($2::text[])
@@ -120,15 +160,86 @@ func (q *Queries) ObsDatasetsEnsure(ctx context.Context, arg ObsDatasetsEnsurePa
 	return err
 }
 
+const obsLineageColumnEdgesOf = `-- name: ObsLineageColumnEdgesOf :many
+SELECT e.transformation_id, e.input_dataset_id, i.name AS input_name, e.output_dataset_id, o.name AS output_name,
+       e.input_column, e.output_column, e.kind, e.source
+FROM obs_lineage_edges e
+JOIN obs_datasets i ON i.team_id = $1 AND i.id = e.input_dataset_id
+JOIN obs_datasets o ON o.team_id = $1 AND o.id = e.output_dataset_id
+WHERE e.team_id = $1 AND e.transformation_id = ANY ($2::bigint[])
+  AND e.input_column <> '' AND e.first_seen_at <= $3::timestamptz
+ORDER BY e.id
+LIMIT $4::integer
+`
+
+type ObsLineageColumnEdgesOfParams struct {
+	TeamID            uuid.UUID
+	TransformationIds []int64
+	AsOf              time.Time
+	EdgeLimit         int32
+}
+
+type ObsLineageColumnEdgesOfRow struct {
+	TransformationID int64
+	InputDatasetID   int64
+	InputName        string
+	OutputDatasetID  int64
+	OutputName       string
+	InputColumn      string
+	OutputColumn     string
+	Kind             string
+	Source           string
+}
+
+// The column edges of the given transformations first seen by as_of, with
+// their datasets' names: the column level of a dataset-level walk.
+func (q *Queries) ObsLineageColumnEdgesOf(ctx context.Context, arg ObsLineageColumnEdgesOfParams) ([]ObsLineageColumnEdgesOfRow, error) {
+	rows, err := q.db.Query(ctx, obsLineageColumnEdgesOf,
+		arg.TeamID,
+		arg.TransformationIds,
+		arg.AsOf,
+		arg.EdgeLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ObsLineageColumnEdgesOfRow{}
+	for rows.Next() {
+		var i ObsLineageColumnEdgesOfRow
+		if err := rows.Scan(
+			&i.TransformationID,
+			&i.InputDatasetID,
+			&i.InputName,
+			&i.OutputDatasetID,
+			&i.OutputName,
+			&i.InputColumn,
+			&i.OutputColumn,
+			&i.Kind,
+			&i.Source,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const obsLineageEdgesUpsert = `-- name: ObsLineageEdgesUpsert :exec
 INSERT INTO obs_lineage_edges (team_id, transformation_id, input_dataset_id, output_dataset_id,
-                               input_column, output_column, first_seen_at, last_seen_at)
+                               input_column, output_column, kind, source, first_seen_at, last_seen_at)
 SELECT $1, $2,
        unnest($3::bigint[]), unnest($4::bigint[]),
        unnest($5::text[]), unnest($6::text[]),
-       $7, $7
+       unnest($7::text[]), unnest($8::text[]),
+       $9, $9
 ON CONFLICT (team_id, transformation_id, input_dataset_id, output_dataset_id, input_column, output_column) DO UPDATE
-SET last_seen_at = greatest(obs_lineage_edges.last_seen_at, EXCLUDED.last_seen_at)
+SET last_seen_at = greatest(obs_lineage_edges.last_seen_at, EXCLUDED.last_seen_at),
+    kind = CASE WHEN EXCLUDED.kind = '' THEN obs_lineage_edges.kind ELSE EXCLUDED.kind END,
+    source = CASE WHEN obs_lineage_edges.source = EXCLUDED.source THEN obs_lineage_edges.source ELSE 'both' END
 `
 
 type ObsLineageEdgesUpsertParams struct {
@@ -138,11 +249,14 @@ type ObsLineageEdgesUpsertParams struct {
 	OutputDatasetIds []int64
 	InputColumns     []string
 	OutputColumns    []string
+	Kinds            []string
+	Sources          []string
 	SeenAt           time.Time
 }
 
 // Records lineage edges of one transformation; edges seen before keep their
-// first_seen_at, so lineage "as of" a time stays stable.
+// first_seen_at, so lineage "as of" a time stays stable. A kind given replaces
+// the one known; an edge said by the report and by the SQL becomes 'both'.
 // The parallel arrays are zipped by set-returning functions in the select list.
 func (q *Queries) ObsLineageEdgesUpsert(ctx context.Context, arg ObsLineageEdgesUpsertParams) error {
 	_, err := q.db.Exec(ctx, obsLineageEdgesUpsert,
@@ -152,6 +266,8 @@ func (q *Queries) ObsLineageEdgesUpsert(ctx context.Context, arg ObsLineageEdges
 		arg.OutputDatasetIds,
 		arg.InputColumns,
 		arg.OutputColumns,
+		arg.Kinds,
+		arg.Sources,
 		arg.SeenAt,
 	)
 	return err
@@ -197,29 +313,29 @@ up_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, dep
     ) n
     WHERE b.depth < $6::integer AND b.frontier IS NOT NULL
 ),
-ds_edges (edge_id, transformation_id, input_id, output_id, input_col, output_col, depth) AS (
+ds_edges (edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, depth) AS (
     SELECT b.edge_ids[k]::bigint, b.transformation_ids[k]::bigint, b.input_ids[k]::bigint, b.output_ids[k]::bigint,
-           ''::text, ''::text, b.depth
+           ''::text, ''::text, ''::text, ''::text, b.depth
     FROM (SELECT frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, depth FROM down_bfs UNION ALL SELECT frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, depth FROM up_bfs) b, generate_subscripts(b.edge_ids, 1) AS k
 ),
-down_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, $2::bigint, $4::text, 0
+down_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, dataset_id, col, depth) AS (
+    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, ''::text, ''::text, $2::bigint, $4::text, 0
     WHERE $3::text IN ('downstream', 'both') AND $4::text <> ''
   UNION
     SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, e.input_column, e.output_column,
-           e.output_dataset_id, CASE WHEN d.col = '' THEN '' ELSE e.output_column END, d.depth + 1
+           e.kind, e.source, e.output_dataset_id, CASE WHEN d.col = '' THEN '' ELSE e.output_column END, d.depth + 1
     FROM down_col d
     JOIN obs_lineage_edges e
       ON e.team_id = $1 AND e.input_dataset_id = d.dataset_id AND e.input_column = d.col
      AND (d.col <> '' OR e.output_column = '')
     WHERE d.depth < $6::integer AND e.first_seen_at <= $5::timestamptz
 ),
-up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, $2::bigint, $4::text, 0
+up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, dataset_id, col, depth) AS (
+    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, ''::text, ''::text, $2::bigint, $4::text, 0
     WHERE $3::text IN ('upstream', 'both') AND $4::text <> ''
   UNION
     SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, e.input_column, e.output_column,
-           e.input_dataset_id, CASE WHEN u.col = '' THEN '' ELSE e.input_column END, u.depth + 1
+           e.kind, e.source, e.input_dataset_id, CASE WHEN u.col = '' THEN '' ELSE e.input_column END, u.depth + 1
     FROM up_col u
     JOIN obs_lineage_edges e
       ON e.team_id = $1 AND e.output_dataset_id = u.dataset_id
@@ -228,19 +344,20 @@ up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, 
     WHERE u.depth < $6::integer AND e.first_seen_at <= $5::timestamptz
 ),
 walked AS (
-    SELECT w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, min(w.depth)::integer AS depth
+    SELECT w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, w.kind, w.source,
+           min(w.depth)::integer AS depth
     FROM (
-        SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM ds_edges
-        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM down_col
-        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM up_col
+        SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, depth FROM ds_edges
+        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, depth FROM down_col
+        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, depth FROM up_col
     ) w
     WHERE w.edge_id <> 0
-    GROUP BY w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col
+    GROUP BY w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, w.kind, w.source
     ORDER BY depth, w.edge_id
     LIMIT $7::integer
 )
 SELECT e.edge_ids, e.edge_depths, e.edge_transformation_ids, e.edge_input_ids, e.edge_output_ids,
-       e.edge_input_columns, e.edge_output_columns,
+       e.edge_input_columns, e.edge_output_columns, e.edge_kinds, e.edge_sources,
        d.dataset_ids, d.dataset_names, d.dataset_types,
        t.transformation_ids, t.transformation_app_names, t.transformation_task_names, t.transformation_tf_ids,
        t.transformation_last_task_ids, t.transformation_last_seen_ats
@@ -251,7 +368,9 @@ FROM (
            coalesce(array_agg(w.input_id), '{}')::bigint[] AS edge_input_ids,
            coalesce(array_agg(w.output_id), '{}')::bigint[] AS edge_output_ids,
            coalesce(array_agg(w.input_col), '{}')::text[] AS edge_input_columns,
-           coalesce(array_agg(w.output_col), '{}')::text[] AS edge_output_columns
+           coalesce(array_agg(w.output_col), '{}')::text[] AS edge_output_columns,
+           coalesce(array_agg(w.kind), '{}')::text[] AS edge_kinds,
+           coalesce(array_agg(w.source), '{}')::text[] AS edge_sources
     FROM walked w
 ) e, (
     SELECT coalesce(array_agg(d.id), '{}')::bigint[] AS dataset_ids,
@@ -291,6 +410,8 @@ type ObsLineageWalkRow struct {
 	EdgeOutputIds             []int64
 	EdgeInputColumns          []string
 	EdgeOutputColumns         []string
+	EdgeKinds                 []string
+	EdgeSources               []string
 	DatasetIds                []int64
 	DatasetNames              []string
 	DatasetTypes              []string
@@ -345,6 +466,8 @@ func (q *Queries) ObsLineageWalk(ctx context.Context, arg ObsLineageWalkParams) 
 		&i.EdgeOutputIds,
 		&i.EdgeInputColumns,
 		&i.EdgeOutputColumns,
+		&i.EdgeKinds,
+		&i.EdgeSources,
 		&i.DatasetIds,
 		&i.DatasetNames,
 		&i.DatasetTypes,
@@ -359,11 +482,12 @@ func (q *Queries) ObsLineageWalk(ctx context.Context, arg ObsLineageWalkParams) 
 }
 
 const obsTaskTransformationUpsert = `-- name: ObsTaskTransformationUpsert :exec
-INSERT INTO obs_task_transformations (task_run_id, transformation_id, team_id, tf_id, status, query_str, inputs, output_name, reported_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO obs_task_transformations (task_run_id, transformation_id, team_id, tf_id, status, query_str, inputs, output_name,
+                                      sql_lineage, reported_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (task_run_id, transformation_id) DO UPDATE
 SET status = EXCLUDED.status, query_str = EXCLUDED.query_str, inputs = EXCLUDED.inputs,
-    output_name = EXCLUDED.output_name, reported_at = EXCLUDED.reported_at
+    output_name = EXCLUDED.output_name, sql_lineage = EXCLUDED.sql_lineage, reported_at = EXCLUDED.reported_at
 `
 
 type ObsTaskTransformationUpsertParams struct {
@@ -375,6 +499,7 @@ type ObsTaskTransformationUpsertParams struct {
 	QueryStr         string
 	Inputs           []byte
 	OutputName       string
+	SqlLineage       []byte
 	ReportedAt       time.Time
 }
 
@@ -389,6 +514,7 @@ func (q *Queries) ObsTaskTransformationUpsert(ctx context.Context, arg ObsTaskTr
 		arg.QueryStr,
 		arg.Inputs,
 		arg.OutputName,
+		arg.SqlLineage,
 		arg.ReportedAt,
 	)
 	return err

@@ -388,7 +388,7 @@ func (q *Queries) ObsTaskRunList(ctx context.Context, arg ObsTaskRunListParams) 
 }
 
 const obsTaskTransformationList = `-- name: ObsTaskTransformationList :many
-SELECT tt.tf_id, tt.status, tt.query_str, tt.inputs, tt.output_name, tt.reported_at
+SELECT tt.tf_id, tt.status, tt.query_str, tt.inputs, tt.output_name, tt.sql_lineage, tt.reported_at
 FROM obs_task_transformations tt
 WHERE tt.team_id = $1 AND tt.task_run_id = $2
 ORDER BY tt.reported_at, tt.tf_id
@@ -405,6 +405,7 @@ type ObsTaskTransformationListRow struct {
 	QueryStr   string
 	Inputs     []byte
 	OutputName string
+	SqlLineage []byte
 	ReportedAt time.Time
 }
 
@@ -423,6 +424,7 @@ func (q *Queries) ObsTaskTransformationList(ctx context.Context, arg ObsTaskTran
 			&i.QueryStr,
 			&i.Inputs,
 			&i.OutputName,
+			&i.SqlLineage,
 			&i.ReportedAt,
 		); err != nil {
 			return nil, err

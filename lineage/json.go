@@ -21,6 +21,12 @@ func (g *Graph) AppendJSON(dst []byte) []byte {
 	dst = appendArray(append(dst, `{"nodes":`...), g.Nodes, (*Node).appendJSON)
 	dst = appendArray(append(dst, `,"edges":`...), g.Edges, (*Edge).appendJSON)
 	dst = strconv.AppendBool(append(dst, `,"truncated":`...), g.Truncated)
+	if len(g.ColumnEdges) > 0 {
+		dst = appendArray(append(dst, `,"column_edges":`...), g.ColumnEdges, (*ColumnEdge).appendJSON)
+	}
+	if len(g.Columns) > 0 {
+		dst = appendArray(append(dst, `,"columns":`...), g.Columns, (*ColumnRef).appendJSON)
+	}
 	return append(dst, '}')
 }
 

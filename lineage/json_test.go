@@ -55,6 +55,14 @@ func randomGraph(rng *rand.Rand) Graph {
 		}
 		g.Edges = append(g.Edges, e)
 	}
+	for range rng.IntN(4) {
+		g.ColumnEdges = append(g.ColumnEdges, ColumnEdge{Transformation: randomString(rng), InputDataset: randomString(rng),
+			InputColumn: randomString(rng), OutputDataset: randomString(rng), OutputColumn: randomString(rng),
+			Kind: randomString(rng), Source: randomString(rng), Depth: rng.IntN(4)})
+	}
+	for range rng.IntN(4) {
+		g.Columns = append(g.Columns, ColumnRef{Dataset: randomString(rng), Column: randomString(rng), Depth: rng.IntN(4)})
+	}
 	return g
 }
 

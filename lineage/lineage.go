@@ -44,6 +44,9 @@ type Request struct {
 	Column string
 	// AsOf keeps only lineage first reported at or before it.
 	AsOf time.Time
+	// Level ColumnLevel adds the column edges (with how each output column
+	// derives from its input) to the answer.
+	Level string
 }
 
 // Node is a dataset or a transformation.
@@ -81,6 +84,12 @@ type Graph struct {
 	// Truncated means the walk reached MaxEdges lineage rows: the graph
 	// holds the nearest ones and there may be more.
 	Truncated bool `json:"truncated"`
+	// ColumnEdges are the column-level edges, at level=column or when the
+	// walk follows a column.
+	ColumnEdges []ColumnEdge `json:"column_edges,omitempty"`
+	// Columns are the columns a column walk reached besides its start:
+	// downstream, every column that depends on it.
+	Columns []ColumnRef `json:"columns,omitempty"`
 }
 
 // Walk runs the recursive lineage query for one team and builds the graph.
@@ -98,10 +107,28 @@ func Walk(ctx context.Context, q *db.Queries, teamID uuid.UUID, start db.ObsData
 	}
 	b := newBuilder(&a)
 	b.dataset(start.ID)
-	for _, i := range nearestFirst(&a) { // so nodes are listed by distance
+	order := nearestFirst(&a)
+	for _, i := range order { // so nodes are listed by distance
 		b.add(i)
 	}
-	return Graph{Nodes: b.nodes, Edges: b.edgeList(), Truncated: len(a.EdgeIds) >= MaxEdges}, nil
+	g := Graph{Nodes: b.nodes, Edges: b.edgeList(), Truncated: len(a.EdgeIds) >= MaxEdges}
+	switch {
+	case req.Column != "":
+		g.ColumnEdges, g.Columns = columnEdges(&a, order, b.datasetName, ColumnRef{Dataset: start.Name, Column: req.Column})
+	case req.Level == ColumnLevel:
+		if err := transformationColumnEdges(ctx, q, teamID, &g, req); err != nil {
+			return Graph{}, fmt.Errorf("walk lineage of %s: %w", start.Name, err)
+		}
+	}
+	return g, nil
+}
+
+// datasetName is the name of a dataset of the answer.
+func (b *builder) datasetName(id int64) string {
+	if i, ok := b.datasets[id]; ok {
+		return b.answer.DatasetNames[i]
+	}
+	return ""
 }
 
 // checkAnswer makes sure the query's parallel arrays are parallel.
@@ -109,6 +136,7 @@ func checkAnswer(a *db.ObsLineageWalkRow) error {
 	edges, datasets, transformations := len(a.EdgeIds), len(a.DatasetIds), len(a.TransformationIds)
 	if len(a.EdgeDepths) != edges || len(a.EdgeTransformationIds) != edges || len(a.EdgeInputIds) != edges ||
 		len(a.EdgeOutputIds) != edges || len(a.EdgeInputColumns) != edges || len(a.EdgeOutputColumns) != edges ||
+		len(a.EdgeKinds) != edges || len(a.EdgeSources) != edges ||
 		len(a.DatasetNames) != datasets || len(a.DatasetTypes) != datasets ||
 		len(a.TransformationAppNames) != transformations || len(a.TransformationTaskNames) != transformations ||
 		len(a.TransformationTfIds) != transformations || len(a.TransformationLastTaskIds) != transformations ||

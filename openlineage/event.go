@@ -56,6 +56,8 @@ type Job struct {
 	Integration string
 	// SQL is the sql facet's query, if any.
 	SQL string
+	// SQLDialect is the sql facet's dialect, if given.
+	SQLDialect string
 }
 
 // Dataset is an input or output with the facets sluice understands.
@@ -195,6 +197,9 @@ func parseJob(job node) (Job, error) {
 	}
 	if f, ok := facets["sql"]; ok {
 		if j.SQL, err = f.requiredString("query", maxMessageLength); err != nil {
+			return j, err
+		}
+		if j.SQLDialect, err = f.optionalString("dialect", maxNameLength); err != nil {
 			return j, err
 		}
 	}

@@ -16,6 +16,9 @@ type textRule struct {
 	value    string
 	max      int
 	required bool
+	// multiline allows line breaks and tabs (SQL text); other control
+	// characters stay refused.
+	multiline bool
 }
 
 // checkText checks reported names and ids: present when required, valid
@@ -35,12 +38,15 @@ func checkText(rules ...textRule) error {
 		if n := utf8.RuneCountInString(r.value); n > r.max {
 			return &InputError{Field: r.field, Problem: fmt.Sprintf("is %d characters long; at most %d are accepted", n, r.max)}
 		}
-		if strings.ContainsFunc(r.value, unicode.IsControl) {
+		if strings.ContainsFunc(r.value, func(c rune) bool { return unicode.IsControl(c) && !(r.multiline && isLayout(c)) }) {
 			return &InputError{Field: r.field, Problem: "contains control characters"}
 		}
 	}
 	return nil
 }
+
+// isLayout says c is a line break or tab, as SQL text is laid out with.
+func isLayout(c rune) bool { return c == '\n' || c == '\r' || c == '\t' }
 
 // storable says Postgres text can hold s: valid UTF-8 without NUL bytes.
 // No stored name fails it, so a lookup by a name that does finds nothing

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,6 +21,9 @@ type LineageRequest struct {
 	Direction string // upstream, downstream or both (the default)
 	Depth     int    // 0 means lineage.DefaultDepth
 	Column    string
+	// Level is dataset (the default) or column: column adds the column
+	// edges, each with its derivation kind.
+	Level string
 	// At, when set, shows lineage as it had been reported by then.
 	At *time.Time
 }
@@ -28,13 +32,22 @@ type LineageRequest struct {
 // transformations as nodes, across apps, column-level when a column is
 // given, as of a point in time when one is given.
 func (s *Service) Lineage(ctx context.Context, teamID uuid.UUID, in LineageRequest) (lineage.Graph, error) {
+	if dot := strings.LastIndexByte(in.Column, '.'); in.Dataset == "" && dot > 0 {
+		// column=shared_db.table_a.event_type names the dataset too.
+		in.Dataset, in.Column = in.Column[:dot], in.Column[dot+1:]
+	}
 	if err := checkText(
 		textRule{field: "dataset", value: in.Dataset, max: observability.MaxDatasetName, required: true},
 		textRule{field: "column", value: in.Column, max: observability.MaxNameLength},
 	); err != nil {
 		return lineage.Graph{}, err
 	}
-	req := lineage.Request{Direction: in.Direction, Depth: in.Depth, Column: in.Column, AsOf: orTime(in.At, endOfTime)}
+	req := lineage.Request{Direction: in.Direction, Depth: in.Depth, Column: in.Column, Level: in.Level, AsOf: orTime(in.At, endOfTime)}
+	switch req.Level {
+	case "", lineage.DatasetLevel, lineage.ColumnLevel:
+	default:
+		return lineage.Graph{}, &InputError{Field: "level", Problem: fmt.Sprintf("%q is not dataset or column", in.Level)}
+	}
 	switch req.Direction {
 	case "":
 		req.Direction = lineage.Both

@@ -219,12 +219,14 @@ func decodeRunCursor(cursor string) (time.Time, int64, error) {
 
 // TaskTransformation is a transformation as one run reported it.
 type TaskTransformation struct {
-	TfID       string                         `json:"tf_id"`
-	Status     string                         `json:"status"`
-	QueryStr   string                         `json:"query_str,omitempty"`
-	Inputs     map[string]map[string][]string `json:"input_datasets"`
-	Output     string                         `json:"output"`
-	ReportedAt time.Time                      `json:"reported_at"`
+	TfID     string                         `json:"tf_id"`
+	Status   string                         `json:"status"`
+	QueryStr string                         `json:"query_str,omitempty"`
+	Inputs   map[string]map[string][]string `json:"input_datasets"`
+	Output   string                         `json:"output"`
+	// SQLLineage is what sluice read from QueryStr, when there was one.
+	SQLLineage *SQLLineage `json:"sql_lineage,omitempty"`
+	ReportedAt time.Time   `json:"reported_at"`
 }
 
 // TaskDataset is a dataset a run reported: whether it read or wrote it, and
@@ -299,6 +301,13 @@ func (s *Service) GetTaskRun(ctx context.Context, teamID uuid.UUID, taskID strin
 		tt := TaskTransformation{TfID: t.TfID, Status: t.Status, QueryStr: t.QueryStr, Output: t.OutputName, ReportedAt: t.ReportedAt}
 		if err := json.Unmarshal(t.Inputs, &tt.Inputs); err != nil {
 			return d, fmt.Errorf("decode inputs of transformation %s: %w", t.TfID, err)
+		}
+		var fromSQL SQLLineage
+		if err := json.Unmarshal(t.SqlLineage, &fromSQL); err != nil {
+			return d, fmt.Errorf("decode SQL lineage of transformation %s: %w", t.TfID, err)
+		}
+		if fromSQL.Status != "" {
+			tt.SQLLineage = &fromSQL
 		}
 		d.Transformations = append(d.Transformations, tt)
 	}

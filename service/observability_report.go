@@ -1,11 +1,13 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,6 +29,11 @@ type ColumnEdge struct {
 	InputDataset string
 	InputColumn  string
 	OutputColumn string
+	// Kind is identity, transformation, aggregation or indirect; empty
+	// when the reporter did not say.
+	Kind string
+	// Source is EdgeFromSQL for edges read from the SQL; empty means reported.
+	Source string
 }
 
 // TransformationReport records a transformation of a task run and its
@@ -36,8 +43,11 @@ type TransformationReport struct {
 	TfID     string
 	Status   string
 	QueryStr string
-	Inputs   []InputDataset
-	Output   string
+	// SQLDialect names QueryStr's dialect (postgres, mysql, or a database
+	// speaking one of them); empty tries both.
+	SQLDialect string
+	Inputs     []InputDataset
+	Output     string
 	// ColumnLineage maps output columns to the input columns they come from,
 	// when the reporter knows it (OpenLineage columnLineage, sluice syncs).
 	ColumnLineage []ColumnEdge
@@ -49,7 +59,8 @@ func (in TransformationReport) check() error {
 	err := checkText(taskIDRule(in.TaskID),
 		textRule{field: "tf_id", value: in.TfID, max: observability.MaxIDLength, required: true},
 		textRule{field: "status", value: in.Status, max: observability.MaxNameLength},
-		textRule{field: "query_str", value: in.QueryStr, max: observability.MaxQueryLength},
+		textRule{field: "query_str", value: in.QueryStr, max: observability.MaxQueryLength, multiline: true},
+		textRule{field: "sql_dialect", value: in.SQLDialect, max: observability.MaxNameLength},
 		textRule{field: "output.name", value: in.Output, max: observability.MaxDatasetName, required: true},
 	)
 	if err != nil {
@@ -90,12 +101,14 @@ func (s *Service) ReportTransformation(ctx context.Context, teamID uuid.UUID, in
 	if err := in.check(); err != nil {
 		return err
 	}
+	// The SQL is read while the transaction makes its round trips.
+	reading := startSQLReading(in)
 	return s.withReportTx(ctx, func(q *db.Queries) error {
 		run, err := startedRun(ctx, q, teamID, in.TaskID)
 		if err != nil {
 			return err
 		}
-		return recordTransformation(ctx, q, teamID, run, in)
+		return recordTransformationRead(ctx, q, teamID, run, in, reading)
 	})
 }
 
@@ -112,15 +125,28 @@ func startedRun(ctx context.Context, q *db.Queries, teamID uuid.UUID, taskID str
 }
 
 func recordTransformation(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.ObsTaskRun, in TransformationReport) error {
+	return recordTransformationRead(ctx, q, teamID, run, in, startSQLReading(in))
+}
+
+// recordTransformationRead is recordTransformation with its SQL being read.
+func recordTransformationRead(ctx context.Context, q *db.Queries, teamID uuid.UUID, run db.ObsTaskRun, in TransformationReport, reading *sqlReading) error {
 	seenAt := in.ReportedAt
 	if seenAt.IsZero() {
 		seenAt = time.Now()
+	}
+	fromSQL, err := deriveFromSQL(ctx, q, teamID, in, reading)
+	if err != nil {
+		return err
 	}
 	names := []string{in.Output} // then every input
 	for _, input := range in.Inputs {
 		names = append(names, input.Name)
 	}
+	names = append(names, fromSQL.inputs...)
 	for _, e := range in.ColumnLineage {
+		names = append(names, e.InputDataset)
+	}
+	for _, e := range fromSQL.edges {
 		names = append(names, e.InputDataset)
 	}
 	ids, err := ensureDatasets(ctx, q, teamID, names)
@@ -142,20 +168,25 @@ func recordTransformation(ctx context.Context, q *db.Queries, teamID uuid.UUID, 
 	if err != nil {
 		return fmt.Errorf("encode inputs of transformation %s: %w", in.TfID, err)
 	}
+	sqlJSON, err := json.Marshal(fromSQL.info)
+	if err != nil {
+		return fmt.Errorf("encode SQL lineage of transformation %s: %w", in.TfID, err)
+	}
 	if err := q.ObsTaskTransformationUpsert(ctx, db.ObsTaskTransformationUpsertParams{
 		TaskRunID: run.ID, TransformationID: tfID, TeamID: teamID, TfID: in.TfID, Status: in.Status,
-		QueryStr: in.QueryStr, Inputs: inputsJSON, OutputName: in.Output, ReportedAt: seenAt,
+		QueryStr: in.QueryStr, Inputs: inputsJSON, OutputName: in.Output, SqlLineage: sqlJSON, ReportedAt: seenAt,
 	}); err != nil {
 		return fmt.Errorf("record transformation %s of task %s: %w", in.TfID, run.TaskID, dbError(err))
 	}
 	if err := recordDatasetRoles(ctx, q, teamID, run, names[1:], names[:1], ids, seenAt); err != nil {
 		return err
 	}
-	edges := lineageEdges(in, ids)
+	edges := lineageEdges(in, fromSQL.edges, ids)
 	if err := q.ObsLineageEdgesUpsert(ctx, db.ObsLineageEdgesUpsertParams{
 		TeamID: teamID, TransformationID: tfID, SeenAt: seenAt,
 		InputDatasetIds: edges.inputs, OutputDatasetIds: edges.outputs,
 		InputColumns: edges.inputColumns, OutputColumns: edges.outputColumns,
+		Kinds: edges.kinds, Sources: edges.sources,
 	}); err != nil {
 		return fmt.Errorf("record lineage of transformation %s: %w", in.TfID, dbError(err))
 	}
@@ -200,38 +231,72 @@ func recordDatasetRoles(ctx context.Context, q *db.Queries, teamID uuid.UUID, ru
 type edgeColumns struct {
 	inputs, outputs             []int64
 	inputColumns, outputColumns []string
+	kinds, sources              []string
+}
+
+// EdgeBoth is the source of an edge both the report and the SQL gave.
+const EdgeBoth = "both"
+
+// edgeKey names one lineage edge of a transformation.
+type edgeKey struct {
+	input         int64
+	inCol, outCol string
+}
+
+// add records an edge once; said again by another source it becomes
+// EdgeBoth, and a kind given replaces an unknown one.
+func (e *edgeColumns) add(index map[edgeKey]int, out int64, k edgeKey, kind, source string) {
+	if i, ok := index[k]; ok {
+		if e.sources[i] != source {
+			e.sources[i] = EdgeBoth
+		}
+		if kind != "" {
+			e.kinds[i] = kind
+		}
+		return
+	}
+	index[k] = len(e.inputs)
+	e.inputs = append(e.inputs, k.input)
+	e.outputs = append(e.outputs, out)
+	e.inputColumns = append(e.inputColumns, k.inCol)
+	e.outputColumns = append(e.outputColumns, k.outCol)
+	e.kinds = append(e.kinds, kind)
+	e.sources = append(e.sources, source)
 }
 
 // lineageEdges lists a transformation's edges, once each: a dataset-level
-// edge per input dataset, and a column edge per named input column (output
-// column unknown) and per column-lineage pair.
-func lineageEdges(in TransformationReport, ids map[string]int64) edgeColumns {
-	type edge struct {
-		input         int64
-		inCol, outCol string
-	}
+// edge per input dataset, a column edge per column-lineage pair (reported
+// or read from the SQL), and per named input column the SQL did not map to
+// output columns an edge whose output column is unknown. A reported input
+// column the SQL maps is not repeated as unknown: its SQL edges become "both".
+func lineageEdges(in TransformationReport, fromSQL []ColumnEdge, ids map[string]int64) edgeColumns {
 	out := ids[in.Output]
-	seen := map[edge]bool{}
+	index := map[edgeKey]int{}
+	mapped := map[edgeKey][]int{} // (input, lower-case column) -> its SQL edges
 	var e edgeColumns
-	add := func(k edge) {
-		if seen[k] {
-			return
-		}
-		seen[k] = true
-		e.inputs = append(e.inputs, k.input)
-		e.outputs = append(e.outputs, out)
-		e.inputColumns = append(e.inputColumns, k.inCol)
-		e.outputColumns = append(e.outputColumns, k.outCol)
+	for _, c := range fromSQL {
+		e.add(index, out, edgeKey{input: ids[c.InputDataset]}, "", EdgeFromSQL)
+		k := edgeKey{input: ids[c.InputDataset], inCol: c.InputColumn, outCol: c.OutputColumn}
+		e.add(index, out, k, c.Kind, EdgeFromSQL)
+		col := edgeKey{input: k.input, inCol: strings.ToLower(c.InputColumn)}
+		mapped[col] = append(mapped[col], index[k])
 	}
 	for _, input := range in.Inputs {
-		add(edge{input: ids[input.Name]})
+		e.add(index, out, edgeKey{input: ids[input.Name]}, "", EdgeReported)
 		for _, c := range input.Columns {
-			add(edge{input: ids[input.Name], inCol: c})
+			sqlEdges := mapped[edgeKey{input: ids[input.Name], inCol: strings.ToLower(c)}]
+			for _, i := range sqlEdges {
+				e.sources[i] = EdgeBoth
+			}
+			if len(sqlEdges) == 0 {
+				e.add(index, out, edgeKey{input: ids[input.Name], inCol: c}, "", EdgeReported)
+			}
 		}
 	}
 	for _, c := range in.ColumnLineage {
-		add(edge{input: ids[c.InputDataset]})
-		add(edge{input: ids[c.InputDataset], inCol: c.InputColumn, outCol: c.OutputColumn})
+		source := cmp.Or(c.Source, EdgeReported)
+		e.add(index, out, edgeKey{input: ids[c.InputDataset]}, "", source)
+		e.add(index, out, edgeKey{input: ids[c.InputDataset], inCol: c.InputColumn, outCol: c.OutputColumn}, c.Kind, source)
 	}
 	return e
 }

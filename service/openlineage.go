@@ -195,7 +195,7 @@ func openLineageTransformations(ev openlineage.RunEvent, earlier []db.ObsTaskDat
 	var tfs []TransformationReport
 	for _, out := range outputs {
 		tf := TransformationReport{TaskID: ev.RunID, TfID: openLineageTfID(out), Status: strings.ToLower(ev.EventType),
-			QueryStr: ev.Job.SQL, Inputs: inputs, Output: out, ReportedAt: ev.EventTime}
+			QueryStr: ev.Job.SQL, SQLDialect: ev.Job.SQLDialect, Inputs: inputs, Output: out, ReportedAt: ev.EventTime}
 		columns := make([]string, 0, len(lineage[out]))
 		for column := range lineage[out] {
 			columns = append(columns, column)

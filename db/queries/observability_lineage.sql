@@ -32,24 +32,51 @@ RETURNING id;
 
 -- name: ObsTaskTransformationUpsert :exec
 -- Records what one run reported about a transformation; a repeated report replaces it.
-INSERT INTO obs_task_transformations (task_run_id, transformation_id, team_id, tf_id, status, query_str, inputs, output_name, reported_at)
-VALUES (@task_run_id, @transformation_id, @team_id, @tf_id, @status, @query_str, @inputs, @output_name, @reported_at)
+INSERT INTO obs_task_transformations (task_run_id, transformation_id, team_id, tf_id, status, query_str, inputs, output_name,
+                                      sql_lineage, reported_at)
+VALUES (@task_run_id, @transformation_id, @team_id, @tf_id, @status, @query_str, @inputs, @output_name, @sql_lineage, @reported_at)
 ON CONFLICT (task_run_id, transformation_id) DO UPDATE
 SET status = EXCLUDED.status, query_str = EXCLUDED.query_str, inputs = EXCLUDED.inputs,
-    output_name = EXCLUDED.output_name, reported_at = EXCLUDED.reported_at;
+    output_name = EXCLUDED.output_name, sql_lineage = EXCLUDED.sql_lineage, reported_at = EXCLUDED.reported_at;
 
 -- name: ObsLineageEdgesUpsert :exec
 -- Records lineage edges of one transformation; edges seen before keep their
--- first_seen_at, so lineage "as of" a time stays stable.
+-- first_seen_at, so lineage "as of" a time stays stable. A kind given replaces
+-- the one known; an edge said by the report and by the SQL becomes 'both'.
 INSERT INTO obs_lineage_edges (team_id, transformation_id, input_dataset_id, output_dataset_id,
-                               input_column, output_column, first_seen_at, last_seen_at)
+                               input_column, output_column, kind, source, first_seen_at, last_seen_at)
 -- The parallel arrays are zipped by set-returning functions in the select list.
 SELECT @team_id, @transformation_id,
        unnest(@input_dataset_ids::bigint[]), unnest(@output_dataset_ids::bigint[]),
        unnest(@input_columns::text[]), unnest(@output_columns::text[]),
+       unnest(@kinds::text[]), unnest(@sources::text[]),
        @seen_at, @seen_at
 ON CONFLICT (team_id, transformation_id, input_dataset_id, output_dataset_id, input_column, output_column) DO UPDATE
-SET last_seen_at = greatest(obs_lineage_edges.last_seen_at, EXCLUDED.last_seen_at);
+SET last_seen_at = greatest(obs_lineage_edges.last_seen_at, EXCLUDED.last_seen_at),
+    kind = CASE WHEN EXCLUDED.kind = '' THEN obs_lineage_edges.kind ELSE EXCLUDED.kind END,
+    source = CASE WHEN obs_lineage_edges.source = EXCLUDED.source THEN obs_lineage_edges.source ELSE 'both' END;
+
+-- name: ObsDatasetSchemasByName :many
+-- The latest reported schema of each named dataset, for reading SQL that
+-- names them (expanding *, attributing unqualified columns).
+SELECT DISTINCT ON (d.id) d.name, v.fields
+FROM obs_datasets d
+JOIN obs_schema_versions v ON v.team_id = @team_id AND v.dataset_id = d.id
+WHERE d.team_id = @team_id AND d.name = ANY (@names::text[])
+ORDER BY d.id, v.version DESC;
+
+-- name: ObsLineageColumnEdgesOf :many
+-- The column edges of the given transformations first seen by as_of, with
+-- their datasets' names: the column level of a dataset-level walk.
+SELECT e.transformation_id, e.input_dataset_id, i.name AS input_name, e.output_dataset_id, o.name AS output_name,
+       e.input_column, e.output_column, e.kind, e.source
+FROM obs_lineage_edges e
+JOIN obs_datasets i ON i.team_id = @team_id AND i.id = e.input_dataset_id
+JOIN obs_datasets o ON o.team_id = @team_id AND o.id = e.output_dataset_id
+WHERE e.team_id = @team_id AND e.transformation_id = ANY (@transformation_ids::bigint[])
+  AND e.input_column <> '' AND e.first_seen_at <= @as_of::timestamptz
+ORDER BY e.id
+LIMIT @edge_limit::integer;
 
 -- name: ObsLineageWalk :one
 -- Walks the lineage graph from one dataset in ONE recursive query: upstream,
@@ -114,30 +141,30 @@ up_bfs (frontier, seen, edge_ids, transformation_ids, input_ids, output_ids, dep
     WHERE b.depth < @max_depth::integer AND b.frontier IS NOT NULL
 ),
 -- The levels' edges, both ways, one row each.
-ds_edges (edge_id, transformation_id, input_id, output_id, input_col, output_col, depth) AS (
+ds_edges (edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, depth) AS (
     SELECT b.edge_ids[k]::bigint, b.transformation_ids[k]::bigint, b.input_ids[k]::bigint, b.output_ids[k]::bigint,
-           ''::text, ''::text, b.depth
+           ''::text, ''::text, ''::text, ''::text, b.depth
     FROM (SELECT * FROM down_bfs UNION ALL SELECT * FROM up_bfs) b, generate_subscripts(b.edge_ids, 1) AS k
 ),
 -- Column level: a walk over (dataset, column) states.
-down_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, @dataset_id::bigint, @column_name::text, 0
+down_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, dataset_id, col, depth) AS (
+    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, ''::text, ''::text, @dataset_id::bigint, @column_name::text, 0
     WHERE @direction::text IN ('downstream', 'both') AND @column_name::text <> ''
   UNION
     SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, e.input_column, e.output_column,
-           e.output_dataset_id, CASE WHEN d.col = '' THEN '' ELSE e.output_column END, d.depth + 1
+           e.kind, e.source, e.output_dataset_id, CASE WHEN d.col = '' THEN '' ELSE e.output_column END, d.depth + 1
     FROM down_col d
     JOIN obs_lineage_edges e
       ON e.team_id = @team_id AND e.input_dataset_id = d.dataset_id AND e.input_column = d.col
      AND (d.col <> '' OR e.output_column = '')
     WHERE d.depth < @max_depth::integer AND e.first_seen_at <= @as_of::timestamptz
 ),
-up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, dataset_id, col, depth) AS (
-    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, @dataset_id::bigint, @column_name::text, 0
+up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, dataset_id, col, depth) AS (
+    SELECT 0::bigint, 0::bigint, 0::bigint, 0::bigint, ''::text, ''::text, ''::text, ''::text, @dataset_id::bigint, @column_name::text, 0
     WHERE @direction::text IN ('upstream', 'both') AND @column_name::text <> ''
   UNION
     SELECT e.id, e.transformation_id, e.input_dataset_id, e.output_dataset_id, e.input_column, e.output_column,
-           e.input_dataset_id, CASE WHEN u.col = '' THEN '' ELSE e.input_column END, u.depth + 1
+           e.kind, e.source, e.input_dataset_id, CASE WHEN u.col = '' THEN '' ELSE e.input_column END, u.depth + 1
     FROM up_col u
     JOIN obs_lineage_edges e
       ON e.team_id = @team_id AND e.output_dataset_id = u.dataset_id
@@ -146,19 +173,20 @@ up_col (edge_id, transformation_id, input_id, output_id, input_col, output_col, 
     WHERE u.depth < @max_depth::integer AND e.first_seen_at <= @as_of::timestamptz
 ),
 walked AS (
-    SELECT w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, min(w.depth)::integer AS depth
+    SELECT w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, w.kind, w.source,
+           min(w.depth)::integer AS depth
     FROM (
         SELECT * FROM ds_edges
-        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM down_col
-        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, depth FROM up_col
+        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, depth FROM down_col
+        UNION ALL SELECT edge_id, transformation_id, input_id, output_id, input_col, output_col, kind, source, depth FROM up_col
     ) w
     WHERE w.edge_id <> 0
-    GROUP BY w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col
+    GROUP BY w.edge_id, w.transformation_id, w.input_id, w.output_id, w.input_col, w.output_col, w.kind, w.source
     ORDER BY depth, w.edge_id
     LIMIT @edge_limit::integer
 )
 SELECT e.edge_ids, e.edge_depths, e.edge_transformation_ids, e.edge_input_ids, e.edge_output_ids,
-       e.edge_input_columns, e.edge_output_columns,
+       e.edge_input_columns, e.edge_output_columns, e.edge_kinds, e.edge_sources,
        d.dataset_ids, d.dataset_names, d.dataset_types,
        t.transformation_ids, t.transformation_app_names, t.transformation_task_names, t.transformation_tf_ids,
        t.transformation_last_task_ids, t.transformation_last_seen_ats
@@ -169,7 +197,9 @@ FROM (
            coalesce(array_agg(w.input_id), '{}')::bigint[] AS edge_input_ids,
            coalesce(array_agg(w.output_id), '{}')::bigint[] AS edge_output_ids,
            coalesce(array_agg(w.input_col), '{}')::text[] AS edge_input_columns,
-           coalesce(array_agg(w.output_col), '{}')::text[] AS edge_output_columns
+           coalesce(array_agg(w.output_col), '{}')::text[] AS edge_output_columns,
+           coalesce(array_agg(w.kind), '{}')::text[] AS edge_kinds,
+           coalesce(array_agg(w.source), '{}')::text[] AS edge_sources
     FROM walked w
 ) e, (
     SELECT coalesce(array_agg(d.id), '{}')::bigint[] AS dataset_ids,

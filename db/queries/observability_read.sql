@@ -54,7 +54,7 @@ ORDER BY started_at DESC, id DESC
 LIMIT @row_limit::integer;
 
 -- name: ObsTaskTransformationList :many
-SELECT tt.tf_id, tt.status, tt.query_str, tt.inputs, tt.output_name, tt.reported_at
+SELECT tt.tf_id, tt.status, tt.query_str, tt.inputs, tt.output_name, tt.sql_lineage, tt.reported_at
 FROM obs_task_transformations tt
 WHERE tt.team_id = @team_id AND tt.task_run_id = @task_run_id
 ORDER BY tt.reported_at, tt.tf_id;
