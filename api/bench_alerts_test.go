@@ -86,7 +86,9 @@ func BenchmarkAlertDelivery(b *testing.B) {
 		if len(latencies) < events {
 			b.Fatalf("%d of %d events arrived within two minutes", len(latencies), events)
 		}
-		p := func(q float64) time.Duration { return latencies[int(q*float64(len(latencies)-1))].Round(time.Millisecond) }
+		p := func(q float64) time.Duration {
+			return latencies[int(q*float64(len(latencies)-1))].Round(time.Millisecond)
+		}
 		fmt.Printf("alert delivery: %d events emitted in %s (%.0f/s, goal 1000/s); event to delivery p50 %s, p99 %s, max %s\n",
 			events, emitted.Round(time.Millisecond), float64(events)/emitted.Seconds(), p(0.5), p(0.99), p(1))
 		b.ReportMetric(float64(p(0.99).Milliseconds()), "p99-ms")
@@ -94,39 +96,47 @@ func BenchmarkAlertDelivery(b *testing.B) {
 	}
 }
 
-// BenchmarkLogMetricsWithAnomalyRules times POST /log/metrics with no alert
-// rules (the baseline) and with 100 metric.anomaly rules, through the API,
-// and prints the ratio (goal ≤ 1.1×). Rules are matched when an anomaly is
-// recorded, at the run's end, so reporting metrics should not pay for them.
+// BenchmarkLogMetricsWithAnomalyRules times POST /log/metrics through the
+// API for a team with no alert rules (the baseline) and a team with 100
+// metric.anomaly rules, request by request in turn so both see the same
+// machine, and prints the ratio of their medians (goal ≤ 1.1×). Rules are
+// matched when an anomaly is recorded, at the run's end, so reporting
+// metrics should not pay for them.
 func BenchmarkLogMetricsWithAnomalyRules(b *testing.B) {
-	const requests = 400
+	const requests = 600
 	for i := 0; i < b.N; i++ {
 		env := testenv.New(b)
-		token := env.Token(b, "acme")
-		timeReports := func(task string) time.Duration {
-			startTask(b, env, token, task, "etl", "load")
-			var total time.Duration
-			for n := 0; n < requests; n++ {
-				body := map[string]any{"task_id": task, "metrics": []any{
-					map[string]any{"asset_name": fmt.Sprintf("t%d", n%50), "asset_type": "table", "metric_type": "row_count", "value": n},
-				}}
-				t0 := time.Now()
-				obsPost(b, env, token, "/log/metrics", body, http.StatusCreated)
-				total += time.Since(t0)
-			}
-			return total / requests
-		}
-		timeReports("warm-up")
-		base := timeReports("no-rules")
-		channel := obsPost(b, env, token, "/v1/api/alerts/channels", map[string]any{"name": "hook", "type": "webhook", "url": "https://hooks.example.com/x"}, http.StatusCreated)["id"]
+		plain, ruled := env.Token(b, "plain"), env.Token(b, "ruled")
+		channel := obsPost(b, env, ruled, "/v1/api/alerts/channels", map[string]any{"name": "hook", "type": "webhook", "url": "https://hooks.example.com/x"}, http.StatusCreated)["id"]
 		for n := 0; n < 100; n++ {
-			obsPost(b, env, token, "/v1/api/alerts/rules", map[string]any{"name": fmt.Sprintf("r%d", n), "event": "metric.anomaly",
+			obsPost(b, env, ruled, "/v1/api/alerts/rules", map[string]any{"name": fmt.Sprintf("r%d", n), "event": "metric.anomaly",
 				"channel_id": channel, "asset": fmt.Sprintf("t%d", n%50)}, http.StatusCreated)
 		}
-		with := timeReports("with-rules")
-		ratio := with.Seconds() / base.Seconds()
-		fmt.Printf("/log/metrics: %s a request without rules (baseline), %s with 100 anomaly rules, ratio %.3f (goal <= 1.1: %s)\n",
-			base.Round(time.Microsecond), with.Round(time.Microsecond), ratio, verdict(ratio <= 1.1))
+		for _, token := range []string{plain, ruled} {
+			startTask(b, env, token, "load-1", "etl", "load")
+		}
+		report := func(token string, n int) time.Duration {
+			body := map[string]any{"task_id": "load-1", "metrics": []any{
+				map[string]any{"asset_name": fmt.Sprintf("t%d", n%50), "asset_type": "table", "metric_type": "row_count", "value": n},
+			}}
+			t0 := time.Now()
+			obsPost(b, env, token, "/log/metrics", body, http.StatusCreated)
+			return time.Since(t0)
+		}
+		for n := 0; n < 50; n++ { // warm up both
+			report(plain, n)
+			report(ruled, n)
+		}
+		var without, with []time.Duration
+		for n := 0; n < requests; n++ {
+			without = append(without, report(plain, n))
+			with = append(with, report(ruled, n))
+		}
+		median := func(d []time.Duration) time.Duration { slices.Sort(d); return d[len(d)/2] }
+		base, ruledMedian := median(without), median(with)
+		ratio := ruledMedian.Seconds() / base.Seconds()
+		fmt.Printf("/log/metrics: median %s a request without rules (baseline), %s with 100 anomaly rules, ratio %.3f (goal <= 1.1: %s)\n",
+			base.Round(time.Microsecond), ruledMedian.Round(time.Microsecond), ratio, verdict(ratio <= 1.1))
 		b.ReportMetric(ratio, "with/without(<=1.1)")
 	}
 }

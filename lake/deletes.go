@@ -177,12 +177,13 @@ func (ct *commitTx) findMissing(ctx context.Context, d *duck, t *lakeTable, keyC
 	if err != nil {
 		return err
 	}
-	// The source's keys stay in their files and each matching pass hashes
-	// one partition of them (see mergePartitionRows); a lake row can only
-	// match a source key of its own partition, so each pass reads the lake
-	// rows of that partition only.
-	parts := keyPartitions(sourceKeys)
-	if err := d.exec(ctx, "CREATE OR REPLACE VIEW srckeys AS "+srcKeys+
+	// One batch reads the key files straight into the join's hash table;
+	// several read them once into a table.
+	kind := "VIEW"
+	if len(live) > mergeBatch {
+		kind = "TABLE"
+	}
+	if err := d.exec(ctx, "CREATE OR REPLACE "+kind+" srckeys AS "+srcKeys+
 		"; CREATE OR REPLACE TABLE hits (f INTEGER, r BIGINT, mark BOOLEAN)"); err != nil {
 		return fmt.Errorf("read the source's keys: %w", err)
 	}
@@ -206,19 +207,15 @@ func (ct *commitTx) findMissing(ctx context.Context, d *duck, t *lakeTable, keyC
 				quoteString(ct.l.filePath(t, f.Path, f.Relative)), schema, strings.Join(notNull, " AND ")))
 		}
 		lakeRows := strings.Join(reads, " UNION ALL ")
-		for p := 0; p < parts; p++ {
-			inPart := fmt.Sprintf("hash(%s) %% %d = %d", joinNames(keyCols), parts, p)
-			query := fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r, true FROM (SELECT * FROM (%s) WHERE %s) e ANTI JOIN (SELECT * FROM srckeys WHERE %s) s ON %s",
-				lakeRows, inPart, inPart, strings.Join(match, " AND "))
-			if mark != nil {
-				// A key gone and unmarked is marked; a key back and marked is restored.
-				query = fmt.Sprintf(`INSERT INTO hits SELECT e.f, e.r, s.present IS NULL FROM (SELECT * FROM (%s) WHERE %s) e
-					LEFT JOIN (SELECT *, true AS present FROM srckeys WHERE %s) s ON %s WHERE (s.present IS NULL) = (e.d IS NULL)`,
-					lakeRows, inPart, inPart, strings.Join(match, " AND "))
-			}
-			if err := d.exec(ctx, query); err != nil {
-				return fmt.Errorf("match the lake's keys against the source's: %w", err)
-			}
+		query := fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r, true FROM (%s) e ANTI JOIN srckeys s ON %s", lakeRows, strings.Join(match, " AND "))
+		if mark != nil {
+			// A key gone and unmarked is marked; a key back and marked is restored.
+			query = fmt.Sprintf(`INSERT INTO hits SELECT e.f, e.r, s.present IS NULL FROM (%s) e
+				LEFT JOIN (SELECT *, true AS present FROM srckeys) s ON %s WHERE (s.present IS NULL) = (e.d IS NULL)`,
+				lakeRows, strings.Join(match, " AND "))
+		}
+		if err := d.exec(ctx, query); err != nil {
+			return fmt.Errorf("match the lake's keys against the source's: %w", err)
 		}
 	}
 	return ct.dropDeletedHits(ctx, d, t, live)

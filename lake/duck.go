@@ -73,6 +73,10 @@ func openDuckAt(ctx context.Context, file, memory string, threads int) (*duck, e
 		// as a writer drops staging table after staging table; without them
 		// the process grew by a few MiB per file written.
 		"SET allocator_background_threads = true",
+		// Freed memory goes back to the allocator's shared pool after each
+		// task above this size (DuckDB's default is 128 MB), so one duck's
+		// caches do not stay resident while the next one works.
+		"SET allocator_flush_threshold = '32MB'",
 	})
 	if err != nil {
 		_ = os.RemoveAll(tempDir)

@@ -2,10 +2,10 @@ package lake
 
 import "testing"
 
-// TestKeyMatchingInHashPartitions runs the merge and delete detection tests
-// with a partition bound of a few keys, so every key match takes several
-// hash passes: a key matched in the wrong pass, or in none, changes their
-// answers.
+// TestKeyMatchingInHashPartitions runs the merge tests (and the delete
+// detection tests, which merge too) with a partition bound of a few keys,
+// so every merge's key match takes several hash passes: a key matched in
+// the wrong pass, or in none, changes their answers.
 func TestKeyMatchingInHashPartitions(t *testing.T) {
 	saved := mergePartitionRows
 	mergePartitionRows = 3
