@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/sluice-dev/sluice/internal/testenv"
 )
@@ -170,8 +171,11 @@ func TestMetricFarOffItsHistoryIsFlagged(t *testing.T) {
 		}}, http.StatusCreated)
 		endTask(t, env, token, id)
 	}
-	last := obsGet(t, env, token, taskPath("daily-6"))["task"].(map[string]any)
-	anomalies := obsList(last["anomalies"])
+	// The run's end is recorded before its metrics are checked: wait for the check.
+	var anomalies []any
+	for deadline := time.Now().Add(20 * time.Second); len(anomalies) == 0 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		anomalies = obsList(obsGet(t, env, token, taskPath("daily-6"))["task"].(map[string]any)["anomalies"])
+	}
 	if len(anomalies) != 1 {
 		t.Fatalf("anomalies of the last run = %v", anomalies)
 	}

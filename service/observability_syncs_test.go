@@ -58,6 +58,11 @@ func TestSyncRunsReportThemselves(t *testing.T) {
 	}
 
 	last := waitForRun(t, env.Service, team, service.SyncTaskID("run-6"))
+	// The run's end is recorded before its metrics are checked: wait for the check.
+	for deadline := time.Now().Add(20 * time.Second); len(last.Anomalies) == 0 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		last = waitForRun(t, env.Service, team, service.SyncTaskID("run-6"))
+	}
 	if last.AppName != service.SyncApp || last.TaskName != "Production DB" || last.Status != observability.StatusSuccess {
 		t.Fatalf("last run = %+v", last.TaskRun)
 	}
