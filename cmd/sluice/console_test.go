@@ -154,7 +154,7 @@ func TestConsoleInABrowser(t *testing.T) {
 		t.Fatalf("the new token shown: %q", tok)
 	}
 	page.shot("12-tokens")
-	consoleAlerts(t, page)
+	consoleAlerts(t, page, dev)
 
 	phone := consolePage{t: t, ctx: newBrowser(t, 390, 844), url: dev.url, suffix: "-phone"}
 	phone.signIn(dev.token)
@@ -170,8 +170,10 @@ func TestConsoleInABrowser(t *testing.T) {
 }
 
 // consoleAlerts adds a webhook channel to a local receiver, sends it a test
-// from its row, adds a rule, and opens the channel's delivery log.
-func consoleAlerts(t *testing.T, page consolePage) {
+// from its row, adds a task_run.failed rule, fails a task run through the
+// API (so the `sluice dev` worker's dispatcher sends it), and opens the
+// channel's delivery log.
+func consoleAlerts(t *testing.T, page consolePage, dev devStack) {
 	t.Helper()
 	var got atomic.Int32
 	rx := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -193,12 +195,20 @@ func consoleAlerts(t *testing.T, page consolePage) {
 	if got.Load() != 1 {
 		t.Fatalf("the receiver got %d signed test messages, want 1", got.Load())
 	}
-	page.fill("#rule-name", "failed syncs")
+	page.fill("#rule-name", "failed tasks")
+	page.fill("#rule-event", "task_run.failed")
 	page.click(`section[aria-labelledby="new-rule-heading"] button[type="submit"]`)
-	page.wait(`[data-testid="rule-failed syncs"]`)
+	page.wait(`[data-testid="rule-failed tasks"]`)
 	page.shot("12a-alerts")
+	post(t, dev, "/log/task", map[string]any{"task_id": "nightly-1", "status": "start", "app_name": "demo", "task_name": "nightly", "task_type": "python"})
+	post(t, dev, "/log/task", map[string]any{"task_id": "nightly-1", "status": "end", "result": "failed", "error": "disk full"})
+	for deadline := time.Now().Add(30 * time.Second); got.Load() < 2; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the failed task run did not reach the receiver within 30s (%d messages)", got.Load())
+		}
+	}
 	page.clickText(`[data-testid="channel-on-call"] a`, "Deliveries")
-	page.poll("the test delivery", `document.body.innerText.includes("delivered") && document.body.innerText.includes("Test notification")`)
+	page.poll("both deliveries", `document.body.innerText.includes("Test notification") && document.body.innerText.includes("disk full")`)
 	page.shot("12b-alert-deliveries")
 }
 
@@ -209,30 +219,33 @@ var seedMetricValues = []int{100, 102, 99, 101, 100, 103, 98, 100, 950, 101}
 // the observability seed (and the README) shows.
 func reportSeedLineage(t *testing.T, dev devStack) {
 	t.Helper()
-	post := func(path string, body map[string]any) {
-		t.Helper()
-		raw, _ := json.Marshal(body)
-		req, _ := http.NewRequest(http.MethodPost, dev.url+path, bytes.NewReader(raw))
-		req.Header.Set("Authorization", "Bearer "+dev.token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode >= 300 {
-			t.Fatalf("POST %s: %d", path, res.StatusCode)
-		}
-	}
-	post("/log/task", map[string]any{"task_id": "run-42", "status": "start", "app_name": "demo", "task_name": "load", "task_type": "python"})
-	post("/log/tf", map[string]any{"task_id": "run-42", "tf_id": 1, "input_datasets": map[string]any{"db.raw_orders": map[string]any{"columns": []string{"id", "amount"}}}, "output": map[string]any{"name": "db.orders"}})
-	post("/log/task", map[string]any{"task_id": "run-42", "status": "end"})
+	post(t, dev, "/log/task", map[string]any{"task_id": "run-42", "status": "start", "app_name": "demo", "task_name": "load", "task_type": "python"})
+	post(t, dev, "/log/tf", map[string]any{"task_id": "run-42", "tf_id": 1, "input_datasets": map[string]any{"db.raw_orders": map[string]any{"columns": []string{"id", "amount"}}}, "output": map[string]any{"name": "db.orders"}})
+	post(t, dev, "/log/task", map[string]any{"task_id": "run-42", "status": "end"})
 	// One count per run of a daily task: anomalies are judged against the
 	// series' earlier runs.
 	for i, v := range seedMetricValues {
 		id := fmt.Sprintf("count-%d", i)
-		post("/log/task", map[string]any{"task_id": id, "status": "start", "app_name": "demo", "task_name": "count", "task_type": "python"})
-		post("/log/metrics", map[string]any{"task_id": id, "metrics": []any{map[string]any{"asset_name": "db.orders", "asset_type": "table", "metric_type": "cnt", "value": v}}})
-		post("/log/task", map[string]any{"task_id": id, "status": "end"})
+		post(t, dev, "/log/task", map[string]any{"task_id": id, "status": "start", "app_name": "demo", "task_name": "count", "task_type": "python"})
+		post(t, dev, "/log/metrics", map[string]any{"task_id": id, "metrics": []any{map[string]any{"asset_name": "db.orders", "asset_type": "table", "metric_type": "cnt", "value": v}}})
+		post(t, dev, "/log/task", map[string]any{"task_id": id, "status": "end"})
+	}
+}
+
+// post sends a JSON body to the dev stack's API with its token and fails
+// the test on anything but a 2xx.
+func post(t *testing.T, dev devStack, path string, body map[string]any) {
+	t.Helper()
+	raw, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPost, dev.url+path, bytes.NewReader(raw))
+	req.Header.Set("Authorization", "Bearer "+dev.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode >= 300 {
+		t.Fatalf("POST %s: %d", path, res.StatusCode)
 	}
 }
 
