@@ -137,6 +137,7 @@ func (a *TaskRuns) CheckAnomalies(ctx context.Context, in CheckAnomaliesInput) (
 			return fmt.Errorf("read metric history: %w", err)
 		}
 		out.Series = len(series)
+		var run *db.ObsTaskRun // read with the first anomaly, for the alerts
 		for _, s := range series {
 			band, ok := observability.NewBand(s.History, in.K)
 			if !ok {
@@ -155,7 +156,14 @@ func (a *TaskRuns) CheckAnomalies(ctx context.Context, in CheckAnomaliesInput) (
 			}); err != nil {
 				return fmt.Errorf("record anomaly of %s/%s: %w", s.AssetName, s.MetricType, err)
 			}
-			if err := a.emitAnomaly(ctx, q, in, s.ID, s.AssetName, s.MetricType, s.Value, band); err != nil {
+			if run == nil {
+				r, err := q.ObsTaskRunGetByID(ctx, db.ObsTaskRunGetByIDParams{TeamID: in.TeamID, ID: in.TaskRunID})
+				if err != nil {
+					return fmt.Errorf("read task run %d: %w", in.TaskRunID, err)
+				}
+				run = &r
+			}
+			if err := a.emitAnomaly(ctx, q, *run, s, band); err != nil {
 				return err
 			}
 		}
@@ -168,21 +176,17 @@ func (a *TaskRuns) CheckAnomalies(ctx context.Context, in CheckAnomaliesInput) (
 }
 
 // emitAnomaly emits a metric value's anomaly, once per value.
-func (a *TaskRuns) emitAnomaly(ctx context.Context, q *db.Queries, in CheckAnomaliesInput, valueID int64, asset, metric string, value float64, band observability.Band) error {
-	run, err := q.ObsTaskRunGetByID(ctx, db.ObsTaskRunGetByIDParams{TeamID: in.TeamID, ID: in.TaskRunID})
-	if err != nil {
-		return fmt.Errorf("read task run %d: %w", in.TaskRunID, err)
-	}
-	_, err = alerts.Emit(ctx, q, alerts.Event{
-		TeamID: in.TeamID, Kind: alerts.MetricAnomaly, DedupKey: fmt.Sprintf("%s:%d", alerts.MetricAnomaly, valueID),
+func (a *TaskRuns) emitAnomaly(ctx context.Context, q *db.Queries, run db.ObsTaskRun, s db.ObsMetricHistoryForRunRow, band observability.Band) error {
+	_, err := alerts.Emit(ctx, q, alerts.Event{
+		TeamID: run.TeamID, Kind: alerts.MetricAnomaly, DedupKey: fmt.Sprintf("%s:%d", alerts.MetricAnomaly, s.ID),
 		Summary: fmt.Sprintf("Metric %s of %s is %g, outside its usual range [%g, %g] (median %g)",
-			metric, asset, value, band.Lower, band.Upper, band.Median),
+			s.MetricType, s.AssetName, s.Value, band.Lower, band.Upper, band.Median),
 		Subject: map[string]any{
-			"asset_name": asset, "metric_type": metric, "value": value, "lower_bound": band.Lower, "upper_bound": band.Upper,
-			"median": band.Median, "task_run_id": in.TaskRunID, "task_id": run.TaskID, "app_name": run.AppName,
+			"asset_name": s.AssetName, "metric_type": s.MetricType, "value": s.Value, "lower_bound": band.Lower,
+			"upper_bound": band.Upper, "median": band.Median, "task_run_id": run.ID, "task_id": run.TaskID, "app_name": run.AppName,
 		},
-		Links: a.Links.Metric(asset, metric),
-		App:   run.AppName, TaskID: run.TaskID, Asset: asset, Metric: metric,
+		Links: a.Links.Metric(s.AssetName, s.MetricType),
+		App:   run.AppName, TaskID: run.TaskID, Asset: s.AssetName, Metric: s.MetricType,
 	})
 	return err
 }

@@ -133,56 +133,7 @@ func (s *Service) rotateTeam(ctx context.Context, teamID uuid.UUID, opts RotateO
 // the given id in one transaction. It returns how many rows it read and the
 // last id, and adds its counts to report only once they are committed.
 func (s *Service) rotateBatch(ctx context.Context, teamID, after uuid.UUID, opts RotateOptions, report *RotateReport) (int, uuid.UUID, error) {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return 0, uuid.Nil, fmt.Errorf("rotate secrets of team %s: begin: %w", teamID, dbError(err))
-	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	q := s.queries.WithTx(tx)
-	rows, err := q.IntegrationSealedLock(ctx, db.IntegrationSealedLockParams{TeamID: teamID, After: after, BatchSize: int32(opts.BatchSize)})
-	if err != nil {
-		return 0, uuid.Nil, fmt.Errorf("rotate secrets of team %s: lock batch: %w", teamID, dbError(err))
-	}
-	var batch RotateReport
-	for _, row := range rows {
-		if s.keyring.SealedByPrimary(row.SealedSecrets) {
-			batch.Current++
-			continue
-		}
-		resealed, err := s.reseal([]byte(row.ID.String()), row.SealedSecrets)
-		if err != nil {
-			batch.Failed = append(batch.Failed, RotateFailure{TeamID: teamID, IntegrationID: row.ID, Err: err})
-			continue
-		}
-		if opts.DryRun {
-			batch.Rotated++
-			continue
-		}
-		n, err := q.IntegrationSealedReplace(ctx, db.IntegrationSealedReplaceParams{
-			NewSealed: resealed, TeamID: teamID, ID: row.ID, OldSealed: row.SealedSecrets,
-		})
-		if err != nil {
-			return 0, uuid.Nil, fmt.Errorf("rotate secrets of integration %s: write: %w", row.ID, dbError(err))
-		}
-		if n != 1 {
-			// The row is locked, so this means it went away in between; the
-			// next run looks at it again.
-			return 0, uuid.Nil, fmt.Errorf("rotate secrets of integration %s: the row changed while locked", row.ID)
-		}
-		batch.Rotated++
-	}
-	if !opts.DryRun {
-		if err := tx.Commit(ctx); err != nil {
-			return 0, uuid.Nil, fmt.Errorf("rotate secrets of team %s: commit: %w", teamID, dbError(err))
-		}
-	}
-	report.Rotated += batch.Rotated
-	report.Current += batch.Current
-	report.Failed = append(report.Failed, batch.Failed...)
-	if len(rows) == 0 {
-		return 0, uuid.Nil, nil
-	}
-	return len(rows), rows[len(rows)-1].ID, nil
+	return s.rotateRows(ctx, teamID, after, integrationSecrets, opts, report)
 }
 
 // reseal opens a ciphertext (an integration's, or an alert channel's) and seals its plaintext again
