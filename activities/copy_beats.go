@@ -23,7 +23,16 @@ const cancelPace = 500 * time.Millisecond
 // one (a source still computing its first rows, a long write), so the
 // cancellation reaches it even then. A beat repeats the last details, never
 // empty ones: Temporal keeps only the latest, and a retry resumes from them.
+//
+// Every beat goes out on the activity's own context, never a caller's: the
+// SDK holds a beat back for the throttle interval and sends it later on the
+// context it was given, and a send on a context that has ended by then (a
+// source watch stopped, a writer call returned) fails, which the SDK takes
+// for a lost activity and cancels the whole copy. That is how delete
+// detection was cancelled a second into its commit, retried, and a merge
+// took seconds longer than it should.
 type copyBeats struct {
+	ctx  context.Context
 	mu   sync.Mutex
 	last any
 	at   time.Time
@@ -35,17 +44,17 @@ type copyBeats struct {
 // is ctx, repeating initial until record is called; stop must be called
 // before the activity returns.
 func startCopyBeats(ctx context.Context, initial any) *copyBeats {
-	b := &copyBeats{last: initial, at: time.Now(), done: make(chan struct{})}
-	go b.run(ctx)
+	b := &copyBeats{ctx: ctx, last: initial, at: time.Now(), done: make(chan struct{})}
+	go b.run()
 	return b
 }
 
 // record heartbeats details now and keeps them to repeat.
-func (b *copyBeats) record(ctx context.Context, details any) {
+func (b *copyBeats) record(details any) {
 	b.mu.Lock()
 	b.last, b.at = details, time.Now()
 	b.mu.Unlock()
-	activity.RecordHeartbeat(ctx, details)
+	activity.RecordHeartbeat(b.ctx, details)
 }
 
 // latest is the details last recorded (or the initial ones).
@@ -55,14 +64,14 @@ func (b *copyBeats) latest() any {
 	return b.last
 }
 
-func (b *copyBeats) run(ctx context.Context) {
+func (b *copyBeats) run() {
 	tick := time.NewTicker(cancelPace / 2)
 	defer tick.Stop()
 	for {
 		select {
 		case <-b.done:
 			return
-		case <-ctx.Done():
+		case <-b.ctx.Done():
 			return
 		case now := <-tick.C:
 			b.mu.Lock()
@@ -73,7 +82,7 @@ func (b *copyBeats) run(ctx context.Context) {
 			}
 			b.mu.Unlock()
 			if due {
-				activity.RecordHeartbeat(ctx, details)
+				activity.RecordHeartbeat(b.ctx, details)
 			}
 		}
 	}

@@ -36,7 +36,7 @@ func (a *Syncs) detectDeletes(ctx context.Context, beats *copyBeats, in CopyTabl
 		keyCols = append(keyCols, cols[i])
 	}
 	state := copyProgress{Merged: merged}
-	beats.record(ctx, state)
+	beats.record(state)
 	sink, err := newLakeSink(ctx, beats, lk, in.DestSchema, in.Table.DestTable, keyCols, nil, "", state)
 	if err != nil {
 		return lake.DeleteResult{}, fmt.Errorf("stage the keys of %s: %w", table, err)

@@ -93,7 +93,7 @@ func (s *lakeSink) written(ctx context.Context, n int) error {
 	if time.Since(s.lastBeat) > s.beatEvery {
 		beat := s.progress
 		beat.Unsealed = s.pendingRows + s.chunkRows
-		s.beats.record(ctx, beat)
+		s.beats.record(beat)
 		s.lastBeat = time.Now()
 	}
 	return ctx.Err()
@@ -105,15 +105,14 @@ func (s *lakeSink) ChunkDone(ctx context.Context, lastKey []any) error {
 	rows := s.chunkRows
 	s.chunkRows = 0
 	s.pendingRows += rows
-	// The heartbeat takes the context of the writer call that delivers the
-	// files: ctx may have ended by then, and a heartbeat on an ended context
-	// fails and makes the SDK cancel the activity.
-	return s.writer.Seal(ctx, func(ctx context.Context, files []lake.StagedFile) error {
+	// The files are recorded when the writer delivers them, maybe after
+	// this call has returned (copyBeats heartbeats on the activity's context).
+	return s.writer.Seal(ctx, func(_ context.Context, files []lake.StagedFile) error {
 		s.progress.Files = append(s.progress.Files, files...)
 		s.progress.After = lastKey
 		s.progress.RowsRead += rows
 		s.pendingRows -= rows
-		s.beats.record(ctx, s.progress)
+		s.beats.record(s.progress)
 		s.lastBeat = time.Now()
 		return nil
 	})

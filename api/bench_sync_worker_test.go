@@ -343,8 +343,14 @@ func (s *syncBench) history(b *testing.B, workflowID string) (wall, copyTime tim
 				copies[e.GetEventId()] = true
 			}
 		case enums.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-			if id := e.GetActivityTaskStartedEventAttributes().GetScheduledEventId(); copies[id] {
+			started := e.GetActivityTaskStartedEventAttributes()
+			if id := started.GetScheduledEventId(); copies[id] {
 				starts[id] = at
+				// A retried copy's time includes the failed attempt and
+				// the retry's wait: not a measurement of the work.
+				if started.GetAttempt() > 1 {
+					b.Fatalf("workflow %s: CopyTable needed attempt %d after: %s", workflowID, started.GetAttempt(), started.GetLastFailure().GetMessage())
+				}
 			}
 		case enums.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
 			if id := e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId(); copies[id] {
