@@ -70,6 +70,9 @@ type mergedTable struct {
 	Result     lake.CommitResult `json:"result"`
 	RowsRead   int64             `json:"rows_read"`
 	CursorJSON json.RawMessage   `json:"cursor_json,omitempty"`
+	// FullRead says the load read every row of the source (no cursor to
+	// start after), so delete detection needs no second read of its keys.
+	FullRead bool `json:"full_read,omitempty"`
 }
 
 // CopyTable streams one source table into Parquet files and commits them to
@@ -195,7 +198,7 @@ func (a *Syncs) loadTable(ctx context.Context, beats *copyBeats, in CopyTableInp
 	if err != nil {
 		return mergedTable{}, err
 	}
-	return mergedTable{Result: res, RowsRead: rowsRead, CursorJSON: cursorJSON}, nil
+	return mergedTable{Result: res, RowsRead: rowsRead, CursorJSON: cursorJSON, FullRead: cursorAfter == nil}, nil
 }
 
 // sourceTable is what CopyTable needs of a source.

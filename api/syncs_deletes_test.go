@@ -10,21 +10,29 @@ import (
 	"github.com/sluice-dev/sluice/internal/testenv"
 )
 
-// deleteSource has a table per delete mode, each with ids 1..500.
+// deleteSource has a table per delete mode, each with ids 1..500 and a
+// cursor column u.
 const deleteSource = `
-CREATE TABLE soft_t (id int PRIMARY KEY, v text);
-CREATE TABLE hard_t (id int PRIMARY KEY, v text);
-CREATE TABLE keep_t (id int PRIMARY KEY, v text);
+CREATE TABLE soft_t (id int PRIMARY KEY, v text, u timestamptz DEFAULT clock_timestamp());
+CREATE TABLE hard_t (id int PRIMARY KEY, v text, u timestamptz DEFAULT clock_timestamp());
+CREATE TABLE keep_t (id int PRIMARY KEY, v text, u timestamptz DEFAULT clock_timestamp());
 INSERT INTO soft_t SELECT g, 'v' || g FROM generate_series(1, 500) g;
 INSERT INTO hard_t SELECT g, 'v' || g FROM generate_series(1, 500) g;
 INSERT INTO keep_t SELECT g, 'v' || g FROM generate_series(1, 500) g;`
 
 // deleteModeTables configures soft_t with the sync's default (soft for a new
-// merge), hard_t with hard and keep_t with keep.
-func deleteModeTables(schema string) []any {
-	return []any{schema + ".soft_t",
+// merge), hard_t with hard and keep_t with keep, each with the cursor field
+// when there is one.
+func deleteModeTables(schema, cursor string) []any {
+	tables := []any{map[string]any{"name": schema + ".soft_t"},
 		map[string]any{"name": schema + ".hard_t", "delete_mode": "hard"},
 		map[string]any{"name": schema + ".keep_t", "delete_mode": "keep"}}
+	for _, t := range tables {
+		if cursor != "" {
+			t.(map[string]any)["cursor_field"] = cursor
+		}
+	}
+	return tables
 }
 
 // assertDeleteModes checks the lake after ids 10, 20 and 30 were deleted at
@@ -52,9 +60,14 @@ func assertDeleteModes(t *testing.T, f syncFixture, dest string, back bool) {
 	}
 }
 
-func runDeleteModes(t *testing.T, f syncFixture, dest string, exec func(string)) {
+// runDeleteModes syncs the delete mode tables, deletes rows at the source,
+// syncs, brings one back, syncs. Without a cursor every merge reads the
+// whole table and the lake finds deletes among the rows it left behind;
+// with one, merges read only newer rows and detection reads the source's
+// keys: both must end the same.
+func runDeleteModes(t *testing.T, f syncFixture, dest, cursor string, exec func(string)) {
 	t.Helper()
-	res := f.configure(t, map[string]any{"dest_schema": dest, "schedule": "daily", "tables": deleteModeTables(f.schema)})
+	res := f.configure(t, map[string]any{"dest_schema": dest, "schedule": "daily", "tables": deleteModeTables(f.schema, cursor)})
 	if res.Status != http.StatusOK {
 		t.Fatalf("configure: %d %s", res.Status, res.Body)
 	}
@@ -74,7 +87,7 @@ func runDeleteModes(t *testing.T, f syncFixture, dest string, exec func(string))
 	run()
 	assertDeleteModes(t, f, dest, false)
 	for _, table := range []string{"soft_t", "hard_t", "keep_t"} {
-		exec(fmt.Sprintf("INSERT INTO %s.%s VALUES (20, 'back')", f.schema, table))
+		exec(fmt.Sprintf("INSERT INTO %s.%s (id, v) VALUES (20, 'back')", f.schema, table))
 	}
 	run()
 	assertDeleteModes(t, f, dest, true)
@@ -86,7 +99,13 @@ func runDeleteModes(t *testing.T, f syncFixture, dest string, exec func(string))
 func TestSyncDeletesReachTheLakeFromPostgres(t *testing.T) {
 	f := newSyncFixture(t)
 	f.schema = testenv.PostgresSchema(t, deleteSource)
-	runDeleteModes(t, f, "PG_DELETES", func(sql string) { testenv.ExecPostgres(t, sql) })
+	runDeleteModes(t, f, "PG_DELETES", "", func(sql string) { testenv.ExecPostgres(t, sql) })
+}
+
+func TestSyncDeletesReachTheLakeWithACursor(t *testing.T) {
+	f := newSyncFixture(t)
+	f.schema = testenv.PostgresSchema(t, deleteSource)
+	runDeleteModes(t, f, "PG_CURSOR_DELETES", "u", func(sql string) { testenv.ExecPostgres(t, sql) })
 }
 
 func TestSyncDeletesReachTheLakeFromMariaDB(t *testing.T) {
@@ -103,8 +122,8 @@ func TestSyncDeletesReachTheLakeFromMariaDB(t *testing.T) {
 	exec("CREATE DATABASE " + name)
 	t.Cleanup(func() { _, _ = admin.Exec("DROP DATABASE IF EXISTS " + name) })
 	for _, table := range []string{"soft_t", "hard_t", "keep_t"} {
-		exec(fmt.Sprintf("CREATE TABLE %s.%s (id int PRIMARY KEY, v varchar(20))", name, table))
-		exec(fmt.Sprintf("INSERT INTO %s.%s SELECT seq, CONCAT('v', seq) FROM %s.seq_1_to_500", name, table, name))
+		exec(fmt.Sprintf("CREATE TABLE %s.%s (id int PRIMARY KEY, v varchar(20), u timestamp(6) DEFAULT CURRENT_TIMESTAMP(6))", name, table))
+		exec(fmt.Sprintf("INSERT INTO %s.%s (id, v) SELECT seq, CONCAT('v', seq) FROM %s.seq_1_to_500", name, table, name))
 	}
 	creds := testenv.MySQLCredentials()
 	creds["database"] = name
@@ -113,7 +132,7 @@ func TestSyncDeletesReachTheLakeFromMariaDB(t *testing.T) {
 		t.Fatalf("create mysql: %d %s", res.Status, res.Body)
 	}
 	f := syncFixture{env: env, token: token, id: res.JSON(t)["integration"].(map[string]any)["id"].(string), schema: name}
-	runDeleteModes(t, f, "MARIA_DELETES", exec)
+	runDeleteModes(t, f, "MARIA_DELETES", "", exec)
 }
 
 func TestSyncDeleteModeInput(t *testing.T) {

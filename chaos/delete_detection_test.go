@@ -26,7 +26,7 @@ var deleteTables = func() []fixtureTable {
 
 // TestWorkerKilledDuringDeleteDetection SIGKILLs the worker right after one
 // of a run's lake commits (a table's merge, after which its delete detection
-// reads the source's keys, or its deletes), CHAOS_RUNS times (10 by
+// runs, or its deletes), CHAOS_RUNS times (10 by
 // default), and restarts it. Every run must end succeeded with orders equal
 // to the source (no deleted row left, none lost), users' unmarked rows equal
 // to the source and every other key ever inserted still there, marked (no

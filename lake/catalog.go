@@ -67,7 +67,9 @@ type dataFile struct {
 	Records    int64
 	Size       int64
 	RowIDStart int64
-	Delete     *deleteFile
+	// Begin is the snapshot that added the file.
+	Begin  int64
+	Delete *deleteFile
 	// Inlined, set for reads only, makes this no file but rows another
 	// DuckLake client inlined into the catalog (see loadInlinedRows).
 	Inlined *inlinedRows
@@ -272,7 +274,7 @@ func (l *Lake) loadFiles(ctx context.Context, q querier, snap, tableID int64) ([
 // every table when tableID is nil, keyed by table id.
 func (l *Lake) loadFilesOf(ctx context.Context, q querier, snap int64, tableID *int64) (map[int64][]*dataFile, error) {
 	rows, err := q.Query(ctx, l.q(`SELECT d.table_id, d.data_file_id, d.path, COALESCE(d.path_is_relative, true), d.record_count,
-			d.file_size_bytes, COALESCE(d.row_id_start, 0), x.delete_file_id, x.path, COALESCE(x.path_is_relative, true), x.delete_count,
+			d.file_size_bytes, COALESCE(d.row_id_start, 0), d.begin_snapshot, x.delete_file_id, x.path, COALESCE(x.path_is_relative, true), x.delete_count,
 			x.begin_snapshot, x.partial_max
 		FROM {S}.ducklake_data_file d
 		LEFT JOIN (SELECT * FROM {S}.ducklake_delete_file WHERE `+visibleAt("")+`) x
@@ -290,7 +292,7 @@ func (l *Lake) loadFilesOf(ctx context.Context, q querier, snap int64, tableID *
 		var delID, delCount, delBegin, partialMax *int64
 		var delPath *string
 		var delRel bool
-		if err := rows.Scan(&table, &f.ID, &f.Path, &f.Relative, &f.Records, &f.Size, &f.RowIDStart, &delID, &delPath, &delRel, &delCount,
+		if err := rows.Scan(&table, &f.ID, &f.Path, &f.Relative, &f.Records, &f.Size, &f.RowIDStart, &f.Begin, &delID, &delPath, &delRel, &delCount,
 			&delBegin, &partialMax); err != nil {
 			return nil, fmt.Errorf("read data files: %w", err)
 		}

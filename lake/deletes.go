@@ -38,6 +38,13 @@ type DeleteRequest struct {
 	// SourceKeys are every key the source has, in files a TableWriter wrote
 	// with only the primary key columns; none means the source is empty.
 	SourceKeys []StagedFile
+	// AfterFullMerge, when set, is the snapshot of a merge into the table
+	// that read every row the source has. That merge deleted every older row
+	// whose key it read, so the rows still live in files older than it are
+	// exactly those whose key the source no longer has: they are found
+	// without comparing key sets, and SourceKeys are not read. (A marked row
+	// whose key is back was replaced by that merge's fresh, unmarked copy.)
+	AfterFullMerge int64
 	// IdempotencyKey, when set, makes a second request with the same key
 	// return the first one's result and change nothing.
 	IdempotencyKey string
@@ -120,7 +127,12 @@ func (ct *commitTx) deleteMissing(ctx context.Context, req DeleteRequest) (Commi
 		fc := plan.Files[len(plan.Files)-1] // tableColumns puts it last
 		mark = &schemaColumn{ID: fc.FieldID, Name: "d", Type: fc.Type}
 	}
-	if err := ct.findMissing(ctx, d, t, keyCols, req.PrimaryKeys, mark, live, req.SourceKeys); err != nil {
+	if req.AfterFullMerge > 0 {
+		err = ct.findLeftBehind(ctx, d, t, keyCols, mark, live, req.AfterFullMerge)
+	} else {
+		err = ct.findMissing(ctx, d, t, keyCols, req.PrimaryKeys, mark, live, req.SourceKeys)
+	}
+	if err != nil {
 		return res, 0, err
 	}
 	var marked, restored int64
