@@ -127,6 +127,13 @@ func (ct *commitTx) deleteMissing(ctx context.Context, req DeleteRequest) (Commi
 		fc := plan.Files[len(plan.Files)-1] // tableColumns puts it last
 		mark = &schemaColumn{ID: fc.FieldID, Name: "d", Type: fc.Type}
 	}
+	// Every join here has its build side on the right as written (the
+	// source's keys, a file's delete positions, the few hits): DuckDB's
+	// guess from estimates built the rewrite's join on the data file's
+	// rows and ran out of memory.
+	if err := d.exec(ctx, "SET disabled_optimizers = 'build_side_probe_side'"); err != nil {
+		return res, 0, fmt.Errorf("configure delete detection: %w", err)
+	}
 	if req.AfterFullMerge > 0 {
 		err = ct.findLeftBehind(ctx, d, t, keyCols, mark, live, req.AfterFullMerge)
 	} else {
@@ -182,9 +189,6 @@ func tableColumns(t *lakeTable, soft bool) []connectors.Column {
 // among them (mark) and marked rows whose key is (not mark). Rows already
 // deleted by a delete file are skipped.
 func (ct *commitTx) findMissing(ctx context.Context, d *duck, t *lakeTable, keyCols []schemaColumn, names []string, mark *schemaColumn, live []*dataFile, sourceKeys []StagedFile) error {
-	if err := d.exec(ctx, "SET disabled_optimizers = 'build_side_probe_side'"); err != nil {
-		return fmt.Errorf("configure delete detection: %w", err)
-	}
 	srcKeys, err := sourceKeyQuery(keyCols, names, sourceKeys)
 	if err != nil {
 		return err
