@@ -124,12 +124,8 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	var all []map[string]any
 	if r.URL.Path == "/v1/events" {
 		all = slices.Clone(s.events)
-	} else if objs, ok := s.objects[r.URL.Path]; ok {
-		all = slices.Clone(objs)
 	} else {
-		s.mu.Unlock()
-		writeError(w, http.StatusNotFound, "Unrecognized request URL (GET: "+r.URL.Path+")")
-		return
+		all = slices.Clone(s.objects[r.URL.Path]) // a path without objects is an empty list
 	}
 	s.mu.Unlock()
 	// Newest first; among equals, the later added first, as Stripe's ids are.
