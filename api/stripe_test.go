@@ -68,11 +68,15 @@ func TestStripeIntegrationSyncsIntoTheLake(t *testing.T) {
 	for _, refused := range []struct{ path, body string }{
 		{"/v1/query", `{"integration_id": "` + f.id + `", "sql": "SELECT 1"}`},
 		{"/v2/connection/" + f.id + "/scan", `{"query": "SELECT * FROM customers"}`},
+		{"/v1/query", `{"integration_id": "` + f.id + `", "cube_query": {"measures": ["customers.count"]}}`},
 	} {
 		res := f.env.Do(t, http.MethodPost, refused.path, f.token, refused.body)
 		if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), "not_supported") || !strings.Contains(string(res.Body), "lake") {
 			t.Fatalf("%s on a stripe integration: %d %s", refused.path, res.Status, res.Body)
 		}
+	}
+	if res := f.env.Do(t, http.MethodPut, "/v1/api/integrations/"+f.id+"/models", f.token, dealsModel); res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "ducklake") {
+		t.Fatalf("a model for a stripe integration: %d %s", res.Status, res.Body)
 	}
 	if strings.Contains(f.env.Logs.String(), stripetest.MockKey) {
 		t.Fatal("the Stripe key is in the logs")

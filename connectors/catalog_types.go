@@ -81,7 +81,7 @@ var catalog = []TypeSpec{
 		},
 	},
 	{
-		ID: 9, Slug: "stripe", Name: "Stripe", UserCreatable: true,
+		ID: 9, Slug: "stripe", Name: "Stripe", UserCreatable: true, API: true,
 		Description: "Stripe's API: customers, charges, invoices, subscriptions and more as tables, synced into the lake (no SQL on the source).",
 		Fields: []Field{
 			{Name: "api_key", Type: FieldString, Required: true, Secret: true, MaxLength: 512, Description: "A secret (sk_...) or restricted (rk_...) API key with read access."},

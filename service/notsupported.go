@@ -27,6 +27,12 @@ func insteadOn(typ string) string {
 	return "List the types and what each can do with GET /v2/connectionconfig."
 }
 
+// isAPISource reports whether typ reads an HTTP API and runs no SQL.
+func isAPISource(typ string) bool {
+	spec, ok := connectors.Lookup(typ)
+	return ok && spec.API
+}
+
 // operationOf names what asking a source for capability T does, for messages.
 func operationOf[T any]() string {
 	switch reflect.TypeFor[T]() {
