@@ -34,8 +34,8 @@ func TestHugeAnswerIsCutAtTheBound(t *testing.T) {
 // wrong type: each names what is wrong.
 func TestMalformedAnswersFailClearly(t *testing.T) {
 	for body, want := range map[string]string{
-		`{"object": "list", "data": [`:                                                "not JSON",
-		`{"customers": []}`:                                                           "not a list",
+		`{"object": "list", "data": [`: "not JSON",
+		`{"customers": []}`:            "not a list",
 		`{"object": "list", "data": [{"id": "cus_1", "created": "yesterday"}]}`:       "property created",
 		`{"object": "list", "data": [{"id": "cus_1", "balance": 1.5, "created": 1}]}`: "property balance",
 	} {
