@@ -27,8 +27,8 @@ const DefaultMaxBodyBytes = 32 << 20
 // Options configure a Client.
 type Options struct {
 	// Base is the API's root URL (scheme, host, optional path), user input
-	// checked by ParseBase.
-	Base string
+	// checked by ParseBase; BaseField names its field in messages.
+	Base, BaseField string
 	// Authorize sets the request's credentials (an Authorization header).
 	Authorize func(*http.Request)
 	// Headers are sent with every request (an API version, a user agent).
@@ -55,7 +55,10 @@ type Client struct {
 
 // New builds a client without sending a request.
 func New(opts Options) (*Client, error) {
-	base, err := ParseBase(opts.Base)
+	if opts.BaseField == "" {
+		opts.BaseField = "the API base URL"
+	}
+	base, err := ParseBase(opts.BaseField, opts.Base)
 	if err != nil {
 		return nil, err
 	}
@@ -66,8 +69,18 @@ func New(opts Options) (*Client, error) {
 		opts.Redact = func(s string) string { return s }
 	}
 	opts.Retry = opts.Retry.withDefaults()
-	transport := &http.Transport{
-		// No proxy: through one, the guard would check the proxy, not the API.
+	// Redirects are refused: one could carry the credentials to another host.
+	client := &http.Client{Transport: GuardedTransport(), CheckRedirect: func(*http.Request, []*http.Request) error {
+		return errors.New("the API answered with a redirect, which sluice does not follow; check the base URL")
+	}}
+	return &Client{opts: opts, base: base, client: client}, nil
+}
+
+// GuardedTransport is the transport of every HTTP source: it dials through
+// the network guard and uses no proxy (through one, the guard would check
+// the proxy, not the API).
+func GuardedTransport() *http.Transport {
+	return &http.Transport{
 		Proxy:                 nil,
 		DialContext:           netguard.DialContext,
 		ForceAttemptHTTP2:     true,
@@ -76,30 +89,26 @@ func New(opts Options) (*Client, error) {
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConnsPerHost:   4,
 	}
-	// Redirects are refused: one could carry the credentials to another host.
-	client := &http.Client{Transport: transport, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return errors.New("the API answered with a redirect, which sluice does not follow; check the base URL")
-	}}
-	return &Client{opts: opts, base: base, client: client}, nil
 }
 
-// ParseBase checks a user-given base URL and returns it without a trailing
-// slash. Credentials, queries and fragments in it are refused.
-func ParseBase(raw string) (string, error) {
+// ParseBase checks a user-given base URL (the field called field) and
+// returns it without a trailing slash. Credentials, queries and fragments
+// in it are refused: the credentials have fields of their own.
+func ParseBase(field, raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	switch {
 	case raw == "":
-		return "", errors.New("the API base URL is empty")
+		return "", fmt.Errorf("%s is required", field)
 	case err != nil:
-		return "", fmt.Errorf("the API base URL is not a URL: %v", err)
+		return "", fmt.Errorf("%s is not a URL: %v", field, err)
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "", errors.New("the API base URL must start with https:// (or http://)")
+		return "", fmt.Errorf("%s must start with https:// (or http://)", field)
 	case u.Host == "":
-		return "", errors.New("the API base URL has no host")
+		return "", fmt.Errorf("%s has no host", field)
 	case u.User != nil:
-		return "", errors.New("the API base URL must not hold a user or password")
+		return "", fmt.Errorf("%s must not hold a user or password; the credentials have fields of their own", field)
 	case u.RawQuery != "" || u.Fragment != "":
-		return "", errors.New("the API base URL must not have a query or fragment")
+		return "", fmt.Errorf("%s must not have a query or fragment", field)
 	}
 	return u.Scheme + "://" + u.Host + strings.TrimRight(u.Path, "/"), nil
 }

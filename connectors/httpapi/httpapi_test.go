@@ -74,11 +74,11 @@ func TestFieldValues(t *testing.T) {
 }
 
 func TestParseBaseRefusesWhatCouldLeakOrMislead(t *testing.T) {
-	if got, err := ParseBase("https://api.stripe.com/"); err != nil || got != "https://api.stripe.com" {
+	if got, err := ParseBase("api_base", "https://api.stripe.com/"); err != nil || got != "https://api.stripe.com" {
 		t.Fatalf("plain base: %q %v", got, err)
 	}
 	for _, bad := range []string{"", "api.stripe.com", "ftp://x", "https://user:pw@x", "https://x/?a=1", "https://"} {
-		if _, err := ParseBase(bad); err == nil {
+		if _, err := ParseBase("api_base", bad); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
 	}

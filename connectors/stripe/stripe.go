@@ -62,12 +62,12 @@ func New(creds connectors.Credentials, tune httpapi.Options) (*Connector, error)
 		base = DefaultBase
 	}
 	client, err := httpapi.New(httpapi.Options{
-		Name: "Stripe", Base: base, MaxBodyBytes: tune.MaxBodyBytes, Retry: tune.Retry,
+		Name: "Stripe", Base: base, BaseField: "api_base", MaxBodyBytes: tune.MaxBodyBytes, Retry: tune.Retry,
 		Authorize:    func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+key) },
 		ErrorMessage: stripeMessage, Redact: creds.Redact,
 	})
 	if err != nil {
-		return nil, &connectors.StepError{Step: connectors.StepConfig, Message: "api_base: " + err.Error()}
+		return nil, &connectors.StepError{Step: connectors.StepConfig, Message: err.Error()}
 	}
 	return &Connector{creds: creds, client: client, checkpointEvery: 20 * time.Second}, nil
 }
