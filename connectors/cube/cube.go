@@ -170,12 +170,5 @@ func cubeMessage(body []byte) string {
 		b, _ := json.Marshal(e.Error)
 		return string(b)
 	}
-	msg := strings.TrimSpace(string(body))
-	if len(msg) > 300 {
-		msg = msg[:300] + "…"
-	}
-	if msg == "" {
-		msg = "(empty answer)"
-	}
-	return msg
+	return httpapi.Excerpt(body)
 }

@@ -184,6 +184,12 @@ func (c *Client) message(body []byte) string {
 			return msg
 		}
 	}
+	return Excerpt(body)
+}
+
+// Excerpt is the start of an answer that carries no message of its own,
+// short enough for an error.
+func Excerpt(body []byte) string {
 	msg := strings.TrimSpace(string(body))
 	if len(msg) > 300 {
 		msg = msg[:300] + "…"
