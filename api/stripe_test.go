@@ -6,9 +6,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sluice-dev/sluice/connectors/stripe/stripetest"
 	"github.com/sluice-dev/sluice/internal/testenv"
+	"github.com/sluice-dev/sluice/worker"
+	"github.com/sluice-dev/sluice/workflows"
 )
 
 // createStripe registers a stripe integration and returns its id.
@@ -159,4 +162,50 @@ func (f syncFixture) run(t *testing.T) map[string]any {
 		t.Fatalf("run: %v", run)
 	}
 	return run
+}
+
+// TestStripeCopyResumesFromTheLastPage: the fake stops answering in the
+// middle of a stream (its third page hangs); the copy's source watch fails
+// the attempt and Temporal retries it from the last heartbeat that reached
+// it, which holds the resume point of a page before (the first or the
+// second: the SDK throttles heartbeats, so the newest may not have been
+// sent): the retry asks for the page after that point, not for the first
+// page, and the lake ends with every customer once.
+func TestStripeCopyResumesFromTheLastPage(t *testing.T) {
+	const key = "sk_test_resumeKey"
+	srv := &stripetest.Server{Key: key}
+	for i := range 350 {
+		srv.Add("/v1/customers", map[string]any{"id": fmt.Sprintf("cus_%04d", i), "object": "customer", "created": int64(1_700_000_000 + i)})
+	}
+	third := "starting_after=cus_0150" // newest first: pages end at cus_0250, cus_0150, cus_0050
+	srv.StallOnce(third)
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	env := testenv.NewWithWorker(t, func(d *worker.Deps) {
+		d.Workflows = workflows.Options{CopyHeartbeatTimeout: 2 * time.Second}
+		d.CopyChunkRows = 100
+	})
+	f := syncFixture{env: env, token: env.Token(t, "acme")}
+	f.id = createStripe(t, env, f.token, hs.URL, key)
+	f.configured(t, map[string]any{"dest_schema": "R", "schedule": "daily", "load_method": "merge", "delete_mode": "keep", "tables": []any{"stripe.customers"}})
+	table := runTables(f.run(t))["stripe.customers"]
+	var lists []string
+	firstPages := 0
+	for _, q := range srv.Queries() {
+		if strings.HasPrefix(q, "/v1/customers?") && strings.Contains(q, "limit=100") {
+			lists = append(lists, q)
+			if !strings.Contains(q, "starting_after=") {
+				firstPages++
+			}
+		}
+	}
+	if len(lists) < 5 || !strings.Contains(lists[2], third) || !strings.Contains(lists[3], "starting_after=") || firstPages != 1 {
+		t.Fatalf("list requests: %v (want pages 1, 2, 3 hanging, then on from a resume point, never page 1 again)", lists)
+	}
+	if table["rows_read"] != 350.0 {
+		t.Fatalf("table: %v", table)
+	}
+	if row := f.lakeRow(t, `SELECT count(*) AS n, count(DISTINCT id) AS keys FROM R.customers`); normalizeNumber(row["n"]) != 350.0 || normalizeNumber(row["keys"]) != 350.0 {
+		t.Fatalf("lake after the resumed copy: %v", row)
+	}
 }

@@ -32,6 +32,15 @@ type Server struct {
 	events  []map[string]any            // in the order they happened
 	raw     map[string]string           // answers that replace a path's list
 	queries []string                    // every request's path and query
+	stall   string                      // a query part whose first request hangs
+}
+
+// StallOnce makes the first request whose path and query contain match hang
+// until the client gives up: a source that stops answering mid-stream.
+func (s *Server) StallOnce(match string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stall = match
 }
 
 // Add stores an object of a list path ("/v1/customers"); it must have an
@@ -89,7 +98,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.queries = append(s.queries, r.URL.Path+"?"+query)
 	raw, isRaw := s.raw[r.URL.Path]
+	stall := s.stall != "" && strings.Contains(r.URL.Path+"?"+query, s.stall)
+	if stall {
+		s.stall = ""
+	}
 	s.mu.Unlock()
+	if stall {
+		<-r.Context().Done()
+		return
+	}
 	switch {
 	case r.Header.Get("Authorization") != "Bearer "+s.Key:
 		writeError(w, http.StatusUnauthorized, "Invalid API Key provided: "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
