@@ -139,8 +139,8 @@ func TestStripeIncrementalSyncMergesChanges(t *testing.T) {
 	f.configured(t, map[string]any{"dest_schema": "S", "schedule": "daily", "load_method": "merge",
 		"tables": []any{map[string]any{"name": "stripe.customers", "cursor_field": "created"}}})
 	srv.Throttle.Store(1) // the first page is rate limited once
-	if run := f.run(t); runTables(run)["stripe.customers"]["rows_read"] != 150.0 {
-		t.Fatalf("first run: %v", run)
+	if run := f.run(t); runTables(run)["stripe.customers"]["rows_read"] != 150.0 || srv.Throttled.Load() != 1 {
+		t.Fatalf("first run (%d answers 429): %v", srv.Throttled.Load(), run)
 	}
 	srv.Change("/v1/customers", "cus_0007", "updated", 1_700_000_500, map[string]any{"email": "changed@example.com"})
 	srv.Add("/v1/customers", map[string]any{"id": "cus_new", "object": "customer", "created": int64(1_700_000_600), "email": "new@example.com"})
