@@ -10,6 +10,7 @@ import (
 
 	"github.com/sluice-dev/sluice/connectors/stripe/stripetest"
 	"github.com/sluice-dev/sluice/internal/testenv"
+	"github.com/sluice-dev/sluice/netguard"
 	"github.com/sluice-dev/sluice/worker"
 	"github.com/sluice-dev/sluice/workflows"
 )
@@ -111,6 +112,24 @@ func TestStripeIntegrationRefusesBadCredentials(t *testing.T) {
 		if step := res.JSON(t)["error"].(map[string]any)["step"]; step != tc.step {
 			t.Fatalf("%s: step %v, want %s: %s", tc.base, step, tc.step, res.Body)
 		}
+	}
+	// api_base goes through the network guard: cloud metadata never, loopback
+	// only when private networks are allowed.
+	create := func(base string) testenv.Response {
+		return env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{
+			"type": "stripe", "credentials": map[string]any{"api_key": "sk_test_theRightOne", "api_base": base}})
+	}
+	if res := create("http://169.254.169.254"); res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), "link-local") {
+		t.Fatalf("a metadata api_base: %d %s", res.Status, res.Body)
+	}
+	netguard.SetAllowPrivate(false)
+	res := create(hs.URL)
+	netguard.SetAllowPrivate(true)
+	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), "SLUICE_ALLOW_PRIVATE_NETWORKS") {
+		t.Fatalf("a loopback api_base with private networks refused: %d %s", res.Status, res.Body)
+	}
+	if res := create(hs.URL); res.Status != http.StatusCreated {
+		t.Fatalf("the same with private networks allowed: %d %s", res.Status, res.Body)
 	}
 	if res := env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "stripe", "credentials": map[string]any{}}); res.Status != http.StatusBadRequest {
 		t.Fatalf("no api_key: %d %s", res.Status, res.Body)
