@@ -62,7 +62,7 @@ var (
 func New(creds connectors.Credentials) (*Connector, error) {
 	base, err := baseURL(creds.String("api_url"))
 	if err != nil {
-		return nil, &connectors.StepError{Step: connectors.StepConfig, Message: err.Error()}
+		return nil, &connectors.StepError{Step: connectors.StepConfig, Message: creds.Redact(err.Error())}
 	}
 	token := creds.String("token")
 	if token == "" {

@@ -88,6 +88,9 @@ func TestAPIKeyIsInNoError(t *testing.T) {
 	if _, err := New(connectors.NewCredentials(mustSpec(), map[string]any{"api_key": wrong, "api_base": "ftp://" + wrong}), httpapi.Options{}); err == nil || strings.Contains(err.Error(), wrong) {
 		t.Fatalf("a bad api_base: %v", err)
 	}
+	if _, err := New(connectors.NewCredentials(mustSpec(), map[string]any{"api_key": wrong, "api_base": "https://%zz" + wrong}), httpapi.Options{}); err == nil || strings.Contains(err.Error(), wrong) {
+		t.Fatalf("an api_base the URL parser quotes: %v", err)
+	}
 }
 
 func mustSpec() connectors.TypeSpec {

@@ -64,10 +64,12 @@ func New(creds connectors.Credentials, tune httpapi.Options) (*Connector, error)
 	client, err := httpapi.New(httpapi.Options{
 		Name: "Stripe", Base: base, BaseField: "api_base", MaxBodyBytes: tune.MaxBodyBytes, Retry: tune.Retry,
 		Authorize:    func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+key) },
+		Headers:      map[string]string{"User-Agent": "sluice (stripe connector)"},
 		ErrorMessage: stripeMessage, Redact: creds.Redact,
 	})
 	if err != nil {
-		return nil, &connectors.StepError{Step: connectors.StepConfig, Message: err.Error()}
+		// The parser quotes the URL, which a key pasted in the wrong field would be in.
+		return nil, &connectors.StepError{Step: connectors.StepConfig, Message: creds.Redact(err.Error())}
 	}
 	return &Connector{creds: creds, client: client, checkpointEvery: 20 * time.Second}, nil
 }
