@@ -17,8 +17,9 @@ import (
 const cursorField = "created"
 
 // maxChangedObjects bounds the objects one read's change pass remembers
-// (an id each) to send each object once.
-const maxChangedObjects = 2_000_000
+// (an id each, some 100 bytes with the map's overhead) to send each once:
+// about 50 MB at most.
+const maxChangedObjects = 500_000
 
 // Read reads a stream. A full read lists every object, newest first. An
 // incremental read (cursor field created, after a first run) lists the
