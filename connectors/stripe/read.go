@@ -150,7 +150,7 @@ func (r *streamRead) changes(ctx context.Context, listStart int64) error {
 				continue
 			}
 			if seen[ev.objectID] = true; len(seen) > maxChangedObjects {
-				return fmt.Errorf("more than %d objects changed since the last sync; run a full sync (overwrite) instead", maxChangedObjects)
+				return fmt.Errorf("more than %d objects changed since the last sync; sync this stream once without cursor_field (a full read) instead", maxChangedObjects)
 			}
 			if ev.deleted || (ev.objectCreated > r.since.Unix() && ev.objectCreated < listStart) {
 				continue
