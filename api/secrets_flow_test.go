@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/sluice-dev/sluice/connectors/cube/cubetest"
+	"github.com/sluice-dev/sluice/connectors/stripe/stripetest"
 	"github.com/sluice-dev/sluice/internal/testenv"
 )
 
@@ -110,11 +111,13 @@ func refusingTokenEndpoint(t *testing.T) (*httptest.Server, *atomic.Int32) {
 }
 
 // TestSecretsNeverLeaveFullFlow creates an integration of every type with
-// distinctive secrets — postgres, mysql and cube (an in-process FAKE of Cube's
-// REST API) validate for real; mysql with a wrong password, sqlserver (no
-// server here: a closed port), bigquery (a token endpoint that refuses the
-// key) and snowflake (a key that does not parse, so nothing leaves the
-// machine) fail validation — then syncs a table into the lake, queries the
+// distinctive secrets — postgres, mysql, cube (an in-process FAKE of Cube's
+// REST API) and stripe (a stateful fake of Stripe's lists, which quotes a
+// wrong key back as Stripe does) validate for real; a wrong stripe key,
+// mysql with a wrong password, sqlserver (no server here: a closed port),
+// bigquery (a token endpoint that refuses the key) and snowflake (a key that
+// does not parse, so nothing leaves the machine) fail validation — then
+// syncs a table (and a Stripe stream) into the lake, queries the
 // source, the lake and Cube, scans, discovers, revalidates, and looks for
 // every secret in every response, the API's logs, every row of every table
 // of sluice's database and every Temporal history on the test's task queue
@@ -129,6 +132,8 @@ func TestSecretsNeverLeaveFullFlow(t *testing.T) {
 		"sqlserver password":   distinctive("ssFlow"),
 		"snowflake password":   distinctive("sfFlow"),
 		"cube token":           distinctive("cubeFlow"),
+		"stripe key":           distinctive("sk_test_stripeFlow"),
+		"wrong stripe key":     distinctive("sk_test_stripeWrong"),
 	}
 	snowflakeKey := base64.StdEncoding.EncodeToString([]byte(distinctive("sfKey") + strings.Repeat("-not-a-der-key", 4)))
 	secrets["snowflake private key"] = snowflakeKey
@@ -139,6 +144,10 @@ func TestSecretsNeverLeaveFullFlow(t *testing.T) {
 	}
 	cubeSrv := httptest.NewServer(&cubetest.Server{Token: secrets["cube token"]})
 	t.Cleanup(cubeSrv.Close)
+	stripeFake := &stripetest.Server{Key: secrets["stripe key"]} // quotes a wrong key back, as Stripe does
+	stripeFake.Add("/v1/customers", map[string]any{"id": "cus_flow", "object": "customer", "created": int64(1_700_000_000)})
+	stripeSrv := httptest.NewServer(stripeFake)
+	t.Cleanup(stripeSrv.Close)
 	schema := testenv.PostgresSchema(t, `CREATE TABLE people (id int PRIMARY KEY, name text NOT NULL);
 		INSERT INTO people SELECT g, 'person ' || g FROM generate_series(1, 50) g;`)
 	validations := 0
@@ -148,7 +157,8 @@ func TestSecretsNeverLeaveFullFlow(t *testing.T) {
 	myCreds := testenv.MySQLUser(t, secrets["mysql password"])
 	myID := r.create("mysql", "Flow MySQL", myCreds)
 	cubeID := r.create("cube", "Flow Cube", map[string]any{"api_url": cubeSrv.URL + "/cubejs-api/v1", "token": secrets["cube token"]})
-	validations += 3
+	stripeID := r.create("stripe", "Flow Stripe", map[string]any{"api_key": secrets["stripe key"], "api_base": stripeSrv.URL})
+	validations += 4
 
 	// Validations that fail on purpose.
 	wrong := map[string]any{}
@@ -163,7 +173,8 @@ func TestSecretsNeverLeaveFullFlow(t *testing.T) {
 	r.refused("snowflake", map[string]any{"account": "sluice-flow-test", "username": "reader", "warehouse": "wh", "database": "db",
 		"password": secrets["snowflake password"], "private_key": "-----BEGIN PRIVATE KEY-----\n" + snowflakeKey + "\n-----END PRIVATE KEY-----"},
 		http.StatusUnprocessableEntity)
-	validations += 4
+	r.refused("stripe", map[string]any{"api_key": secrets["wrong stripe key"], "api_base": stripeSrv.URL}, http.StatusUnprocessableEntity)
+	validations += 5
 	if tokenCalls.Load() == 0 {
 		t.Fatal("the bigquery validation never reached the token endpoint, so its key was never used")
 	}
@@ -171,7 +182,7 @@ func TestSecretsNeverLeaveFullFlow(t *testing.T) {
 	// Reads, discovery and a revalidation that keeps the stored secret.
 	r.do(http.MethodGet, "/v1/api/integrations", nil, http.StatusOK)
 	r.do(http.MethodGet, "/v2/connection", nil, http.StatusOK)
-	for _, id := range []string{pgID, myID, cubeID} {
+	for _, id := range []string{pgID, myID, cubeID, stripeID} {
 		r.do(http.MethodGet, "/v1/api/integrations/"+id, nil, http.StatusOK)
 		r.do(http.MethodGet, "/v2/connection/"+id, nil, http.StatusOK)
 	}
@@ -191,6 +202,14 @@ func TestSecretsNeverLeaveFullFlow(t *testing.T) {
 	}
 	r.do(http.MethodGet, "/v1/api/syncs/"+run["id"].(string), nil, http.StatusOK)
 	r.do(http.MethodGet, "/v1/api/integrations/"+pgID+"/syncs", nil, http.StatusOK)
+	stripeSync := syncFixture{env: env, token: r.token, id: stripeID}
+	r.do(http.MethodPost, "/v1/api/integrations/"+stripeID+"/sync", map[string]any{
+		"dest_schema": "FLOW_STRIPE", "schedule": "daily", "load_method": "merge", "tables": []any{"stripe.customers"},
+	}, http.StatusOK)
+	if run := stripeSync.runAndWait(t, "/v1/api/integrations/"+stripeID+"/sync/run", nil); run["status"] != "succeeded" {
+		t.Fatalf("stripe sync run: %v", run)
+	}
+	r.do(http.MethodGet, "/v1/api/integrations/"+stripeID+"/schema", nil, http.StatusOK)
 
 	// Queries of the source, the lake and Cube, and a scan.
 	r.do(http.MethodPost, "/v1/query", map[string]any{"integration_id": pgID, "sql": "SELECT count(*) AS n FROM " + schema + ".people"}, http.StatusOK)
@@ -202,6 +221,7 @@ func TestSecretsNeverLeaveFullFlow(t *testing.T) {
 	r.do(http.MethodPost, "/v1/query", `{"integration_id": "`+cubeID+`", "cube_query": `+seedCubeQuery+`}`, http.StatusOK)
 	r.do(http.MethodPost, "/v2/connection/"+pgID+"/scan", map[string]any{"query": "SELECT id, name FROM " + schema + ".people ORDER BY id"}, http.StatusOK)
 	r.do(http.MethodPost, "/v2/connection/"+myID+"/scan", map[string]any{"query": "SELECT id FROM probe"}, http.StatusOK)
+	r.do(http.MethodPost, "/v1/query", map[string]any{"integration_id": stripeID, "sql": "SELECT 1"}, http.StatusUnprocessableEntity)
 
 	// The scan, with a control per place: something known to be there must
 	// be found, or the place was not really read.

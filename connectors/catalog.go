@@ -46,6 +46,10 @@ type TypeSpec struct {
 	Fields      []Field `json:"fields"`
 	// UserCreatable is false for types sluice creates itself (the team's lake).
 	UserCreatable bool `json:"user_creatable"`
+	// API marks a source read through an HTTP API (stripe): it is discovered
+	// and synced like a database but runs no SQL, so its data is queried in
+	// the lake.
+	API bool `json:"-"`
 }
 
 // FieldError names the field of a connection request that is wrong and why.

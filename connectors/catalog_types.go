@@ -80,4 +80,12 @@ var catalog = []TypeSpec{
 			{Name: "token", Type: FieldString, Required: true, Secret: true, MaxLength: 16384, Description: "A Cube API token (a JWT signed with the deployment's API secret)."},
 		},
 	},
+	{
+		ID: 9, Slug: "stripe", Name: "Stripe", UserCreatable: true, API: true,
+		Description: "Stripe's API: customers, charges, invoices, subscriptions and more as tables, synced into the lake (no SQL on the source).",
+		Fields: []Field{
+			{Name: "api_key", Type: FieldString, Required: true, Secret: true, MaxLength: 512, Description: "A secret (sk_...) or restricted (rk_...) API key with read access."},
+			{Name: "api_base", Type: FieldString, Default: "https://api.stripe.com", Destination: true, MaxLength: 2048, Description: "The API's root URL; change it only for a proxy or a test server."},
+		},
+	},
 }

@@ -44,6 +44,9 @@ func (s *Service) PutModel(ctx context.Context, teamID, id uuid.UUID, src []byte
 	if row.Type == cubeType {
 		return ModelInfo{}, &InputError{Field: "model", Problem: "is not used by cube integrations: their models live in the Cube deployment"}
 	}
+	if isAPISource(row.Type) {
+		return ModelInfo{}, &InputError{Field: "model", Problem: fmt.Sprintf("is not used by %s integrations, which run no SQL: upload it to the team's lake integration (type ducklake), where their synced tables are", row.Type)}
+	}
 	model, err := semantic.ParseModel(src)
 	if err != nil {
 		return ModelInfo{}, &SemanticError{Code: "invalid_model", Field: "model", Message: "the model is invalid: " + err.Error()}

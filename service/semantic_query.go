@@ -51,6 +51,9 @@ func (s *Service) CubeQuery(ctx context.Context, teamID uuid.UUID, integrationID
 	if row.Type == cubeType {
 		return s.forwardToCube(ctx, teamID, row.ID, raw)
 	}
+	if isAPISource(row.Type) {
+		return CubeResult{}, notSupportedOn("cube queries", row.Type)
+	}
 	q, err := semantic.ParseQuery(raw)
 	if err != nil {
 		return CubeResult{}, queryError(err)

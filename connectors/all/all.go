@@ -9,4 +9,5 @@ import (
 	_ "github.com/sluice-dev/sluice/connectors/postgres"  // registers "postgres" and "redshift"
 	_ "github.com/sluice-dev/sluice/connectors/snowflake" // registers "snowflake"
 	_ "github.com/sluice-dev/sluice/connectors/sqlserver" // registers "sqlserver"
+	_ "github.com/sluice-dev/sluice/connectors/stripe"    // registers "stripe"
 )

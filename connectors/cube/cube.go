@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/sluice-dev/sluice/connectors"
-	"github.com/sluice-dev/sluice/netguard"
+	"github.com/sluice-dev/sluice/connectors/httpapi"
 )
 
 func init() {
@@ -62,23 +62,13 @@ var (
 func New(creds connectors.Credentials) (*Connector, error) {
 	base, err := baseURL(creds.String("api_url"))
 	if err != nil {
-		return nil, &connectors.StepError{Step: connectors.StepConfig, Message: err.Error()}
+		return nil, &connectors.StepError{Step: connectors.StepConfig, Message: creds.Redact(err.Error())}
 	}
 	token := creds.String("token")
 	if token == "" {
 		return nil, &connectors.StepError{Step: connectors.StepConfig, Message: "token is required"}
 	}
-	transport := &http.Transport{
-		// No proxy: through one, the guard would check the proxy, not Cube.
-		Proxy:                 nil,
-		DialContext:           netguard.DialContext,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 2 * time.Minute,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   4,
-	}
-	client := &http.Client{Transport: transport, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+	client := &http.Client{Transport: httpapi.GuardedTransport(), CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 3 {
 			return errors.New("stopped after 3 redirects")
 		}
@@ -90,24 +80,8 @@ func New(creds connectors.Credentials) (*Connector, error) {
 // baseURL checks api_url and returns it without a trailing /cubejs-api/v1,
 // which users often paste along with the host.
 func baseURL(raw string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	switch {
-	case raw == "":
-		return "", errors.New("api_url is required")
-	case err != nil:
-		return "", fmt.Errorf("api_url is not a URL: %v", err)
-	case u.Scheme != "http" && u.Scheme != "https":
-		return "", errors.New("api_url must start with https:// (or http://)")
-	case u.Host == "":
-		return "", errors.New("api_url has no host")
-	case u.User != nil:
-		return "", errors.New("api_url must not hold a user or password; put the token in the token field")
-	case u.RawQuery != "" || u.Fragment != "":
-		return "", errors.New("api_url must not have a query or fragment")
-	}
-	path := strings.TrimRight(u.Path, "/")
-	path = strings.TrimSuffix(path, apiPath)
-	return u.Scheme + "://" + u.Host + path, nil
+	base, err := httpapi.ParseBase("api_url", raw)
+	return strings.TrimSuffix(base, apiPath), err
 }
 
 // Close releases idle connections.
@@ -196,12 +170,5 @@ func cubeMessage(body []byte) string {
 		b, _ := json.Marshal(e.Error)
 		return string(b)
 	}
-	msg := strings.TrimSpace(string(body))
-	if len(msg) > 300 {
-		msg = msg[:300] + "…"
-	}
-	if msg == "" {
-		msg = "(empty answer)"
-	}
-	return msg
+	return httpapi.Excerpt(body)
 }

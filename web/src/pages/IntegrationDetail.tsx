@@ -41,9 +41,11 @@ export function IntegrationDetail({ id }: { id: string }) {
         <a className="button secondary" href={href(pathOf('integrations', i.id, 'edit'))}>
           Edit
         </a>
-        <a className="button secondary" href={href('/query', { integration: i.id })}>
-          Query
-        </a>
+        {i.type !== 'stripe' && (
+          <a className="button secondary" href={href('/query', { integration: i.id })}>
+            Query
+          </a>
+        )}
         <ConfirmButton
           label="Delete"
           question={`Delete “${i.name}”? Its stored secrets are erased and it leaves every list.`}

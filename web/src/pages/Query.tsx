@@ -6,7 +6,9 @@ import { asApiError, type ApiError } from '../lib/http';
 import type { QueryRequest, QueryResult } from '../lib/types';
 import { usePoll } from '../lib/usePoll';
 
-const queryable = (type: string) => type !== 'cube' && type !== 'ducklake';
+// Cube answers cube queries only, the lake is the default target, and an API
+// source (stripe) runs no SQL: its data is queried in the lake.
+const queryable = (type: string) => type !== 'cube' && type !== 'ducklake' && type !== 'stripe';
 
 /**
  * Query runs one read-only statement: DuckDB SQL over the team's lake (its
