@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sluice-dev/sluice/connectors/stripe/stripetest"
 	"github.com/sluice-dev/sluice/internal/testenv"
 )
 
@@ -155,6 +156,7 @@ func TestConsoleInABrowser(t *testing.T) {
 	}
 	page.shot("12-tokens")
 	consoleAlerts(t, page, dev)
+	consoleStripe(t, page)
 
 	phone := consolePage{t: t, ctx: newBrowser(t, 390, 844), url: dev.url, suffix: "-phone"}
 	phone.signIn(dev.token)
@@ -167,6 +169,29 @@ func TestConsoleInABrowser(t *testing.T) {
 	phone.click(`button.menu`)
 	phone.wait(`nav.open`)
 	phone.shot("14-menu")
+}
+
+// consoleStripe creates a Stripe integration against stripe-mock through
+// the form the catalog describes, and checks its page offers syncs and
+// schema but no Query button (an API source runs no SQL).
+func consoleStripe(t *testing.T, page consolePage) {
+	t.Helper()
+	base := stripetest.Mock(t)
+	page.open("/integrations/new?type=stripe")
+	page.waitHeading("New integration")
+	page.fill(`input[name="name"]`, "Payments")
+	page.fill(`input[name="api_key"]`, stripetest.MockKey)
+	page.fill(`input[name="api_base"]`, base)
+	page.click(`form button[type="submit"]`)
+	page.waitHeading("Payments")
+	page.wait(`dl.facts`)
+	if page.eval(`[...document.querySelectorAll('a.button')].some(a => a.textContent.trim() === 'Query')`) {
+		t.Error("a Stripe integration's page offers Query; its data is queried in the lake")
+	}
+	if body := page.text("main"); strings.Contains(body, stripetest.MockKey) {
+		t.Error("the Stripe integration's page shows its API key")
+	}
+	page.shot("12c-stripe-integration")
 }
 
 // consoleAlerts adds a webhook channel to a local receiver, sends it a test

@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { ErrorNote } from './Notes';
 import { asApiError, type ApiError } from '../lib/http';
 import type { ConnectionField, ConnectionType, Integration } from '../lib/types';
+import { fieldLabel } from '../lib/format';
 
 type Values = Record<string, string | boolean>;
 
@@ -115,7 +116,7 @@ function FieldInput({ field: f, value, editing, invalid, onChange }: FieldInputP
   } as const;
   const label = (
     <label htmlFor={id}>
-      {labelOf(f.name)}
+      {fieldLabel(f.name)}
       {required ? <span className="req"> (required)</span> : null}
       {f.secret ? <span className="secret"> secret</span> : null}
     </label>
@@ -185,12 +186,6 @@ function FieldInput({ field: f, value, editing, invalid, onChange }: FieldInputP
       {hint}
     </div>
   );
-}
-
-/** labelOf turns a field name into words: project_id → "Project id". */
-function labelOf(name: string): string {
-  const words = name.replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function initialValues(spec: ConnectionType | undefined, existing: Integration | undefined): Values {

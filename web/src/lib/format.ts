@@ -59,3 +59,13 @@ export function elapsed(start: string | null | undefined, end: string | null | u
 export function humanize(status: string): string {
   return status.replace(/_/g, ' ');
 }
+
+// Words of field names that read as acronyms.
+const acronyms = new Set(['api', 'id', 'ssl', 'sql', 'url', 'json', 'tls', 'ip']);
+
+/** fieldLabel turns a field name into words: api_base → "API base", project_id → "Project ID". */
+export function fieldLabel(name: string): string {
+  const words = name.split('_').map((w) => (acronyms.has(w.toLowerCase()) ? w.toUpperCase() : w));
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

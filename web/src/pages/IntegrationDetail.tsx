@@ -6,7 +6,7 @@ import { SchemaBrowser } from '../components/SchemaBrowser';
 import { SyncPanel } from '../components/SyncPanel';
 import { integrations } from '../lib/api';
 import { clearFlash, peekFlash } from '../lib/flash';
-import { fmtTime } from '../lib/format';
+import { fieldLabel, fmtTime } from '../lib/format';
 import { asApiError, type ApiError } from '../lib/http';
 import { href, navigate, pathOf } from '../lib/route';
 import { usePoll } from '../lib/usePoll';
@@ -94,7 +94,7 @@ export function IntegrationDetail({ id }: { id: string }) {
 function Fact({ name, value }: { name: string; value: unknown }) {
   return (
     <>
-      <dt>{name.charAt(0).toUpperCase() + name.slice(1).replace(/_/g, ' ')}</dt>
+      <dt>{fieldLabel(name)}</dt>
       <dd className={value === '********' ? 'muted' : undefined}>
         {value === null || value === undefined || value === '' ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value)}
       </dd>
