@@ -1,12 +1,19 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/netguard"
 )
 
 func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
@@ -82,4 +89,45 @@ func TestParseBaseRefusesWhatCouldLeakOrMislead(t *testing.T) {
 			t.Errorf("accepted %q", bad)
 		}
 	}
+}
+
+// A list whose pages lead back to one already read (a -> b -> a) fails
+// instead of reading, and delivering, the same objects forever.
+func TestWalkRefusesPagesThatLoop(t *testing.T) {
+	netguard.SetAllowPrivate(true)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next := map[string]string{"": "a", "a": "b", "b": "a"}[r.URL.Query().Get("after")]
+		_, _ = fmt.Fprintf(w, `{"data": [{"id": %q}], "next": %q}`, next, next)
+	}))
+	defer srv.Close()
+	c, err := New(Options{Name: "Loop", Base: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := 0
+	err = c.Walk(context.Background(), loopPager{}, "/items", nil, "", func(Page) error {
+		if pages++; pages > 10 {
+			t.Fatal("still walking after 10 pages")
+		}
+		return nil
+	})
+	var format *FormatError
+	if !errors.As(err, &format) || !strings.Contains(err.Error(), "lead back") || pages != 3 {
+		t.Fatalf("walk of looping pages: %v after %d pages; want a format error after 3", err, pages)
+	}
+}
+
+type loopPager struct{}
+
+func (loopPager) WithCursor(q url.Values, cursor string) url.Values {
+	return url.Values{"after": {cursor}}
+}
+
+func (loopPager) Parse(path string, body []byte) (Page, error) {
+	var p struct {
+		Data []map[string]json.RawMessage `json:"data"`
+		Next string                       `json:"next"`
+	}
+	err := json.Unmarshal(body, &p)
+	return Page{Objects: p.Data, Next: p.Next}, err
 }

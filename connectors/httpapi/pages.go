@@ -25,8 +25,11 @@ type Pager interface {
 
 // Walk fetches the pages of a list from the one after cursor ("" for the
 // first) to the last, calling each with every page in order. A page's Next
-// is the cursor to resume after it.
+// is the cursor to resume after it. A list whose pages lead back to a
+// cursor already followed is an error, not an endless read (each lap would
+// deliver its objects again).
 func (c *Client) Walk(ctx context.Context, pager Pager, path string, query url.Values, cursor string, each func(Page) error) error {
+	followed := map[string]bool{cursor: true}
 	for {
 		body, err := c.Get(ctx, path, pager.WithCursor(query, cursor))
 		if err != nil {
@@ -40,9 +43,13 @@ func (c *Client) Walk(ctx context.Context, pager Pager, path string, query url.V
 		if err := each(page); err != nil {
 			return err
 		}
-		if page.Next == "" || page.Next == cursor {
+		if page.Next == "" {
 			return nil
 		}
+		if followed[page.Next] {
+			return &FormatError{API: c.opts.Name, Path: path, Problem: "its pages lead back to a page already read"}
+		}
+		followed[page.Next] = true
 		cursor = page.Next
 	}
 }
