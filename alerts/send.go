@@ -34,14 +34,9 @@ func NewSender(timeout time.Duration) *Sender {
 	if timeout <= 0 {
 		timeout = DefaultSendTimeout
 	}
-	transport := &http.Transport{
-		DialContext:           netguard.DialContext,
-		Proxy:                 nil,
-		TLSHandshakeTimeout:   timeout,
-		ResponseHeaderTimeout: timeout,
-		MaxIdleConnsPerHost:   16,
-		IdleConnTimeout:       90 * time.Second,
-	}
+	transport := netguard.Transport()
+	transport.TLSHandshakeTimeout, transport.ResponseHeaderTimeout = timeout, timeout
+	transport.MaxIdleConnsPerHost, transport.ForceAttemptHTTP2 = 16, false
 	return &Sender{client: &http.Client{
 		Transport:     transport,
 		Timeout:       timeout,

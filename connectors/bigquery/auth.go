@@ -55,20 +55,6 @@ func parseKey(raw string) (*serviceAccountKey, error) {
 // tokenTimeout bounds one token request: the oauth2 token source takes no context.
 const tokenTimeout = 30 * time.Second
 
-// guardedTransport dials every connection through the network guard. It
-// ignores proxy settings on purpose: through a proxy the guard would check the
-// proxy's address, not the destination's.
-func guardedTransport() *http.Transport {
-	return &http.Transport{
-		Proxy:               nil,
-		DialContext:         netguard.DialContext,
-		ForceAttemptHTTP2:   true,
-		TLSHandshakeTimeout: 10 * time.Second,
-		IdleConnTimeout:     90 * time.Second,
-		MaxIdleConnsPerHost: 8,
-	}
-}
-
 // authorizedClient returns an HTTP client that signs requests with tokens
 // obtained from the key's token_uri, both through the network guard (the
 // token_uri comes from the user's key file, so it is checked like any host).
@@ -80,7 +66,7 @@ func authorizedClient(raw string) (*http.Client, oauth2.TokenSource, error) {
 	if err != nil {
 		return nil, nil, errors.New("credentials_json is not a usable service-account key")
 	}
-	base := guardedTransport()
+	base := netguard.Transport()
 	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient,
 		&http.Client{Transport: base, Timeout: tokenTimeout})
 	tokens := cfg.TokenSource(tokenCtx)

@@ -76,19 +76,13 @@ func New(opts Options) (*Client, error) {
 	return &Client{opts: opts, base: base, client: client}, nil
 }
 
-// GuardedTransport is the transport of every HTTP source: it dials through
-// the network guard and uses no proxy (through one, the guard would check
-// the proxy, not the API).
+// GuardedTransport is the transport of every HTTP source: netguard's, with
+// a bound on how long an API may take to start answering.
 func GuardedTransport() *http.Transport {
-	return &http.Transport{
-		Proxy:                 nil,
-		DialContext:           netguard.DialContext,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 2 * time.Minute,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   4,
-	}
+	t := netguard.Transport()
+	t.ResponseHeaderTimeout = 2 * time.Minute
+	t.MaxIdleConnsPerHost = 4
+	return t
 }
 
 // ParseBase checks a user-given base URL (the field called field) and

@@ -6,7 +6,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -44,8 +43,12 @@ func buildConfig(values func(string) string) (*sf.Config, error) {
 		Role:         values("role"),
 		Application:  "sluice",
 		LoginTimeout: loginTimeout,
-		Transporter:  guardedTransport(),
-		Params:       map[string]*string{"QUERY_TAG": &queryTag},
+		// Every connection (the login, queries, result chunks from cloud
+		// storage) dials through the network guard. A custom transport also
+		// turns off the driver's own OCSP and CRL checks (which would dial
+		// their own responders); Go's TLS still verifies certificates.
+		Transporter: netguard.Transport(),
+		Params:      map[string]*string{"QUERY_TAG": &queryTag},
 		// Fail the login, not a later query, when the warehouse, database,
 		// schema or role does not exist or may not be used.
 		ValidateDefaultParameters: sf.ConfigBoolTrue,
@@ -111,21 +114,4 @@ func parsePrivateKey(text string) (*rsa.PrivateKey, error) {
 		return nil, fmt.Errorf("private_key is a %d-bit RSA key; Snowflake requires at least 2048 bits", rsaKey.N.BitLen())
 	}
 	return rsaKey, nil
-}
-
-// guardedTransport dials every connection through the network guard: the
-// login, queries, and result chunks downloaded from cloud storage. It ignores
-// proxy settings on purpose: through a proxy the guard would check the
-// proxy's address, not the destination's. Using a custom transport also
-// turns off the driver's own OCSP and CRL checks (which would dial their own
-// responders); certificates are still verified by Go's TLS.
-func guardedTransport() http.RoundTripper {
-	return &http.Transport{
-		Proxy:               nil,
-		DialContext:         netguard.DialContext,
-		ForceAttemptHTTP2:   true,
-		TLSHandshakeTimeout: 10 * time.Second,
-		IdleConnTimeout:     90 * time.Second,
-		MaxIdleConnsPerHost: 8,
-	}
 }
