@@ -292,8 +292,12 @@ func sourceKeyQuery(keyCols []schemaColumn, names []string, files []StagedFile) 
 			return fmt.Sprintf("CAST(NULL AS %s) AS %s", readType(c.Type), c.Name)
 		}), ", ") + " LIMIT 0", nil
 	}
-	reads := make([]string, len(files))
-	for i, f := range files {
+	// Files whose key columns have the same field ids are read in one scan:
+	// as the build side of a join, a scan per file gave the hash table a
+	// sink per file, whose buffers alone took 160 MiB.
+	var schemas []string
+	paths := map[string][]string{}
+	for _, f := range files {
 		cols := slices.Clone(keyCols)
 		for j, name := range names {
 			k := slices.IndexFunc(f.Columns, func(c FileColumn) bool { return c.Name == name })
@@ -302,7 +306,15 @@ func sourceKeyQuery(keyCols []schemaColumn, names []string, files []StagedFile) 
 			}
 			cols[j].ID = f.Columns[k].FieldID
 		}
-		reads[i] = fmt.Sprintf("SELECT %s FROM read_parquet(%s, schema = %s)", joinNames(keyCols), quoteString(f.Path), readSchemaClause(cols))
+		schema := readSchemaClause(cols)
+		if _, seen := paths[schema]; !seen {
+			schemas = append(schemas, schema)
+		}
+		paths[schema] = append(paths[schema], quoteString(f.Path))
+	}
+	reads := make([]string, len(schemas))
+	for i, schema := range schemas {
+		reads[i] = fmt.Sprintf("SELECT %s FROM read_parquet([%s], schema = %s)", joinNames(keyCols), strings.Join(paths[schema], ", "), schema)
 	}
 	return strings.Join(reads, " UNION ALL "), nil
 }

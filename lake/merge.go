@@ -56,18 +56,25 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 		notNull[j] = k.Name + " IS NOT NULL"
 	}
 	reads := make([]string, len(files))
+	paths := make([]string, len(files))
 	for i, f := range files {
 		reads[i] = keyRead(i, f.Path)
+		paths[i] = quoteString(f.Path)
 	}
+	// The matching passes' build side reads every new file in one scan: a
+	// UNION ALL of one scan per file gives the hash join a sink per file, and
+	// their buffers took 160 MiB whatever the number of keys.
+	buildKeys := fmt.Sprintf("SELECT %s FROM read_parquet([%s], schema = %s)", joinNames(keyCols), strings.Join(paths, ", "), readSchemaClause(keyCols))
 	// DuckDB cannot estimate read_parquet with a schema (it guesses one row),
 	// so it would build the semi join's hash table on the existing files,
 	// every row of the table, instead of on the commit's new keys.
 	if err := d.exec(ctx, "SET disabled_optimizers = 'build_side_probe_side'"); err != nil {
 		return 0, fmt.Errorf("configure the merge: %w", err)
 	}
-	// The new keys stay in their files (a view, not a table), and each
-	// matching pass builds its hash table on one hash partition of them, so
-	// a merge of millions of rows holds a bounded slice of its keys at once.
+	// The new keys stay in their files (buildKeys, and a view with their
+	// positions for the search for repeated keys), and each matching pass
+	// builds its hash table on one hash partition of them, so a merge of
+	// millions of rows holds a bounded slice of its keys at once.
 	if err := d.exec(ctx, "CREATE OR REPLACE VIEW newkeys AS "+strings.Join(reads, " UNION ALL ")+
 		"; CREATE OR REPLACE TABLE hits (f INTEGER, r BIGINT)"); err != nil {
 		return 0, fmt.Errorf("read new keys: %w", err)
@@ -83,8 +90,8 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 			reads = append(reads, keyRead(i, ct.l.filePath(t, live[i].Path, live[i].Relative)))
 		}
 		for p := 0; p < parts; p++ {
-			if err := d.exec(ctx, fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r FROM (%s) e SEMI JOIN (SELECT * FROM newkeys WHERE hash(%s) %% %d = %d) n ON %s",
-				strings.Join(reads, " UNION ALL "), joinNames(keyCols), parts, p, strings.Join(match, " AND "))); err != nil {
+			if err := d.exec(ctx, fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r FROM (%s) e SEMI JOIN (SELECT * FROM (%s) WHERE hash(%s) %% %d = %d) n ON %s",
+				strings.Join(reads, " UNION ALL "), buildKeys, joinNames(keyCols), parts, p, strings.Join(match, " AND "))); err != nil {
 				return 0, fmt.Errorf("match keys against existing rows: %w", err)
 			}
 		}
