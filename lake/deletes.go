@@ -338,12 +338,20 @@ func (ct *commitTx) rewriteMarked(ctx context.Context, d *duck, t *lakeTable, pl
 	if err != nil {
 		return StagedFile{}, err
 	}
-	var parts []string
-	for _, i := range touched {
-		parts = append(parts, fmt.Sprintf("SELECT %s FROM read_parquet(%s, schema = %s, file_row_number = true) t JOIN (SELECT r, mark FROM hits WHERE f = %d) h ON t.file_row_number = h.r",
-			sel, quoteString(ct.l.filePath(t, live[i].Path, live[i].Relative)), readSchemaClause(cols), i))
+	// One scan of the touched files against the hits, each named by its
+	// path: a join per file built a hash table per file, together past the
+	// memory limit when a soft delete touches every file of a large table.
+	paths := make([]string, len(touched))
+	files := make([]string, len(touched))
+	for j, i := range touched {
+		paths[j] = quoteString(ct.l.filePath(t, live[i].Path, live[i].Relative))
+		files[j] = fmt.Sprintf("(%d, %s)", i, paths[j])
 	}
-	f, err := d.writeStaged(ctx, strings.Join(parts, " UNION ALL "), ct.l.tableDir(t), plan.Files)
+	query := fmt.Sprintf(`SELECT %s FROM read_parquet([%s], schema = %s, file_row_number = true, filename = true) t
+		JOIN (SELECT m.file, h.r, h.mark FROM hits h JOIN (VALUES %s) m(f, file) ON h.f = m.f) h
+		ON t.filename = h.file AND t.file_row_number = h.r`,
+		sel, strings.Join(paths, ", "), readSchemaClause(cols), strings.Join(files, ", "))
+	f, err := d.writeStaged(ctx, query, ct.l.tableDir(t), plan.Files)
 	if err != nil {
 		return StagedFile{}, fmt.Errorf("rewrite marked rows: %w", err)
 	}

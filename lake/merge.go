@@ -55,34 +55,22 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 		match = append(match, fmt.Sprintf("e.%[1]s = n.%[1]s", k.Name))
 		notNull[j] = k.Name + " IS NOT NULL"
 	}
-	reads := make([]string, len(files))
-	paths := make([]string, len(files))
-	for i, f := range files {
-		reads[i] = keyRead(i, f.Path)
-		paths[i] = quoteString(f.Path)
-	}
-	// The matching passes' build side reads every new file in one scan: a
-	// UNION ALL of one scan per file gives the hash join a sink per file, and
-	// their buffers took 160 MiB whatever the number of keys.
-	buildKeys := fmt.Sprintf("SELECT %s FROM read_parquet([%s], schema = %s)", joinNames(keyCols), strings.Join(paths, ", "), readSchemaClause(keyCols))
+	newKeys, buildKeys := newKeyReads(files, keyCols)
 	// DuckDB cannot estimate read_parquet with a schema (it guesses one row),
 	// so it would build the semi join's hash table on the existing files,
 	// every row of the table, instead of on the commit's new keys.
 	if err := d.exec(ctx, "SET disabled_optimizers = 'build_side_probe_side'"); err != nil {
 		return 0, fmt.Errorf("configure the merge: %w", err)
 	}
-	// The new keys stay in their files (buildKeys, and a view with their
-	// positions for the search for repeated keys), and each matching pass
-	// builds its hash table on one hash partition of them, so a merge of
-	// millions of rows holds a bounded slice of its keys at once.
-	if err := d.exec(ctx, "CREATE OR REPLACE VIEW newkeys AS "+strings.Join(reads, " UNION ALL ")+
+	// The new keys stay in their files, and each matching pass (and each
+	// search for repeated keys) takes one hash partition of them, so a merge
+	// of millions of rows holds a bounded slice of its keys at once.
+	if err := d.exec(ctx, "CREATE OR REPLACE VIEW newkeys AS "+newKeys+
 		"; CREATE OR REPLACE TABLE hits (f INTEGER, r BIGINT)"); err != nil {
 		return 0, fmt.Errorf("read new keys: %w", err)
 	}
 	parts := keyPartitions(files)
-	// Earlier rows of a key repeated within the commit are deleted too.
-	dupQuery := fmt.Sprintf(`SELECT f, r FROM (SELECT f, r, row_number() OVER (PARTITION BY %s ORDER BY f DESC, r DESC) AS n
-		FROM newkeys WHERE %s) WHERE n > 1`, joinNames(keyCols), strings.Join(notNull, " AND "))
+	inPart := func(p int) string { return fmt.Sprintf("hash(%s) %% %d = %d", joinNames(keyCols), parts, p) }
 	for start := 0; start < len(live); start += mergeBatch {
 		end := min(start+mergeBatch, len(live))
 		reads := make([]string, 0, end-start)
@@ -90,8 +78,8 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 			reads = append(reads, keyRead(i, ct.l.filePath(t, live[i].Path, live[i].Relative)))
 		}
 		for p := 0; p < parts; p++ {
-			if err := d.exec(ctx, fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r FROM (%s) e SEMI JOIN (SELECT * FROM (%s) WHERE hash(%s) %% %d = %d) n ON %s",
-				strings.Join(reads, " UNION ALL "), buildKeys, joinNames(keyCols), parts, p, strings.Join(match, " AND "))); err != nil {
+			if err := d.exec(ctx, fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r FROM (%s) e SEMI JOIN (SELECT * FROM (%s) WHERE %s) n ON %s",
+				strings.Join(reads, " UNION ALL "), buildKeys, inPart(p), strings.Join(match, " AND "))); err != nil {
 				return 0, fmt.Errorf("match keys against existing rows: %w", err)
 			}
 		}
@@ -102,7 +90,33 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 	if unique {
 		return 0, nil
 	}
-	return ct.deleteDuplicates(ctx, d, t, files, ids, dupQuery)
+	// Earlier rows of a key repeated within the commit are deleted too.
+	passes := make([]string, parts)
+	for p := range passes {
+		passes[p] = fmt.Sprintf(`SELECT f, r FROM (SELECT f, r, row_number() OVER (PARTITION BY %s ORDER BY f DESC, r DESC) AS n
+			FROM newkeys WHERE %s AND %s) WHERE n > 1`, joinNames(keyCols), strings.Join(notNull, " AND "), inPart(p))
+	}
+	return ct.deleteDuplicates(ctx, d, t, files, ids, passes)
+}
+
+// newKeyReads returns two reads of the new files' keys (k0, k1, …), each
+// one scan of every file: newKeys with each row's file (its index in files)
+// and position as f and r, buildKeys with the keys alone. As the build
+// side of a join (or the input of a window), a UNION ALL of a scan per file
+// gave the operator a sink per file, whose buffers took ~160 MiB whatever
+// the number of keys.
+func newKeyReads(files []StagedFile, keyCols []schemaColumn) (newKeys, buildKeys string) {
+	paths := make([]string, len(files))
+	index := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = quoteString(f.Path)
+		index[i] = fmt.Sprintf("(%d, %s)", i, paths[i])
+	}
+	scan := fmt.Sprintf("read_parquet([%s], schema = %s, file_row_number = true, filename = true)", strings.Join(paths, ", "), readSchemaClause(keyCols))
+	keys := strings.Join(mapCols(keyCols, func(c schemaColumn) string { return "t." + c.Name }), ", ")
+	newKeys = fmt.Sprintf("SELECT m.f, t.file_row_number AS r, %s FROM %s t JOIN (VALUES %s) m(f, file) ON t.filename = m.file",
+		keys, scan, strings.Join(index, ", "))
+	return newKeys, fmt.Sprintf("SELECT %s FROM %s t", keys, scan)
 }
 
 // mergePartitionRows bounds the new keys one matching pass hashes (a
@@ -206,9 +220,14 @@ func (ct *commitTx) deleteExisting(ctx context.Context, d *duck, t *lakeTable, l
 }
 
 // deleteDuplicates writes delete files for the new files' superseded rows.
-func (ct *commitTx) deleteDuplicates(ctx context.Context, d *duck, t *lakeTable, files []StagedFile, ids []int64, dupQuery string) (int64, error) {
-	if err := d.exec(ctx, "CREATE OR REPLACE TABLE dups AS "+dupQuery); err != nil {
+func (ct *commitTx) deleteDuplicates(ctx context.Context, d *duck, t *lakeTable, files []StagedFile, ids []int64, passes []string) (int64, error) {
+	if err := d.exec(ctx, "CREATE OR REPLACE TABLE dups (f INTEGER, r BIGINT)"); err != nil {
 		return 0, fmt.Errorf("find repeated keys: %w", err)
+	}
+	for _, pass := range passes {
+		if err := d.exec(ctx, "INSERT INTO dups "+pass); err != nil {
+			return 0, fmt.Errorf("find repeated keys: %w", err)
+		}
 	}
 	var total int64
 	for i, f := range files {
