@@ -42,10 +42,15 @@ func createBenchTable(b *testing.B, schema, table string, rows int) {
 func psqlCopy(b *testing.B, schema, table string) time.Duration {
 	b.Helper()
 	sql := fmt.Sprintf("COPY (SELECT %s FROM %s.%s) TO STDOUT (FORMAT binary)", benchSourceColumns, schema, table)
-	cmd := exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dbtest.AdminURL(), "-c", sql)
-	// The COPY stream goes to the null device and only stderr is kept: a
-	// baseline that buffered hundreds of MB in this process (CombinedOutput)
-	// ran 3.5× slower than psql does and flattered the sync.
+	return timedToNull(b, exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dbtest.AdminURL(), "-c", sql))
+}
+
+// timedToNull times a client command whose output goes to the null device;
+// only stderr is kept: a baseline that buffered hundreds of MB in this
+// process (CombinedOutput) ran 3.5× slower than psql does and flattered
+// the sync.
+func timedToNull(b *testing.B, cmd *exec.Cmd) time.Duration {
+	b.Helper()
 	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		b.Fatal(err)
@@ -55,7 +60,7 @@ func psqlCopy(b *testing.B, schema, table string) time.Duration {
 	cmd.Stdout, cmd.Stderr = devNull, &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		b.Fatalf("psql: %v: %s", err, stderr.String())
+		b.Fatalf("%s: %v: %s", cmd.Path, err, stderr.String())
 	}
 	return time.Since(start)
 }

@@ -137,7 +137,10 @@ type syncBench struct {
 // newSyncBench builds the service and router on a fresh database, registers
 // the local Postgres as an integration (validated by an in-process worker,
 // stopped afterwards) and creates an empty source schema.
-func newSyncBench(b *testing.B) *syncBench {
+func newSyncBench(b *testing.B) *syncBench { return newSyncBenchFor(b, benchIntegration) }
+
+// newSyncBenchFor is newSyncBench with the integration register creates.
+func newSyncBenchFor(b *testing.B, register func(*testing.B, *testenv.Env, string) string) *syncBench {
 	b.Helper()
 	netguard.SetAllowPrivate(true)
 	key, err := secrets.GenerateKey()
@@ -160,7 +163,7 @@ func newSyncBench(b *testing.B) *syncBench {
 
 	setup := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir})
 	must(b, setup.Start())
-	s.id = benchIntegration(b, env, s.token)
+	s.id = register(b, env, s.token)
 	setup.Stop()
 	return s
 }

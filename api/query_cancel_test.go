@@ -73,7 +73,7 @@ func TestQueryTimeoutCancelsOnTheSource(t *testing.T) {
 }
 
 // mariaAdmin connects to the local MariaDB as testenv's root login.
-func mariaAdmin(t *testing.T) *sql.DB {
+func mariaAdmin(t testing.TB) *sql.DB {
 	t.Helper()
 	creds := testenv.MySQLCredentials()
 	cfg := mysql.NewConfig()
@@ -87,7 +87,7 @@ func mariaAdmin(t *testing.T) *sql.DB {
 	return db
 }
 
-func randomHex(t *testing.T) string {
+func randomHex(t testing.TB) string {
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)

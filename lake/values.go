@@ -74,8 +74,9 @@ func stageFor(t connectors.Type) stageColumn {
 			staged := connectors.DecimalType(maxInt64Precision, t.Scale)
 			return stageColumn{duckdbType(staged), toUnscaled(t.Precision, t.Scale), castTo(t)}
 		}
+		return stageColumn{"VARCHAR", toUnscaledText(t.Precision, t.Scale), fromUnscaledText(t)}
 	}
-	// decimal, date, time, uuid
+	// date, time, uuid
 	return stageColumn{"VARCHAR", toText, castTo(t)}
 }
 

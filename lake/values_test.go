@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -88,6 +89,40 @@ func TestDecimalUnscaled(t *testing.T) {
 	for _, bad := range []any{"10000000000.00", "abc", "1.2.3", true} {
 		if got, err := conv(bad); err == nil {
 			t.Errorf("%v -> %v, want an error", bad, got)
+		}
+	}
+}
+
+// TestWideDecimalsRoundTrip writes decimals wider than 18 digits (staged as
+// their unscaled integer's text, scaled back by DuckDB) and reads them
+// back exactly: extremes of each precision, negatives, rounding of extra
+// digits, exponents, and the widest scale.
+func TestWideDecimalsRoundTrip(t *testing.T) {
+	f := newFixture(t)
+	cols := []connectors.Column{col("id", connectors.KindInt), decimalCol("a", 20, 6), decimalCol("b", 38, 0),
+		decimalCol("c", 38, 10), decimalCol("d", 38, 38), col("e", connectors.KindDecimal)}
+	rows := [][]any{
+		{int64(1), connectors.Decimal("12345678901234.567890"), connectors.Decimal("99999999999999999999999999999999999999"),
+			connectors.Decimal("-1234567890123456789012345678.0123456789"), connectors.Decimal("0.12345678901234567890123456789012345678"), connectors.Decimal("1.5")},
+		{int64(2), connectors.Decimal("-99999999999999.999999"), connectors.Decimal("-99999999999999999999999999999999999999"),
+			connectors.Decimal("0.00000000005"), connectors.Decimal("-0.00000000000000000000000000000000000001"), connectors.Decimal("-7")},
+		{int64(3), connectors.Decimal("1.0000005"), connectors.Decimal("12.5"), connectors.Decimal("1e20"), connectors.Decimal("0"), nil},
+		{int64(4), nil, int64(-42), 2.25, nil, connectors.Decimal("123456789012345678901234567.123456789")},
+	}
+	f.load("w", "dec", cols, rows, LoadAppend)
+	got := f.query(`SELECT CAST(a AS VARCHAR), CAST(b AS VARCHAR), CAST(c AS VARCHAR), CAST(d AS VARCHAR), CAST(e AS VARCHAR) FROM w.dec ORDER BY id`)
+	want := [][]any{
+		{"12345678901234.567890", "99999999999999999999999999999999999999", "-1234567890123456789012345678.0123456789", ".12345678901234567890123456789012345678", "1.500000000"},
+		{"-99999999999999.999999", "-99999999999999999999999999999999999999", "0.0000000001", "-.00000000000000000000000000000000000001", "-7.000000000"},
+		{"1.000001", "13", "100000000000000000000.0000000000", ".00000000000000000000000000000000000000", nil},
+		{nil, "-42", "2.2500000000", nil, "123456789012345678901234567.123456789"},
+	}
+	if fmt.Sprint(got.Rows) != fmt.Sprint(want) {
+		t.Fatalf("wide decimals read back as\n%v\nwant\n%v", got.Rows, want)
+	}
+	for _, bad := range []any{connectors.Decimal("100000000000000.000000"), "not a number"} {
+		if _, err := toUnscaledText(20, 6)(bad); err == nil {
+			t.Errorf("%v: no error for a value decimal(20,6) cannot hold", bad)
 		}
 	}
 }

@@ -189,7 +189,7 @@ type Response struct {
 }
 
 // JSON decodes the body into a generic map, failing the test if it is not an object.
-func (r Response) JSON(t *testing.T) map[string]any {
+func (r Response) JSON(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.Body, &m); err != nil {

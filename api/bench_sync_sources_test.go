@@ -1,0 +1,121 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/sluice-dev/sluice/db/dbtest"
+	"github.com/sluice-dev/sluice/internal/testenv"
+)
+
+// Sizes of the wide-table and MariaDB sync benchmarks' source tables.
+const (
+	syncBenchWideRows  = 1_000_000
+	syncBenchMariaRows = 5_000_000
+)
+
+// wideColumns are the 20 columns of the wide benchmark table: text,
+// numeric, timestamptz, jsonb and the other common kinds, some NULL.
+const wideColumns = `g::bigint AS id, 'customer ' || g AS name, md5(g::text) AS email_hash,
+	repeat('x', (g % 50)::int) AS note, CASE WHEN g % 7 = 0 THEN NULL ELSE 'city ' || (g % 1000) END AS city,
+	((g % 100000) * 1.25)::numeric(12,2) AS amount, (g % 997)::numeric(10,3) AS rate, (g::numeric / 7)::numeric(20,6) AS ratio,
+	timestamptz '2024-01-01' + g * interval '1 second' AS created_at, timestamptz '2024-06-01' + g * interval '1 minute' AS updated_at,
+	CASE WHEN g % 5 = 0 THEN NULL ELSE timestamptz '2020-01-01' + (g % 5000) * interval '1 day' END AS seen_at,
+	jsonb_build_object('id', g, 'tier', g % 5, 'tags', jsonb_build_array('a', 'b')) AS attrs,
+	CASE WHEN g % 4 = 0 THEN NULL ELSE jsonb_build_object('k', g % 13) END AS extra,
+	(g % 1000)::int AS bucket, (g % 32000)::smallint AS small, (g * 0.5)::float8 AS score, (g % 100)::float4 AS weight,
+	g % 2 = 0 AS flag, date '2024-01-01' + (g % 365)::int AS day, md5(g::text)::uuid AS ref`
+
+const wideColumnNames = "id, name, email_hash, note, city, amount, rate, ratio, created_at, updated_at, seen_at, attrs, extra, bucket, small, score, weight, flag, day, ref"
+
+// BenchmarkSyncWideTable syncs a 1M-row Postgres table of 20 columns of
+// mixed types into the lake through the API on a child worker, against
+// psql's binary COPY of the same columns to /dev/null (goal ≥ 0.8×).
+func BenchmarkSyncWideTable(b *testing.B) {
+	s := newSyncBench(b)
+	name := s.schema + ".wide"
+	testenv.ExecPostgres(b, fmt.Sprintf("CREATE TABLE %s AS SELECT %s FROM generate_series(1, %d) g; ALTER TABLE %[1]s ADD PRIMARY KEY (id)",
+		name, wideColumns, syncBenchWideRows))
+	testenv.ExecPostgres(b, "VACUUM ANALYZE "+name)
+	psql := func() time.Duration {
+		sql := fmt.Sprintf("COPY (SELECT %s FROM %s) TO STDOUT (FORMAT binary)", wideColumnNames, name)
+		return timedToNull(b, exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dbtest.AdminURL(), "-c", sql))
+	}
+	for i := 0; i < b.N; i++ {
+		baseline := psql()
+		s.configure(b, "merge", map[string]any{"name": name, "delete_mode": "keep"})
+		run := s.runSync(b, "wide")
+		if n := s.lakeCount(b, "SELECT count(*) AS n FROM BENCH.wide"); run.Rows != syncBenchWideRows || n != syncBenchWideRows {
+			b.Fatalf("wide load: %d rows read, %d in the lake, want %d", run.Rows, n, syncBenchWideRows)
+		}
+		baseline = min(baseline, psql())
+		reportSourceFigures(b, "wide table (20 columns, Postgres)", "psql binary COPY", syncBenchWideRows, baseline, run)
+	}
+}
+
+// BenchmarkSyncMariaDBToLake syncs a 5M-row MariaDB table (the Postgres
+// benchmark's five columns) into the lake through the API on a child
+// worker, against `mariadb --quick --batch -e 'SELECT …' > /dev/null`, the
+// fastest plain way to read it out (goal ≥ 0.8×).
+func BenchmarkSyncMariaDBToLake(b *testing.B) {
+	admin := mariaAdmin(b)
+	db := "bench_" + randomHex(b)
+	mariaExec := func(sql string) {
+		b.Helper()
+		if _, err := admin.ExecContext(context.Background(), sql); err != nil {
+			b.Fatalf("%s: %v", sql, err)
+		}
+	}
+	mariaExec("CREATE DATABASE " + db)
+	b.Cleanup(func() { _, _ = admin.Exec("DROP DATABASE IF EXISTS " + db) })
+	mariaExec(fmt.Sprintf(`CREATE TABLE %s.big (id BIGINT PRIMARY KEY, name VARCHAR(64), amount DECIMAL(12,2), updated_at DATETIME(6), active BOOL)`, db))
+	mariaExec(fmt.Sprintf(`INSERT INTO %[1]s.big SELECT seq, CONCAT('customer ', seq), (seq %% 100000) * 1.25,
+		TIMESTAMP'2024-01-01 00:00:00' + INTERVAL seq SECOND, seq %% 3 = 0 FROM %[1]s.seq_1_to_%[2]d`, db, syncBenchMariaRows))
+	mariaExec("ANALYZE TABLE " + db + ".big")
+	s := newSyncBenchFor(b, func(b *testing.B, env *testenv.Env, token string) string {
+		creds := testenv.MySQLCredentials()
+		creds["database"] = db
+		res := env.Do(b, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "mysql", "name": "Maria bench", "credentials": creds})
+		if res.Status != http.StatusCreated {
+			b.Fatalf("create mysql integration: %d %s", res.Status, res.Body)
+		}
+		return res.JSON(b)["integration"].(map[string]any)["id"].(string)
+	})
+	creds := testenv.MySQLCredentials()
+	client := func() time.Duration {
+		args := []string{"-h", creds["host"].(string), "-P", creds["port"].(string), "-u", creds["username"].(string), "--quick", "--batch",
+			"-e", fmt.Sprintf("SELECT %s FROM %s.big", benchSourceColumns, db)}
+		if pw := creds["password"].(string); pw != "" {
+			args = append(args, "-p"+pw)
+		}
+		return timedToNull(b, exec.Command("mariadb", args...))
+	}
+	for i := 0; i < b.N; i++ {
+		baseline := client()
+		s.configure(b, "merge", map[string]any{"name": db + ".big", "delete_mode": "keep"})
+		run := s.runSync(b, "maria")
+		if n := s.lakeCount(b, "SELECT count(*) AS n FROM BENCH.big"); run.Rows != syncBenchMariaRows || n != syncBenchMariaRows {
+			b.Fatalf("MariaDB load: %d rows read, %d in the lake, want %d", run.Rows, n, syncBenchMariaRows)
+		}
+		baseline = min(baseline, client())
+		reportSourceFigures(b, "MariaDB", "mariadb --quick --batch", syncBenchMariaRows, baseline, run)
+	}
+}
+
+// reportSourceFigures prints a sync's throughput through the API and of its
+// CopyTable activity as ratios of a client's read of the same rows.
+func reportSourceFigures(b *testing.B, what, client string, rows int, baseline time.Duration, run syncTiming) {
+	base := float64(rows) / baseline.Seconds()
+	api := float64(run.Rows) / run.API.Seconds() / base
+	cp := float64(run.Rows) / run.Copy.Seconds() / base
+	fmt.Printf("sync throughput, %s: %d rows: baseline %s to /dev/null %s; through the API (POST run -> succeeded) %s, ratio %.2f; CopyTable activity %s, ratio %.2f (goal >= 0.8 end to end: %s); worker peak RSS %.0f MiB (goal <= 512: %s)\n",
+		what, rows, client, baseline.Round(time.Millisecond), run.API.Round(time.Millisecond), api, run.Copy.Round(time.Millisecond), cp,
+		verdict(api >= 0.8), run.PeakMB, verdict(run.PeakMB <= 512))
+	b.ReportMetric(api, "api/client(>=0.8)")
+	b.ReportMetric(cp, "copy/client")
+	b.ReportMetric(run.PeakMB, "peak-RSS-MiB(<=512)")
+}
