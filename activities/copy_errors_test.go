@@ -21,12 +21,14 @@ func TestPermanentCopyErrors(t *testing.T) {
 	schema := fmt.Errorf("open writer: %w", &lake.SchemaChangeError{Table: "DATA.users", Column: "score",
 		OldType: connectors.Type{Kind: connectors.KindInt}, NewType: connectors.Type{Kind: connectors.KindString}})
 	refused := fmt.Errorf("describe public.users: %w", netguard.Check("metadata", netip.MustParseAddr("169.254.169.254")))
+	value := fmt.Errorf("copy public.users: %w", &lake.ValueError{Column: "amount", Err: errors.New("NaN cannot be stored")})
 	for name, tc := range map[string]struct {
 		err      error
 		wantType string
 	}{
 		"schema change":   {schema, ErrTypeSchemaChange},
 		"network refused": {refused, ErrTypeNetworkRefused},
+		"value":           {value, ErrTypeValue},
 	} {
 		var app *temporal.ApplicationError
 		got := permanentCopyError("public.users", tc.err)

@@ -230,17 +230,21 @@ func commitError(table string, err error) error {
 
 // permanentCopyError makes the failures retrying cannot fix fail the table
 // at once, wherever in the copy they surface: an incompatible schema change
-// (found when the writer is planned or at commit) and an address the network
-// policy refuses. Other errors are returned as they are.
+// (found when the writer is planned or at commit), a value the lake column
+// cannot hold and an address the network policy refuses. Other errors are
+// returned as they are.
 func permanentCopyError(table string, err error) error {
 	var app *temporal.ApplicationError
 	if err == nil || errors.As(err, &app) {
 		return err
 	}
 	var sc *lake.SchemaChangeError
+	var ve *lake.ValueError
 	switch {
 	case errors.As(err, &sc):
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", table, sc), ErrTypeSchemaChange, nil)
+	case errors.As(err, &ve):
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", table, ve), ErrTypeValue, nil)
 	case errors.Is(err, netguard.ErrRefused):
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNetworkRefused, nil)
 	}

@@ -5,6 +5,7 @@ import "github.com/sluice-dev/sluice/connectors"
 // Error types of sync activities that retrying cannot fix.
 const (
 	ErrTypeSchemaChange = "SchemaChange"
+	ErrTypeValue        = "Value"
 	ErrTypeTableProblem = "TableProblem"
 	ErrTypeRunGone      = "RunGone"
 )

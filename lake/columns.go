@@ -86,7 +86,7 @@ func (w *TableWriter) WriteColumns(ctx context.Context, b *connectors.ColumnBatc
 		n := min(b.Len-start, w.app.space(), int(w.lake.Limits.FileMaxRows-w.rows))
 		for c := range b.Cols {
 			if err := w.appendColumn(c, &b.Cols[c], start, n); err != nil {
-				return fmt.Errorf("column %s: %w", w.cols[c].Name, err)
+				return &ValueError{Column: w.cols[c].Name, Err: err}
 			}
 		}
 		if w.keys != nil {

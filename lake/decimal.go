@@ -102,6 +102,9 @@ func (d decimalScaler) unscaled(v any) (n int64, wide *big.Int, err error) {
 	}
 	r, ok := new(big.Rat).SetString(text)
 	if !ok {
+		if notFinite(text) {
+			return 0, nil, fmt.Errorf("%s cannot be stored: a lake decimal(%d,%d) has no NaN or infinity; filter or cast the value at the source (a view)", text, d.precision, d.scale)
+		}
 		return 0, nil, fmt.Errorf("%q is not a number", text)
 	}
 	r.Mul(r, d.pow)
@@ -155,4 +158,13 @@ func fastUnscaled(s string, precision, scale int) (int64, bool) {
 		n = -n
 	}
 	return n, true
+}
+
+// notFinite tells NaN and the infinities, which Postgres numerics may hold.
+func notFinite(text string) bool {
+	switch strings.ToLower(strings.TrimLeft(text, "+-")) {
+	case "nan", "infinity", "inf":
+		return true
+	}
+	return false
 }

@@ -154,6 +154,18 @@ func (e *SchemaChangeError) Error() string {
 		e.Column, e.Table, e.OldType, e.NewType)
 }
 
+// ValueError is a source value the lake column cannot hold (a NaN or
+// infinite decimal, a timestamp outside DuckDB's range, text that is no
+// number): the same data fails the same way however often it is written.
+type ValueError struct {
+	Column string
+	Err    error
+}
+
+func (e *ValueError) Error() string { return fmt.Sprintf("column %s: %v", e.Column, e.Err) }
+
+func (e *ValueError) Unwrap() error { return e.Err }
+
 // widen returns the type that holds every value of both the lake column's
 // current type and the source's new type, and false when there is none.
 //

@@ -170,10 +170,10 @@ func (w *TableWriter) WriteBatch(ctx context.Context, rows [][]any) error {
 		for i, v := range r {
 			cv, err := w.stages[i].convert(v)
 			if err != nil {
-				return fmt.Errorf("column %s: %w", w.cols[i].Name, err)
+				return &ValueError{Column: w.cols[i].Name, Err: err}
 			}
 			if err := w.app.setValue(i, w.app.n, cv); err != nil {
-				return fmt.Errorf("column %s: %w", w.cols[i].Name, err)
+				return &ValueError{Column: w.cols[i].Name, Err: err}
 			}
 			w.row[i] = cv
 			w.bytes += valueSize(cv)

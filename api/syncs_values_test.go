@@ -1,0 +1,59 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/sluice-dev/sluice/internal/testenv"
+)
+
+// TestSyncFailsClearlyOnValuesTheLakeCannotHold: Postgres numerics may be
+// NaN or infinite and timestamps may lie outside DuckDB's range; a lake
+// decimal or timestamp cannot hold them. The table fails at once (one
+// attempt: retrying cannot change the data) with a message naming the
+// column and the value, and the other tables of the run go on.
+func TestSyncFailsClearlyOnValuesTheLakeCannotHold(t *testing.T) {
+	env := testenv.New(t)
+	token := env.Token(t, "acme")
+	schema := testenv.PostgresSchema(t, `
+		CREATE TABLE nan_amounts (id bigint PRIMARY KEY, amount numeric(12,2));
+		INSERT INTO nan_amounts SELECT g, g * 1.5 FROM generate_series(1, 500) g;
+		INSERT INTO nan_amounts VALUES (501, 'NaN');
+		CREATE TABLE wide_inf (id bigint PRIMARY KEY, ratio numeric);
+		INSERT INTO wide_inf VALUES (1, 1.25), (2, '-Infinity');
+		CREATE TABLE far_dates (id bigint PRIMARY KEY, at timestamptz);
+		INSERT INTO far_dates VALUES (1, now()), (2, 'infinity');
+		CREATE TABLE fine (id bigint PRIMARY KEY, v text);
+		INSERT INTO fine VALUES (1, 'a'), (2, 'b');`)
+	f := syncFixture{env: env, token: token, id: createPostgres(t, env, token, "pw"), schema: schema}
+	if res := f.configure(t, map[string]any{"dest_schema": "VALS", "schedule": "daily", "tables": []any{schema + ".*"}}); res.Status != http.StatusOK {
+		t.Fatalf("configure: %d %s", res.Status, res.Body)
+	}
+	run := f.runAndWait(t, "/v1/api/integrations/"+f.id+"/sync/run", nil)
+	if run["status"] != "partially_succeeded" {
+		t.Fatalf("run: %v", run)
+	}
+	want := map[string][]string{
+		"nan_amounts": {"column amount", "NaN"},
+		"wide_inf":    {"column ratio", "-Infinity"},
+		"far_dates":   {"column at", "infinity"},
+	}
+	for _, tb := range run["tables"].([]any) {
+		table := tb.(map[string]any)
+		name := table["name"].(string)[len(schema)+1:]
+		mentions, bad := want[name]
+		switch {
+		case !bad && table["status"] != "succeeded":
+			t.Errorf("%s: %v, want succeeded", name, table)
+		case bad && (table["status"] != "failed" || table["attempts"].(float64) != 1):
+			t.Errorf("%s: %v after %v attempt(s), want failed after one", name, table["status"], table["attempts"])
+		case bad:
+			for _, m := range mentions {
+				if !strings.Contains(strings.ToLower(table["error"].(string)), strings.ToLower(m)) {
+					t.Errorf("%s: error %q does not mention %q", name, table["error"], m)
+				}
+			}
+		}
+	}
+}
