@@ -57,3 +57,42 @@ func TestSyncFailsClearlyOnValuesTheLakeCannotHold(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncOfMariaDBZeroDates: MariaDB accepts '0000-00-00' dates unless
+// NO_ZERO_DATE is set; they are no date at all, and reach the lake as NULL
+// (as MySQL's own connectors read them with zeroDateTimeBehavior=convertToNull),
+// never as a made-up date such as 0001-01-01.
+func TestSyncOfMariaDBZeroDates(t *testing.T) {
+	env := testenv.New(t)
+	token := env.Token(t, "acme")
+	admin := mariaAdmin(t)
+	name := "zd_" + randomHex(t)
+	for _, q := range []string{
+		"CREATE DATABASE " + name,
+		"SET SESSION sql_mode = ''",
+		"CREATE TABLE " + name + ".events (id int PRIMARY KEY, happened datetime, day date, ts timestamp NULL)",
+		"INSERT INTO " + name + ".events VALUES (1, '2024-05-06 07:08:09', '2024-05-06', '2024-05-06 07:08:09'), (2, '0000-00-00 00:00:00', '0000-00-00', '0000-00-00 00:00:00'), (3, NULL, NULL, NULL)",
+	} {
+		if _, err := admin.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() { _, _ = admin.Exec("DROP DATABASE IF EXISTS " + name) })
+	creds := testenv.MySQLCredentials()
+	creds["database"] = name
+	res := env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "mysql", "name": "Maria", "credentials": creds})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create mysql: %d %s", res.Status, res.Body)
+	}
+	f := syncFixture{env: env, token: token, id: res.JSON(t)["integration"].(map[string]any)["id"].(string)}
+	if res := f.configure(t, map[string]any{"dest_schema": "ZD", "schedule": "daily", "tables": []any{name + ".events"}}); res.Status != http.StatusOK {
+		t.Fatalf("configure: %d %s", res.Status, res.Body)
+	}
+	if run := f.runAndWait(t, "/v1/api/integrations/"+f.id+"/sync/run", nil); run["status"] != "succeeded" {
+		t.Fatalf("run: %v", run)
+	}
+	row := f.lakeRow(t, `SELECT count(happened) AS happened, count(day) AS day, count(ts) AS ts, min(year(happened)) AS min_year FROM ZD.events`)
+	if row["happened"] != 1.0 || row["day"] != 1.0 || row["ts"] != 1.0 || row["min_year"] != 2024.0 {
+		t.Fatalf("zero dates in the lake: %v, want them NULL (one real date per column, year 2024)", row)
+	}
+}

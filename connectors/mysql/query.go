@@ -76,6 +76,12 @@ func normalize(v any, t connectors.Type) any {
 	case nil:
 		return nil
 	case time.Time:
+		// The driver reads MySQL's zero date ('0000-00-00', accepted
+		// unless NO_ZERO_DATE is set) as Go's zero time: it is no date,
+		// not the first of January of year 1.
+		if x.IsZero() {
+			return nil
+		}
 		if t.Kind == connectors.KindDate {
 			return connectors.Date(x.Format(time.DateOnly))
 		}
