@@ -24,6 +24,12 @@ func TestSyncFailsClearlyOnValuesTheLakeCannotHold(t *testing.T) {
 		INSERT INTO wide_inf VALUES (1, 1.25), (2, '-Infinity');
 		CREATE TABLE far_dates (id bigint PRIMARY KEY, at timestamptz);
 		INSERT INTO far_dates VALUES (1, now()), (2, 'infinity');
+		CREATE TABLE far_days (id bigint PRIMARY KEY, day date);
+		INSERT INTO far_days VALUES (1, '2024-01-01'), (2, '-infinity');
+		CREATE TABLE far_plain (id bigint PRIMARY KEY, at timestamp);
+		INSERT INTO far_plain VALUES (1, '2024-01-01'), (2, 'infinity');
+		CREATE TABLE huge (id bigint PRIMARY KEY, n numeric(60,10));
+		INSERT INTO huge VALUES (1, 1.5), (2, 10::numeric ^ 45);
 		CREATE TABLE fine (id bigint PRIMARY KEY, v text);
 		INSERT INTO fine VALUES (1, 'a'), (2, 'b');`)
 	f := syncFixture{env: env, token: token, id: createPostgres(t, env, token, "pw"), schema: schema}
@@ -38,6 +44,8 @@ func TestSyncFailsClearlyOnValuesTheLakeCannotHold(t *testing.T) {
 		"nan_amounts": {"column amount", "NaN"},
 		"wide_inf":    {"column ratio", "-Infinity"},
 		"far_dates":   {"column at", "infinity"},
+		"far_plain":   {"column at", "infinity"},
+		"huge":        {"column n", "1000000000000000000000000000000000000000000000"},
 	}
 	for _, tb := range run["tables"].([]any) {
 		table := tb.(map[string]any)
@@ -55,6 +63,11 @@ func TestSyncFailsClearlyOnValuesTheLakeCannotHold(t *testing.T) {
 				}
 			}
 		}
+	}
+	// DuckDB's dates, unlike its timestamps, have the infinities.
+	row := f.lakeRow(t, `SELECT count(*) AS n, max(CAST(day AS VARCHAR)) FILTER (WHERE id = 2) AS far FROM VALS.far_days`)
+	if row["n"] != 2.0 || row["far"] != "-infinity" {
+		t.Errorf("far_days in the lake: %v, want both rows and -infinity", row)
 	}
 }
 
