@@ -2,6 +2,7 @@ package lake
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -42,25 +43,41 @@ func TestNegativeIntervals(t *testing.T) {
 }
 
 // TestWriteErrorsHideLakePath: a write that fails names the table, not the
-// server's directory.
+// server's directory, and keeps its cause: a value DuckDB cannot cast is a
+// ValueError; a file that cannot be written a pathless error.
 func TestWriteErrorsHideLakePath(t *testing.T) {
 	f := newFixture(t)
 	cols := []connectors.Column{col("id", connectors.KindInt), col("u", connectors.KindUUID)}
-	w, err := f.lake.NewTableWriter(f.ctx, "s", "t", cols)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Abort()
-	err = w.WriteBatch(f.ctx, [][]any{{int64(1), "not-a-uuid"}}) // DuckDB's cast to UUID fails when the file is written
-	if err == nil {
+	write := func(value string, before func(*TableWriter)) error {
+		t.Helper()
+		w, err := f.lake.NewTableWriter(f.ctx, "s", "t", cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Abort()
+		if err := w.WriteBatch(f.ctx, [][]any{{int64(1), value}}); err != nil {
+			return err
+		}
+		before(w)
 		_, err = w.Finish(f.ctx)
+		if err == nil {
+			t.Fatalf("writing %q succeeded", value)
+		}
+		if strings.Contains(err.Error(), f.lake.DataPath()) || !strings.Contains(err.Error(), "s.t") {
+			t.Errorf("error %q shows the lake's path or hides the table", err)
+		}
+		return err
 	}
-	if err == nil {
-		t.Fatal("writing a UUID that is not one succeeded")
+	var ve *ValueError
+	if err := write("not-a-uuid", func(*TableWriter) {}); !errors.As(err, &ve) {
+		t.Errorf("a UUID that is not one: %v (%T), want a ValueError", err, err)
 	}
-	if strings.Contains(err.Error(), f.lake.DataPath()) || !strings.Contains(err.Error(), "s.t") {
-		t.Errorf("error %q shows the lake's path or hides the table", err)
-	}
+	// The table's directory gone under the writer: DuckDB cannot create the file.
+	err := write("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", func(w *TableWriter) {
+		if err := os.RemoveAll(w.dir); err != nil {
+			t.Fatal(err)
+		}
+	})
 	var pe *pathlessError
 	if !errors.As(err, &pe) || pe.Unwrap() == nil {
 		t.Errorf("error %q does not keep its cause", err)

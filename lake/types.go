@@ -1,8 +1,11 @@
 package lake
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/sluice-dev/sluice/connectors"
 )
@@ -162,7 +165,25 @@ type ValueError struct {
 	Err    error
 }
 
-func (e *ValueError) Error() string { return fmt.Sprintf("column %s: %v", e.Column, e.Err) }
+func (e *ValueError) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("a value the lake cannot hold: %v", e.Err)
+	}
+	return fmt.Sprintf("column %s: %v", e.Column, e.Err)
+}
+
+// valueErrorOf returns DuckDB's conversion and range errors (a cast of
+// staged values while a file is written) as a ValueError holding the first
+// line of DuckDB's message (not the statement, which names files); others
+// as they are.
+func valueErrorOf(err error) error {
+	var de *duckdb.Error
+	if errors.As(err, &de) && (de.Type == duckdb.ErrorTypeConversion || de.Type == duckdb.ErrorTypeOutOfRange) {
+		line, _, _ := strings.Cut(de.Msg, "\n")
+		return &ValueError{Err: errors.New(line)}
+	}
+	return err
+}
 
 func (e *ValueError) Unwrap() error { return e.Err }
 

@@ -87,7 +87,7 @@ func (w *TableWriter) launch() {
 		defer close(job.done)
 		f, err := w.bg.writeStaged(ctx, query, w.dir, w.cols)
 		if err != nil {
-			job.err = w.lake.hidePath(fmt.Errorf("write %s.%s: %w", w.schema, w.table, err))
+			job.err = w.lake.hidePath(fmt.Errorf("write %s.%s: %w", w.schema, w.table, valueErrorOf(err)))
 			return
 		}
 		mark.apply(&f)
