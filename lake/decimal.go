@@ -103,7 +103,7 @@ func (d decimalScaler) unscaled(v any) (n int64, wide *big.Int, err error) {
 	r, ok := new(big.Rat).SetString(text)
 	if !ok {
 		if notFinite(text) {
-			return 0, nil, fmt.Errorf("%s cannot be stored: a lake decimal(%d,%d) has no NaN or infinity; filter or cast the value at the source (a view)", text, d.precision, d.scale)
+			return 0, nil, notFiniteError(text)
 		}
 		return 0, nil, fmt.Errorf("%q is not a number", text)
 	}
@@ -158,6 +158,11 @@ func fastUnscaled(s string, precision, scale int) (int64, bool) {
 		n = -n
 	}
 	return n, true
+}
+
+// notFiniteError says a NaN or infinite decimal cannot reach the lake.
+func notFiniteError(text string) error {
+	return fmt.Errorf("%s cannot be stored: a lake decimal has no NaN or infinity; filter or cast the value at the source (a view)", text)
 }
 
 // notFinite tells NaN and the infinities, which Postgres numerics may hold.

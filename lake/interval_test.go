@@ -69,8 +69,8 @@ func TestWriteErrorsHideLakePath(t *testing.T) {
 		return err
 	}
 	var ve *ValueError
-	if err := write("not-a-uuid", func(*TableWriter) {}); !errors.As(err, &ve) {
-		t.Errorf("a UUID that is not one: %v (%T), want a ValueError", err, err)
+	if err := write("not-a-uuid", func(*TableWriter) {}); !errors.As(err, &ve) || ve.Column != "u" {
+		t.Errorf("a UUID that is not one: %v (%T), want a ValueError of column u", err, err)
 	}
 	// The table's directory gone under the writer: DuckDB cannot create the file.
 	err := write("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", func(w *TableWriter) {

@@ -62,7 +62,11 @@ func stageFor(t connectors.Type) stageColumn {
 				return fmt.Sprintf("list_transform(CAST(CAST(%s AS JSON) AS VARCHAR[]), e -> from_base64(e))", col)
 			}}
 		}
-		return stageColumn{"VARCHAR", toJSONText, func(col string) string {
+		convert := toJSONText
+		if t.Elem.Kind == connectors.KindDecimal {
+			convert = finiteDecimals(convert)
+		}
+		return stageColumn{"VARCHAR", convert, func(col string) string {
 			return fmt.Sprintf("CAST(CAST(%s AS JSON) AS %s)", col, duckdbType(t))
 		}}
 	case connectors.KindString:
@@ -278,4 +282,19 @@ func toInterval(v any) (driver.Value, error) {
 		return parseISOInterval(x)
 	}
 	return nil, conversionError(v, "interval")
+}
+
+// finiteDecimals refuses, before convert, a list holding a NaN or infinite
+// decimal, which DuckDB's cast would refuse later without naming the column.
+func finiteDecimals(convert func(any) (driver.Value, error)) func(any) (driver.Value, error) {
+	return func(v any) (driver.Value, error) {
+		if list, ok := v.([]any); ok {
+			for _, e := range list {
+				if d, ok := e.(connectors.Decimal); ok && notFinite(string(d)) {
+					return nil, notFiniteError(string(d))
+				}
+			}
+		}
+		return convert(v)
+	}
 }

@@ -2,7 +2,10 @@ package lake
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -87,7 +90,7 @@ func (w *TableWriter) launch() {
 		defer close(job.done)
 		f, err := w.bg.writeStaged(ctx, query, w.dir, w.cols)
 		if err != nil {
-			job.err = w.lake.hidePath(fmt.Errorf("write %s.%s: %w", w.schema, w.table, valueErrorOf(err)))
+			job.err = w.lake.hidePath(fmt.Errorf("write %s.%s: %w", w.schema, w.table, w.namedValueError(valueErrorOf(err))))
 			return
 		}
 		mark.apply(&f)
@@ -144,4 +147,23 @@ func (w *TableWriter) stageDefs() string {
 		defs[i] = fmt.Sprintf("c%d %s", i, s.stageType)
 	}
 	return strings.Join(defs, ", ")
+}
+
+// stagedColumn finds DuckDB's name of a staged column (c0, c1, …) in a cast
+// error's message.
+var stagedColumn = regexp.MustCompile(`source column c(\d+)\b`)
+
+// namedValueError names the column of a ValueError DuckDB raised, which
+// speaks of the staged column.
+func (w *TableWriter) namedValueError(err error) error {
+	var ve *ValueError
+	if !errors.As(err, &ve) || ve.Column != "" {
+		return err
+	}
+	if m := stagedColumn.FindStringSubmatch(ve.Err.Error()); m != nil {
+		if i, convErr := strconv.Atoi(m[1]); convErr == nil && i < len(w.cols) {
+			ve.Column = w.cols[i].Name
+		}
+	}
+	return err
 }
