@@ -167,7 +167,7 @@ func checkTableSpec(spec syncspec.TableSpec, method string, ref connectors.Table
 	if spec.CursorField != "" && method == syncspec.LoadOverwrite {
 		return fmt.Errorf("cursor_field reads only rows past the last sync, so overwrite would replace %s with them; use merge or append", ref)
 	}
-	if method == syncspec.LoadMerge && len(spec.PrimaryKeys) == 0 &&
+	if syncspec.MergesOnKeys(method) && len(spec.PrimaryKeys) == 0 &&
 		!slices.ContainsFunc(cols, func(c connectors.Column) bool { return c.PrimaryKey }) {
 		return fmt.Errorf("%s has no primary key to merge on; set primary_keys or use load_method append or overwrite", ref)
 	}
