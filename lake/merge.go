@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sluice-dev/sluice/connectors"
@@ -25,8 +26,9 @@ const mergeBatch = 64
 // merge deletes, with positional delete files, every existing row whose
 // primary key appears in the new files, and every row of the new files
 // whose key appears again later in them (the last row of a key wins). Keys
-// with a NULL part never match. It returns how many new rows were dropped.
-func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, keys []string, live []*dataFile, files []StagedFile, ids []int64) (int64, error) {
+// with a NULL part never match. Existing rows whose key is in the key files
+// gone are deleted too. It returns how many new rows were dropped.
+func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, keys []string, live []*dataFile, files []StagedFile, ids []int64, gone []StagedFile) (int64, error) {
 	keyCols, err := keyColumns(plan, keys)
 	if err != nil {
 		return 0, err
@@ -59,6 +61,14 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 	for i, f := range files {
 		reads[i] = keyRead(i, f.Path)
 	}
+	if len(gone) > 0 {
+		goneKeys, err := sourceKeyQuery(keyCols, keys, gone)
+		if err != nil {
+			return 0, err
+		}
+		// f = -1: no new file holds them, so they delete without being repeats.
+		reads = append(reads, fmt.Sprintf("SELECT -1 AS f, 0::BIGINT AS r, %s FROM (%s)", joinNames(keyCols), goneKeys))
+	}
 	// DuckDB cannot estimate read_parquet with a schema (it guesses one row),
 	// so it would build the semi join's hash table on the existing files,
 	// every row of the table, instead of on the commit's new keys.
@@ -72,10 +82,10 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 		"; CREATE OR REPLACE TABLE hits (f INTEGER, r BIGINT)"); err != nil {
 		return 0, fmt.Errorf("read new keys: %w", err)
 	}
-	parts := keyPartitions(files)
+	parts := keyPartitions(append(slices.Clip(files), gone...))
 	// Earlier rows of a key repeated within the commit are deleted too.
 	dupQuery := fmt.Sprintf(`SELECT f, r FROM (SELECT f, r, row_number() OVER (PARTITION BY %s ORDER BY f DESC, r DESC) AS n
-		FROM newkeys WHERE %s) WHERE n > 1`, joinNames(keyCols), strings.Join(notNull, " AND "))
+		FROM newkeys WHERE f >= 0 AND %s) WHERE n > 1`, joinNames(keyCols), strings.Join(notNull, " AND "))
 	for start := 0; start < len(live); start += mergeBatch {
 		end := min(start+mergeBatch, len(live))
 		reads := make([]string, 0, end-start)
