@@ -57,6 +57,10 @@ type StreamOptions struct {
 	// Columns are the lake types of each published table's columns, by
 	// "schema.table" and column name; a column not there is read as text.
 	Columns map[string][]connectors.Column
+	// SkipBefore skips the transactions that committed before it: their
+	// changes are in the lake already (recorded there before the slot could
+	// be advanced past them).
+	SkipBefore pglogrepl.LSN
 	// Idle ends the stream when the server sends nothing for this long
 	// with no transaction open (zero: 30 seconds).
 	Idle time.Duration
@@ -107,6 +111,8 @@ type stream struct {
 	relations map[uint32]*relation
 	types     *pgtype.Map
 	inTx      bool
+	// skipping is set in a transaction that committed before SkipBefore.
+	skipping bool
 	// reached is the end of the last transaction delivered (or the
 	// server's decoded position while none was open); confirmed is what
 	// was last reported to the server.
@@ -186,9 +192,15 @@ func (s *stream) message(ctx context.Context, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("decode pgoutput message: %w", err)
 	}
+	if s.skipping {
+		switch m.(type) {
+		case *pglogrepl.InsertMessage, *pglogrepl.UpdateMessage, *pglogrepl.DeleteMessage, *pglogrepl.TruncateMessage:
+			return nil
+		}
+	}
 	switch m := m.(type) {
 	case *pglogrepl.BeginMessage:
-		s.inTx = true
+		s.inTx, s.skipping = true, m.FinalLSN < s.opts.SkipBefore
 	case *pglogrepl.RelationMessage:
 		s.relations[m.RelationID] = s.relation(m)
 	case *pglogrepl.InsertMessage:
@@ -209,8 +221,10 @@ func (s *stream) message(ctx context.Context, data []byte) error {
 		}
 	case *pglogrepl.CommitMessage:
 		s.inTx = false
-		if err := s.h.Commit(ctx, m.TransactionEndLSN); err != nil {
-			return err
+		if !s.skipping {
+			if err := s.h.Commit(ctx, m.TransactionEndLSN); err != nil {
+				return err
+			}
 		}
 		s.reached = max(s.reached, m.TransactionEndLSN)
 	}
