@@ -134,12 +134,28 @@ func (s *Server) configureSync(c *gin.Context) {
 // tables the sync owned first, and says which.
 func (s *Server) deleteSync(c *gin.Context, id uuid.UUID) (any, int, error) {
 	drop := c.Query("drop_tables")
+	if drop != "" && drop != "false" && drop != "true" {
+		return nil, 0, &service.InputError{Field: "drop_tables", Problem: "must be true or false"}
+	}
+	// A cdc sync's slot and publication are dropped at the source first;
+	// the answer says so, or why not and how to drop them by hand.
+	cleanup, err := s.svc.DropSyncCDC(c, teamID(c), id)
+	if err != nil {
+		return nil, 0, err
+	}
 	switch drop {
 	case "", "false":
-		return gin.H{"deleted": true, "dropped_tables": []string{}}, http.StatusOK, s.svc.DeleteSyncConfig(c, teamID(c), id)
+		body := gin.H{"deleted": true, "dropped_tables": []string{}}
+		if cleanup != nil {
+			body["cdc"] = cleanup
+		}
+		return body, http.StatusOK, s.svc.DeleteSyncConfig(c, teamID(c), id)
 	case "true":
 		res, err := s.svc.DeleteSyncConfigDroppingTables(c, teamID(c), id)
 		body := gin.H{"deleted": true, "dropped_tables": res.Dropped}
+		if cleanup != nil {
+			body["cdc"] = cleanup
+		}
 		if res.Dropped == nil {
 			body["dropped_tables"] = []string{}
 		}

@@ -97,6 +97,22 @@ func (q *Queries) CDCSlotLagAll(ctx context.Context) ([]CDCSlotLagAllRow, error)
 	return items, nil
 }
 
+const cDCSlotReset = `-- name: CDCSlotReset :exec
+DELETE FROM cdc_slots WHERE team_id = $1 AND config_id = $2
+`
+
+type CDCSlotResetParams struct {
+	TeamID   uuid.UUID
+	ConfigID uuid.UUID
+}
+
+// Forgets a configuration's slot state, so its next run takes a fresh
+// snapshot (its tables changed).
+func (q *Queries) CDCSlotReset(ctx context.Context, arg CDCSlotResetParams) error {
+	_, err := q.db.Exec(ctx, cDCSlotReset, arg.TeamID, arg.ConfigID)
+	return err
+}
+
 const cDCSlotStartSnapshot = `-- name: CDCSlotStartSnapshot :exec
 INSERT INTO cdc_slots (config_id, team_id, slot_name, publication_name, phase)
 SELECT c.id, c.team_id, $3, $4, 'snapshot' FROM sync_configs c WHERE c.team_id = $1 AND c.id = $2

@@ -22,3 +22,8 @@ SELECT team_id, config_id, slot_name, lag_bytes FROM cdc_slots ORDER BY config_i
 
 -- name: SyncRunSetCDCLag :exec
 UPDATE sync_runs SET cdc_lag_bytes = $3 WHERE team_id = $1 AND id = $2;
+
+-- name: CDCSlotReset :exec
+-- Forgets a configuration's slot state, so its next run takes a fresh
+-- snapshot (its tables changed).
+DELETE FROM cdc_slots WHERE team_id = $1 AND config_id = $2;
