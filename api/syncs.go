@@ -234,6 +234,9 @@ type runView struct {
 	WorkflowID    string          `json:"workflow_id"`
 	TemporalUIURL string          `json:"temporal_ui_url"`
 	Config        json.RawMessage `json:"config"`
+	// CDCLagBytes is the WAL a cdc run's replication slot held back on
+	// the source when the run ended.
+	CDCLagBytes *int64 `json:"cdc_lag_bytes,omitempty"`
 }
 
 type runTableView struct {
@@ -257,7 +260,7 @@ type runTableView struct {
 func runViewOf(r service.SyncRun) runView {
 	v := runView{
 		ID: r.ID.String(), Status: r.Status, Trigger: r.Trigger, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt,
-		FinishedAt: r.FinishedAt, RowsRead: r.RowsRead, RowsWritten: r.RowsWritten, BytesWritten: r.BytesWritten,
+		FinishedAt: r.FinishedAt, RowsRead: r.RowsRead, RowsWritten: r.RowsWritten, BytesWritten: r.BytesWritten, CDCLagBytes: r.CdcLagBytes,
 		Error: r.Error, WorkflowID: r.WorkflowID, TemporalUIURL: r.TemporalUIURL, Config: r.Config,
 		Tables: make([]runTableView, len(r.Tables)),
 	}

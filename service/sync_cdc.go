@@ -36,7 +36,8 @@ func (s *Service) checkCDCSource(ctx context.Context, teamID, integrationID uuid
 		return fmt.Errorf("check cdc: %w", dbError(err))
 	}
 	if row.Type != "postgres" {
-		return &InputError{Field: "load_method", Problem: fmt.Sprintf("cdc reads a Postgres logical replication slot, which a %s source does not have; use merge with a cursor_field", row.Type)}
+		return &NotSupportedError{What: "load_method cdc on a " + row.Type + " source",
+			Instead: "cdc reads a Postgres logical replication slot, which " + row.Type + " does not have; use load_method merge with a cursor_field."}
 	}
 	tables, err := s.ListTables(ctx, teamID, integrationID, false)
 	if err != nil {
@@ -64,7 +65,7 @@ func (s *Service) checkCDCSource(ctx context.Context, teamID, integrationID uuid
 		return sourceError(row, err, "checking change data capture")
 	}
 	if len(problems) > 0 {
-		return &InputError{Field: "load_method", Problem: "the source cannot serve cdc yet: " + strings.Join(problems, "; ")}
+		return &ValidationError{Step: "cdc", Message: "the source cannot serve change data capture yet: " + strings.Join(problems, "; ")}
 	}
 	return nil
 }
