@@ -1,0 +1,170 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sluice-dev/sluice/internal/testenv"
+	"github.com/sluice-dev/sluice/internal/testenv/logicalpg"
+)
+
+// cdcFixture is a sluice stack and a private wal_level=logical Postgres
+// whose database src is owned by the replication role "capture", with an
+// integration on it as that role.
+type cdcFixture struct {
+	syncFixture
+	srv *logicalpg.Server
+}
+
+func newCDCFixture(t *testing.T, setup string) cdcFixture {
+	t.Helper()
+	srv := logicalpg.Start(t)
+	srv.Exec("postgres", "CREATE ROLE capture LOGIN REPLICATION")
+	srv.Exec("postgres", "CREATE DATABASE src OWNER capture")
+	srv.Exec("src", "SET ROLE capture; "+setup)
+	env := testenv.New(t)
+	token := env.Token(t, "acme")
+	res := env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "postgres", "name": "Busy", "credentials": srv.Credentials("src", "capture")})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create postgres: %d %s", res.Status, res.Body)
+	}
+	id := res.JSON(t)["integration"].(map[string]any)["id"].(string)
+	return cdcFixture{syncFixture: syncFixture{env: env, token: token, id: id, schema: "public"}, srv: srv}
+}
+
+// source runs SQL on the source as the table owner.
+func (f cdcFixture) source(sql string) { f.srv.Exec("src", "SET ROLE capture; "+sql) }
+
+// sourceValue reads one value from the source.
+func (f cdcFixture) sourceValue(t *testing.T, sql string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, f.srv.URL("src"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var v string
+	if err := conn.QueryRow(ctx, sql).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return v
+}
+
+// runOK runs the sync and fails the test unless the run succeeded.
+func (f cdcFixture) runOK(t *testing.T) map[string]any {
+	t.Helper()
+	run := f.runAndWait(t, "/v1/api/integrations/"+f.id+"/sync/run", nil)
+	if run["status"] != "succeeded" {
+		t.Fatalf("run: %v", run)
+	}
+	return run
+}
+
+// lakeIs fails unless a lake query's single row renders as want.
+func (f cdcFixture) lakeIs(t *testing.T, sql, want string) {
+	t.Helper()
+	row := f.lakeRow(t, sql)
+	var parts []string
+	for _, k := range []string{"a", "b", "c"} {
+		if v, ok := row[k]; ok {
+			parts = append(parts, fmt.Sprint(v))
+		}
+	}
+	if got := strings.Join(parts, " "); got != want {
+		t.Errorf("%s\n got %s\nwant %s", sql, got, want)
+	}
+}
+
+const cdcSource = `
+CREATE TABLE orders (id int PRIMARY KEY, note text, big text, n int);
+INSERT INTO orders SELECT g, 'o' || g, NULL, g FROM generate_series(1, 1000) g;
+UPDATE orders SET big = (SELECT string_agg(md5(random()::text || g), '') FROM generate_series(1, 3000) g) WHERE id = 5;
+CREATE TABLE "Hard ""Q""" (id int PRIMARY KEY, v text);
+INSERT INTO "Hard ""Q""" SELECT g, 'v' || g FROM generate_series(1, 100) g;`
+
+// TestCDCSyncAppliesChangesInCommitOrder configures a cdc sync, copies the
+// tables in the slot's snapshot, then applies interleaved transactions, an
+// update leaving a TOASTed value unsent, deletes (soft by default, hard on
+// the quoted table), a key updated then deleted in one run, a key deleted
+// and inserted again, a truncate and a type widening, each run exactly once.
+func TestCDCSyncAppliesChangesInCommitOrder(t *testing.T) {
+	f := newCDCFixture(t, cdcSource)
+	cfg := f.configured(t, map[string]any{"dest_schema": "cdc", "schedule": "daily", "load_method": "cdc",
+		"tables": []any{"public.orders", map[string]any{"name": `public.Hard "Q"`, "delete_mode": "hard"}}})
+	if cfg["load_method"] != "cdc" || cfg["delete_mode"] != "soft" {
+		t.Fatalf("configured: %v", cfg)
+	}
+	f.runOK(t)
+	f.lakeIs(t, `SELECT count(*) AS a, sum(n) AS b FROM cdc.orders`, "1000 500500")
+	f.lakeIs(t, `SELECT count(*) AS a FROM cdc.hard__q_`, "100")
+	bigMD5 := f.sourceValue(t, "SELECT md5(big) FROM orders WHERE id = 5")
+
+	// Two sessions interleave: a begins first but commits last, so its
+	// write of key 1 is the later one, whatever the order of the statements.
+	a, b := f.session(t), f.session(t)
+	mustExec(t, a, "BEGIN")
+	mustExec(t, b, "BEGIN")
+	mustExec(t, a, "INSERT INTO orders VALUES (1001, 'a', NULL, 1)")
+	mustExec(t, b, "UPDATE orders SET note = 'b' WHERE id = 1")
+	mustExec(t, b, "COMMIT")
+	mustExec(t, a, "UPDATE orders SET note = 'a-later' WHERE id = 1")
+	mustExec(t, a, "COMMIT")
+	f.source(`UPDATE orders SET note = 'toast kept' WHERE id = 5;
+		DELETE FROM orders WHERE id = 10;
+		UPDATE orders SET note = 'gone soon' WHERE id = 20;
+		DELETE FROM orders WHERE id = 20;
+		DELETE FROM orders WHERE id = 30;
+		INSERT INTO orders VALUES (30, 'back', NULL, 30);
+		DELETE FROM "Hard ""Q""" WHERE id IN (3, 4)`)
+	run := f.runOK(t)
+	if run["cdc_lag_bytes"] == nil {
+		t.Errorf("a cdc run shows no slot lag: %v", run)
+	}
+	f.lakeIs(t, `SELECT count(*) AS a, string_agg(CAST(id AS VARCHAR), ',' ORDER BY id) FILTER (WHERE _sluice_deleted_at IS NOT NULL) AS b FROM cdc.orders`, "1001 10,20")
+	f.lakeIs(t, `SELECT note AS a FROM cdc.orders WHERE id = 1`, "a-later")
+	f.lakeIs(t, `SELECT note AS a, md5(big) AS b FROM cdc.orders WHERE id = 5`, "toast kept "+bigMD5)
+	f.lakeIs(t, `SELECT note AS a, _sluice_deleted_at IS NULL AS b FROM cdc.orders WHERE id = 30`, "back true")
+	f.lakeIs(t, `SELECT count(*) AS a, count(*) FILTER (WHERE id IN (3, 4)) AS b FROM cdc.hard__q_`, "98 0")
+
+	// Nothing changed: the next run reads and writes nothing (the slot
+	// advanced past what was applied).
+	for name, tb := range runTables(f.runOK(t)) {
+		if fmt.Sprint(tb["rows_read"]) != "0" || fmt.Sprint(tb["rows"]) != "0" {
+			t.Errorf("a run without changes: table %s %v", name, tb)
+		}
+	}
+
+	// A truncate empties the lake table; rows after it stay. A widened
+	// column takes its wider values.
+	f.source(`TRUNCATE "Hard ""Q"""; INSERT INTO "Hard ""Q""" VALUES (1, 'after');
+		ALTER TABLE orders ALTER COLUMN n TYPE bigint; UPDATE orders SET n = 5000000000 WHERE id = 2`)
+	f.runOK(t)
+	f.lakeIs(t, `SELECT count(*) AS a, min(v) AS b FROM cdc.hard__q_`, "1 after")
+	f.lakeIs(t, `SELECT CAST(n AS VARCHAR) AS a FROM cdc.orders WHERE id = 2`, "5000000000")
+}
+
+// session is a connection to the source as its owner.
+func (f cdcFixture) session(t *testing.T) *pgx.Conn {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, f.srv.URL("src"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	mustExec(t, conn, "SET ROLE capture")
+	return conn
+}
+
+func mustExec(t *testing.T, conn *pgx.Conn, sql string) {
+	t.Helper()
+	if _, err := conn.Exec(context.Background(), sql); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
