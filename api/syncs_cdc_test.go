@@ -168,3 +168,92 @@ func mustExec(t *testing.T, conn *pgx.Conn, sql string) {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
+
+// TestCDCSyncRefusesSourcesThatCannotServeIt answers 422 saying what to
+// change: wal_level, the REPLICATION privilege, a table without a key.
+func TestCDCSyncRefusesSourcesThatCannotServeIt(t *testing.T) {
+	f := newCDCFixture(t, `CREATE TABLE keyless (v int); CREATE TABLE ok (id int PRIMARY KEY)`)
+	cdc := func(g syncFixture, tables ...any) testenv.Response {
+		return g.configure(t, map[string]any{"dest_schema": "cdc", "schedule": "daily", "load_method": "cdc", "tables": tables})
+	}
+	expect := func(res testenv.Response, mention string) {
+		t.Helper()
+		if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), mention) {
+			t.Errorf("got %d %s, want 422 mentioning %q", res.Status, res.Body, mention)
+		}
+	}
+	expect(cdc(f.syncFixture, map[string]any{"name": "public.keyless", "primary_keys": []string{"v"}}), `table public.keyless has no primary key`)
+
+	f.srv.Exec("postgres", "CREATE ROLE reader LOGIN")
+	f.srv.Exec("src", "GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
+	res := f.env.Do(t, http.MethodPost, "/v1/api/integrations", f.token, map[string]any{"type": "postgres", "name": "Reader", "credentials": f.srv.Credentials("src", "reader")})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create postgres: %d %s", res.Status, res.Body)
+	}
+	reader := f.syncFixture
+	reader.id = res.JSON(t)["integration"].(map[string]any)["id"].(string)
+	expect(cdc(reader, "public.ok"), `ALTER ROLE \"reader\" WITH REPLICATION`)
+	expect(cdc(reader, "public.ok"), `does not own table public.ok`)
+
+	// The machine's shared server runs with wal_level replica.
+	shared := newSyncFixture(t)
+	expect(cdc(shared, shared.schema+".users"), "set wal_level = logical")
+}
+
+// TestCDCSyncSlotGoneFailsClearlyAndReplayRecovers drops the slot behind
+// sluice's back: the next run fails saying so and what to do, and a replay
+// copies the tables again from a fresh slot. Deleting the sync drops the
+// slot and publication at the source and says so.
+func TestCDCSyncSlotGoneFailsClearlyAndReplayRecovers(t *testing.T) {
+	f := newCDCFixture(t, `CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' FROM generate_series(1, 10) g`)
+	cfg := f.configured(t, map[string]any{"dest_schema": "cdc", "schedule": "daily", "load_method": "cdc", "tables": []any{"public.t"}})
+	f.runOK(t)
+	slot := "sluice_" + strings.ReplaceAll(cfg["id"].(string), "-", "")
+	f.srv.Exec("src", "SELECT pg_drop_replication_slot('"+slot+"')")
+	f.source("INSERT INTO t VALUES (11, 'lost')")
+	run := f.runAndWait(t, "/v1/api/integrations/"+f.id+"/sync/run", nil)
+	if run["status"] != "failed" || !strings.Contains(fmt.Sprint(run["error"], runTables(run)), "was dropped") ||
+		!strings.Contains(fmt.Sprint(runTables(run)), "replay") {
+		t.Fatalf("run after the slot was dropped: %v", run)
+	}
+	replayed := f.runAndWait(t, "/v1/api/syncs/"+run["id"].(string)+"/replay", nil)
+	if replayed["status"] != "succeeded" {
+		t.Fatalf("replay: %v", replayed)
+	}
+	f.lakeIs(t, "SELECT count(*) AS a FROM cdc.t", "11")
+	f.source("UPDATE t SET v = 'after replay' WHERE id = 1")
+	f.runOK(t)
+	f.lakeIs(t, "SELECT v AS a FROM cdc.t WHERE id = 1", "after replay")
+
+	res := f.env.Do(t, http.MethodDelete, "/v1/api/integrations/"+f.id+"/sync", f.token, nil)
+	if res.Status != http.StatusOK || !strings.Contains(string(res.Body), `"dropped":true`) {
+		t.Fatalf("delete sync: %d %s", res.Status, res.Body)
+	}
+	if n := f.sourceValue(t, "SELECT count(*)::text FROM pg_replication_slots"); n != "0" {
+		t.Errorf("slots left at the source: %s", n)
+	}
+	if n := f.sourceValue(t, "SELECT count(*)::text FROM pg_publication"); n != "0" {
+		t.Errorf("publications left at the source: %s", n)
+	}
+}
+
+// TestCDCSyncIncompatibleChangeFailsTheTableAndKeepsTheSlot changes a
+// column's type to one the lake cannot widen to: the table fails saying
+// so, the slot does not move, and the other table's changes still land.
+func TestCDCSyncIncompatibleChangeFailsTheTableAndKeepsTheSlot(t *testing.T) {
+	f := newCDCFixture(t, `CREATE TABLE a (id int PRIMARY KEY, v text); CREATE TABLE b (id int PRIMARY KEY, v int);
+		INSERT INTO a VALUES (1, 'x'); INSERT INTO b VALUES (1, 1)`)
+	f.configured(t, map[string]any{"dest_schema": "cdc", "schedule": "daily", "load_method": "cdc", "tables": []any{"public.a", "public.b"}})
+	f.runOK(t)
+	before := f.sourceValue(t, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots")
+	f.source("ALTER TABLE b ALTER COLUMN v TYPE int[] USING ARRAY[v]; UPDATE b SET v = ARRAY[2]; INSERT INTO a VALUES (2, 'y')")
+	run := f.runAndWait(t, "/v1/api/integrations/"+f.id+"/sync/run", nil)
+	tables := runTables(run)
+	if run["status"] != "partially_succeeded" || tables["public.b"]["status"] != "failed" || tables["public.a"]["status"] != "succeeded" {
+		t.Fatalf("run after an incompatible change: %v", run)
+	}
+	if after := f.sourceValue(t, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots"); after != before {
+		t.Errorf("the slot moved from %s to %s though a table failed", before, after)
+	}
+	f.lakeIs(t, "SELECT count(*) AS a FROM cdc.a", "2")
+}
