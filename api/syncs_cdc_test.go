@@ -257,3 +257,23 @@ func TestCDCSyncIncompatibleChangeFailsTheTableAndKeepsTheSlot(t *testing.T) {
 	}
 	f.lakeIs(t, "SELECT count(*) AS a FROM cdc.a", "2")
 }
+
+// TestCDCSyncLargeTransaction applies one transaction of a million rows
+// (inserted, and a tenth of them updated and deleted in the same
+// transaction), more than the run holds at once, so it reaches the lake in
+// several commits before the slot advances.
+func TestCDCSyncLargeTransaction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a million-row transaction takes a minute")
+	}
+	f := newCDCFixture(t, `CREATE TABLE big (id int PRIMARY KEY, v text)`)
+	f.configured(t, map[string]any{"dest_schema": "cdc", "schedule": "daily", "load_method": "cdc", "delete_mode": "hard", "tables": []any{"public.big"}})
+	f.runOK(t)
+	f.source(`BEGIN; INSERT INTO big SELECT g, 'row ' || g FROM generate_series(1, 1000000) g;
+		UPDATE big SET v = 'updated' WHERE id % 10 = 1; DELETE FROM big WHERE id % 10 = 2; COMMIT`)
+	run := f.runOK(t)
+	if tb := runTables(run)["public.big"]; tb["rows_read"] != float64(1_200_000) {
+		t.Errorf("changes read: %v, want 1,200,000", tb["rows_read"])
+	}
+	f.lakeIs(t, "SELECT count(*) AS a, count(*) FILTER (WHERE v = 'updated') AS b, count(*) FILTER (WHERE id % 10 = 2) AS c FROM cdc.big", "900000 100000 0")
+}
