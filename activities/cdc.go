@@ -116,6 +116,9 @@ func (a *Syncs) CaptureChanges(ctx context.Context, in CaptureChangesInput) (Cap
 	if err := a.queries().SyncRunSetCDCLag(ctx, db.SyncRunSetCDCLagParams{TeamID: r.teamID, ID: r.runID, CdcLagBytes: &lag}); err != nil {
 		return out, fmt.Errorf("record the slot's lag: %w", err)
 	}
+	if err := a.queries().CDCSlotSetLag(ctx, db.CDCSlotSetLagParams{TeamID: r.teamID, ConfigID: r.cfgID, LagBytes: lag}); err != nil {
+		return out, fmt.Errorf("record the slot's lag: %w", err)
+	}
 	return out, nil
 }
 

@@ -126,6 +126,9 @@ func TestCDCSyncAppliesChangesInCommitOrder(t *testing.T) {
 	if run["cdc_lag_bytes"] == nil {
 		t.Errorf("a cdc run shows no slot lag: %v", run)
 	}
+	if m := f.env.Do(t, http.MethodGet, "/metrics", "", nil); !strings.Contains(string(m.Body), "sluice_cdc_slot_lag_bytes{config_id=\""+cfg["id"].(string)) {
+		t.Errorf("/metrics has no lag of the slot")
+	}
 	f.lakeIs(t, `SELECT count(*) AS a, string_agg(CAST(id AS VARCHAR), ',' ORDER BY id) FILTER (WHERE _sluice_deleted_at IS NOT NULL) AS b FROM cdc.orders`, "1001 10,20")
 	f.lakeIs(t, `SELECT note AS a FROM cdc.orders WHERE id = 1`, "a-later")
 	f.lakeIs(t, `SELECT note AS a, md5(big) AS b FROM cdc.orders WHERE id = 5`, "toast kept "+bigMD5)

@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -61,14 +62,15 @@ func (q *Queries) CDCSlotGet(ctx context.Context, arg CDCSlotGetParams) (CdcSlot
 }
 
 const cDCSlotLagAll = `-- name: CDCSlotLagAll :many
-SELECT team_id, config_id, slot_name, lag_bytes FROM cdc_slots ORDER BY config_id
+SELECT team_id, config_id, slot_name, lag_bytes, updated_at FROM cdc_slots ORDER BY config_id
 `
 
 type CDCSlotLagAllRow struct {
-	TeamID   uuid.UUID
-	ConfigID uuid.UUID
-	SlotName string
-	LagBytes int64
+	TeamID    uuid.UUID
+	ConfigID  uuid.UUID
+	SlotName  string
+	LagBytes  int64
+	UpdatedAt time.Time
 }
 
 // Every slot's last seen lag, for the metrics endpoint.
@@ -86,6 +88,7 @@ func (q *Queries) CDCSlotLagAll(ctx context.Context) ([]CDCSlotLagAllRow, error)
 			&i.ConfigID,
 			&i.SlotName,
 			&i.LagBytes,
+			&i.UpdatedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -110,6 +113,21 @@ type CDCSlotResetParams struct {
 // snapshot (its tables changed).
 func (q *Queries) CDCSlotReset(ctx context.Context, arg CDCSlotResetParams) error {
 	_, err := q.db.Exec(ctx, cDCSlotReset, arg.TeamID, arg.ConfigID)
+	return err
+}
+
+const cDCSlotSetLag = `-- name: CDCSlotSetLag :exec
+UPDATE cdc_slots SET lag_bytes = $3, updated_at = now() WHERE team_id = $1 AND config_id = $2
+`
+
+type CDCSlotSetLagParams struct {
+	TeamID   uuid.UUID
+	ConfigID uuid.UUID
+	LagBytes int64
+}
+
+func (q *Queries) CDCSlotSetLag(ctx context.Context, arg CDCSlotSetLagParams) error {
+	_, err := q.db.Exec(ctx, cDCSlotSetLag, arg.TeamID, arg.ConfigID, arg.LagBytes)
 	return err
 }
 

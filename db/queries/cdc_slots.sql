@@ -18,7 +18,7 @@ WHERE team_id = $1 AND config_id = $2;
 
 -- name: CDCSlotLagAll :many
 -- Every slot's last seen lag, for the metrics endpoint.
-SELECT team_id, config_id, slot_name, lag_bytes FROM cdc_slots ORDER BY config_id;
+SELECT team_id, config_id, slot_name, lag_bytes, updated_at FROM cdc_slots ORDER BY config_id;
 
 -- name: SyncRunSetCDCLag :exec
 UPDATE sync_runs SET cdc_lag_bytes = $3 WHERE team_id = $1 AND id = $2;
@@ -27,3 +27,6 @@ UPDATE sync_runs SET cdc_lag_bytes = $3 WHERE team_id = $1 AND id = $2;
 -- Forgets a configuration's slot state, so its next run takes a fresh
 -- snapshot (its tables changed).
 DELETE FROM cdc_slots WHERE team_id = $1 AND config_id = $2;
+
+-- name: CDCSlotSetLag :exec
+UPDATE cdc_slots SET lag_bytes = $3, updated_at = now() WHERE team_id = $1 AND config_id = $2;
