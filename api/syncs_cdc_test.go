@@ -56,16 +56,6 @@ func (f cdcFixture) sourceValue(t *testing.T, sql string) string {
 	return v
 }
 
-// runOK runs the sync and fails the test unless the run succeeded.
-func (f cdcFixture) runOK(t *testing.T) map[string]any {
-	t.Helper()
-	run := f.runAndWait(t, "/v1/api/integrations/"+f.id+"/sync/run", nil)
-	if run["status"] != "succeeded" {
-		t.Fatalf("run: %v", run)
-	}
-	return run
-}
-
 // lakeIs fails unless a lake query's single row renders as want.
 func (f cdcFixture) lakeIs(t *testing.T, sql, want string) {
 	t.Helper()
@@ -100,7 +90,7 @@ func TestCDCSyncAppliesChangesInCommitOrder(t *testing.T) {
 	if cfg["load_method"] != "cdc" || cfg["delete_mode"] != "soft" {
 		t.Fatalf("configured: %v", cfg)
 	}
-	f.runOK(t)
+	f.run(t)
 	f.lakeIs(t, `SELECT count(*) AS a, sum(n) AS b FROM cdc.orders`, "1000 500500")
 	f.lakeIs(t, `SELECT count(*) AS a FROM cdc.hard__q_`, "100")
 	bigMD5 := f.sourceValue(t, "SELECT md5(big) FROM orders WHERE id = 5")
@@ -122,7 +112,7 @@ func TestCDCSyncAppliesChangesInCommitOrder(t *testing.T) {
 		DELETE FROM orders WHERE id = 30;
 		INSERT INTO orders VALUES (30, 'back', NULL, 30);
 		DELETE FROM "Hard ""Q""" WHERE id IN (3, 4)`)
-	run := f.runOK(t)
+	run := f.run(t)
 	if run["cdc_lag_bytes"] == nil {
 		t.Errorf("a cdc run shows no slot lag: %v", run)
 	}
@@ -137,7 +127,7 @@ func TestCDCSyncAppliesChangesInCommitOrder(t *testing.T) {
 
 	// Nothing changed: the next run reads and writes nothing (the slot
 	// advanced past what was applied).
-	for name, tb := range runTables(f.runOK(t)) {
+	for name, tb := range runTables(f.run(t)) {
 		if fmt.Sprint(tb["rows_read"]) != "0" || fmt.Sprint(tb["rows"]) != "0" {
 			t.Errorf("a run without changes: table %s %v", name, tb)
 		}
@@ -147,7 +137,7 @@ func TestCDCSyncAppliesChangesInCommitOrder(t *testing.T) {
 	// column takes its wider values.
 	f.source(`TRUNCATE "Hard ""Q"""; INSERT INTO "Hard ""Q""" VALUES (1, 'after');
 		ALTER TABLE orders ALTER COLUMN n TYPE bigint; UPDATE orders SET n = 5000000000 WHERE id = 2`)
-	f.runOK(t)
+	f.run(t)
 	f.lakeIs(t, `SELECT count(*) AS a, min(v) AS b FROM cdc.hard__q_`, "1 after")
 	f.lakeIs(t, `SELECT CAST(n AS VARCHAR) AS a FROM cdc.orders WHERE id = 2`, "5000000000")
 }
@@ -210,7 +200,7 @@ func TestCDCSyncRefusesSourcesThatCannotServeIt(t *testing.T) {
 func TestCDCSyncSlotGoneFailsClearlyAndReplayRecovers(t *testing.T) {
 	f := newCDCFixture(t, `CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' FROM generate_series(1, 10) g`)
 	cfg := f.configured(t, map[string]any{"dest_schema": "cdc", "schedule": "daily", "load_method": "cdc", "tables": []any{"public.t"}})
-	f.runOK(t)
+	f.run(t)
 	slot := "sluice_" + strings.ReplaceAll(cfg["id"].(string), "-", "")
 	f.srv.Exec("src", "SELECT pg_drop_replication_slot('"+slot+"')")
 	f.source("INSERT INTO t VALUES (11, 'lost')")
@@ -225,7 +215,7 @@ func TestCDCSyncSlotGoneFailsClearlyAndReplayRecovers(t *testing.T) {
 	}
 	f.lakeIs(t, "SELECT count(*) AS a FROM cdc.t", "11")
 	f.source("UPDATE t SET v = 'after replay' WHERE id = 1")
-	f.runOK(t)
+	f.run(t)
 	f.lakeIs(t, "SELECT v AS a FROM cdc.t WHERE id = 1", "after replay")
 
 	res := f.env.Do(t, http.MethodDelete, "/v1/api/integrations/"+f.id+"/sync", f.token, nil)
@@ -247,7 +237,7 @@ func TestCDCSyncIncompatibleChangeFailsTheTableAndKeepsTheSlot(t *testing.T) {
 	f := newCDCFixture(t, `CREATE TABLE a (id int PRIMARY KEY, v text); CREATE TABLE b (id int PRIMARY KEY, v int);
 		INSERT INTO a VALUES (1, 'x'); INSERT INTO b VALUES (1, 1)`)
 	f.configured(t, map[string]any{"dest_schema": "cdc", "schedule": "daily", "load_method": "cdc", "tables": []any{"public.a", "public.b"}})
-	f.runOK(t)
+	f.run(t)
 	before := f.sourceValue(t, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots")
 	f.source("ALTER TABLE b ALTER COLUMN v TYPE int[] USING ARRAY[v]; UPDATE b SET v = ARRAY[2]; INSERT INTO a VALUES (2, 'y')")
 	run := f.runAndWait(t, "/v1/api/integrations/"+f.id+"/sync/run", nil)
@@ -271,10 +261,10 @@ func TestCDCSyncLargeTransaction(t *testing.T) {
 	}
 	f := newCDCFixture(t, `CREATE TABLE big (id int PRIMARY KEY, v text)`)
 	f.configured(t, map[string]any{"dest_schema": "cdc", "schedule": "daily", "load_method": "cdc", "delete_mode": "hard", "tables": []any{"public.big"}})
-	f.runOK(t)
+	f.run(t)
 	f.source(`BEGIN; INSERT INTO big SELECT g, 'row ' || g FROM generate_series(1, 1000000) g;
 		UPDATE big SET v = 'updated' WHERE id % 10 = 1; DELETE FROM big WHERE id % 10 = 2; COMMIT`)
-	run := f.runOK(t)
+	run := f.run(t)
 	if tb := runTables(run)["public.big"]; tb["rows_read"] != float64(1_200_000) {
 		t.Errorf("changes read: %v, want 1,200,000", tb["rows_read"])
 	}

@@ -20,9 +20,9 @@ type ChangeKind uint8
 
 // Change kinds.
 const (
-	ChangeUpsert ChangeKind = iota // an insert or an update: the row's new values
-	ChangeDelete                   // only the key columns are set
-	ChangeTruncate                 // every row of the table is gone
+	ChangeUpsert   ChangeKind = iota // an insert or an update: the row's new values
+	ChangeDelete                     // only the key columns are set
+	ChangeTruncate                   // every row of the table is gone
 )
 
 // Change is one row change (or a truncate) of a published table.
