@@ -76,8 +76,8 @@ func (r *recorder) Commit(context.Context, pglogrepl.LSN) error {
 }
 
 // stream streams the slot from its confirmed position to the server's
-// current one.
-func stream(t *testing.T, c *postgres.Connector, slot string, cols map[string][]connectors.Column) (*recorder, pglogrepl.LSN) {
+// current one, skipping transactions that committed before skip.
+func stream(t *testing.T, c *postgres.Connector, slot string, cols map[string][]connectors.Column, skip ...pglogrepl.LSN) (*recorder, pglogrepl.LSN) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := c.Slot(ctx, slot)
@@ -90,7 +90,11 @@ func stream(t *testing.T, c *postgres.Connector, slot string, cols map[string][]
 	}
 	defer repl.Close(ctx)
 	rec := &recorder{}
-	reached, err := repl.Stream(ctx, postgres.StreamOptions{Slot: slot, Publication: slot, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Columns: cols}, rec)
+	opts := postgres.StreamOptions{Slot: slot, Publication: slot, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Columns: cols}
+	if len(skip) > 0 {
+		opts.SkipBefore = skip[0]
+	}
+	reached, err := repl.Stream(ctx, opts, rec)
 	if err != nil {
 		t.Fatalf("stream: %v", err)
 	}
@@ -163,6 +167,10 @@ func TestCDCStreamsChangesInCommitOrder(t *testing.T) {
 	// Nothing is confirmed until told: a second stream repeats everything.
 	if again, _ := stream(t, c, slot, nil); len(again.events) != len(want) {
 		t.Fatalf("a stream before AdvanceSlot delivered %d events, want all %d again", len(again.events), len(want))
+	}
+	// Applied but not advanced (a crash between the two): skipped.
+	if again, _ := stream(t, c, slot, nil, reached); len(again.events) != 0 {
+		t.Fatalf("transactions before SkipBefore were delivered: %v", again.events)
 	}
 	if err := c.AdvanceSlot(ctx, slot, reached); err != nil {
 		t.Fatal(err)
