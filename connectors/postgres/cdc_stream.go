@@ -117,30 +117,36 @@ type stream struct {
 	// server's decoded position while none was open); confirmed is what
 	// was last reported to the server.
 	reached, confirmed pglogrepl.LSN
-	lastStatus         time.Time
 }
 
 func (s *stream) run(ctx context.Context) (pglogrepl.LSN, error) {
 	if s.opts.Until <= s.opts.Start {
 		return s.reached, s.end(ctx)
 	}
+	// Asking for a reply makes the server say how far it decoded.
+	if err := s.status(ctx, true); err != nil {
+		return s.reached, err
+	}
 	lastHeard := time.Now()
+	// One receive deadline serves every message until it passes: a timer
+	// per message cost more than decoding it.
+	var w receiveWindow
+	w.renew(ctx)
+	defer w.end()
 	for {
 		if !s.inTx && s.reached >= s.opts.Until {
 			return s.reached, s.end(ctx)
 		}
-		if time.Since(s.lastStatus) > statusEvery/2 {
-			// Asking for a reply makes the server say how far it decoded.
+		if w.ctx.Err() != nil {
+			if !s.inTx && time.Since(lastHeard) > s.opts.Idle {
+				return s.reached, s.end(ctx)
+			}
 			if err := s.status(ctx, true); err != nil {
 				return s.reached, err
 			}
+			w.renew(ctx)
 		}
-		if !s.inTx && time.Since(lastHeard) > s.opts.Idle {
-			return s.reached, s.end(ctx)
-		}
-		recvCtx, cancel := context.WithTimeout(ctx, statusEvery/2)
-		msg, err := s.r.conn.ReceiveMessage(recvCtx)
-		cancel()
+		msg, err := s.r.conn.ReceiveMessage(w.ctx)
 		if err != nil {
 			if pgconn.Timeout(err) && ctx.Err() == nil {
 				continue
@@ -156,6 +162,24 @@ func (s *stream) run(ctx context.Context) (pglogrepl.LSN, error) {
 				return s.reached, err
 			}
 		}
+	}
+}
+
+// receiveWindow is the deadline messages are received under until the
+// next status report.
+type receiveWindow struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func (w *receiveWindow) renew(parent context.Context) {
+	w.end()
+	w.ctx, w.cancel = context.WithTimeout(parent, statusEvery/2)
+}
+
+func (w *receiveWindow) end() {
+	if w.cancel != nil {
+		w.cancel()
 	}
 }
 
@@ -304,7 +328,6 @@ func (s *stream) decode(rel *relation, i int, text []byte) (any, error) {
 
 // status reports the confirmed position to the server.
 func (s *stream) status(ctx context.Context, reply bool) error {
-	s.lastStatus = time.Now()
 	err := pglogrepl.SendStandbyStatusUpdate(ctx, s.r.conn, pglogrepl.StandbyStatusUpdate{
 		WALWritePosition: s.confirmed, WALFlushPosition: s.confirmed, WALApplyPosition: s.confirmed, ReplyRequested: reply,
 	})
