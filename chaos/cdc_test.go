@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -32,6 +33,20 @@ func cdcSource(t *testing.T) (*logicalpg.Server, *source) {
 	}
 	srv.Exec("src", "SET ROLE capture; "+setup.String())
 	return srv, &source{Schema: "public", Tables: tables, URL: srv.URL("src")}
+}
+
+// slotPositions says where the source's replication slot stands: the WAL it
+// holds back from (restart) and what sluice confirmed.
+func slotPositions(t *testing.T, src *source) string {
+	t.Helper()
+	conn := src.connect(t)
+	defer conn.Close(context.Background())
+	var pos string
+	if err := conn.QueryRow(context.Background(), `SELECT format('restart %s, confirmed %s, server %s', restart_lsn, confirmed_flush_lsn, pg_current_wal_lsn())
+		FROM pg_replication_slots`).Scan(&pos); err != nil {
+		return err.Error()
+	}
+	return pos
 }
 
 // configureCDC configures a daily cdc sync with hard deletes, so the lake
@@ -125,7 +140,12 @@ func TestSourceRestartDuringCDCSync(t *testing.T) {
 		srv.Start()
 		final := s.waitRun(runID, 6*time.Minute)
 		got := s.compare(t, src, dest)
-		t.Logf("run %d: source stopped (%s) and started: %v, %d table attempts", r, mode, final["status"], tableAttempts(final))
+		// A slot's restart position (the WAL it keeps) moves only past a
+		// running-transactions record, which a server logs every 15 s of
+		// activity and at online checkpoints; restarted every few seconds,
+		// this one would log none, and its slot would keep every round's WAL.
+		srv.Exec("postgres", "CHECKPOINT")
+		t.Logf("run %d: source stopped (%s) and started: %v, %d table attempts; slot %s", r, mode, final["status"], tableAttempts(final), slotPositions(t, src))
 		o.settle(t, r, final, got)
 	}
 }

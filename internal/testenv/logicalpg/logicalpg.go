@@ -77,7 +77,7 @@ func (p *Server) run(program string, args ...string) ([]byte, error) {
 func (p *Server) Start() {
 	p.t.Helper()
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_replication_slots=20 "+
-		"-c max_wal_senders=20 -c max_slot_wal_keep_size=64MB -c fsync=off", p.Port, p.dir)
+		"-c max_wal_senders=20 -c max_slot_wal_keep_size=1GB -c fsync=off", p.Port, p.dir)
 	if out, err := p.run("pg_ctl", "start", "-D", p.dataDir(), "-w", "-t", "60", "-l", filepath.Join(p.dir, "server.log"), "-o", opts); err != nil {
 		log, _ := os.ReadFile(filepath.Join(p.dir, "server.log"))
 		p.t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
