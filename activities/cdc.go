@@ -56,6 +56,7 @@ type cdcSource interface {
 	DropCDC(ctx context.Context, slot, publication string) error
 	OpenReplication(ctx context.Context) (*postgres.Replication, error)
 	AdvanceSlot(ctx context.Context, slot string, lsn pglogrepl.LSN) error
+	PublishedTables(ctx context.Context, publication string) ([]connectors.TableRef, error)
 }
 
 // cdcRun is one CaptureChanges attempt.
@@ -243,6 +244,11 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 		return CaptureChangesOutput{}, err
 	}
 	defer buf.discard()
+	published, err := r.source.PublishedTables(ctx, r.pub)
+	if err != nil {
+		return CaptureChangesOutput{}, err
+	}
+	buf.markUnpublished(published)
 	repl, err := r.source.OpenReplication(ctx)
 	if err != nil {
 		return CaptureChangesOutput{}, asActivityError(err)
@@ -263,7 +269,7 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	if err := buf.recordTables(ctx); err != nil {
 		return out, err
 	}
-	if len(out.Failures) > 0 {
+	if buf.applyFailed() {
 		return out, nil // the slot stays, so the failed tables' changes come again
 	}
 	lsn := reached.String()

@@ -50,6 +50,9 @@ type tableChanges struct {
 	deleted   int64
 	snapshot  int64
 	err       error
+	// unpublished: the table is not in the slot's publication, so the slot
+	// has none of its changes (its err says so); it does not hold the slot back.
+	unpublished bool
 }
 
 // pendingRow is a key's last change: a row (unchanged marks values the
@@ -182,6 +185,30 @@ func (b *changeBuffer) flush(ctx context.Context) error {
 	}
 	b.bytes = 0
 	return nil
+}
+
+// markUnpublished fails the tables the publication does not have: selected
+// (a glob's new match) after the snapshot, they have no copy to apply
+// changes to, and the slot has none of theirs.
+func (b *changeBuffer) markUnpublished(published []connectors.TableRef) {
+	for name, t := range b.tables {
+		if t.err == nil && !slices.Contains(published, t.plan.Source) {
+			t.unpublished = true
+			t.err = fmt.Errorf("%s is not in the sync's publication: it was created or selected after the sync's snapshot; "+
+				"replay the sync with {\"tables\": \"all\"} to copy every table again from a fresh snapshot that includes it", name)
+		}
+	}
+}
+
+// applyFailed reports whether a published table's changes failed to apply,
+// which keeps the slot where it was.
+func (b *changeBuffer) applyFailed() bool {
+	for _, t := range b.tables {
+		if t.err != nil && !t.unpublished {
+			return true
+		}
+	}
+	return false
 }
 
 // failures are the tables whose changes could not be applied.

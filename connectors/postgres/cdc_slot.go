@@ -173,3 +173,13 @@ func (c *Connector) AdvanceSlot(ctx context.Context, slot string, lsn pglogrepl.
 	}
 	return nil
 }
+
+// PublishedTables lists the tables a publication publishes.
+func (c *Connector) PublishedTables(ctx context.Context, publication string) ([]connectors.TableRef, error) {
+	return rowsOf(ctx, c, `SELECT schemaname::text, tablename::text FROM pg_publication_tables WHERE pubname = $1`,
+		func(row pgx.CollectableRow) (connectors.TableRef, error) {
+			var t connectors.TableRef
+			err := row.Scan(&t.Schema, &t.Name)
+			return t, err
+		}, publication)
+}
