@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -235,10 +236,17 @@ func (b *changeBuffer) discard() {
 func keyString(vals []any) string {
 	var sb strings.Builder
 	for _, v := range vals {
-		if tm, ok := v.(time.Time); ok {
-			v = tm.UTC().Format(time.RFC3339Nano)
+		switch x := v.(type) {
+		case int64:
+			sb.WriteString(strconv.FormatInt(x, 10))
+		case string:
+			sb.WriteString(x)
+		case time.Time:
+			sb.WriteString(x.UTC().Format(time.RFC3339Nano))
+		default:
+			fmt.Fprint(&sb, v)
 		}
-		fmt.Fprintf(&sb, "%v\x00", v)
+		sb.WriteByte(0)
 	}
 	return sb.String()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pglogrepl"
@@ -312,8 +313,14 @@ func (s *stream) row(ctx context.Context, id uint32, kind ChangeKind, tuple *pgl
 // decode turns a value's text form into connectors.ResultSet's form.
 func (s *stream) decode(rel *relation, i int, text []byte) (any, error) {
 	t := rel.types[i]
-	if t.Kind == connectors.KindJSON {
+	switch oid := rel.oids[i]; {
+	case t.Kind == connectors.KindJSON:
 		return connectors.JSON(text), nil
+	case oid == pgtype.Int8OID || oid == pgtype.Int4OID || oid == pgtype.Int2OID:
+		// The common keys and counters, without a codec's allocations.
+		return strconv.ParseInt(string(text), 10, 64)
+	case oid == pgtype.TextOID || oid == pgtype.VarcharOID:
+		return string(text), nil
 	}
 	dt, ok := s.types.TypeForOID(rel.oids[i])
 	if !ok {
