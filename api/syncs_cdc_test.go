@@ -191,6 +191,15 @@ func TestCDCSyncRefusesSourcesThatCannotServeIt(t *testing.T) {
 	// The machine's shared server runs with wal_level replica.
 	shared := newSyncFixture(t)
 	expect(cdc(shared, shared.schema+".users"), "set wal_level = logical")
+
+	// Only Postgres has logical replication (Redshift answers the same way).
+	res = f.env.Do(t, http.MethodPost, "/v1/api/integrations", f.token, map[string]any{"type": "mysql", "name": "Maria", "credentials": testenv.MySQLCredentials()})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create mysql: %d %s", res.Status, res.Body)
+	}
+	maria := f.syncFixture
+	maria.id = res.JSON(t)["integration"].(map[string]any)["id"].(string)
+	expect(cdc(maria, "mysql.user"), "not_supported")
 }
 
 // TestCDCSyncSlotGoneFailsClearlyAndReplayRecovers drops the slot behind

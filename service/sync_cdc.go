@@ -26,11 +26,9 @@ type cdcSource interface {
 // cdcDropTimeout bounds dropping a deleted sync's slot at its source.
 const cdcDropTimeout = 15 * time.Second
 
-// checkCDCSource refuses a cdc configuration its source cannot serve,
-// saying what to change there: only Postgres has logical replication, and
-// it needs wal_level=logical, a role with REPLICATION, and tables whose
-// updates and deletes carry their key.
-func (s *Service) checkCDCSource(ctx context.Context, teamID, integrationID uuid.UUID, specs []syncspec.TableSpec) error {
+// checkCDCType refuses cdc on a source without logical replication: every
+// type but Postgres (Redshift included).
+func (s *Service) checkCDCType(ctx context.Context, teamID, integrationID uuid.UUID) error {
 	row, err := s.queries.IntegrationGet(ctx, db.IntegrationGetParams{TeamID: teamID, ID: integrationID})
 	if err != nil {
 		return fmt.Errorf("check cdc: %w", dbError(err))
@@ -38,6 +36,18 @@ func (s *Service) checkCDCSource(ctx context.Context, teamID, integrationID uuid
 	if row.Type != "postgres" {
 		return &NotSupportedError{What: "load_method cdc on a " + row.Type + " source",
 			Instead: "cdc reads a Postgres logical replication slot, which " + row.Type + " does not have; use load_method merge with a cursor_field."}
+	}
+	return nil
+}
+
+// checkCDCSource refuses a cdc configuration its Postgres source cannot
+// serve, saying what to change there: wal_level=logical, a role with
+// REPLICATION that owns the tables, and tables whose updates and deletes
+// carry their key.
+func (s *Service) checkCDCSource(ctx context.Context, teamID, integrationID uuid.UUID, specs []syncspec.TableSpec) error {
+	row, err := s.queries.IntegrationGet(ctx, db.IntegrationGetParams{TeamID: teamID, ID: integrationID})
+	if err != nil {
+		return fmt.Errorf("check cdc: %w", dbError(err))
 	}
 	tables, err := s.ListTables(ctx, teamID, integrationID, false)
 	if err != nil {

@@ -106,6 +106,11 @@ func (s *Service) validateSyncInput(ctx context.Context, teamID, integrationID u
 	if !slices.Contains([]string{syncspec.LoadMerge, syncspec.LoadAppend, syncspec.LoadOverwrite, syncspec.LoadCDC}, in.LoadMethod) {
 		return sched, &InputError{Field: "load_method", Problem: "must be merge, append, overwrite or cdc"}
 	}
+	if in.LoadMethod == syncspec.LoadCDC {
+		if err := s.checkCDCType(ctx, teamID, integrationID); err != nil {
+			return sched, err
+		}
+	}
 	if len(in.Tables) == 0 || len(in.Tables) > maxSyncTables {
 		return sched, &InputError{Field: "tables", Problem: fmt.Sprintf("must list 1 to %d tables", maxSyncTables)}
 	}
