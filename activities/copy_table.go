@@ -134,7 +134,7 @@ func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 	}
 	merged := progress.Merged
 	if merged == nil {
-		m, err := a.loadTable(ctx, beats, in, teamID, source, watch, lk, cols, progress)
+		m, err := a.loadTable(ctx, beats, in, teamID, source, watch, lk, cols, progress, "")
 		if err != nil {
 			return CopyTableOutput{}, err
 		}
@@ -156,8 +156,9 @@ func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 }
 
 // loadTable reads the table from the source into staged files, commits them
-// and saves the cursor: everything of a copy but delete detection.
-func (a *Syncs) loadTable(ctx context.Context, beats *copyBeats, in CopyTableInput, teamID uuid.UUID, source sourceTable, watch *sourceWatch, lk *lake.Lake, cols []connectors.Column, progress copyProgress) (mergedTable, error) {
+// and saves the cursor: everything of a copy but delete detection. A
+// snapshot, when set, is the exported source snapshot to read in.
+func (a *Syncs) loadTable(ctx context.Context, beats *copyBeats, in CopyTableInput, teamID uuid.UUID, source sourceTable, watch *sourceWatch, lk *lake.Lake, cols []connectors.Column, progress copyProgress, snapshot string) (mergedTable, error) {
 	table := in.Table.Source.String()
 	cursorAfter, err := a.cursorValue(ctx, teamID, in.ConfigID, in.Table)
 	if err != nil {
@@ -173,7 +174,7 @@ func (a *Syncs) loadTable(ctx context.Context, beats *copyBeats, in CopyTableInp
 	defer sink.abort()
 	req := connectors.ReadRequest{
 		Table: in.Table.Source, Columns: cols, CursorField: in.Table.CursorField, CursorAfter: cursorAfter,
-		OrderBy: in.Table.PrimaryKeys, ResumeAfter: progress.After, ChunkRows: a.chunkRows(),
+		OrderBy: in.Table.PrimaryKeys, ResumeAfter: progress.After, ChunkRows: a.chunkRows(), Snapshot: snapshot,
 	}
 	watch.resume()
 	stats, err := source.Read(watch.ctx, req, watchedSink{sink: sink, watch: watch})

@@ -282,7 +282,7 @@ func (a *Syncs) planTable(ctx context.Context, d connectors.Discoverer, method s
 			}
 		}
 	}
-	if method == syncspec.LoadMerge && len(tp.PrimaryKeys) == 0 {
+	if syncspec.MergesOnKeys(method) && len(tp.PrimaryKeys) == 0 {
 		tp.Problem = fmt.Sprintf("%s has no primary key to merge on; set primary_keys for it or use append or overwrite", tp.Source)
 	}
 	return tp, nil

@@ -10,17 +10,23 @@ import (
 	"github.com/sluice-dev/sluice/internal/testenv"
 )
 
-// deleteBenchRows is the delete detection benchmark's table size:
-// SLUICE_BENCH_DELETE_ROWS, 5,000,000 by default (issue 11).
-func deleteBenchRows(b *testing.B) int {
-	if v := os.Getenv("SLUICE_BENCH_DELETE_ROWS"); v != "" {
+// benchRows is a benchmark's table size: the environment variable name's
+// value (at least least rows), def when it is not set.
+func benchRows(b *testing.B, name string, def, least int) int {
+	if v := os.Getenv(name); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1000 {
-			b.Fatalf("SLUICE_BENCH_DELETE_ROWS=%q: want a row count of at least 1000", v)
+		if err != nil || n < least {
+			b.Fatalf("%s=%q: want a row count of at least %d", name, v, least)
 		}
 		return n
 	}
-	return 5_000_000
+	return def
+}
+
+// deleteBenchRows is the delete detection benchmark's table size:
+// SLUICE_BENCH_DELETE_ROWS, 5,000,000 by default (issue 11).
+func deleteBenchRows(b *testing.B) int {
+	return benchRows(b, "SLUICE_BENCH_DELETE_ROWS", 5_000_000, 1000)
 }
 
 // BenchmarkSyncDeleteDetection measures, for each delete mode, a merge of

@@ -342,7 +342,8 @@ func (s *syncBench) history(b *testing.B, workflowID string) (wall, copyTime tim
 		last = at
 		switch e.GetEventType() {
 		case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			if e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == "CopyTable" {
+			// A cdc run's copy and changes are one CaptureChanges.
+			if name := e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName(); name == "CopyTable" || name == "CaptureChanges" {
 				copies[e.GetEventId()] = true
 			}
 		case enums.EVENT_TYPE_ACTIVITY_TASK_STARTED:
@@ -362,7 +363,7 @@ func (s *syncBench) history(b *testing.B, workflowID string) (wall, copyTime tim
 		}
 	}
 	if len(copies) == 0 {
-		b.Fatalf("workflow %s ran no CopyTable activity", workflowID)
+		b.Fatalf("workflow %s ran no CopyTable or CaptureChanges activity", workflowID)
 	}
 	return last.Sub(first), copyTime
 }

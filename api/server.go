@@ -69,6 +69,7 @@ func NewRouter(svc *service.Service, opts Options) *gin.Engine {
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
+	registerCDCLag(opts.Registry, svc)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
 	s.registerDocs(r)
 	s.registerConsole(r)

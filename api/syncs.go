@@ -134,12 +134,28 @@ func (s *Server) configureSync(c *gin.Context) {
 // tables the sync owned first, and says which.
 func (s *Server) deleteSync(c *gin.Context, id uuid.UUID) (any, int, error) {
 	drop := c.Query("drop_tables")
+	if drop != "" && drop != "false" && drop != "true" {
+		return nil, 0, &service.InputError{Field: "drop_tables", Problem: "must be true or false"}
+	}
+	// A cdc sync's slot and publication are dropped at the source first;
+	// the answer says so, or why not and how to drop them by hand.
+	cleanup, err := s.svc.DropSyncCDC(c, teamID(c), id)
+	if err != nil {
+		return nil, 0, err
+	}
 	switch drop {
 	case "", "false":
-		return gin.H{"deleted": true, "dropped_tables": []string{}}, http.StatusOK, s.svc.DeleteSyncConfig(c, teamID(c), id)
+		body := gin.H{"deleted": true, "dropped_tables": []string{}}
+		if cleanup != nil {
+			body["cdc"] = cleanup
+		}
+		return body, http.StatusOK, s.svc.DeleteSyncConfig(c, teamID(c), id)
 	case "true":
 		res, err := s.svc.DeleteSyncConfigDroppingTables(c, teamID(c), id)
 		body := gin.H{"deleted": true, "dropped_tables": res.Dropped}
+		if cleanup != nil {
+			body["cdc"] = cleanup
+		}
 		if res.Dropped == nil {
 			body["dropped_tables"] = []string{}
 		}
@@ -218,6 +234,9 @@ type runView struct {
 	WorkflowID    string          `json:"workflow_id"`
 	TemporalUIURL string          `json:"temporal_ui_url"`
 	Config        json.RawMessage `json:"config"`
+	// CDCLagBytes is the WAL a cdc run's replication slot held back on
+	// the source when the run ended.
+	CDCLagBytes *int64 `json:"cdc_lag_bytes,omitempty"`
 }
 
 type runTableView struct {
@@ -241,7 +260,7 @@ type runTableView struct {
 func runViewOf(r service.SyncRun) runView {
 	v := runView{
 		ID: r.ID.String(), Status: r.Status, Trigger: r.Trigger, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt,
-		FinishedAt: r.FinishedAt, RowsRead: r.RowsRead, RowsWritten: r.RowsWritten, BytesWritten: r.BytesWritten,
+		FinishedAt: r.FinishedAt, RowsRead: r.RowsRead, RowsWritten: r.RowsWritten, BytesWritten: r.BytesWritten, CDCLagBytes: r.CdcLagBytes,
 		Error: r.Error, WorkflowID: r.WorkflowID, TemporalUIURL: r.TemporalUIURL, Config: r.Config,
 		Tables: make([]runTableView, len(r.Tables)),
 	}

@@ -147,7 +147,7 @@ func TestSyncDeleteModeInput(t *testing.T) {
 		mention string
 	}{
 		"unknown mode":     {func(b map[string]any) { b["delete_mode"] = "purge" }, "keep, hard or soft"},
-		"hard with append": {func(b map[string]any) { b["delete_mode"], b["load_method"] = "hard", "append" }, "merge only"},
+		"hard with append": {func(b map[string]any) { b["delete_mode"], b["load_method"] = "hard", "append" }, "merge and cdc only"},
 		"soft with overwrite": {func(b map[string]any) {
 			b["load_method"] = "overwrite"
 			b["tables"] = []any{map[string]any{"name": f.schema + ".users", "delete_mode": "soft"}}

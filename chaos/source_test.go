@@ -63,10 +63,40 @@ var fixtureTables = []fixtureTable{
 	},
 }
 
-// source is a scratch schema in the local Postgres holding the fixture tables.
+// source is a scratch schema holding the fixture tables: in the local
+// Postgres, or (URL set) in the database URL names.
 type source struct {
 	Schema string
 	Tables []fixtureTable
+	URL    string
+}
+
+// exec runs SQL on the source.
+func (src *source) exec(t *testing.T, sql string) {
+	t.Helper()
+	if src.URL == "" {
+		testenv.ExecPostgres(t, sql)
+		return
+	}
+	conn := src.connect(t)
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), sql); err != nil {
+		t.Fatalf("SQL on the source: %v", err)
+	}
+}
+
+// connect connects to the source's database.
+func (src *source) connect(t *testing.T) *pgx.Conn {
+	t.Helper()
+	url := src.URL
+	if url == "" {
+		url = dbtest.AdminURL()
+	}
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatalf("connect to the source: %v", err)
+	}
+	return conn
 }
 
 // newSource creates and fills the fixture tables (a quarter of their rows
@@ -104,7 +134,7 @@ func (src *source) change(t *testing.T, r int) {
 	for _, ft := range src.Tables {
 		sql.WriteString(strings.ReplaceAll(ft.Change, "{R}", strconv.Itoa(r)))
 	}
-	testenv.ExecPostgres(t, sql.String())
+	src.exec(t, sql.String())
 }
 
 // checksum is a table's aggregates: rows, distinct keys, the key sum, then Sums.
@@ -127,10 +157,7 @@ func checksumSQL(ft fixtureTable, from string) string {
 func (src *source) sourceChecksum(t *testing.T, ft fixtureTable) checksum {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbtest.AdminURL())
-	if err != nil {
-		t.Fatalf("connect to the source: %v", err)
-	}
+	conn := src.connect(t)
 	defer conn.Close(ctx)
 	n := 3 + len(ft.Sums)
 	sum := make(checksum, n)

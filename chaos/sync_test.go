@@ -17,12 +17,18 @@ func (s *stack) createIntegration(creds map[string]any) string {
 // configureMerge configures a daily merge sync of tables into destSchema.
 func (s *stack) configureMerge(integrationID, destSchema string, tables []string) {
 	s.t.Helper()
+	s.configureSync(integrationID, map[string]any{"dest_schema": destSchema, "load_method": "merge"}, tables)
+}
+
+// configureSync configures a daily sync of tables with the fields of body.
+func (s *stack) configureSync(integrationID string, body map[string]any, tables []string) {
+	s.t.Helper()
 	names := make([]any, len(tables))
 	for i, t := range tables {
 		names[i] = t
 	}
-	s.mustCall(http.StatusOK, http.MethodPost, "/v1/api/integrations/"+integrationID+"/sync", map[string]any{
-		"dest_schema": destSchema, "schedule": "daily", "load_method": "merge", "tables": names})
+	body["schedule"], body["tables"] = "daily", names
+	s.mustCall(http.StatusOK, http.MethodPost, "/v1/api/integrations/"+integrationID+"/sync", body)
 }
 
 // startRun triggers a manual run and returns its id.

@@ -42,6 +42,18 @@ func TestWorkerKilledDuringMergeSync(t *testing.T) {
 	took := time.Since(start)
 	t.Logf("first load took %s", took.Round(time.Millisecond))
 
+	final, interrupted := s.killDuringRuns(t, o, src, id, dest, took)
+	s.worker.stop(30 * time.Second)
+	orphans := s.orphanCheck(t, final)
+	o.Note = fmt.Sprintf("%d kills landed mid-run; the runs' cleanup removed %d orphan files, none left", interrupted, orphans)
+}
+
+// killDuringRuns runs CHAOS_RUNS rounds (20 by default): src changes, a run
+// starts, and the worker is SIGKILLed at a random point within took of the
+// trigger and started again; each round is settled in o against dest. It
+// returns the last run and how many kills landed mid-run.
+func (s *stack) killDuringRuns(t *testing.T, o *outcome, src *source, id, dest string, took time.Duration) (map[string]any, int) {
+	t.Helper()
 	interrupted := 0
 	var final map[string]any
 	for r := 1; r <= chaosRuns(20); r++ {
@@ -63,7 +75,5 @@ func TestWorkerKilledDuringMergeSync(t *testing.T) {
 			r, delay.Round(time.Millisecond), midRun, final["status"], time.Since(start).Round(time.Millisecond), tableAttempts(final))
 		o.settle(t, r, final, got)
 	}
-	s.worker.stop(30 * time.Second)
-	orphans := s.orphanCheck(t, final)
-	o.Note = fmt.Sprintf("%d kills landed mid-run; the runs' cleanup removed %d orphan files, none left", interrupted, orphans)
+	return final, interrupted
 }

@@ -186,6 +186,9 @@ type ReadRequest struct {
 	ChunkRows   int
 	// BatchSize is how many rows a sink batch holds.
 	BatchSize int
+	// Snapshot, when set, is a snapshot the source exported (a Postgres
+	// replication slot's): the read sees the table as of it.
+	Snapshot string
 }
 
 // ReadStats summarize a bulk read.

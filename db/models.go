@@ -84,6 +84,17 @@ type ApiToken struct {
 	Prefix     string
 }
 
+type CdcSlot struct {
+	ConfigID        uuid.UUID
+	TeamID          uuid.UUID
+	SlotName        string
+	PublicationName string
+	Phase           string
+	AppliedLsn      *string
+	LagBytes        int64
+	UpdatedAt       time.Time
+}
+
 type DiscoveryCache struct {
 	TeamID        uuid.UUID
 	IntegrationID uuid.UUID
@@ -341,6 +352,7 @@ type SyncRun struct {
 	RowsWritten   int64
 	BytesWritten  int64
 	Error         *string
+	CdcLagBytes   *int64
 }
 
 type SyncRunTable struct {

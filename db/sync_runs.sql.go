@@ -15,7 +15,7 @@ const syncRunCreate = `-- name: SyncRunCreate :one
 INSERT INTO sync_runs (id, team_id, integration_id, config_id, config, status, trigger, replay_of, workflow_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (workflow_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id
-RETURNING id, team_id, integration_id, config_id, config, status, trigger, replay_of, workflow_id, created_at, started_at, finished_at, rows_read, rows_written, bytes_written, error
+RETURNING id, team_id, integration_id, config_id, config, status, trigger, replay_of, workflow_id, created_at, started_at, finished_at, rows_read, rows_written, bytes_written, error, cdc_lag_bytes
 `
 
 type SyncRunCreateParams struct {
@@ -60,6 +60,7 @@ func (q *Queries) SyncRunCreate(ctx context.Context, arg SyncRunCreateParams) (S
 		&i.RowsWritten,
 		&i.BytesWritten,
 		&i.Error,
+		&i.CdcLagBytes,
 	)
 	return i, err
 }
@@ -71,7 +72,7 @@ FROM (SELECT COALESCE(sum(rows_read), 0)::bigint AS rows_read, COALESCE(sum(rows
              COALESCE(sum(bytes_written), 0)::bigint AS bytes_written
       FROM sync_run_tables WHERE run_id = $2 AND team_id = $1) t
 WHERE r.team_id = $1 AND r.id = $2
-RETURNING r.id, r.team_id, r.integration_id, r.config_id, r.config, r.status, r.trigger, r.replay_of, r.workflow_id, r.created_at, r.started_at, r.finished_at, r.rows_read, r.rows_written, r.bytes_written, r.error
+RETURNING r.id, r.team_id, r.integration_id, r.config_id, r.config, r.status, r.trigger, r.replay_of, r.workflow_id, r.created_at, r.started_at, r.finished_at, r.rows_read, r.rows_written, r.bytes_written, r.error, r.cdc_lag_bytes
 `
 
 type SyncRunFinishParams struct {
@@ -107,12 +108,13 @@ func (q *Queries) SyncRunFinish(ctx context.Context, arg SyncRunFinishParams) (S
 		&i.RowsWritten,
 		&i.BytesWritten,
 		&i.Error,
+		&i.CdcLagBytes,
 	)
 	return i, err
 }
 
 const syncRunGet = `-- name: SyncRunGet :one
-SELECT id, team_id, integration_id, config_id, config, status, trigger, replay_of, workflow_id, created_at, started_at, finished_at, rows_read, rows_written, bytes_written, error FROM sync_runs WHERE team_id = $1 AND id = $2
+SELECT id, team_id, integration_id, config_id, config, status, trigger, replay_of, workflow_id, created_at, started_at, finished_at, rows_read, rows_written, bytes_written, error, cdc_lag_bytes FROM sync_runs WHERE team_id = $1 AND id = $2
 `
 
 type SyncRunGetParams struct {
@@ -140,12 +142,13 @@ func (q *Queries) SyncRunGet(ctx context.Context, arg SyncRunGetParams) (SyncRun
 		&i.RowsWritten,
 		&i.BytesWritten,
 		&i.Error,
+		&i.CdcLagBytes,
 	)
 	return i, err
 }
 
 const syncRunGetByWorkflow = `-- name: SyncRunGetByWorkflow :one
-SELECT id, team_id, integration_id, config_id, config, status, trigger, replay_of, workflow_id, created_at, started_at, finished_at, rows_read, rows_written, bytes_written, error FROM sync_runs WHERE team_id = $1 AND workflow_id = $2
+SELECT id, team_id, integration_id, config_id, config, status, trigger, replay_of, workflow_id, created_at, started_at, finished_at, rows_read, rows_written, bytes_written, error, cdc_lag_bytes FROM sync_runs WHERE team_id = $1 AND workflow_id = $2
 `
 
 type SyncRunGetByWorkflowParams struct {
@@ -173,12 +176,13 @@ func (q *Queries) SyncRunGetByWorkflow(ctx context.Context, arg SyncRunGetByWork
 		&i.RowsWritten,
 		&i.BytesWritten,
 		&i.Error,
+		&i.CdcLagBytes,
 	)
 	return i, err
 }
 
 const syncRunList = `-- name: SyncRunList :many
-SELECT id, team_id, integration_id, config_id, config, status, trigger, replay_of, workflow_id, created_at, started_at, finished_at, rows_read, rows_written, bytes_written, error FROM sync_runs
+SELECT id, team_id, integration_id, config_id, config, status, trigger, replay_of, workflow_id, created_at, started_at, finished_at, rows_read, rows_written, bytes_written, error, cdc_lag_bytes FROM sync_runs
 WHERE team_id = $1 AND integration_id = $2
 ORDER BY created_at DESC, id
 LIMIT $3
@@ -217,6 +221,7 @@ func (q *Queries) SyncRunList(ctx context.Context, arg SyncRunListParams) ([]Syn
 			&i.RowsWritten,
 			&i.BytesWritten,
 			&i.Error,
+			&i.CdcLagBytes,
 		); err != nil {
 			return nil, err
 		}
@@ -231,7 +236,7 @@ func (q *Queries) SyncRunList(ctx context.Context, arg SyncRunListParams) ([]Syn
 const syncRunStart = `-- name: SyncRunStart :one
 UPDATE sync_runs SET status = 'running', started_at = COALESCE(started_at, now())
 WHERE team_id = $1 AND id = $2 AND status IN ('queued', 'running')
-RETURNING id, team_id, integration_id, config_id, config, status, trigger, replay_of, workflow_id, created_at, started_at, finished_at, rows_read, rows_written, bytes_written, error
+RETURNING id, team_id, integration_id, config_id, config, status, trigger, replay_of, workflow_id, created_at, started_at, finished_at, rows_read, rows_written, bytes_written, error, cdc_lag_bytes
 `
 
 type SyncRunStartParams struct {
@@ -259,6 +264,7 @@ func (q *Queries) SyncRunStart(ctx context.Context, arg SyncRunStartParams) (Syn
 		&i.RowsWritten,
 		&i.BytesWritten,
 		&i.Error,
+		&i.CdcLagBytes,
 	)
 	return i, err
 }

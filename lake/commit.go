@@ -40,6 +40,11 @@ type CommitRequest struct {
 	Method      LoadMethod
 	PrimaryKeys []string
 	Files       []StagedFile
+	// DeletedKeys, with LoadMerge, are files a TableWriter wrote with only
+	// the primary key columns: the table's rows with those keys are deleted
+	// in the same snapshot (a key also among Files keeps its new row only
+	// if it comes later, so callers keep the two apart).
+	DeletedKeys []StagedFile
 	// IdempotencyKey, when set, makes a second commit with the same key
 	// return the first one's result and change nothing.
 	IdempotencyKey string
@@ -116,6 +121,12 @@ func (l *Lake) checkRequest(req CommitRequest) error {
 		}
 	default:
 		return fmt.Errorf("unknown load method %q", req.Method)
+	}
+	if len(req.DeletedKeys) > 0 && req.Method != LoadMerge {
+		return fmt.Errorf("deleting keys from %s.%s needs a merge", req.Schema, req.Table)
+	}
+	if err := l.checkStaged(req.DeletedKeys); err != nil {
+		return err
 	}
 	return l.checkStaged(req.Files)
 }

@@ -116,8 +116,8 @@ func (ct *commitTx) apply(ctx context.Context, req CommitRequest) (CommitResult,
 		res.RowsWritten += f.Rows
 		res.BytesWritten += f.SizeBytes
 	}
-	if req.Method == LoadMerge && len(files) > 0 {
-		dups, err := ct.merge(ctx, table, plan, req.PrimaryKeys, live, files, ids)
+	if req.Method == LoadMerge && len(files)+len(req.DeletedKeys) > 0 {
+		dups, err := ct.merge(ctx, table, plan, req.PrimaryKeys, live, files, ids, req.DeletedKeys)
 		if err != nil {
 			return res, err
 		}

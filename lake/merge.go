@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sluice-dev/sluice/connectors"
@@ -25,8 +26,9 @@ const mergeBatch = 64
 // merge deletes, with positional delete files, every existing row whose
 // primary key appears in the new files, and every row of the new files
 // whose key appears again later in them (the last row of a key wins). Keys
-// with a NULL part never match. It returns how many new rows were dropped.
-func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, keys []string, live []*dataFile, files []StagedFile, ids []int64) (int64, error) {
+// with a NULL part never match. Existing rows whose key is in the key files
+// gone are deleted too. It returns how many new rows were dropped.
+func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, keys []string, live []*dataFile, files []StagedFile, ids []int64, gone []StagedFile) (int64, error) {
 	keyCols, err := keyColumns(plan, keys)
 	if err != nil {
 		return 0, err
@@ -56,6 +58,15 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 		notNull[j] = k.Name + " IS NOT NULL"
 	}
 	newKeys, buildKeys := newKeyReads(files, keyCols)
+	if len(gone) > 0 {
+		goneKeys, err := sourceKeyQuery(keyCols, keys, gone)
+		if err != nil {
+			return 0, err
+		}
+		// Keys gone at the source delete the rows that have them too; no
+		// new file holds them, so they are never repeats.
+		buildKeys = fmt.Sprintf("SELECT * FROM (%s) UNION ALL SELECT * FROM (%s)", buildKeys, goneKeys)
+	}
 	// DuckDB cannot estimate read_parquet with a schema (it guesses one row),
 	// so it would build the semi join's hash table on the existing files,
 	// every row of the table, instead of on the commit's new keys.
@@ -69,7 +80,7 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 		"; CREATE OR REPLACE TABLE hits (f INTEGER, r BIGINT)"); err != nil {
 		return 0, fmt.Errorf("read new keys: %w", err)
 	}
-	parts := keyPartitions(files)
+	parts := keyPartitions(append(slices.Clip(files), gone...))
 	inPart := func(p int) string { return fmt.Sprintf("hash(%s) %% %d = %d", joinNames(keyCols), parts, p) }
 	for start := 0; start < len(live); start += mergeBatch {
 		end := min(start+mergeBatch, len(live))
@@ -106,6 +117,11 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 // gave the operator a sink per file, whose buffers took ~160 MiB whatever
 // the number of keys.
 func newKeyReads(files []StagedFile, keyCols []schemaColumn) (newKeys, buildKeys string) {
+	if len(files) == 0 { // a commit of deleted keys alone
+		none := mapCols(keyCols, func(c schemaColumn) string { return fmt.Sprintf("CAST(NULL AS %s) AS %s", readType(c.Type), c.Name) })
+		keys := strings.Join(none, ", ")
+		return "SELECT CAST(NULL AS INTEGER) AS f, CAST(NULL AS BIGINT) AS r, " + keys + " LIMIT 0", "SELECT " + keys + " LIMIT 0"
+	}
 	paths := make([]string, len(files))
 	index := make([]string, len(files))
 	for i, f := range files {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -246,6 +247,11 @@ func (s *Service) DeleteIntegration(ctx context.Context, teamID, id uuid.UUID) e
 	}
 	if _, err := creatableSpec(row.Type); err != nil {
 		return err
+	}
+	// Best effort: a source that cannot be reached keeps its slot, which
+	// the log names (and DELETE …/sync says so in its answer).
+	if cleanup, err := s.DropSyncCDC(ctx, teamID, id); err == nil && cleanup != nil && !cleanup.Dropped {
+		slog.WarnContext(ctx, "deleted integration's cdc slot was not dropped", "integration", id, "slot", cleanup.Slot, "error", cleanup.Error, "manual", cleanup.Manual)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := s.queries.WithTx(tx)

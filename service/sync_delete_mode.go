@@ -34,7 +34,7 @@ func (s *Service) resolveDeleteMode(ctx context.Context, teamID, integrationID u
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
 		return fmt.Errorf("read the stored sync config: %w", dbError(err))
-	case stored.LoadMethod == syncspec.LoadMerge && in.LoadMethod == syncspec.LoadMerge:
+	case syncspec.MergesOnKeys(stored.LoadMethod) && syncspec.MergesOnKeys(in.LoadMethod):
 		in.DeleteMode = stored.DeleteMode
 	}
 	return nil

@@ -117,7 +117,9 @@ func (s *Service) ReplaySync(ctx context.Context, teamID, runID uuid.UUID, all b
 		return SyncRun{}, fmt.Errorf("decode config of run %s: %w", runID, err)
 	}
 	var only []string
-	if !all {
+	// A cdc replay copies every table from a fresh slot: the slot and its
+	// publication cover them all.
+	if !all && cfg.LoadMethod != syncspec.LoadCDC {
 		for _, t := range old.Tables {
 			if t.Status != "succeeded" {
 				only = append(only, t.SourceTable)

@@ -63,6 +63,13 @@ func (s *Service) ConfigureSync(ctx context.Context, teamID, integrationID uuid.
 	tablesJSON, _ := json.Marshal(in.Tables)
 	var saved SyncConfig
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		stored, err := s.queries.WithTx(tx).SyncConfigGetByIntegration(ctx, db.SyncConfigGetByIntegrationParams{TeamID: teamID, IntegrationID: integrationID})
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("read the stored sync config: %w", dbError(err))
+		}
+		if err := s.resetCDCOnTableChange(ctx, s.queries.WithTx(tx), stored, err == nil, in, tablesJSON); err != nil {
+			return err
+		}
 		row, err := s.queries.WithTx(tx).SyncConfigUpsert(ctx, db.SyncConfigUpsertParams{
 			TeamID: teamID, IntegrationID: integrationID, DestIntegrationID: *in.DestIntegrationID,
 			DestSchema: in.DestSchema, Schedule: sched.Text, Tables: tablesJSON, LoadMethod: in.LoadMethod, DeleteMode: in.DeleteMode,
@@ -96,8 +103,13 @@ func (s *Service) validateSyncInput(ctx context.Context, teamID, integrationID u
 	if in.LoadMethod == "" {
 		in.LoadMethod = syncspec.LoadMerge
 	}
-	if !slices.Contains([]string{syncspec.LoadMerge, syncspec.LoadAppend, syncspec.LoadOverwrite}, in.LoadMethod) {
-		return sched, &InputError{Field: "load_method", Problem: "must be merge, append or overwrite"}
+	if !slices.Contains([]string{syncspec.LoadMerge, syncspec.LoadAppend, syncspec.LoadOverwrite, syncspec.LoadCDC}, in.LoadMethod) {
+		return sched, &InputError{Field: "load_method", Problem: "must be merge, append, overwrite or cdc"}
+	}
+	if in.LoadMethod == syncspec.LoadCDC {
+		if err := s.checkCDCType(ctx, teamID, integrationID); err != nil {
+			return sched, err
+		}
 	}
 	if len(in.Tables) == 0 || len(in.Tables) > maxSyncTables {
 		return sched, &InputError{Field: "tables", Problem: fmt.Sprintf("must list 1 to %d tables", maxSyncTables)}
@@ -114,7 +126,13 @@ func (s *Service) validateSyncInput(ctx context.Context, teamID, integrationID u
 	} else if *in.DestIntegrationID != lakeRow.ID {
 		return sched, &InputError{Field: "dest_integration_id", Problem: "must be the team's lake (the only destination sluice writes today)"}
 	}
-	return sched, s.checkSyncTables(ctx, teamID, integrationID, in)
+	if err := s.checkSyncTables(ctx, teamID, integrationID, in); err != nil {
+		return sched, err
+	}
+	if in.LoadMethod == syncspec.LoadCDC {
+		return sched, s.checkCDCSource(ctx, teamID, integrationID, in.Tables)
+	}
+	return sched, nil
 }
 
 // checkSyncTables checks each selector parses, each exact table exists, every
@@ -167,7 +185,7 @@ func checkTableSpec(spec syncspec.TableSpec, method string, ref connectors.Table
 	if spec.CursorField != "" && method == syncspec.LoadOverwrite {
 		return fmt.Errorf("cursor_field reads only rows past the last sync, so overwrite would replace %s with them; use merge or append", ref)
 	}
-	if method == syncspec.LoadMerge && len(spec.PrimaryKeys) == 0 &&
+	if syncspec.MergesOnKeys(method) && len(spec.PrimaryKeys) == 0 &&
 		!slices.ContainsFunc(cols, func(c connectors.Column) bool { return c.PrimaryKey }) {
 		return fmt.Errorf("%s has no primary key to merge on; set primary_keys or use load_method append or overwrite", ref)
 	}

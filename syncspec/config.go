@@ -5,7 +5,14 @@ const (
 	LoadMerge     = "merge"
 	LoadAppend    = "append"
 	LoadOverwrite = "overwrite"
+	// LoadCDC copies a Postgres source once, then applies the changes its
+	// logical replication slot recorded since, merged on the primary keys.
+	LoadCDC = "cdc"
 )
+
+// MergesOnKeys reports whether a load method upserts on primary keys (and
+// so can apply deletes).
+func MergesOnKeys(loadMethod string) bool { return loadMethod == LoadMerge || loadMethod == LoadCDC }
 
 // TableSpec is one entry of a sync's table list: a selector ("public.users"
 // or "public.*") with optional incremental cursor, primary-key override and

@@ -18,7 +18,7 @@ const (
 // arrive without losing the rows; keep for append and overwrite, which
 // detect no deletes.
 func DefaultDeleteMode(loadMethod string) string {
-	if loadMethod == LoadMerge {
+	if MergesOnKeys(loadMethod) {
 		return DeleteSoft
 	}
 	return DeleteKeep
@@ -27,14 +27,14 @@ func DefaultDeleteMode(loadMethod string) string {
 // CheckDeleteMode refuses a delete mode that is unknown or means nothing for
 // the load method: only merge compares keys, overwrite replaces the table
 // (rows gone at the source go with it) and append never deletes. An empty
-// mode is fine (the default applies).
+// mode is fine (the default applies). cdc merges on keys as merge does.
 func CheckDeleteMode(mode, loadMethod string) error {
 	switch mode {
 	case "", DeleteKeep:
 		return nil
 	case DeleteHard, DeleteSoft:
-		if loadMethod != LoadMerge {
-			return fmt.Errorf("%s applies to load_method merge only: overwrite already drops rows gone at the source and append never deletes; leave delete_mode out or set keep", mode)
+		if !MergesOnKeys(loadMethod) {
+			return fmt.Errorf("%s applies to load_method merge and cdc only: overwrite already drops rows gone at the source and append never deletes; leave delete_mode out or set keep", mode)
 		}
 		return nil
 	}
@@ -49,7 +49,7 @@ func (c Config) TableDeleteMode(spec TableSpec) string {
 	if mode == "" {
 		mode = c.DeleteMode
 	}
-	if mode == "" || c.LoadMethod != LoadMerge {
+	if mode == "" || !MergesOnKeys(c.LoadMethod) {
 		return DeleteKeep
 	}
 	return mode

@@ -3,6 +3,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -108,6 +109,16 @@ type Options struct {
 	// heartbeat before Temporal counts its worker dead and retries the copy;
 	// zero keeps copyTableOptions' 30s. Shorter notices a dead worker sooner.
 	CopyHeartbeatTimeout time.Duration
+}
+
+// captureChangesOptions are copyTableOptions for a cdc run, which also
+// never retries a slot that is gone.
+func (o Options) captureChangesOptions() workflow.ActivityOptions {
+	opts := o.copyTableOptions()
+	policy := *opts.RetryPolicy
+	policy.NonRetryableErrorTypes = append(slices.Clip(policy.NonRetryableErrorTypes), activities.ErrTypeSlotGone)
+	opts.RetryPolicy = &policy
+	return opts
 }
 
 // copyTableOptions returns copyTableOptions with o's heartbeat timeout.

@@ -5,6 +5,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/sluice-dev/sluice/activities"
+	"github.com/sluice-dev/sluice/syncspec"
 )
 
 // SyncInput starts a sync run. Manual runs and replays are recorded by the
@@ -91,7 +92,12 @@ func syncWorkflow(ctx workflow.Context, in SyncInput, opts Options) (SyncOutput,
 		plan.RunID = run.id
 		return finishRun(ctx, books, in, run, plan, nil, err)
 	}
-	failures := copyTables(ctx, in, plan, opts.copyTableOptions())
+	var failures []activities.TableFailure
+	if plan.LoadMethod == syncspec.LoadCDC {
+		failures = captureChanges(ctx, in, plan, opts.captureChangesOptions())
+	} else {
+		failures = copyTables(ctx, in, plan, opts.copyTableOptions())
+	}
 	return finishRun(ctx, books, in, run, plan, failures, ctx.Err())
 }
 

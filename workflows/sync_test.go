@@ -48,10 +48,20 @@ func expectStart(env *testsuite.TestWorkflowEnvironment, a *activities.Syncs) {
 
 // expectPlan mocks planning the started run into the named public tables.
 func expectPlan(env *testsuite.TestWorkflowEnvironment, a *activities.Syncs, tables ...string) activities.SyncPlan {
-	plan := activities.SyncPlan{RunID: syncRunID, DestSchema: "production_db", LoadMethod: "merge", ConfigID: syncConfig}
+	return expectPlanned(env, a, planOf("merge", tables...))
+}
+
+// planOf is the plan of a run copying the named public tables with method.
+func planOf(method string, tables ...string) activities.SyncPlan {
+	plan := activities.SyncPlan{RunID: syncRunID, DestSchema: "production_db", LoadMethod: method, ConfigID: syncConfig}
 	for _, name := range tables {
 		plan.Tables = append(plan.Tables, activities.TablePlan{Source: connectors.TableRef{Schema: "public", Name: name}, DestTable: name, PrimaryKeys: []string{"id"}})
 	}
+	return plan
+}
+
+// expectPlanned mocks planning the started run into plan.
+func expectPlanned(env *testsuite.TestWorkflowEnvironment, a *activities.Syncs, plan activities.SyncPlan) activities.SyncPlan {
 	env.OnActivity(a.PrepareSyncRun, mock.Anything, activities.PrepareSyncRunInput{
 		TeamID: syncTeam, IntegrationID: syncIntegration, ConfigID: syncConfig, RunID: syncRunID, WorkflowID: syncWorkflowID, Trigger: "schedule",
 	}).Return(plan, nil).Once()

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -36,12 +37,37 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink c
 		return connectors.ReadStats{}, asConnectionError(err)
 	}
 	defer conn.Release()
+	if req.Snapshot != "" {
+		if err := enterSnapshot(ctx, conn.Conn(), req.Snapshot); err != nil {
+			return connectors.ReadStats{}, err
+		}
+		defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK") }() // read only: nothing to keep
+	}
 	pipe := newBatchPipe(ctx, sink)
 	stats, err := c.readChunks(ctx, conn.Conn(), req, pipe)
 	if sinkErr := pipe.close(); err == nil {
 		err = sinkErr
 	}
 	return stats, err
+}
+
+// snapshotID is the form of an exported snapshot's name.
+var snapshotID = regexp.MustCompile(`^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$`)
+
+// enterSnapshot opens a read-only transaction that sees what an exported
+// snapshot saw.
+func enterSnapshot(ctx context.Context, conn *pgx.Conn, snapshot string) error {
+	if !snapshotID.MatchString(snapshot) {
+		return fmt.Errorf("%q is not an exported snapshot's name", snapshot)
+	}
+	if _, err := conn.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
+		return fmt.Errorf("begin the snapshot's transaction: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+snapshot+"'"); err != nil {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		return fmt.Errorf("enter exported snapshot %s: %w", snapshot, err)
+	}
+	return nil
 }
 
 // readChunks reads the table, in ordered chunks when req has OrderBy,
@@ -108,6 +134,9 @@ func selectSQL(req connectors.ReadRequest, after []any) (string, []any) {
 // ONLY transaction, so even a statement the source would let a view or
 // function turn into a write is refused by the server.
 func (c *Connector) readChunk(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, query string, args []any, pipe *batchPipe, stats *connectors.ReadStats) (int64, []any, error) {
+	if req.Snapshot != "" { // already in the snapshot's read-only transaction
+		return c.readChunkIn(ctx, conn, req, query, args, pipe, stats)
+	}
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return 0, nil, queryError(err, c.creds)

@@ -1,0 +1,265 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pglogrepl"
+
+	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/connectors/postgres"
+	"github.com/sluice-dev/sluice/lake"
+)
+
+// cdcBufferBytes bounds the changes a cdc run holds before it applies them
+// to the lake (a run, or one transaction, larger than it is applied in
+// several commits; the slot advances only after the last).
+var cdcBufferBytes int64 = 32 << 20
+
+// changeBuffer keeps, per table, the net effect of the changes streamed
+// since the last flush: the last row of each key, or its deletion. It is the
+// stream's postgres.ChangeHandler.
+type changeBuffer struct {
+	run     *cdcRun
+	lake    *lake.Lake
+	tables  map[string]*tableChanges
+	bytes   int64
+	changes int64
+}
+
+var _ postgres.ChangeHandler = (*changeBuffer)(nil)
+
+// tableChanges are one table's pending changes and results.
+type tableChanges struct {
+	plan    TablePlan
+	cols    []connectors.Column
+	keyIdx  []int
+	soft    bool
+	pending map[string]*pendingRow
+	// truncated: the table was emptied after the last flush, before the
+	// pending rows.
+	truncated bool
+	// byName maps the columns of the last change's relation to cols.
+	lastNames []string
+	byName    []int
+	changes   int64
+	written   int64
+	deleted   int64
+	snapshot  int64
+	err       error
+	// unpublished: the table is not in the slot's publication, so the slot
+	// has none of its changes (its err says so); it does not hold the slot back.
+	unpublished bool
+}
+
+// pendingRow is a key's last change: a row (unchanged marks values the
+// change did not send and no earlier change of the run gave) or a delete.
+type pendingRow struct {
+	values    []any
+	unchanged []bool
+	deleted   bool
+}
+
+func newChangeBuffer(ctx context.Context, r *cdcRun, lk *lake.Lake) (*changeBuffer, error) {
+	b := &changeBuffer{run: r, lake: lk, tables: map[string]*tableChanges{}}
+	for _, t := range r.in.Tables {
+		tc := &tableChanges{plan: t, soft: t.DeleteMode == string(lake.DeleteSoft), pending: map[string]*pendingRow{}}
+		b.tables[t.Source.String()] = tc
+		in := CopyTableInput{TeamID: r.in.TeamID, IntegrationID: r.in.IntegrationID, RunID: r.in.RunID, ConfigID: r.in.ConfigID, DestSchema: r.in.DestSchema, Table: t}
+		if tc.err = r.a.checkOwner(ctx, r.teamID, r.integID, in); tc.err != nil {
+			continue
+		}
+		cols, err := r.source.Columns(ctx, t.Source)
+		if err != nil {
+			return nil, fmt.Errorf("describe %s: %w", t.Source, err)
+		}
+		tc.cols = cols
+		for _, k := range t.PrimaryKeys {
+			i := slices.IndexFunc(cols, func(c connectors.Column) bool { return c.Name == k })
+			if i < 0 {
+				tc.err = fmt.Errorf("primary key %s is not a column of %s any more", k, t.Source)
+				break
+			}
+			tc.keyIdx = append(tc.keyIdx, i)
+		}
+	}
+	return b, nil
+}
+
+// columns are the lake types of every table's columns, for decoding.
+func (b *changeBuffer) columns() map[string][]connectors.Column {
+	out := map[string][]connectors.Column{}
+	for name, t := range b.tables {
+		out[name] = t.cols
+	}
+	return out
+}
+
+// Change folds one change into its table's net effect.
+func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
+	t := b.tables[c.Table.String()]
+	if t == nil || t.err != nil {
+		return nil // not a table of this run, or one that failed already
+	}
+	b.changes++
+	t.changes++
+	if c.Kind == postgres.ChangeTruncate {
+		clear(t.pending)
+		t.truncated = true
+		return nil
+	}
+	idx := t.mapColumns(c.Columns)
+	key := make([]any, len(t.keyIdx))
+	for j, k := range t.keyIdx {
+		if idx[k] >= 0 {
+			key[j] = c.Values[idx[k]]
+		}
+	}
+	ks := keyString(key)
+	prev := t.pending[ks]
+	row := &pendingRow{values: make([]any, len(t.cols)), deleted: c.Kind == postgres.ChangeDelete}
+	for i := range t.cols {
+		j := idx[i]
+		switch {
+		case j < 0: // a column the change's relation does not have
+		case c.Unchanged[j] && row.deleted:
+		case c.Unchanged[j] && prev != nil && !prev.deleted && (prev.unchanged == nil || !prev.unchanged[i]):
+			row.values[i] = prev.values[i]
+		case c.Unchanged[j]:
+			if row.unchanged == nil {
+				row.unchanged = make([]bool, len(t.cols))
+			}
+			row.unchanged[i] = true
+		default:
+			row.values[i] = c.Values[j]
+			b.bytes += valueBytes(c.Values[j])
+		}
+	}
+	b.bytes += int64(len(ks)) + 64
+	t.pending[ks] = row
+	if b.bytes > cdcBufferBytes {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+// Commit notes progress; the changes are applied when the buffer fills or
+// the stream ends.
+func (b *changeBuffer) Commit(_ context.Context, end pglogrepl.LSN) error {
+	b.run.beats.record(cdcProgress{Phase: "streaming", LSN: end.String(), Changes: b.changes})
+	return nil
+}
+
+// mapColumns maps the table's columns to the positions of a relation's
+// columns (-1: absent), reusing the last mapping while the relation is the same.
+func (t *tableChanges) mapColumns(names []string) []int {
+	if t.byName != nil && slices.Equal(names, t.lastNames) {
+		return t.byName
+	}
+	t.lastNames, t.byName = names, make([]int, len(t.cols))
+	for i, c := range t.cols {
+		t.byName[i] = slices.Index(names, c.Name)
+	}
+	return t.byName
+}
+
+// flush applies every table's pending changes to the lake, each table as
+// one snapshot, and empties the buffer. A table that fails keeps its error
+// and takes no more changes this run.
+func (b *changeBuffer) flush(ctx context.Context) error {
+	for _, t := range b.tables {
+		if t.err != nil || (len(t.pending) == 0 && !t.truncated) {
+			continue
+		}
+		if err := b.apply(ctx, t); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			t.err = err
+		}
+		clear(t.pending)
+		t.truncated = false
+	}
+	b.bytes = 0
+	return nil
+}
+
+// markUnpublished fails the tables the publication does not have: selected
+// (a glob's new match) after the snapshot, they have no copy to apply
+// changes to, and the slot has none of theirs.
+func (b *changeBuffer) markUnpublished(published []connectors.TableRef) {
+	for name, t := range b.tables {
+		if t.err == nil && !slices.Contains(published, t.plan.Source) {
+			t.unpublished = true
+			t.err = fmt.Errorf("%s is not in the sync's publication: it was created or selected after the sync's snapshot; "+
+				"replay the sync with {\"tables\": \"all\"} to copy every table again from a fresh snapshot that includes it", name)
+		}
+	}
+}
+
+// applyFailed reports whether a published table's changes failed to apply,
+// which keeps the slot where it was.
+func (b *changeBuffer) applyFailed() bool {
+	for _, t := range b.tables {
+		if t.err != nil && !t.unpublished {
+			return true
+		}
+	}
+	return false
+}
+
+// failures are the tables whose changes could not be applied.
+func (b *changeBuffer) failures() []TableFailure {
+	var out []TableFailure
+	for name, t := range b.tables {
+		if t.err != nil {
+			out = append(out, TableFailure{Table: name, Status: "failed", Error: permanentCopyError(name, t.err).Error()})
+		}
+	}
+	slices.SortFunc(out, func(x, y TableFailure) int { return strings.Compare(x.Table, y.Table) })
+	return out
+}
+
+// discard drops whatever was not applied (a failed run).
+func (b *changeBuffer) discard() {
+	for _, t := range b.tables {
+		clear(t.pending)
+	}
+}
+
+// keyString identifies a key's values in the buffer and in rows read back
+// from the lake, whose instants may come in another time zone.
+func keyString(vals []any) string {
+	var sb strings.Builder
+	for _, v := range vals {
+		switch x := v.(type) {
+		case int64:
+			sb.WriteString(strconv.FormatInt(x, 10))
+		case string:
+			sb.WriteString(x)
+		case time.Time:
+			sb.WriteString(x.UTC().Format(time.RFC3339Nano))
+		default:
+			fmt.Fprint(&sb, v)
+		}
+		sb.WriteByte(0)
+	}
+	return sb.String()
+}
+
+// valueBytes estimates a value's memory.
+func valueBytes(v any) int64 {
+	switch x := v.(type) {
+	case string:
+		return int64(len(x)) + 16
+	case []byte:
+		return int64(len(x)) + 24
+	case connectors.JSON:
+		return int64(len(x)) + 16
+	}
+	return 16
+}

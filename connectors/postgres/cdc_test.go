@@ -1,0 +1,257 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pglogrepl"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/connectors/postgres"
+	"github.com/sluice-dev/sluice/internal/testenv/logicalpg"
+	"github.com/sluice-dev/sluice/netguard"
+)
+
+// cdcSource starts a wal_level=logical cluster with a replication role
+// "capture" owning the tables setup creates, and opens the connector as it.
+func cdcSource(t *testing.T, setup string) (*logicalpg.Server, *postgres.Connector) {
+	t.Helper()
+	srv := logicalpg.Start(t)
+	srv.Exec("postgres", "CREATE ROLE capture LOGIN REPLICATION")
+	srv.Exec("postgres", "CREATE DATABASE src OWNER capture")
+	srv.Exec("src", "SET ROLE capture; "+setup)
+	return srv, openCDCAs(t, srv, "capture")
+}
+
+func openCDCAs(t *testing.T, srv *logicalpg.Server, role string) *postgres.Connector {
+	t.Helper()
+	netguard.SetAllowPrivate(true)
+	spec, _ := connectors.Lookup("postgres")
+	config, secrets, err := spec.Normalize(srv.Credentials("src", role))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, closeFn, err := connectors.Open[*postgres.Connector](context.Background(), "postgres", connectors.NewCredentials(spec, connectors.MergeValues(config, secrets)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = closeFn(context.Background()) })
+	return c
+}
+
+// recorder keeps the changes and commits a stream delivers, as text.
+type recorder struct {
+	events []string
+}
+
+func (r *recorder) Change(_ context.Context, c postgres.Change) error {
+	var parts []string
+	for i, name := range c.Columns {
+		switch {
+		case c.Unchanged[i]:
+			parts = append(parts, name+"=unchanged")
+		case c.Values[i] == nil:
+			parts = append(parts, name+"=null")
+		default:
+			v := fmt.Sprint(c.Values[i])
+			if len(v) > 20 {
+				v = fmt.Sprintf("<%d chars>", len(v))
+			}
+			parts = append(parts, name+"="+v)
+		}
+	}
+	kind := map[postgres.ChangeKind]string{postgres.ChangeUpsert: "upsert", postgres.ChangeDelete: "delete", postgres.ChangeTruncate: "truncate"}[c.Kind]
+	r.events = append(r.events, kind+" "+c.Table.String()+" "+strings.Join(parts, " "))
+	return nil
+}
+
+func (r *recorder) Commit(context.Context, pglogrepl.LSN) error {
+	r.events = append(r.events, "commit")
+	return nil
+}
+
+// stream streams the slot from its confirmed position to the server's
+// current one, skipping transactions that committed before skip.
+func stream(t *testing.T, c *postgres.Connector, slot string, cols map[string][]connectors.Column, skip ...pglogrepl.LSN) (*recorder, pglogrepl.LSN) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := c.Slot(ctx, slot)
+	if err != nil || !st.Exists {
+		t.Fatalf("slot %s: %+v %v", slot, st, err)
+	}
+	repl, err := c.OpenReplication(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repl.Close(ctx)
+	rec := &recorder{}
+	opts := postgres.StreamOptions{Slot: slot, Publication: slot, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Columns: cols}
+	if len(skip) > 0 {
+		opts.SkipBefore = skip[0]
+	}
+	reached, err := repl.Stream(ctx, opts, rec)
+	if err != nil {
+		t.Fatalf("stream: %v", err)
+	}
+	if reached < st.CurrentLSN {
+		t.Fatalf("the stream stopped at %s, before %s", reached, st.CurrentLSN)
+	}
+	return rec, reached
+}
+
+// TestCDCStreamsChangesInCommitOrder covers interleaved transactions (each
+// arrives whole, at its commit), an update leaving a TOASTed value
+// unchanged, a delete (its key only), a truncate, and a table name with a
+// quote in it. The exported snapshot sees the rows before the slot.
+func TestCDCStreamsChangesInCommitOrder(t *testing.T) {
+	srv, c := cdcSource(t, `CREATE TABLE "we""ird" (id int PRIMARY KEY, note text, big text);
+		INSERT INTO "we""ird" VALUES (1, 'before', NULL)`)
+	ctx := context.Background()
+	tbl := connectors.TableRef{Schema: "public", Name: `we"ird`}
+	problems, err := c.CDCProblems(ctx, []connectors.TableRef{tbl})
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("problems %v, err %v", problems, err)
+	}
+	slot := postgres.SlotName(uuid.New())
+	if err := c.EnsurePublication(ctx, slot, []connectors.TableRef{tbl}); err != nil {
+		t.Fatal(err)
+	}
+	repl, err := c.OpenReplication(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := repl.CreateSlot(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Exec("src", `INSERT INTO "we""ird" VALUES (2, 'after the slot', NULL)`)
+	sink := &rowsSink{}
+	cols, err := c.Columns(ctx, tbl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Read(ctx, connectors.ReadRequest{Table: tbl, Columns: cols, Snapshot: created.Snapshot}, sink); err != nil {
+		t.Fatalf("read in the exported snapshot: %v", err)
+	}
+	if len(sink.rows) != 1 {
+		t.Fatalf("the snapshot read %d rows, want the 1 from before the slot", len(sink.rows))
+	}
+	_ = repl.Close(ctx)
+
+	// Two sessions interleave: B commits first, so its change comes first.
+	a, b := openTx(t, srv), openTx(t, srv)
+	a.exec(`INSERT INTO "we""ird" VALUES (3, 'a', (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 4000)))`)
+	b.exec(`UPDATE "we""ird" SET note = 'b' WHERE id = 1`)
+	b.commit()
+	a.exec(`UPDATE "we""ird" SET note = 'a2' WHERE id = 3`)
+	a.commit()
+	srv.Exec("src", `DELETE FROM "we""ird" WHERE id = 2; TRUNCATE "we""ird"`)
+
+	rec, reached := stream(t, c, slot, map[string][]connectors.Column{tbl.String(): cols})
+	want := []string{
+		`upsert public.we"ird id=2 note=after the slot big=null`, "commit",
+		`upsert public.we"ird id=1 note=b big=null`, "commit",
+		`upsert public.we"ird id=3 note=a big=<128000 chars>`,
+		`upsert public.we"ird id=3 note=a2 big=unchanged`, "commit",
+		`delete public.we"ird id=2 note=unchanged big=unchanged`,
+		`truncate public.we"ird `, "commit",
+	}
+	if strings.Join(rec.events, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(rec.events, "\n"), strings.Join(want, "\n"))
+	}
+	// Nothing is confirmed until told: a second stream repeats everything.
+	if again, _ := stream(t, c, slot, nil); len(again.events) != len(want) {
+		t.Fatalf("a stream before AdvanceSlot delivered %d events, want all %d again", len(again.events), len(want))
+	}
+	// Applied but not advanced (a crash between the two): skipped.
+	if again, _ := stream(t, c, slot, nil, reached); len(again.events) != 0 {
+		t.Fatalf("transactions before SkipBefore were delivered: %v", again.events)
+	}
+	if err := c.AdvanceSlot(ctx, slot, reached); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := stream(t, c, slot, nil); len(again.events) != 0 {
+		t.Fatalf("after AdvanceSlot the stream delivered %v", again.events)
+	}
+	if err := c.DropCDC(ctx, slot, slot); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := c.Slot(ctx, slot); err != nil || st.Exists {
+		t.Fatalf("slot after DropCDC: %+v %v", st, err)
+	}
+}
+
+// TestCDCStreamOfADroppedSlotSaysItIsGone drops the slot behind sluice's back.
+func TestCDCStreamOfADroppedSlotSaysItIsGone(t *testing.T) {
+	srv, c := cdcSource(t, `CREATE TABLE t (id int PRIMARY KEY)`)
+	ctx := context.Background()
+	slot := postgres.SlotName(uuid.New())
+	if err := c.EnsurePublication(ctx, slot, []connectors.TableRef{{Schema: "public", Name: "t"}}); err != nil {
+		t.Fatal(err)
+	}
+	repl, err := c.OpenReplication(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repl.Close(ctx)
+	created, err := repl.CreateSlot(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Exec("src", "SELECT pg_drop_replication_slot('"+slot+"')")
+	_, err = repl.Stream(ctx, postgres.StreamOptions{Slot: slot, Publication: slot, Start: created.ConsistentPoint, Until: created.ConsistentPoint + 1}, &recorder{})
+	if !errors.Is(err, postgres.ErrSlotGone) {
+		t.Fatalf("stream of a dropped slot: %v, want ErrSlotGone", err)
+	}
+}
+
+// TestCDCProblemsSayWhatToChange checks a source that cannot serve cdc.
+func TestCDCProblemsSayWhatToChange(t *testing.T) {
+	srv, _ := cdcSource(t, `CREATE TABLE keyless (v int); CREATE TABLE nothing (id int PRIMARY KEY);
+		ALTER TABLE nothing REPLICA IDENTITY NOTHING`)
+	srv.Exec("postgres", "CREATE ROLE reader LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
+	c := openCDCAs(t, srv, "reader")
+	problems, err := c.CDCProblems(context.Background(), []connectors.TableRef{{Schema: "public", Name: "keyless"}, {Schema: "public", Name: "nothing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(problems, "\n")
+	for _, want := range []string{`ALTER ROLE "reader" WITH REPLICATION`, "table public.keyless has no primary key", "REPLICA IDENTITY NOTHING"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems do not say %q:\n%s", want, got)
+		}
+	}
+}
+
+// txSession is a connection to the cluster's src database with an open
+// transaction.
+type txSession struct {
+	t    *testing.T
+	conn *pgx.Conn
+}
+
+func openTx(t *testing.T, srv *logicalpg.Server) *txSession {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), srv.URL("src"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	s := &txSession{t: t, conn: conn}
+	s.exec("BEGIN")
+	return s
+}
+
+func (s *txSession) exec(sql string) {
+	s.t.Helper()
+	if _, err := s.conn.Exec(context.Background(), sql); err != nil {
+		s.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func (s *txSession) commit() { s.exec("COMMIT") }
