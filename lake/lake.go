@@ -42,12 +42,12 @@ type Limits struct {
 // DefaultLimits keep a writer and a query well under 512 MiB of memory. A
 // writer holds two staging tables of up to FileMaxRows rows (one being
 // written out), so files are kept to one row group of DuckDB's default size;
-// FileMaxBytes cuts them short for wide rows (at 64 MiB, a worker copying a
-// 20-column table of text, numerics and jsonb peaked at 520–554 MiB; at 32
-// MiB 472–481 MiB).
+// FileMaxBytes cuts them short for wide rows (a worker copying a 20-column
+// table of text, numerics and jsonb peaked at 520–554 MiB at 64 MiB, 500–505
+// MiB at 32 MiB, 419–421 MiB at 16 MiB, in the same time).
 var DefaultLimits = Limits{
 	FileMaxRows:  122_880,
-	FileMaxBytes: 32 << 20,
+	FileMaxBytes: 16 << 20,
 	WriterMemory: "256MB",
 	QueryMemory:  "512MB",
 	QueryThreads: 2,
