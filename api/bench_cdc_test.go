@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluice-dev/sluice/internal/testenv/logicalpg"
+	"github.com/sluice-dev/sluice/internal/testenv/pgcluster"
 )
 
 // cdcBenchRows is the cdc benchmark's table size: SLUICE_BENCH_CDC_ROWS,
@@ -26,7 +26,7 @@ func BenchmarkSyncCDC(b *testing.B) {
 	rows := cdcBenchRows(b)
 	changes := rows / 10
 	s := newSyncBench(b)
-	srv := logicalpg.Start(b)
+	srv := pgcluster.StartLogical(b)
 	srv.Exec("postgres", "CREATE ROLE capture LOGIN REPLICATION")
 	srv.Exec("postgres", "CREATE DATABASE src OWNER capture")
 	srv.Exec("src", fmt.Sprintf(`SET ROLE capture; CREATE TABLE big AS SELECT g::bigint AS id, 'customer ' || g AS name,

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluice-dev/sluice/db/dbtest"
 	"github.com/sluice-dev/sluice/internal/testenv"
 )
 
@@ -41,18 +40,14 @@ func BenchmarkSyncWideTable(b *testing.B) {
 	testenv.ExecPostgres(b, fmt.Sprintf("CREATE TABLE %s AS SELECT %s FROM generate_series(1, %d) g; ALTER TABLE %[1]s ADD PRIMARY KEY (id)",
 		name, wideColumns, syncBenchWideRows))
 	testenv.ExecPostgres(b, "VACUUM ANALYZE "+name)
-	psql := func() time.Duration {
-		sql := fmt.Sprintf("COPY (SELECT %s FROM %s) TO STDOUT (FORMAT binary)", wideColumnNames, name)
-		return timedToNull(b, exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dbtest.AdminURL(), "-c", sql))
-	}
 	for i := 0; i < b.N; i++ {
-		baseline := psql()
+		baseline := psqlCopy(b, wideColumnNames, name)
 		s.configure(b, "merge", map[string]any{"name": name, "delete_mode": "keep"})
 		run := s.runSync(b, "wide")
 		if n := s.lakeCount(b, "SELECT count(*) AS n FROM BENCH.wide"); run.Rows != syncBenchWideRows || n != syncBenchWideRows {
 			b.Fatalf("wide load: %d rows read, %d in the lake, want %d", run.Rows, n, syncBenchWideRows)
 		}
-		baseline = min(baseline, psql())
+		baseline = min(baseline, psqlCopy(b, wideColumnNames, name))
 		reportSourceFigures(b, "wide table (20 columns, Postgres)", "psql binary COPY", syncBenchWideRows, baseline, run)
 	}
 }

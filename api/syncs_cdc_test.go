@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sluice-dev/sluice/internal/testenv"
-	"github.com/sluice-dev/sluice/internal/testenv/logicalpg"
+	"github.com/sluice-dev/sluice/internal/testenv/pgcluster"
 )
 
 // cdcFixture is a sluice stack and a private wal_level=logical Postgres
@@ -18,12 +18,12 @@ import (
 // integration on it as that role.
 type cdcFixture struct {
 	syncFixture
-	srv *logicalpg.Server
+	srv *pgcluster.Server
 }
 
 func newCDCFixture(t *testing.T, setup string) cdcFixture {
 	t.Helper()
-	srv := logicalpg.Start(t)
+	srv := pgcluster.StartLogical(t)
 	srv.Exec("postgres", "CREATE ROLE capture LOGIN REPLICATION")
 	srv.Exec("postgres", "CREATE DATABASE src OWNER capture")
 	srv.Exec("src", "SET ROLE capture; "+setup)

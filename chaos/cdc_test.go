@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluice-dev/sluice/internal/testenv/logicalpg"
+	"github.com/sluice-dev/sluice/internal/testenv/pgcluster"
 )
 
 // cdcScenario is a cdc sync (hard deletes, so the lake must equal the
 // source) of the fixture tables in a private wal_level=logical cluster,
 // owned by the replication role "capture", after its snapshot.
 type cdcScenario struct {
-	srv  *logicalpg.Server
+	srv  *pgcluster.Server
 	src  *source
 	s    *stack
 	id   string
@@ -25,7 +25,7 @@ type cdcScenario struct {
 
 func newCDCScenario(t *testing.T, dest string) cdcScenario {
 	t.Helper()
-	srv := logicalpg.Start(t)
+	srv := pgcluster.StartLogical(t)
 	srv.Exec("postgres", "CREATE ROLE capture LOGIN REPLICATION")
 	srv.Exec("postgres", "CREATE DATABASE src OWNER capture")
 	tables := append([]fixtureTable(nil), fixtureTables...)

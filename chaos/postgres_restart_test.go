@@ -149,7 +149,7 @@ func TestPostgresRestartDuringAPILoad(t *testing.T) {
 	o := &outcome{Scenario: "postgres-restart-api"}
 	defer func() { report(*o) }()
 	pg := startPGCluster(t)
-	s := newStack(t, stackOptions{DatabaseURL: pg.url("sluice"), Env: workerTuning})
+	s := newStack(t, stackOptions{DatabaseURL: pg.URL("sluice"), Env: workerTuning})
 	s.mustCall(http.StatusCreated, http.MethodPost, "/log/task", map[string]any{
 		"task_id": "chaos-first", "app_name": "chaos", "task_name": "load", "task_type": "chaos", "status": "start"})
 	load := startAPILoad(s, 3)
@@ -158,11 +158,11 @@ func TestPostgresRestartDuringAPILoad(t *testing.T) {
 	for r := 1; r <= chaosRuns(10); r++ {
 		time.Sleep(2*time.Second + time.Duration(rand.Int64N(int64(2*time.Second))))
 		mode := map[bool]string{true: "immediate", false: "fast"}[r%2 == 0]
-		pg.stop(mode)
+		pg.Stop(mode)
 		down := time.Now()
 		time.Sleep(4 * time.Second)
 		up := time.Now()
-		pg.start()
+		pg.Start()
 		cycles = append(cycles, cycle{down, up})
 		eventually(15*time.Second, func() bool {
 			r, err := s.call(http.MethodGet, "/v1/api/integrations", nil)
@@ -226,7 +226,7 @@ func TestPostgresRestartDuringSync(t *testing.T) {
 	defer func() { report(*o) }()
 	pg := startPGCluster(t)
 	src := newSource(t, fixtureTables, false)
-	s := newStack(t, stackOptions{DatabaseURL: pg.url("sluice"), Env: workerTuning})
+	s := newStack(t, stackOptions{DatabaseURL: pg.URL("sluice"), Env: workerTuning})
 	id := s.createIntegration(testenv.PostgresCredentials(""))
 	const dest = "chaos_pg"
 	s.configureMerge(id, dest, src.names())
@@ -242,10 +242,10 @@ func TestPostgresRestartDuringSync(t *testing.T) {
 		runID := s.startRun(id)
 		time.Sleep(time.Duration(rand.Int64N(int64(took))))
 		mode := map[bool]string{true: "immediate", false: "fast"}[r%2 == 0]
-		pg.stop(mode)
+		pg.Stop(mode)
 		down := 3*time.Second + time.Duration(rand.Int64N(int64(5*time.Second)))
 		time.Sleep(down)
-		pg.start()
+		pg.Start()
 		final := s.waitRun(runID, 8*time.Minute)
 		got := s.compare(t, src, dest)
 		t.Logf("run %d: Postgres down %s (%s): %v after %s, %d table attempts",

@@ -13,22 +13,22 @@ import (
 
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/connectors/postgres"
-	"github.com/sluice-dev/sluice/internal/testenv/logicalpg"
+	"github.com/sluice-dev/sluice/internal/testenv/pgcluster"
 	"github.com/sluice-dev/sluice/netguard"
 )
 
 // cdcSource starts a wal_level=logical cluster with a replication role
 // "capture" owning the tables setup creates, and opens the connector as it.
-func cdcSource(t *testing.T, setup string) (*logicalpg.Server, *postgres.Connector) {
+func cdcSource(t *testing.T, setup string) (*pgcluster.Server, *postgres.Connector) {
 	t.Helper()
-	srv := logicalpg.Start(t)
+	srv := pgcluster.StartLogical(t)
 	srv.Exec("postgres", "CREATE ROLE capture LOGIN REPLICATION")
 	srv.Exec("postgres", "CREATE DATABASE src OWNER capture")
 	srv.Exec("src", "SET ROLE capture; "+setup)
 	return srv, openCDCAs(t, srv, "capture")
 }
 
-func openCDCAs(t *testing.T, srv *logicalpg.Server, role string) *postgres.Connector {
+func openCDCAs(t *testing.T, srv *pgcluster.Server, role string) *postgres.Connector {
 	t.Helper()
 	netguard.SetAllowPrivate(true)
 	spec, _ := connectors.Lookup("postgres")
@@ -235,7 +235,7 @@ type txSession struct {
 	conn *pgx.Conn
 }
 
-func openTx(t *testing.T, srv *logicalpg.Server) *txSession {
+func openTx(t *testing.T, srv *pgcluster.Server) *txSession {
 	t.Helper()
 	conn, err := pgx.Connect(context.Background(), srv.URL("src"))
 	if err != nil {

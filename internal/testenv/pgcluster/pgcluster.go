@@ -1,6 +1,8 @@
-// Package logicalpg starts private Postgres servers with wal_level=logical
-// for change data capture tests.
-package logicalpg
+// Package pgcluster starts private Postgres servers for tests that stop,
+// restart or reconfigure their server (chaos scenarios, change data
+// capture), in a temporary directory on a free port: the machine's shared
+// server is never touched.
+package pgcluster
 
 import (
 	"context"
@@ -16,41 +18,63 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Server is a private Postgres server started with
-// wal_level=logical for change data capture tests, in a temporary directory
-// on a free port; the machine's shared server is never reconfigured.
+// Server is a private Postgres server. Its programs run as the postgres
+// user when the test runs as root (Postgres refuses to run as root).
 type Server struct {
-	t    testing.TB
-	bin  string
-	dir  string
-	Port int
+	t        testing.TB
+	bin      string
+	dir      string
+	settings []string
+	Port     int
 }
 
-// Start initializes and starts a private cluster with
-// logical replication. Without the server programs it skips the test,
-// unless SLUICE_REQUIRE_CDC=1, when it fails it.
-func Start(t testing.TB) *Server {
+// Options say how a server is started.
+type Options struct {
+	// Settings are server settings ("wal_level=logical") beyond the
+	// address, port and socket directory.
+	Settings []string
+	// Require names an environment variable that, set to 1, makes a
+	// machine that cannot run the server fail the test instead of skipping it.
+	Require string
+}
+
+// StartLogical starts a server with logical replication for change data
+// capture tests; SLUICE_REQUIRE_CDC=1 makes a machine without the server
+// programs fail them.
+func StartLogical(t testing.TB) *Server {
 	t.Helper()
+	return Start(t, Options{Require: "SLUICE_REQUIRE_CDC", Settings: []string{"wal_level=logical", "max_replication_slots=20",
+		"max_wal_senders=20", "max_slot_wal_keep_size=1GB", "fsync=off"}})
+}
+
+// Start initializes and starts a private cluster, or skips the test with
+// the reason when this machine cannot run one (fails it under opts.Require).
+func Start(t testing.TB, opts Options) *Server {
+	t.Helper()
+	cannot := func(format string, args ...any) {
+		t.Helper()
+		if opts.Require != "" && os.Getenv(opts.Require) == "1" {
+			t.Fatalf(opts.Require+"=1 but "+format, args...)
+		}
+		t.Skipf(format, args...)
+	}
 	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	if len(bins) == 0 {
-		if os.Getenv("SLUICE_REQUIRE_CDC") == "1" {
-			t.Fatal("SLUICE_REQUIRE_CDC=1 but there is no initdb in /usr/lib/postgresql/*/bin to start a wal_level=logical cluster")
-		}
-		t.Skip("no initdb in /usr/lib/postgresql/*/bin: cannot start a wal_level=logical cluster (set SLUICE_REQUIRE_CDC=1 to fail instead)")
+		cannot("no initdb in /usr/lib/postgresql/*/bin to start a private cluster with")
 	}
 	sort.Strings(bins)
-	dir, err := os.MkdirTemp("", "sluice-cdc-pg-")
+	dir, err := os.MkdirTemp("", "sluice-pg-")
 	if err != nil {
 		t.Fatalf("make the cluster's directory: %v", err)
 	}
-	p := &Server{t: t, bin: filepath.Dir(bins[len(bins)-1]), dir: dir, Port: freeTCPPort(t)}
+	p := &Server{t: t, bin: filepath.Dir(bins[len(bins)-1]), dir: dir, settings: opts.Settings, Port: freeTCPPort(t)}
 	t.Cleanup(func() {
 		_, _ = p.run("pg_ctl", "stop", "-D", p.dataDir(), "-m", "immediate", "-w")
 		_ = os.RemoveAll(dir)
 	})
 	if os.Geteuid() == 0 {
 		if out, err := exec.Command("chown", "postgres:postgres", dir).CombinedOutput(); err != nil {
-			t.Fatalf("hand the cluster's directory to the postgres user: %v (%s)", err, out)
+			cannot("cannot hand the cluster's directory to the postgres user: %v (%s)", err, out)
 		}
 	}
 	if out, err := p.run("initdb", "-D", p.dataDir(), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"); err != nil {
@@ -76,8 +100,10 @@ func (p *Server) run(program string, args ...string) ([]byte, error) {
 // Start starts the server (again, after Stop).
 func (p *Server) Start() {
 	p.t.Helper()
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_replication_slots=20 "+
-		"-c max_wal_senders=20 -c max_slot_wal_keep_size=1GB -c fsync=off", p.Port, p.dir)
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1", p.Port, p.dir)
+	for _, s := range p.settings {
+		opts += " -c " + s
+	}
 	if out, err := p.run("pg_ctl", "start", "-D", p.dataDir(), "-w", "-t", "60", "-l", filepath.Join(p.dir, "server.log"), "-o", opts); err != nil {
 		log, _ := os.ReadFile(filepath.Join(p.dir, "server.log"))
 		p.t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
