@@ -63,7 +63,7 @@ FUZZ_TARGETS := \
 	./syncspec:FuzzParseSchedule ./syncspec:FuzzParseTableSelector ./syncspec:FuzzDestTableName \
 	./observability:FuzzParseSchemaField \
 	./openlineage:FuzzParse \
-	./lineage/sqlcols:FuzzExtract \
+	./lineage/sqlcols:FuzzExtract ./lineage/sqlcols:FuzzPostgresJSONTree \
 	./api:FuzzRequestBodies
 
 # FUZZ_QUICK_TARGETS leave out the two that need seconds per seed (their seeds

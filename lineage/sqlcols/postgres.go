@@ -9,7 +9,7 @@ import (
 
 // parsePostgres parses sql with Postgres's grammar.
 func parsePostgres(sql string) (*Parsed, error) {
-	tree, err := pg.Parse(sql)
+	tree, err := parsePostgresTree(sql)
 	if err != nil {
 		return nil, fmt.Errorf("parse as postgres: %w", err)
 	}
