@@ -56,10 +56,10 @@ type pgJSONDecoder struct {
 }
 
 // fieldsByKey maps a message's JSON keys to its fields, built once per type.
-var fieldsByKey sync.Map // protoreflect.FullName -> map[string]protoreflect.FieldDescriptor
+var fieldsByKey sync.Map // protoreflect.MessageDescriptor -> map[string]protoreflect.FieldDescriptor
 
 func fieldsOf(md protoreflect.MessageDescriptor) map[string]protoreflect.FieldDescriptor {
-	if m, ok := fieldsByKey.Load(md.FullName()); ok {
+	if m, ok := fieldsByKey.Load(md); ok {
 		return m.(map[string]protoreflect.FieldDescriptor)
 	}
 	fields := md.Fields()
@@ -69,12 +69,15 @@ func fieldsOf(md protoreflect.MessageDescriptor) map[string]protoreflect.FieldDe
 		m[fd.JSONName()] = fd
 		m[string(fd.Name())] = fd
 	}
-	fieldsByKey.Store(md.FullName(), m)
+	fieldsByKey.Store(md, m)
 	return m
 }
 
 // message reads an object into m.
 func (d *pgJSONDecoder) message(m protoreflect.Message) error {
+	if node, ok := m.Interface().(*pg.Node); ok {
+		return d.node(node)
+	}
 	if err := d.expect('{'); err != nil {
 		return err
 	}
@@ -108,6 +111,34 @@ func (d *pgJSONDecoder) message(m protoreflect.Message) error {
 			return d.fail("expected , or }")
 		}
 	}
+}
+
+// node reads a Node: an object of one key, naming the member of its oneof.
+// The generated constructors set the member without protoreflect's
+// reflection, the largest cost of decoding when nodes are most of a tree.
+func (d *pgJSONDecoder) node(n *pg.Node) error {
+	if err := d.expect('{'); err != nil {
+		return err
+	}
+	if d.peek() == '}' { // an empty node (a NULL in a list)
+		d.pos++
+		return nil
+	}
+	key, err := d.key()
+	if err != nil {
+		return err
+	}
+	newMember, ok := nodeConstructors[key]
+	if !ok {
+		return d.fail("unknown node type " + key)
+	}
+	if err := d.expect(':'); err != nil {
+		return err
+	}
+	if err := d.message(newMember(n)); err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	return d.expect('}')
 }
 
 // field reads the value of one field of m.
