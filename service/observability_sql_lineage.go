@@ -26,9 +26,10 @@ const (
 	SQLFailed = "failed"
 )
 
-// parsedSQL keeps recently parsed statements (1 MiB of SQL text): a
-// scheduled job reports the same SQL on every run.
-var parsedSQL = sqlcols.NewParseCache(1 << 20)
+// parsedSQL keeps recently parsed statements (about 4 MiB: a thousand
+// 2 KiB statements' lineage, or fifty syntax trees): a scheduled job
+// reports the same SQL on every run.
+var parsedSQL = sqlcols.NewParseCache(4 << 20)
 
 // maxSQLErrorLength bounds a stored parse failure reason.
 const maxSQLErrorLength = 512

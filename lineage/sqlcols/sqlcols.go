@@ -146,6 +146,8 @@ type Parsed struct {
 	analyse func(SchemaLookup) ([]Statement, error)
 	// uncacheable: each analysis parses again (see parseMySQL).
 	uncacheable bool
+	// weight is roughly the bytes it holds, for ParseCache's bound.
+	weight int
 }
 
 // Parse parses sql (at most MaxStatementBytes) in dialect; Auto tries
