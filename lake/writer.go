@@ -289,8 +289,12 @@ func (w *TableWriter) close() {
 }
 
 func (w *TableWriter) removeStaged() {
-	for _, f := range w.staged {
-		_ = os.Remove(f.Path)
+	paths := make([]string, len(w.staged))
+	for i, f := range w.staged {
+		paths[i] = f.Path
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	w.lake.removeStored(ctx, paths)
 	w.staged = nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -94,6 +95,13 @@ func (w *TableWriter) launch() {
 			return
 		}
 		mark.apply(&f)
+		// Uploaded while the next rows are buffered, before any commit can
+		// reference it.
+		if f.Key, err = w.lake.upload(ctx, f.Path); err != nil {
+			_ = os.Remove(f.Path)
+			job.err = fmt.Errorf("write %s.%s: %w", w.schema, w.table, err)
+			return
+		}
 		job.file, job.err = f, w.bg.exec(ctx, "DROP TABLE "+table)
 	}()
 }
