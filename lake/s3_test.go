@@ -23,7 +23,7 @@ type s3Fixture struct {
 	store Storage
 }
 
-func newS3Fixture(t *testing.T) *s3Fixture {
+func newS3Fixture(t testing.TB) *s3Fixture {
 	t.Helper()
 	srv := s3server.Start(t)
 	srv.Setenv(t)

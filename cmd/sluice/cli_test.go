@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -178,6 +179,29 @@ func TestUnreachablePostgresIsOneClearLine(t *testing.T) {
 		if res.code == 0 || len(lines) != 1 || !strings.Contains(lines[0], "cannot reach Postgres") ||
 			!strings.Contains(lines[0], "connection refused") || !strings.Contains(lines[0], "set DATABASE_URL") {
 			t.Errorf("sluice %v with Postgres down: exit %d, stderr %q (want one line naming the cause and what to do)", args, res.code, res.stderr)
+		}
+	}
+}
+
+// TestBadLakeStorageStopsAtStart: a lake URL that does not parse, or a
+// bucket that cannot be reached, is one line at start, not a panic or a
+// failure at the first sync.
+func TestBadLakeStorageStopsAtStart(t *testing.T) {
+	base := []string{"DATABASE_URL=postgres://postgres@localhost:1/sluice?sslmode=disable",
+		"SLUICE_SECRET_KEY=" + strings.Repeat("A", 43) + "=", "TEMPORAL_ADDRESS=127.0.0.1:1",
+		"AWS_ACCESS_KEY_ID=id", "AWS_SECRET_ACCESS_KEY=do-not-print-me", "AWS_EC2_METADATA_DISABLED=true"}
+	for _, c := range []struct{ url, want string }{
+		{"s3:///no-bucket", "want s3://bucket/prefix"},
+		{"gs://bucket/lake", "want a local directory or s3://bucket/prefix"},
+		{"s3://bucket/lake", "list the bucket"},
+	} {
+		env := append(slices.Clone(base), "SLUICE_LAKE_URL="+c.url, "SLUICE_S3_ENDPOINT=http://127.0.0.1:1", "SLUICE_S3_PATH_STYLE=true")
+		for _, command := range []string{"api", "worker"} {
+			res := runCLI(t, env, command)
+			lines := strings.Split(strings.TrimRight(res.stderr, "\n"), "\n")
+			if res.code == 0 || len(lines) != 1 || !strings.Contains(lines[0], c.want) || strings.Contains(res.stderr, "do-not-print-me") {
+				t.Errorf("sluice %s with SLUICE_LAKE_URL=%s: exit %d, stderr %q (want one line saying %q)", command, c.url, res.code, res.stderr, c.want)
+			}
 		}
 	}
 }
