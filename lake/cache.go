@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -143,6 +144,30 @@ func (c *Cache) recordLocked(path string, size int64) {
 	}
 	c.files[path] = &cachedFile{size: size, used: time.Now()}
 	c.size += size
+}
+
+// adopt records the lake files an earlier process left in dir, last used
+// when they were written, so they count against the bound and go first.
+// Files being written are skipped (temporary names start with '.'), as are
+// files it knows already.
+func (c *Cache) adopt(dir string) {
+	_ = filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || strings.HasPrefix(e.Name(), ".") || !strings.HasSuffix(e.Name(), ".parquet") {
+			return nil //nolint:nilerr // an unreadable entry is left alone
+		}
+		info, err := e.Info()
+		if err != nil {
+			return nil //nolint:nilerr // gone meanwhile
+		}
+		c.mu.Lock()
+		if c.files[p] == nil {
+			c.files[p] = &cachedFile{size: info.Size(), used: info.ModTime()}
+			c.size += info.Size()
+		}
+		c.mu.Unlock()
+		return nil
+	})
+	c.evict()
 }
 
 // forget drops a file the lake deleted.

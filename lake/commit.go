@@ -227,4 +227,3 @@ func (l *Lake) committed(ctx context.Context, tx pgx.Tx, key string) (CommitResu
 	}
 	return res, true, nil
 }
-

@@ -98,6 +98,9 @@ func Open(ctx context.Context, pool *pgxpool.Pool, catalogSchema, dataPath strin
 	for _, o := range opts {
 		o(l)
 	}
+	if l.store != nil {
+		l.cache.adopt(l.dataPath)
+	}
 	if err := l.ensureCatalog(ctx); err != nil {
 		return nil, fmt.Errorf("open lake %s: %w", catalogSchema, err)
 	}

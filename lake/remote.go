@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -93,8 +94,11 @@ func eachPath(ctx context.Context, paths []string, limit int, fn func(context.Co
 
 // removeStored deletes files from the data directory and, on object
 // storage, their objects; best effort, as what stays is an orphan that
-// RemoveOrphanFiles finds.
+// RemoveOrphanFiles finds. It gives up after a minute: callers clean up
+// after a failure, often with a context that no longer ends.
 func (l *Lake) removeStored(ctx context.Context, paths []string) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	for _, p := range paths {
 		_ = os.Remove(p)
 		if l.store == nil {
@@ -223,4 +227,18 @@ func (l *Lake) checkUploaded(ctx context.Context, files []StagedFile) ([]StagedF
 		out[i], paths[i] = f, f.Path
 	}
 	return out, l.fetch(ctx, paths)
+}
+
+// RemoveStaged deletes staged files no commit will reference (key files of
+// delete detection, rows a commit did not take) from the data directory
+// and, on object storage, from the bucket.
+func (l *Lake) RemoveStaged(ctx context.Context, files []StagedFile) {
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.Path
+		if f.Key != "" {
+			paths[i] = l.localPath(f.Key)
+		}
+	}
+	l.removeStored(ctx, paths)
 }

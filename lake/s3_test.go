@@ -180,7 +180,10 @@ func TestS3CacheEvictsLeastRecentlyUsed(t *testing.T) {
 	if n, sum := f.checksumOn(l, "s.a", QueryOptions{}); n != aN || sum != aSum {
 		t.Fatalf("read %d (%s) of a", n, sum)
 	}
-	aFiles := localParquet(t, l.DataPath())
+	aFiles := localParquet(l.DataPath())
+	if len(aFiles) == 0 {
+		t.Fatal("no files were fetched")
+	}
 	cache.MaxBytes = cache.Size() + cache.Size()/2 // room for one table's files, not two
 	bN, bSum := expectedChecksum(peopleRows(0, 5000, "b"))
 	if n, sum := f.checksumOn(l, "s.b", QueryOptions{}); n != bN || sum != bSum {
@@ -197,11 +200,20 @@ func TestS3CacheEvictsLeastRecentlyUsed(t *testing.T) {
 	if n, sum := f.checksumOn(l, "s.a", QueryOptions{}); n != aN || sum != aSum {
 		t.Fatalf("read %d (%s) of a after its eviction", n, sum)
 	}
+
+	// A process started later counts the copies an earlier one left.
+	later := NewCache(1)
+	later.Hold = 0
+	if _, err := Open(f.ctx, f.pool, "lake_test", l.DataPath(), WithStorage(f.store, later)); err != nil {
+		t.Fatal(err)
+	}
+	if left := localParquet(l.DataPath()); len(left) > 0 || later.Size() != 0 {
+		t.Fatalf("a cache bound to 1 byte kept %d bytes of an earlier process: %v", later.Size(), left)
+	}
 }
 
 // localParquet lists the Parquet files under a data directory.
-func localParquet(t *testing.T, dir string) []string {
-	t.Helper()
+func localParquet(dir string) []string {
 	var out []string
 	_ = filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err == nil && !e.IsDir() && strings.HasSuffix(p, ".parquet") {
@@ -209,8 +221,5 @@ func localParquet(t *testing.T, dir string) []string {
 		}
 		return nil
 	})
-	if len(out) == 0 {
-		t.Fatal("no files were fetched")
-	}
 	return out
 }
