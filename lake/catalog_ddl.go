@@ -2,6 +2,7 @@ package lake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -114,6 +115,10 @@ func (l *Lake) createCatalog(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
+// ErrLakeElsewhere means a lake was opened on local files while its
+// catalog says its files are on object storage.
+var ErrLakeElsewhere = errors.New("lake files are on object storage")
+
 // checkCatalog refuses a catalog of another specification version and keeps
 // data_path pointing at where the lake's files are, since data file paths
 // are stored relative to it. On object storage that is the bucket, the same
@@ -127,6 +132,15 @@ func (l *Lake) checkCatalog(ctx context.Context, tx pgx.Tx) error {
 	}
 	if version != specVersion {
 		return fmt.Errorf("catalog %s is DuckLake %s; sluice writes DuckLake %s", l.schema, version, specVersion)
+	}
+	// A process without the bucket (SLUICE_LAKE_URL forgotten) must not
+	// point the lake back at its own directory, where the files are not.
+	var current string
+	if err := tx.QueryRow(ctx, l.q(`SELECT value FROM {S}.ducklake_metadata WHERE key = 'data_path' AND scope IS NULL`)).Scan(&current); err != nil {
+		return fmt.Errorf("read data path: %w", err)
+	}
+	if l.store == nil && strings.HasPrefix(current, "s3://") {
+		return fmt.Errorf("%w: the lake's files are in %s; set SLUICE_LAKE_URL to that bucket", ErrLakeElsewhere, current)
 	}
 	_, err = tx.Exec(ctx, l.q(`UPDATE {S}.ducklake_metadata SET value = $1 WHERE key = 'data_path' AND scope IS NULL AND value <> $1`), l.StorageURL())
 	if err != nil {

@@ -80,6 +80,11 @@ func TestLakeOnS3(t *testing.T) {
 	if dataPath != "s3://lake/lakes/team/" {
 		t.Fatalf("data_path %q, want the bucket's URL", dataPath)
 	}
+	// A process that forgot the bucket would point data_path at its own
+	// directory, where the files are not: it is refused.
+	if _, err := Open(f.ctx, f.pool, "lake_test", t.TempDir()); !errors.Is(err, ErrLakeElsewhere) {
+		t.Fatalf("opened without the bucket: %v", err)
+	}
 
 	// Writes: an append, a merge with updates (delete files), delete
 	// detection, compaction.
