@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,8 +20,9 @@ import (
 // TestWorkersWithoutSharedDiskOnS3 runs the API and two workers, each with
 // its own data directory, against one bucket (versitygw) and one Temporal:
 // three merge runs of a three-table sync (the later ones after the source
-// changed) must each succeed with the lake, read through the API, equal to
-// the source, whichever worker copied which table.
+// changed) and a replay of the last one must each succeed with the lake,
+// read through the API, equal to the source, whichever worker copied which
+// table.
 func TestWorkersWithoutSharedDiskOnS3(t *testing.T) {
 	needChaos(t)
 	srv := s3server.Start(t)
@@ -41,11 +43,18 @@ func TestWorkersWithoutSharedDiskOnS3(t *testing.T) {
 	id := s.createIntegration(testenv.PostgresCredentials(""))
 	const dest = "s3_workers"
 	s.configureMerge(id, dest, src.names())
-	for r := 1; r <= 3; r++ {
+	var runID string
+	for r := 1; r <= 4; r++ {
 		if r > 1 {
 			src.change(t, r)
 		}
-		run := s.waitRun(s.startRun(id), 5*time.Minute)
+		if r < 4 {
+			runID = s.startRun(id)
+		} else { // the last run again, as a replay of all its tables
+			replay := s.mustCall(http.StatusAccepted, http.MethodPost, "/v1/api/syncs/"+runID+"/replay", map[string]any{"tables": "all"})
+			runID = replay["data"].(map[string]any)["id"].(string)
+		}
+		run := s.waitRun(runID, 5*time.Minute)
 		if run["status"] != "succeeded" {
 			t.Fatalf("run %d: %v", r, run)
 		}
