@@ -204,7 +204,7 @@ func identChar(c byte) bool {
 // this process's data directory.
 func (l *Lake) checkUploaded(ctx context.Context, files []StagedFile) ([]StagedFile, error) {
 	out := make([]StagedFile, len(files))
-	paths := make([]string, len(files))
+	keys, paths := make([]string, len(files)), make([]string, len(files))
 	for i, f := range files {
 		key := f.Key
 		if key == "" {
@@ -216,15 +216,21 @@ func (l *Lake) checkUploaded(ctx context.Context, files []StagedFile) ([]StagedF
 		if strings.HasPrefix(key, "/") || strings.Contains("/"+key+"/", "/../") {
 			return nil, fmt.Errorf("staged file key %q is outside the lake", key)
 		}
+		f.Key, f.Path = key, l.localPath(key)
+		out[i], keys[i], paths[i] = f, key, f.Path
+	}
+	err := eachPath(ctx, keys, 8, func(ctx context.Context, key string) error {
 		_, found, err := l.store.Head(ctx, key)
 		if err != nil {
-			return nil, fmt.Errorf("staged file: %w", err)
+			return fmt.Errorf("staged file: %w", err)
 		}
 		if !found {
-			return nil, fmt.Errorf("staged file %s is not in the lake's storage", key)
+			return fmt.Errorf("staged file %s is not in the lake's storage", key)
 		}
-		f.Key, f.Path = key, l.localPath(key)
-		out[i], paths[i] = f, f.Path
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, l.fetch(ctx, paths)
 }
