@@ -41,6 +41,7 @@ type Cache struct {
 	files    map[string]*cachedFile
 	size     int64
 	fetching map[string]*fetchCall
+	pins     map[string]int // files a running read holds (cacheLease)
 }
 
 type cachedFile struct {
@@ -58,7 +59,7 @@ func NewCache(maxBytes int64) *Cache {
 	if maxBytes <= 0 {
 		maxBytes = DefaultCacheBytes
 	}
-	return &Cache{MaxBytes: maxBytes, Hold: DefaultCacheHold, files: map[string]*cachedFile{}, fetching: map[string]*fetchCall{}}
+	return &Cache{MaxBytes: maxBytes, Hold: DefaultCacheHold, files: map[string]*cachedFile{}, fetching: map[string]*fetchCall{}, pins: map[string]int{}}
 }
 
 // Size returns the bytes of the files the cache holds.
@@ -69,7 +70,8 @@ func (c *Cache) Size() int64 {
 }
 
 // ensure makes the object under key present at path, downloading it from
-// store unless it is there already.
+// store unless it is there already; the context's lease, if any, holds it
+// from before any eviction.
 func (c *Cache) ensure(ctx context.Context, store Storage, key, path string) error {
 	for {
 		c.mu.Lock()
@@ -88,6 +90,7 @@ func (c *Cache) ensure(ctx context.Context, store Storage, key, path string) err
 		if info, err := os.Stat(path); err == nil {
 			c.recordLocked(path, info.Size())
 			c.mu.Unlock()
+			pinFor(ctx, path)
 			return nil
 		}
 		call := &fetchCall{done: make(chan struct{})}
@@ -104,6 +107,9 @@ func (c *Cache) ensure(ctx context.Context, store Storage, key, path string) err
 		}
 		c.mu.Unlock()
 		close(call.done)
+		if call.err == nil {
+			pinFor(ctx, path)
+		}
 		c.evict()
 		return call.err
 	}
@@ -170,6 +176,15 @@ func (c *Cache) adopt(dir string) {
 	c.evict()
 }
 
+// pin adds delta to the reads holding path.
+func (c *Cache) pin(path string, delta int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pins[path] += delta; c.pins[path] <= 0 {
+		delete(c.pins, path)
+	}
+}
+
 // forget drops a file the lake deleted.
 func (c *Cache) forget(path string) {
 	c.mu.Lock()
@@ -181,7 +196,7 @@ func (c *Cache) forget(path string) {
 }
 
 // evict removes the least recently used files past the bound, keeping those
-// used within Hold.
+// used within Hold and those a running read holds.
 func (c *Cache) evict() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -198,6 +213,9 @@ func (c *Cache) evict() {
 		f := c.files[p]
 		if c.size <= c.MaxBytes || f.used.After(keepAfter) {
 			return
+		}
+		if c.pins[p] > 0 {
+			continue
 		}
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			continue // still counted; tried again next time

@@ -68,6 +68,8 @@ const maxCommitAttempts = 8
 // merged on the primary keys. Commits to one lake are serialized by an
 // advisory lock and retried on serialization failures and id conflicts.
 func (l *Lake) Commit(ctx context.Context, req CommitRequest) (CommitResult, error) {
+	ctx, release := withLease(ctx, l.cache) // the staged files fetched for it
+	defer release()
 	req, err := l.checkRequest(ctx, req)
 	if err != nil {
 		return CommitResult{}, err
@@ -159,6 +161,8 @@ func (l *Lake) checkStaged(ctx context.Context, files []StagedFile) ([]StagedFil
 // the lake's lock, recording key (when set) so a second commit with it
 // returns this one's result and changes nothing.
 func (l *Lake) commitOnce(ctx context.Context, key string, apply func(context.Context, *commitTx) (CommitResult, error)) (res CommitResult, err error) {
+	ctx, release := withLease(ctx, l.cache)
+	defer release()
 	tx, err := l.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return res, fmt.Errorf("begin: %w", err)

@@ -46,6 +46,8 @@ func (l *Lake) Query(ctx context.Context, query string, opts QueryOptions) (*con
 	if err != nil {
 		return nil, err
 	}
+	ctx, release := withLease(ctx, l.cache)
+	defer release()
 	d, err := l.sandbox(ctx, snap.ID, query)
 	if err != nil {
 		return nil, l.queryError(ctx, err)

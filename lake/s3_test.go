@@ -206,6 +206,23 @@ func TestS3CacheEvictsLeastRecentlyUsed(t *testing.T) {
 		t.Fatalf("read %d (%s) of a after its eviction", n, sum)
 	}
 
+	// A read's lease (a query's, a commit's) keeps its files past the bound
+	// until it ends, whatever Hold says.
+	leased, release := withLease(f.ctx, cache)
+	if _, err := l.Query(leased, "SELECT count(*) FROM s.a", QueryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.checksumOn(l, "s.b", QueryOptions{})
+	for _, p := range aFiles {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("%s, held by a lease, was evicted: %v", p, err)
+		}
+	}
+	release()
+	if cache.Size() > cache.MaxBytes {
+		t.Fatalf("cache holds %d bytes after the lease, bound %d", cache.Size(), cache.MaxBytes)
+	}
+
 	// A process started later counts the copies an earlier one left.
 	later := NewCache(1)
 	later.Hold = 0

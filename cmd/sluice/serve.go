@@ -72,6 +72,7 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, keyrin
 	if err != nil {
 		return nil, err
 	}
+	logger.Debug("lake files", "location", lakes.String())
 	pool, err := openPool(ctx, cfg)
 	if err != nil {
 		return nil, err
