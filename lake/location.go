@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -68,6 +69,18 @@ func (loc *Location) OpenTeam(ctx context.Context, pool *pgxpool.Pool, dataDir s
 		return nil, fmt.Errorf("open lake of team %s: %w", teamID, err)
 	}
 	return l, nil
+}
+
+// HasStaged reports whether a file staged for a team's lake is still there
+// to commit: in the bucket by its key (another machine may have staged it),
+// else on this machine's disk.
+func (loc *Location) HasStaged(ctx context.Context, teamID uuid.UUID, f StagedFile) bool {
+	if loc == nil || loc.Store == nil || f.Key == "" {
+		_, err := os.Stat(f.Path)
+		return err == nil
+	}
+	_, found, err := loc.Store.Sub(teamID.String()).Head(ctx, f.Key)
+	return err == nil && found
 }
 
 // String says where the files are, for logs: no credentials are in it.
