@@ -322,8 +322,10 @@ func grepLines(text, s string) string {
 }
 
 func TestInvalidEnvironmentIsRefusedByName(t *testing.T) {
-	res := runCLI(t, []string{"SLUICE_QUERY_MAX_ROWS=lots", "SLUICE_SCAN_RATE=10 per 10s", "SLUICE_QUERY_TIMEOUT=30"}, "migrate", "version")
-	for _, want := range []string{`SLUICE_QUERY_MAX_ROWS="lots" is not an integer`, `SLUICE_SCAN_RATE="10 per 10s"`, `SLUICE_QUERY_TIMEOUT="30" is not a duration`} {
+	res := runCLI(t, []string{"SLUICE_QUERY_MAX_ROWS=lots", "SLUICE_SCAN_RATE=10 per 10s", "SLUICE_QUERY_TIMEOUT=30",
+		"SLUICE_LAKE_CACHE_BYTES=10GiB", "SLUICE_S3_PATH_STYLE=maybe"}, "migrate", "version")
+	for _, want := range []string{`SLUICE_QUERY_MAX_ROWS="lots" is not an integer`, `SLUICE_SCAN_RATE="10 per 10s"`, `SLUICE_QUERY_TIMEOUT="30" is not a duration`,
+		`SLUICE_LAKE_CACHE_BYTES="10GiB" is not a byte count`, `SLUICE_S3_PATH_STYLE="maybe" is not true or false`} {
 		if res.code != 2 || !strings.Contains(res.stderr, want) {
 			t.Errorf("exit %d, stderr %q: want exit 2 naming %s", res.code, res.stderr, want)
 		}
