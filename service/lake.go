@@ -40,7 +40,7 @@ func (s *Service) lakeOf(ctx context.Context, teamID uuid.UUID) (*lake.Lake, err
 	}
 	l, err := s.opts.Lakes.OpenTeam(ctx, s.pool, s.opts.DataDir, teamID)
 	if err != nil {
-		return nil, fmt.Errorf("open lake: %w", err)
+		return nil, err // says which team's lake
 	}
 	actual, _ := s.lakes.LoadOrStore(teamID, l)
 	return actual.(*lake.Lake), nil
