@@ -69,6 +69,11 @@ func (c *Cache) Size() int64 {
 	return c.size
 }
 
+// downloadTimeout bounds one file's download, which outlives the request
+// that started it: a query that timed out on a cold cache finds the files
+// it started downloading there when it is run again.
+const downloadTimeout = 30 * time.Minute
+
 // ensure makes the object under key present at path, downloading it from
 // store unless it is there already; the context's lease, if any, holds it
 // from before any eviction.
@@ -88,31 +93,31 @@ func (c *Cache) ensure(ctx context.Context, store Storage, key, path string) err
 			continue // downloaded: recorded as used below
 		}
 		if info, err := os.Stat(path); err == nil {
-			c.recordLocked(path, info.Size())
+			added := c.recordLocked(path, info.Size())
 			c.mu.Unlock()
-			pinFor(ctx, path)
+			pinFor(ctx, path) // before evicting, so this read keeps it
+			if added {
+				c.evict()
+			}
 			return nil
 		}
 		call := &fetchCall{done: make(chan struct{})}
 		c.fetching[path] = call
 		c.mu.Unlock()
-
-		call.err = download(ctx, store, key, path)
-		c.mu.Lock()
-		delete(c.fetching, path)
-		if call.err == nil {
-			if info, err := os.Stat(path); err == nil {
-				c.recordLocked(path, info.Size())
-			}
-		}
-		c.mu.Unlock()
-		close(call.done)
-		if call.err == nil {
-			pinFor(ctx, path)
-		}
-		c.evict()
-		return call.err
+		go c.download(context.WithoutCancel(ctx), store, key, path, call)
 	}
+}
+
+// download runs one fetch of key to path for every request waiting on call.
+func (c *Cache) download(ctx context.Context, store Storage, key, path string, call *fetchCall) {
+	ctx, cancel := context.WithTimeout(ctx, downloadTimeout)
+	defer cancel()
+	err := download(ctx, store, key, path)
+	c.mu.Lock()
+	delete(c.fetching, path)
+	call.err = err
+	c.mu.Unlock()
+	close(call.done)
 }
 
 // download fetches key into a temporary file beside path and renames it
@@ -142,14 +147,17 @@ func (c *Cache) record(path string, size int64) {
 	c.evict()
 }
 
-func (c *Cache) recordLocked(path string, size int64) {
+// recordLocked notes a use of path and reports whether it is new to the
+// cache (only then can the cache have grown past its bound).
+func (c *Cache) recordLocked(path string, size int64) bool {
 	if f := c.files[path]; f != nil {
 		c.size += size - f.size
 		f.size, f.used = size, time.Now()
-		return
+		return false
 	}
 	c.files[path] = &cachedFile{size: size, used: time.Now()}
 	c.size += size
+	return true
 }
 
 // adopt records the lake files an earlier process left in dir, last used
