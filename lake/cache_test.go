@@ -61,6 +61,17 @@ func TestCacheFetchesAFileOnceAndWholly(t *testing.T) {
 	if len(leftovers) > 0 {
 		t.Fatalf("temporary files left: %v", leftovers)
 	}
+	// A request that gives up leaves the download going: the next finds it.
+	later := filepath.Join(t.TempDir(), "s", "t", "f.parquet")
+	short, cancel := context.WithTimeout(ctx, 5*time.Millisecond)
+	defer cancel()
+	if err := cache.ensure(short, slow, "s/t/f.parquet", later); err == nil {
+		t.Fatal("a request shorter than the download succeeded")
+	}
+	if err := cache.ensure(ctx, slow, "s/t/f.parquet", later); err != nil || slow.fetches.Load() != 2 {
+		t.Fatalf("the next request: %v, %d fetches in all (want the one started before)", err, slow.fetches.Load())
+	}
+
 	// A failed download leaves nothing under the file's name.
 	if err := cache.ensure(ctx, slow, "s/t/missing.parquet", filepath.Join(filepath.Dir(dst), "missing.parquet")); err == nil {
 		t.Fatal("a missing object was cached")
