@@ -245,3 +245,27 @@ func localParquet(dir string) []string {
 	})
 	return out
 }
+
+func TestS3ExpiredFilesLeaveTheBucket(t *testing.T) {
+	f := newS3Fixture(t)
+	f.load("s", "people", people, peopleRows(0, 10, "v1"), LoadAppend)
+	before := f.objects()
+	f.load("s", "people", people, peopleRows(0, 20, "v2"), LoadOverwrite) // ends the first file
+	if _, err := f.lake.ExpireSnapshots(f.ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.lake.RemoveExpiredFiles(f.ctx, 0)
+	if err != nil || n != len(before) {
+		t.Fatalf("removed %d (%v), want the %d files of the expired snapshot", n, err, len(before))
+	}
+	after := f.objects()
+	for key := range before {
+		if after[key] {
+			t.Fatalf("%s, expired, is still in the bucket", key)
+		}
+	}
+	wantN, wantSum := expectedChecksum(peopleRows(0, 20, "v2"))
+	if n, sum := f.checksumOn(f.process(NewCache(0)), "s.people", QueryOptions{}); n != wantN || sum != wantSum {
+		t.Fatalf("read %d rows (%s) after expiry, want %d (%s)", n, sum, wantN, wantSum)
+	}
+}
