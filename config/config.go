@@ -236,7 +236,7 @@ func (c *Config) bindProcess(fs *flag.FlagSet) {
 	fs.StringVar(&c.EmbeddingsModel, "embeddings-model", c.EmbeddingsModel, "embedding model of the openai provider (env SLUICE_EMBEDDINGS_MODEL)")
 	fs.StringVar(&c.LakeURL, "lake-url", c.LakeURL, "where the lakes' files are: empty for <data-dir>/lake, a directory, or s3://bucket/prefix; api and workers must agree (env SLUICE_LAKE_URL)")
 	fs.StringVar(&c.S3Endpoint, "s3-endpoint", c.S3Endpoint, "URL of an S3-compatible service for an s3:// lake, empty for AWS; credentials from the standard AWS variables (env SLUICE_S3_ENDPOINT)")
-	fs.StringVar(&c.S3Region, "s3-region", c.S3Region, "region of an s3:// lake's bucket, empty for us-east-1 (env SLUICE_S3_REGION)")
+	fs.StringVar(&c.S3Region, "s3-region", c.S3Region, "region of an s3:// lake's bucket, empty for AWS_REGION or us-east-1 (env SLUICE_S3_REGION)")
 	fs.BoolVar(&c.S3PathStyle, "s3-path-style", c.S3PathStyle, "address an s3:// lake's bucket in the URL path, as most S3-compatible services want (env SLUICE_S3_PATH_STYLE)")
 	fs.Int64Var(&c.LakeCacheBytes, "lake-cache-bytes", c.LakeCacheBytes, "bound of the local copies of an s3:// lake's files (env SLUICE_LAKE_CACHE_BYTES)")
 }

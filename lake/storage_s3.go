@@ -23,7 +23,8 @@ import (
 type S3Options struct {
 	// Endpoint is the service's URL (http://127.0.0.1:7070); empty is AWS.
 	Endpoint string
-	// Region defaults to us-east-1.
+	// Region defaults to the AWS chain's (AWS_REGION, a profile's), else
+	// us-east-1.
 	Region string
 	// PathStyle addresses the bucket in the path (most S3-compatible
 	// servers) rather than in the host name.
@@ -52,13 +53,16 @@ func OpenS3(ctx context.Context, rawURL string, opts S3Options) (*S3Storage, err
 	if err != nil {
 		return nil, err
 	}
-	region := opts.Region
-	if region == "" {
-		region = "us-east-1"
+	var load []func(*awsconfig.LoadOptions) error
+	if opts.Region != "" {
+		load = append(load, awsconfig.WithRegion(opts.Region))
 	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region))
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, load...)
 	if err != nil {
 		return nil, fmt.Errorf("lake storage %s: load AWS configuration: %w", rawURL, err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
 	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
 		if opts.Endpoint != "" {
