@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
@@ -239,7 +238,5 @@ func (s *stagedRows) remove() {
 	if s.keep {
 		return
 	}
-	for _, f := range s.files {
-		_ = os.Remove(f.Path)
-	}
+	s.lake.RemoveStaged(context.Background(), s.files)
 }

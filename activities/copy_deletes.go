@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 
 	"go.temporal.io/sdk/activity"
@@ -44,11 +43,7 @@ func (a *Syncs) detectDeletes(ctx context.Context, beats *copyBeats, in CopyTabl
 		if err != nil {
 			return lake.DeleteResult{}, err
 		}
-		defer func() {
-			for _, f := range keys {
-				_ = os.Remove(f.Path) // never part of a snapshot
-			}
-		}()
+		defer lk.RemoveStaged(context.WithoutCancel(ctx), keys) // never part of a snapshot
 		req.SourceKeys = keys
 	}
 	res, err := lk.DeleteMissing(ctx, req)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/google/uuid"
@@ -100,7 +99,7 @@ func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 	// progress through steps that report none (opening the source, the
 	// commit, delete detection): a large table's commit outlasts the
 	// heartbeat timeout, and a silent attempt would be timed out and retried.
-	progress := resumeProgress(ctx)
+	progress := resumeProgress(ctx, func(f lake.StagedFile) bool { return a.Lakes.HasStaged(ctx, teamID, f) })
 	beats := startCopyBeats(ctx, progress)
 	defer beats.stop()
 	q := a.queries()
@@ -209,15 +208,16 @@ type sourceTable interface {
 }
 
 // resumeProgress returns the last heartbeat of a previous attempt, keeping
-// it only if every staged file it names is still on disk.
-func resumeProgress(ctx context.Context) copyProgress {
+// it only if every staged file it names is still there (staged: on disk, or
+// on object storage in the bucket, whichever machine staged it).
+func resumeProgress(ctx context.Context, staged func(lake.StagedFile) bool) copyProgress {
 	var p copyProgress
 	if !activity.HasHeartbeatDetails(ctx) || activity.GetHeartbeatDetails(ctx, &p) != nil {
 		return copyProgress{}
 	}
 	for _, f := range p.Files {
-		if _, err := os.Stat(f.Path); err != nil {
-			return copyProgress{} // another machine, or cleaned up: start over
+		if !staged(f) {
+			return copyProgress{} // another machine's disk, or cleaned up: start over
 		}
 	}
 	p.Unsealed = 0 // read again from the last staged file on

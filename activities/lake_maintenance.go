@@ -27,6 +27,9 @@ const (
 type LakeMaintenance struct {
 	Pool    *pgxpool.Pool
 	DataDir string
+	// Lakes is where the teams' lakes keep their files when SLUICE_LAKE_URL
+	// is set; nil is DataDir/lake.
+	Lakes *lake.Location
 	// Retention is how old a snapshot must be to expire; zero means
 	// DefaultSnapshotRetention.
 	Retention time.Duration
@@ -67,7 +70,7 @@ type lakeCompactProgress struct {
 }
 
 func (a *LakeMaintenance) open(ctx context.Context, teamID uuid.UUID) (*lake.Lake, error) {
-	return lake.OpenTeam(ctx, a.Pool, a.DataDir, teamID)
+	return a.Lakes.OpenTeam(ctx, a.Pool, a.DataDir, teamID)
 }
 
 // LakeCompact compacts every table of the team's lake, one snapshot per

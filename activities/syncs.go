@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -30,6 +29,9 @@ type Syncs struct {
 	Keyring *secrets.Keyring
 	// DataDir holds each team's lake files under lake/<team id>.
 	DataDir string
+	// Lakes is where the teams' lakes keep their files when SLUICE_LAKE_URL
+	// is set; nil is DataDir/lake.
+	Lakes *lake.Location
 	// Reporter, when set, records finished runs in pipeline observability.
 	Reporter SyncReporter
 	// Temporal starts the workflows that report finished runs (with a Reporter).
@@ -53,9 +55,9 @@ func (a *Syncs) teamLake(ctx context.Context, teamID uuid.UUID) (*lake.Lake, err
 	if l, ok := a.lakes.Load(teamID); ok {
 		return l.(*lake.Lake), nil
 	}
-	l, err := lake.Open(ctx, a.Pool, lake.CatalogSchemaFor(teamID), filepath.Join(a.DataDir, "lake", teamID.String()))
+	l, err := a.Lakes.OpenTeam(ctx, a.Pool, a.DataDir, teamID)
 	if err != nil {
-		return nil, fmt.Errorf("open lake of team %s: %w", teamID, err)
+		return nil, err
 	}
 	actual, _ := a.lakes.LoadOrStore(teamID, l)
 	return actual.(*lake.Lake), nil

@@ -24,6 +24,7 @@ import (
 	"github.com/sluice-dev/sluice/api"
 	"github.com/sluice-dev/sluice/db/dbtest"
 	"github.com/sluice-dev/sluice/internal/testenv"
+	"github.com/sluice-dev/sluice/lake"
 	"github.com/sluice-dev/sluice/netguard"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/service"
@@ -51,6 +52,24 @@ type benchWorkerConfig struct {
 	Key              string `json:"key"`
 	DataDir          string `json:"data_dir"`
 	CPUProfile       string `json:"cpu_profile,omitempty"`
+	// Lake, when set, puts the lake in a bucket (SLUICE_LAKE_URL and the
+	// S3 settings; credentials in the AWS variables the child inherits).
+	Lake *benchLake `json:"lake,omitempty"`
+}
+
+// benchLake is a bucket the benchmark's lake lives in.
+type benchLake struct {
+	URL      string `json:"url"`
+	Endpoint string `json:"endpoint"`
+}
+
+// location opens the bucket with dataDir as the working directory.
+func (l *benchLake) location(dataDir string) (*lake.Location, error) {
+	if l == nil {
+		return nil, nil
+	}
+	return lake.NewLocation(context.Background(), l.URL, lake.LocationOptions{DataDir: dataDir,
+		S3: lake.S3Options{Endpoint: l.Endpoint, PathStyle: true}})
 }
 
 // init turns this test binary into a child worker when benchWorkerEnv is set:
@@ -100,9 +119,13 @@ func runBenchWorker(raw string) error {
 		return fmt.Errorf("dial Temporal: %w", err)
 	}
 	defer c.Close()
-	svc := service.New(pool, c, keyring, service.Options{TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir})
+	lakes, err := cfg.Lake.location(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	svc := service.New(pool, c, keyring, service.Options{TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir, Lakes: lakes})
 	defer svc.Close()
-	w := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir,
+	w := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir, Lakes: lakes,
 		SyncReporter: worker.ServiceSyncReporter{Service: svc}})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -141,6 +164,13 @@ func newSyncBench(b *testing.B) *syncBench { return newSyncBenchFor(b, benchInte
 
 // newSyncBenchFor is newSyncBench with the integration register creates.
 func newSyncBenchFor(b *testing.B, register func(*testing.B, *testenv.Env, string) string) *syncBench {
+	return newSyncBenchOn(b, register, nil)
+}
+
+// newSyncBenchOn is newSyncBenchFor with the lake in a bucket when
+// bucket is set: the API (this process) and the child workers then each
+// have a data directory of their own, as on separate machines.
+func newSyncBenchOn(b *testing.B, register func(*testing.B, *testenv.Env, string) string, bucket *benchLake) *syncBench {
 	b.Helper()
 	netguard.SetAllowPrivate(true)
 	key, err := secrets.GenerateKey()
@@ -150,18 +180,24 @@ func newSyncBenchFor(b *testing.B, register func(*testing.B, *testenv.Env, strin
 	ts := testenv.TemporalServer()
 	cfg := benchWorkerConfig{TemporalHostPort: ts.GetFrontendHostPort(), Namespace: ts.GetDefaultNamespace(),
 		TaskQueue:   "bench-" + strings.ReplaceAll(b.Name(), "/", "-") + "-" + fmt.Sprint(time.Now().UnixNano()),
-		DatabaseURL: dbtest.NewURL(b), Key: key, DataDir: b.TempDir()}
+		DatabaseURL: dbtest.NewURL(b), Key: key, DataDir: b.TempDir(), Lake: bucket}
 	pool, err := pgxpool.New(context.Background(), cfg.DatabaseURL)
 	must(b, err)
 	b.Cleanup(pool.Close)
 	c := ts.GetDefaultClient()
-	svc := service.New(pool, c, keyring, service.Options{TaskQueue: cfg.TaskQueue, ValidationTimeout: 30 * time.Second, DataDir: cfg.DataDir})
+	apiDir := cfg.DataDir
+	if bucket != nil {
+		apiDir = b.TempDir()
+	}
+	lakes, err := bucket.location(apiDir)
+	must(b, err)
+	svc := service.New(pool, c, keyring, service.Options{TaskQueue: cfg.TaskQueue, ValidationTimeout: 30 * time.Second, DataDir: apiDir, Lakes: lakes})
 	b.Cleanup(svc.Close)
 	env := &testenv.Env{Pool: pool, Temporal: c, Keyring: keyring, Service: svc, TaskQueue: cfg.TaskQueue,
 		Router: api.NewRouter(svc, api.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})}
 	s := &syncBench{cfg: cfg, env: env, token: env.Token(b, "bench"), schema: testenv.PostgresSchema(b, "")}
 
-	setup := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir})
+	setup := worker.New(c, worker.Deps{Keyring: keyring, Pool: pool, TaskQueue: cfg.TaskQueue, DataDir: apiDir, Lakes: lakes})
 	must(b, setup.Start())
 	s.id = register(b, env, s.token)
 	setup.Stop()

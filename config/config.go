@@ -75,6 +75,16 @@ type Config struct {
 	// schedule runs it.
 	LakeSnapshotRetention   time.Duration
 	LakeMaintenanceInterval time.Duration
+	// LakeURL is where the teams' lakes keep their files: empty for
+	// DataDir/lake, a local directory, or s3://bucket/prefix. An S3-compatible
+	// service is set by S3Endpoint, S3Region and S3PathStyle; its credentials
+	// come from the standard AWS chain (AWS_ACCESS_KEY_ID…), never from here.
+	LakeURL     string
+	S3Endpoint  string
+	S3Region    string
+	S3PathStyle bool
+	// LakeCacheBytes bounds the local copies of a bucket's lake files.
+	LakeCacheBytes int64
 }
 
 // Rate is a request limit per window, written "10/10s".
@@ -158,6 +168,11 @@ func LoadEnv() (Config, error) {
 		// Lake maintenance: see activities.LakeMaintenance and service/lake.
 		LakeSnapshotRetention:   r.duration("SLUICE_LAKE_SNAPSHOT_RETENTION", 7*24*time.Hour),
 		LakeMaintenanceInterval: r.duration("SLUICE_LAKE_MAINTENANCE_INTERVAL", 24*time.Hour),
+		LakeURL:                 env("SLUICE_LAKE_URL", ""),
+		S3Endpoint:              env("SLUICE_S3_ENDPOINT", ""),
+		S3Region:                env("SLUICE_S3_REGION", ""),
+		S3PathStyle:             r.bool("SLUICE_S3_PATH_STYLE", false),
+		LakeCacheBytes:          r.int64("SLUICE_LAKE_CACHE_BYTES", 10<<30),
 	}
 	if len(r.problems) > 0 {
 		return c, fmt.Errorf("invalid environment: %s", strings.Join(r.problems, "; "))
@@ -219,6 +234,11 @@ func (c *Config) bindProcess(fs *flag.FlagSet) {
 	fs.StringVar(&c.EmbeddingsProvider, "embeddings-provider", c.EmbeddingsProvider, "schema embeddings: builtin or openai (env SLUICE_EMBEDDINGS_PROVIDER)")
 	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", c.OpenAIBaseURL, "OpenAI-compatible embeddings endpoint, e.g. https://api.openai.com/v1; key in env SLUICE_OPENAI_API_KEY (env SLUICE_OPENAI_BASE_URL)")
 	fs.StringVar(&c.EmbeddingsModel, "embeddings-model", c.EmbeddingsModel, "embedding model of the openai provider (env SLUICE_EMBEDDINGS_MODEL)")
+	fs.StringVar(&c.LakeURL, "lake-url", c.LakeURL, "where the lakes' files are: empty for <data-dir>/lake, a directory, or s3://bucket/prefix; api and workers must agree (env SLUICE_LAKE_URL)")
+	fs.StringVar(&c.S3Endpoint, "s3-endpoint", c.S3Endpoint, "URL of an S3-compatible service for an s3:// lake, empty for AWS; credentials from the standard AWS variables (env SLUICE_S3_ENDPOINT)")
+	fs.StringVar(&c.S3Region, "s3-region", c.S3Region, "region of an s3:// lake's bucket, empty for AWS_REGION or us-east-1 (env SLUICE_S3_REGION)")
+	fs.BoolVar(&c.S3PathStyle, "s3-path-style", c.S3PathStyle, "address an s3:// lake's bucket in the URL path, as most S3-compatible services want (env SLUICE_S3_PATH_STYLE)")
+	fs.Int64Var(&c.LakeCacheBytes, "lake-cache-bytes", c.LakeCacheBytes, "bound of the local copies of an s3:// lake's files (env SLUICE_LAKE_CACHE_BYTES)")
 }
 
 func (c *Config) bindWorkerOnly(fs *flag.FlagSet) {
@@ -274,6 +294,19 @@ func (r *envReader) int(name string, def int) int {
 	n, err := strconv.Atoi(v)
 	if err != nil {
 		r.bad(name, "an integer")
+		return def
+	}
+	return n
+}
+
+func (r *envReader) int64(name string, def int64) int64 {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		r.bad(name, "a byte count")
 		return def
 	}
 	return n

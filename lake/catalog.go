@@ -271,8 +271,23 @@ func (l *Lake) loadFiles(ctx context.Context, q querier, snap, tableID int64) ([
 }
 
 // loadFilesOf reads the data files valid at a snapshot of one table, or of
-// every table when tableID is nil, keyed by table id.
+// every table when tableID is nil, keyed by table id. Everything that hands
+// a table's files to DuckDB gets them here, so on object storage it also
+// makes them present in the data directory (fetchTables).
 func (l *Lake) loadFilesOf(ctx context.Context, q querier, snap int64, tableID *int64) (map[int64][]*dataFile, error) {
+	files, err := l.readFiles(ctx, q, snap, tableID)
+	if err != nil || l.store == nil {
+		return files, err
+	}
+	tables, err := l.loadTables(ctx, q, snap)
+	if err != nil {
+		return nil, err
+	}
+	return files, l.fetchTables(ctx, tables, files, nil)
+}
+
+// readFiles reads the catalog's rows of the files loadFilesOf returns.
+func (l *Lake) readFiles(ctx context.Context, q querier, snap int64, tableID *int64) (map[int64][]*dataFile, error) {
 	rows, err := q.Query(ctx, l.q(`SELECT d.table_id, d.data_file_id, d.path, COALESCE(d.path_is_relative, true), d.record_count,
 			d.file_size_bytes, COALESCE(d.row_id_start, 0), d.begin_snapshot, x.delete_file_id, x.path, COALESCE(x.path_is_relative, true), x.delete_count,
 			x.begin_snapshot, x.partial_max

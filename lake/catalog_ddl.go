@@ -2,6 +2,7 @@ package lake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -103,7 +104,7 @@ func (l *Lake) createCatalog(ctx context.Context, tx pgx.Tx) error {
 		{`INSERT INTO {S}.ducklake_snapshot VALUES (0, clock_timestamp(), 0, 1, 0)`, nil},
 		{`INSERT INTO {S}.ducklake_snapshot_changes VALUES (0, 'created_schema:"main"', NULL, NULL, NULL)`, nil},
 		{`INSERT INTO {S}.ducklake_metadata (key, value) VALUES ('version', $1), ('created_by', 'sluice'), ('data_path', $2), ('encrypted', 'false')`,
-			[]any{specVersion, l.dataPath + "/"}},
+			[]any{specVersion, l.StorageURL()}},
 		{`INSERT INTO {S}.ducklake_schema VALUES (0, $1, 0, NULL, 'main', 'main/', true)`, []any{uuid.Must(uuid.NewV7())}},
 	}
 	for _, s := range seed {
@@ -114,9 +115,15 @@ func (l *Lake) createCatalog(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
+// ErrLakeElsewhere means a lake was opened on local files while its
+// catalog says its files are on object storage.
+var ErrLakeElsewhere = errors.New("lake files are on object storage")
+
 // checkCatalog refuses a catalog of another specification version and keeps
-// data_path pointing at the directory the lake was opened with, since data
-// file paths are stored relative to it.
+// data_path pointing at where the lake's files are, since data file paths
+// are stored relative to it. On object storage that is the bucket, the same
+// for every process whatever its working directory, so processes with
+// different data directories do not flip it back and forth.
 func (l *Lake) checkCatalog(ctx context.Context, tx pgx.Tx) error {
 	var version string
 	err := tx.QueryRow(ctx, l.q(`SELECT value FROM {S}.ducklake_metadata WHERE key = 'version' AND scope IS NULL`)).Scan(&version)
@@ -126,7 +133,16 @@ func (l *Lake) checkCatalog(ctx context.Context, tx pgx.Tx) error {
 	if version != specVersion {
 		return fmt.Errorf("catalog %s is DuckLake %s; sluice writes DuckLake %s", l.schema, version, specVersion)
 	}
-	_, err = tx.Exec(ctx, l.q(`UPDATE {S}.ducklake_metadata SET value = $1 WHERE key = 'data_path' AND scope IS NULL AND value <> $1`), l.dataPath+"/")
+	// A process without the bucket (SLUICE_LAKE_URL forgotten) must not
+	// point the lake back at its own directory, where the files are not.
+	var current string
+	if err := tx.QueryRow(ctx, l.q(`SELECT value FROM {S}.ducklake_metadata WHERE key = 'data_path' AND scope IS NULL`)).Scan(&current); err != nil {
+		return fmt.Errorf("read data path: %w", err)
+	}
+	if l.store == nil && strings.HasPrefix(current, "s3://") {
+		return fmt.Errorf("%w: the lake's files are in %s; set SLUICE_LAKE_URL to that bucket", ErrLakeElsewhere, current)
+	}
+	_, err = tx.Exec(ctx, l.q(`UPDATE {S}.ducklake_metadata SET value = $1 WHERE key = 'data_path' AND scope IS NULL AND value <> $1`), l.StorageURL())
 	if err != nil {
 		return fmt.Errorf("update data path: %w", err)
 	}

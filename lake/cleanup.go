@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -27,30 +26,40 @@ func (l *Lake) RemoveOrphanFiles(ctx context.Context, olderThan time.Duration) (
 	if err != nil {
 		return removed, err
 	}
-	err = filepath.WalkDir(l.dataPath, func(path string, e fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
+	// On object storage the data directory holds working copies: orphans
+	// there (a crashed writer's, half-downloaded ones) are removed but not
+	// counted, the bucket's are.
+	local := DirStorage{root: l.dataPath}
+	n, err := l.removeOrphansIn(ctx, local, referenced, cutoff)
+	if l.store == nil || err != nil {
+		return removed + n, err
+	}
+	n, err = l.removeOrphansIn(ctx, l.store, referenced, cutoff)
+	return removed + n, err
+}
+
+// removeOrphansIn deletes the files in store that no snapshot references,
+// written before cutoff.
+func (l *Lake) removeOrphansIn(ctx context.Context, store Storage, referenced map[string]bool, cutoff time.Time) (int, error) {
+	objects, err := store.List(ctx, "")
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, o := range objects {
+		path := l.localPath(o.Key)
+		if referenced[path] || o.Modified.After(cutoff) {
+			continue
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if err := store.Delete(ctx, o.Key); err != nil {
+			return removed, fmt.Errorf("remove orphan: %w", err)
 		}
-		if e.IsDir() || referenced[path] {
-			return nil
-		}
-		info, err := e.Info()
-		if err != nil || info.ModTime().After(cutoff) {
-			return nil //nolint:nilerr // a file gone meanwhile is not an orphan to remove
-		}
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("remove orphan %s: %w", path, err)
+		if l.cache != nil {
+			l.cache.forget(path)
 		}
 		removed++
-		return nil
-	})
-	return removed, err
+	}
+	return removed, nil
 }
 
 // referencedFiles returns the absolute path of every data and delete file
@@ -100,6 +109,11 @@ func (l *Lake) removeScheduled(ctx context.Context, cutoff time.Time) (int, erro
 		abs := resolvePath(l.dataPath, &path, rel)
 		if !strings.HasPrefix(abs, l.dataPath+string(os.PathSeparator)) {
 			continue // never delete outside the lake, whatever the catalog says
+		}
+		if l.store != nil {
+			l.removeStored(ctx, []string{abs}) // the working copy, then the object
+			removed++
+			continue
 		}
 		if err := os.Remove(abs); err == nil {
 			removed++

@@ -68,7 +68,10 @@ const maxCommitAttempts = 8
 // merged on the primary keys. Commits to one lake are serialized by an
 // advisory lock and retried on serialization failures and id conflicts.
 func (l *Lake) Commit(ctx context.Context, req CommitRequest) (CommitResult, error) {
-	if err := l.checkRequest(req); err != nil {
+	ctx, release := withLease(ctx, l.cache) // the staged files fetched for it
+	defer release()
+	req, err := l.checkRequest(ctx, req)
+	if err != nil {
 		return CommitResult{}, err
 	}
 	return l.commitRetrying(ctx, req.Schema+"."+req.Table, req.IdempotencyKey, func(ctx context.Context, ct *commitTx) (CommitResult, error) {
@@ -109,45 +112,57 @@ func retryable(err error) bool {
 	return false
 }
 
-func (l *Lake) checkRequest(req CommitRequest) error {
+// checkRequest refuses a request that cannot commit and returns it with
+// its staged files as checkStaged returns them.
+func (l *Lake) checkRequest(ctx context.Context, req CommitRequest) (CommitRequest, error) {
 	if req.Schema == "" || req.Table == "" {
-		return errors.New("a commit needs a schema and a table")
+		return req, errors.New("a commit needs a schema and a table")
 	}
 	switch req.Method {
 	case LoadAppend, LoadOverwrite:
 	case LoadMerge:
 		if len(req.PrimaryKeys) == 0 {
-			return fmt.Errorf("merge into %s.%s needs primary keys", req.Schema, req.Table)
+			return req, fmt.Errorf("merge into %s.%s needs primary keys", req.Schema, req.Table)
 		}
 	default:
-		return fmt.Errorf("unknown load method %q", req.Method)
+		return req, fmt.Errorf("unknown load method %q", req.Method)
 	}
 	if len(req.DeletedKeys) > 0 && req.Method != LoadMerge {
-		return fmt.Errorf("deleting keys from %s.%s needs a merge", req.Schema, req.Table)
+		return req, fmt.Errorf("deleting keys from %s.%s needs a merge", req.Schema, req.Table)
 	}
-	if err := l.checkStaged(req.DeletedKeys); err != nil {
-		return err
+	var err error
+	if req.DeletedKeys, err = l.checkStaged(ctx, req.DeletedKeys); err != nil {
+		return req, err
 	}
-	return l.checkStaged(req.Files)
+	req.Files, err = l.checkStaged(ctx, req.Files)
+	return req, err
 }
 
 // checkStaged refuses staged files outside the lake's data path or missing.
-func (l *Lake) checkStaged(files []StagedFile) error {
+// On object storage a file counts as staged once it is in the bucket, as
+// another process may have staged it: the copy returned has its path in
+// this process's data directory, fetched there for the commit's reads.
+func (l *Lake) checkStaged(ctx context.Context, files []StagedFile) ([]StagedFile, error) {
+	if l.store != nil {
+		return l.checkUploaded(ctx, files)
+	}
 	for _, f := range files {
 		if !filepath.IsAbs(f.Path) || !strings.HasPrefix(filepath.Clean(f.Path), l.dataPath+string(os.PathSeparator)) {
-			return fmt.Errorf("staged file %s is outside the lake's data path", f.Path)
+			return nil, fmt.Errorf("staged file %s is outside the lake's data path", f.Path)
 		}
 		if _, err := os.Stat(f.Path); err != nil {
-			return fmt.Errorf("staged file: %w", err)
+			return nil, fmt.Errorf("staged file: %w", err)
 		}
 	}
-	return nil
+	return files, nil
 }
 
 // commitOnce makes apply's changes as one snapshot in one transaction under
 // the lake's lock, recording key (when set) so a second commit with it
 // returns this one's result and changes nothing.
 func (l *Lake) commitOnce(ctx context.Context, key string, apply func(context.Context, *commitTx) (CommitResult, error)) (res CommitResult, err error) {
+	ctx, release := withLease(ctx, l.cache)
+	defer release()
 	tx, err := l.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return res, fmt.Errorf("begin: %w", err)
@@ -157,7 +172,7 @@ func (l *Lake) commitOnce(ctx context.Context, key string, apply func(context.Co
 		_ = tx.Rollback(context.WithoutCancel(ctx))
 		ct.closeDuck()
 		if err != nil {
-			removeFiles(ct.created)
+			l.removeStored(context.WithoutCancel(ctx), ct.created)
 		}
 	}()
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, l.lockKey); err != nil {
@@ -191,10 +206,15 @@ func (l *Lake) commitOnce(ctx context.Context, key string, apply func(context.Co
 			return res, fmt.Errorf("record idempotency key: %w", err)
 		}
 	}
+	// Files this commit wrote (delete files, rewrites) are in storage before
+	// the catalog references them.
+	if err := l.uploadAll(ctx, ct.created); err != nil {
+		return res, err
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return res, fmt.Errorf("commit transaction: %w", err)
 	}
-	removeFiles(ct.obsolete)
+	l.removeStored(context.WithoutCancel(ctx), ct.obsolete)
 	return res, nil
 }
 
@@ -210,10 +230,4 @@ func (l *Lake) committed(ctx context.Context, tx pgx.Tx, key string) (CommitResu
 		return CommitResult{}, false, fmt.Errorf("look up idempotency key: %w", err)
 	}
 	return res, true, nil
-}
-
-func removeFiles(paths []string) {
-	for _, p := range paths {
-		_ = os.Remove(p)
-	}
 }

@@ -99,9 +99,16 @@ func (ct *commitTx) apply(ctx context.Context, req CommitRequest) (CommitResult,
 	if err != nil {
 		return res, err
 	}
-	live, err := ct.l.loadFiles(ctx, ct.tx, ct.prev.ID, table.ID)
+	// Only a merge reads the live files: the others list them (readFiles).
+	byTable, err := ct.l.readFiles(ctx, ct.tx, ct.prev.ID, &table.ID)
 	if err != nil {
 		return res, err
+	}
+	live := byTable[table.ID]
+	if req.Method == LoadMerge && len(files)+len(req.DeletedKeys) > 0 {
+		if err := ct.l.fetchFiles(ctx, table, live); err != nil {
+			return res, err
+		}
 	}
 	if req.Method == LoadOverwrite {
 		if err := ct.endFiles(ctx, table, live); err != nil {

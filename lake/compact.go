@@ -77,10 +77,11 @@ func (l *Lake) CompactTable(ctx context.Context, schema, table string, opts Comp
 		if t == nil {
 			return CommitResult{}, fmt.Errorf("%w: table %s.%s does not exist in the lake", errNoTable, schema, table)
 		}
-		live, err := ct.l.loadFiles(ctx, ct.tx, ct.prev.ID, t.ID)
+		byTable, err := ct.l.readFiles(ctx, ct.tx, ct.prev.ID, &t.ID)
 		if err != nil {
 			return CommitResult{}, err
 		}
+		live := byTable[t.ID] // only the groups' files are read (compact fetches them)
 		out.FilesBefore, out.FilesAfter = len(live), len(live)
 		groups := compactionGroups(live, opts)
 		if len(groups) == 0 {
@@ -153,6 +154,9 @@ func (ct *commitTx) compact(ctx context.Context, t *lakeTable, groups [][]*dataF
 	cols = append(cols, FileColumn{Name: rowIDColumn, Type: rowIDType, FieldID: rowIDFieldID})
 	removed := 0
 	for _, g := range groups {
+		if err := ct.l.fetchFiles(ctx, t, g); err != nil {
+			return removed, err
+		}
 		query := ct.l.compactQuery(t, g)
 		nf, err := d.writeStaged(ctx, query, ct.l.tableDir(t), cols)
 		if err != nil {

@@ -75,7 +75,10 @@ func (l *Lake) DeleteMissing(ctx context.Context, req DeleteRequest) (DeleteResu
 	if req.Mode != DeleteHard && req.Mode != DeleteSoft {
 		return DeleteResult{}, fmt.Errorf("delete mode %q deletes nothing; use hard or soft", req.Mode)
 	}
-	if err := l.checkStaged(req.SourceKeys); err != nil {
+	ctx, release := withLease(ctx, l.cache)
+	defer release()
+	var err error
+	if req.SourceKeys, err = l.checkStaged(ctx, req.SourceKeys); err != nil {
 		return DeleteResult{}, err
 	}
 	var restored int64

@@ -60,6 +60,10 @@ type Lake struct {
 	schema   string
 	dataPath string
 	lockKey  int64
+	// store and cache are set when the files live on object storage (see
+	// WithStorage); dataPath is then a working directory and cache.
+	store Storage
+	cache *Cache
 	// Limits may be changed before the lake is used.
 	Limits Limits
 }
@@ -79,7 +83,7 @@ func CatalogSchemaFor(teamID uuid.UUID) string {
 // Open returns the lake whose catalog lives in catalogSchema and whose files
 // live under dataPath, creating the catalog tables and the directory if they
 // do not exist yet. Concurrent calls for the same lake are safe.
-func Open(ctx context.Context, pool *pgxpool.Pool, catalogSchema, dataPath string) (*Lake, error) {
+func Open(ctx context.Context, pool *pgxpool.Pool, catalogSchema, dataPath string, opts ...Option) (*Lake, error) {
 	if !catalogSchemaRE.MatchString(catalogSchema) {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidSchema, catalogSchema)
 	}
@@ -91,13 +95,20 @@ func Open(ctx context.Context, pool *pgxpool.Pool, catalogSchema, dataPath strin
 		return nil, fmt.Errorf("create lake data directory: %w", err)
 	}
 	l := &Lake{pool: pool, schema: catalogSchema, dataPath: filepath.Clean(abs), lockKey: CommitLockKey(catalogSchema), Limits: DefaultLimits}
+	for _, o := range opts {
+		o(l)
+	}
+	if l.store != nil {
+		l.cache.adopt(l.dataPath)
+	}
 	if err := l.ensureCatalog(ctx); err != nil {
 		return nil, fmt.Errorf("open lake %s: %w", catalogSchema, err)
 	}
 	return l, nil
 }
 
-// DataPath returns the absolute directory that holds the lake's files.
+// DataPath returns the absolute directory that holds the lake's files (on
+// object storage, the working directory and cache of them).
 func (l *Lake) DataPath() string { return l.dataPath }
 
 // CatalogSchema returns the Postgres schema that holds the lake's catalog.

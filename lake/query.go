@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +46,9 @@ func (l *Lake) Query(ctx context.Context, query string, opts QueryOptions) (*con
 	if err != nil {
 		return nil, err
 	}
-	d, err := l.sandbox(ctx, snap.ID)
+	ctx, release := withLease(ctx, l.cache)
+	defer release()
+	d, err := l.sandbox(ctx, snap.ID, query)
 	if err != nil {
 		return nil, l.queryError(ctx, err)
 	}
@@ -102,7 +105,9 @@ func (l *Lake) pickSnapshot(ctx context.Context, opts QueryOptions) (snapshot, e
 
 // sandbox opens a DuckDB with a view per table at the snapshot, then locks
 // it down: only the lake's directory is readable and no setting can change.
-func (l *Lake) sandbox(ctx context.Context, snap int64) (*duck, error) {
+// On object storage only the tables query names are there, their files
+// fetched first.
+func (l *Lake) sandbox(ctx context.Context, snap int64, query string) (*duck, error) {
 	tables, err := l.loadTables(ctx, l.pool, snap)
 	if err != nil {
 		return nil, err
@@ -120,7 +125,16 @@ func (l *Lake) sandbox(ctx context.Context, snap int64) (*duck, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := l.loadFilesOf(ctx, l.pool, snap, nil)
+	if l.store != nil {
+		// DuckDB checks a view's files exist when it creates it, so only
+		// the tables the query names get one, and their files are fetched.
+		named := namedIn(query)
+		tables = slices.DeleteFunc(tables, func(t *lakeTable) bool { return !named(t) })
+	}
+	files, err := l.readFiles(ctx, l.pool, snap, nil)
+	if err == nil {
+		err = l.fetchTables(ctx, tables, files, nil)
+	}
 	if err != nil {
 		d.Close()
 		return nil, err

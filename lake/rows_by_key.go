@@ -13,7 +13,10 @@ import (
 // values an update did not send (TOASTed, unchanged) and the rows a soft
 // delete marks this way; nothing is buffered here, and values are not capped.
 func (l *Lake) RowsByKey(ctx context.Context, schema, table string, keys []string, keyFiles []StagedFile, each func(names []string, row []any) error) error {
-	if err := l.checkStaged(keyFiles); err != nil {
+	ctx, release := withLease(ctx, l.cache)
+	defer release()
+	keyFiles, err := l.checkStaged(ctx, keyFiles)
+	if err != nil {
 		return err
 	}
 	snap, tables, err := l.currentTables(ctx)

@@ -16,8 +16,12 @@ import (
 // snapshot references yet. It carries everything Commit records about it,
 // so it can be committed by another process (e.g. after a worker restart).
 type StagedFile struct {
-	// Path is the file's absolute path.
-	Path       string `json:"path"`
+	// Path is the file's absolute path in the data directory of the
+	// process that wrote it.
+	Path string `json:"path"`
+	// Key is the file's key in the lake's storage, set once it is uploaded
+	// (on object storage): another process commits the file by it.
+	Key        string `json:"key,omitempty"`
 	Rows       int64  `json:"rows"`
 	SizeBytes  int64  `json:"size_bytes"`
 	FooterSize int64  `json:"footer_size"`

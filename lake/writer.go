@@ -43,7 +43,8 @@ type TableWriter struct {
 	// files in staged) and handed to seals (no longer in staged).
 	launched, completed, handed int
 	staged                      []StagedFile
-	err                         error // the first failure; the writer refuses writes after it
+	uploads                     map[string]*fileUpload // by path, until handed out
+	err                         error                  // the first failure; the writer refuses writes after it
 	closed                      bool
 }
 
@@ -214,6 +215,9 @@ func (w *TableWriter) Finish(ctx context.Context) ([]StagedFile, error) {
 			err = w.wait(ctx)
 		}
 	}
+	if err == nil {
+		err = w.awaitUploads(ctx, w.staged) // before close ends the uploads' context
+	}
 	w.close()
 	if err != nil {
 		w.removeStaged()
@@ -273,7 +277,7 @@ func (w *TableWriter) close() {
 	if w.job != nil { // a file being written is staged like the others
 		<-w.job.done
 		if w.job.err == nil {
-			w.staged = append(w.staged, w.job.file)
+			w.stage(w.job)
 		}
 		w.job = nil
 	}
@@ -289,8 +293,13 @@ func (w *TableWriter) close() {
 }
 
 func (w *TableWriter) removeStaged() {
-	for _, f := range w.staged {
-		_ = os.Remove(f.Path)
+	w.drainUploads()
+	paths := make([]string, len(w.staged))
+	for i, f := range w.staged {
+		paths[i] = f.Path
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	w.lake.removeStored(ctx, paths)
 	w.staged = nil
 }

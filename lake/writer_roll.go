@@ -13,9 +13,10 @@ import (
 // background, on the writer's second connection, while rows go on into the
 // next staging table.
 type fileJob struct {
-	done chan struct{}
-	file StagedFile
-	err  error
+	done   chan struct{}
+	file   StagedFile
+	upload *fileUpload
+	err    error
 }
 
 // seal is a caller waiting for the files of every job launched before it.
@@ -94,6 +95,9 @@ func (w *TableWriter) launch() {
 			return
 		}
 		mark.apply(&f)
+		// Uploaded while the next file is written, before it is handed
+		// out, so before any commit can reference it.
+		job.upload = w.startUpload(f.Path)
 		job.file, job.err = f, w.bg.exec(ctx, "DROP TABLE "+table)
 	}()
 }
@@ -119,7 +123,7 @@ func (w *TableWriter) wait(ctx context.Context) error {
 		if job.err != nil {
 			return job.err
 		}
-		w.staged = append(w.staged, job.file)
+		w.stage(job)
 		w.completed++
 	}
 	return w.deliver(ctx)
@@ -133,6 +137,9 @@ func (w *TableWriter) deliver(ctx context.Context) error {
 		w.staged, w.handed = w.staged[n:], w.seals[0].jobs
 		fn := w.seals[0].fn
 		w.seals = w.seals[1:]
+		if err := w.awaitUploads(ctx, files); err != nil {
+			return err
+		}
 		if err := fn(ctx, files); err != nil {
 			return err
 		}

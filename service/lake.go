@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,9 +38,9 @@ func (s *Service) lakeOf(ctx context.Context, teamID uuid.UUID) (*lake.Lake, err
 	if l, ok := s.lakes.Load(teamID); ok {
 		return l.(*lake.Lake), nil
 	}
-	l, err := lake.Open(ctx, s.pool, lake.CatalogSchemaFor(teamID), filepath.Join(s.opts.DataDir, "lake", teamID.String()))
+	l, err := s.opts.Lakes.OpenTeam(ctx, s.pool, s.opts.DataDir, teamID)
 	if err != nil {
-		return nil, fmt.Errorf("open lake: %w", err)
+		return nil, err // says which team's lake
 	}
 	actual, _ := s.lakes.LoadOrStore(teamID, l)
 	return actual.(*lake.Lake), nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluice-dev/sluice/db"
 	"github.com/sluice-dev/sluice/embeddings"
+	"github.com/sluice-dev/sluice/lake"
 	"github.com/sluice-dev/sluice/llm"
 	"github.com/sluice-dev/sluice/ratelimit"
 	"github.com/sluice-dev/sluice/secrets"
@@ -34,6 +35,9 @@ type Options struct {
 	TaskQueue string
 	// DataDir holds the teams' lake files (under lake/<team id>).
 	DataDir string
+	// Lakes is where the teams' lakes keep their files when SLUICE_LAKE_URL
+	// is set; nil is DataDir/lake.
+	Lakes *lake.Location
 
 	// QueryTimeout is the statement timeout of ad-hoc queries.
 	QueryTimeout time.Duration

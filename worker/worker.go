@@ -16,6 +16,7 @@ import (
 	"github.com/sluice-dev/sluice/alerts"
 	_ "github.com/sluice-dev/sluice/connectors/all" // every connector type can be opened
 	"github.com/sluice-dev/sluice/embeddings"
+	"github.com/sluice-dev/sluice/lake"
 	"github.com/sluice-dev/sluice/secrets"
 	"github.com/sluice-dev/sluice/workflows"
 )
@@ -31,6 +32,9 @@ type Deps struct {
 	Embeddings embeddings.Provider
 	// DataDir holds the teams' lake files (under lake/<team id>).
 	DataDir string
+	// Lakes is where the teams' lakes keep their files when SLUICE_LAKE_URL
+	// is set; nil is DataDir/lake.
+	Lakes *lake.Location
 	// SyncReporter records finished sync runs in pipeline observability.
 	SyncReporter activities.SyncReporter
 	// Workflows tune the workflows this worker runs (zero: the defaults).
@@ -65,12 +69,12 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	w.RegisterActivity(&activities.Integrations{Keyring: deps.Keyring})
 	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool, Links: deps.Links})
 	w.RegisterActivity(&activities.Embeddings{Pool: deps.Pool, Keyring: deps.Keyring, Provider: deps.Embeddings})
-	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir, Reporter: deps.SyncReporter, Temporal: c, ChunkRows: deps.CopyChunkRows,
+	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir, Lakes: deps.Lakes, Reporter: deps.SyncReporter, Temporal: c, ChunkRows: deps.CopyChunkRows,
 		OrphanGrace: deps.LakeOrphanGrace, Links: deps.Links})
 	dispatcher := deps.Alerts
 	dispatcher.Pool, dispatcher.Keyring, dispatcher.Links = deps.Pool, deps.Keyring, deps.Links
 	w.RegisterActivity(&activities.Alerts{Dispatcher: &dispatcher})
-	w.RegisterActivity(&activities.LakeMaintenance{Pool: deps.Pool, DataDir: deps.DataDir, Retention: deps.LakeSnapshotRetention,
+	w.RegisterActivity(&activities.LakeMaintenance{Pool: deps.Pool, DataDir: deps.DataDir, Lakes: deps.Lakes, Retention: deps.LakeSnapshotRetention,
 		OrphanGrace: deps.LakeOrphanGrace})
 	return w
 }

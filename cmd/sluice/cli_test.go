@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -182,6 +183,29 @@ func TestUnreachablePostgresIsOneClearLine(t *testing.T) {
 	}
 }
 
+// TestBadLakeStorageStopsAtStart: a lake URL that does not parse, or a
+// bucket that cannot be reached, is one line at start, not a panic or a
+// failure at the first sync.
+func TestBadLakeStorageStopsAtStart(t *testing.T) {
+	base := []string{"DATABASE_URL=postgres://postgres@localhost:1/sluice?sslmode=disable",
+		"SLUICE_SECRET_KEY=" + strings.Repeat("A", 43) + "=", "TEMPORAL_ADDRESS=127.0.0.1:1",
+		"AWS_ACCESS_KEY_ID=id", "AWS_SECRET_ACCESS_KEY=do-not-print-me", "AWS_EC2_METADATA_DISABLED=true"}
+	for _, c := range []struct{ url, want string }{
+		{"s3:///no-bucket", "want s3://bucket/prefix"},
+		{"gs://bucket/lake", "want a local directory or s3://bucket/prefix"},
+		{"s3://bucket/lake", "list the bucket"},
+	} {
+		env := append(slices.Clone(base), "SLUICE_LAKE_URL="+c.url, "SLUICE_S3_ENDPOINT=http://127.0.0.1:1", "SLUICE_S3_PATH_STYLE=true")
+		for _, command := range []string{"api", "worker"} {
+			res := runCLI(t, env, command)
+			lines := strings.Split(strings.TrimRight(res.stderr, "\n"), "\n")
+			if res.code == 0 || len(lines) != 1 || !strings.Contains(lines[0], c.want) || strings.Contains(res.stderr, "do-not-print-me") {
+				t.Errorf("sluice %s with SLUICE_LAKE_URL=%s: exit %d, stderr %q (want one line saying %q)", command, c.url, res.code, res.stderr, c.want)
+			}
+		}
+	}
+}
+
 // TestHelpOnEveryCommand: help a user asks for is output, so a script can
 // page or grep it: stdout, exit 0, nothing on stderr (secrets --help exited 1).
 func TestHelpOnEveryCommand(t *testing.T) {
@@ -298,8 +322,10 @@ func grepLines(text, s string) string {
 }
 
 func TestInvalidEnvironmentIsRefusedByName(t *testing.T) {
-	res := runCLI(t, []string{"SLUICE_QUERY_MAX_ROWS=lots", "SLUICE_SCAN_RATE=10 per 10s", "SLUICE_QUERY_TIMEOUT=30"}, "migrate", "version")
-	for _, want := range []string{`SLUICE_QUERY_MAX_ROWS="lots" is not an integer`, `SLUICE_SCAN_RATE="10 per 10s"`, `SLUICE_QUERY_TIMEOUT="30" is not a duration`} {
+	res := runCLI(t, []string{"SLUICE_QUERY_MAX_ROWS=lots", "SLUICE_SCAN_RATE=10 per 10s", "SLUICE_QUERY_TIMEOUT=30",
+		"SLUICE_LAKE_CACHE_BYTES=10GiB", "SLUICE_S3_PATH_STYLE=maybe"}, "migrate", "version")
+	for _, want := range []string{`SLUICE_QUERY_MAX_ROWS="lots" is not an integer`, `SLUICE_SCAN_RATE="10 per 10s"`, `SLUICE_QUERY_TIMEOUT="30" is not a duration`,
+		`SLUICE_LAKE_CACHE_BYTES="10GiB" is not a byte count`, `SLUICE_S3_PATH_STYLE="maybe" is not true or false`} {
 		if res.code != 2 || !strings.Contains(res.stderr, want) {
 			t.Errorf("exit %d, stderr %q: want exit 2 naming %s", res.code, res.stderr, want)
 		}

@@ -28,7 +28,7 @@ Actions:
 
 // lakeService is the lake browsing and maintenance service of this process.
 func (b *backend) lakeService() *lakesvc.Service {
-	return lakesvc.New(b.pool, b.temporal, lakesvc.Options{DataDir: b.cfg.DataDir, TaskQueue: b.cfg.TaskQueue,
+	return lakesvc.New(b.pool, b.temporal, lakesvc.Options{DataDir: b.cfg.DataDir, Lakes: b.lakes, TaskQueue: b.cfg.TaskQueue,
 		MaintenanceInterval: b.cfg.LakeMaintenanceInterval})
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/sluice-dev/sluice/config"
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/embeddings"
+	"github.com/sluice-dev/sluice/lake"
 	"github.com/sluice-dev/sluice/llm"
 	"github.com/sluice-dev/sluice/netguard"
 	"github.com/sluice-dev/sluice/secrets"
@@ -41,6 +42,8 @@ type backend struct {
 	registry *prometheus.Registry
 	// embedder computes schema embeddings; the API and the worker must agree on it.
 	embedder embeddings.Provider
+	// lakes is where the lakes' files are (SLUICE_LAKE_URL); nil is the data directory.
+	lakes *lake.Location
 }
 
 // connect opens the database and Temporal. Callers must call close.
@@ -62,6 +65,14 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, keyrin
 	if err != nil {
 		return nil, err
 	}
+	// A bucket that cannot be listed stops the process here, before it
+	// serves or takes work.
+	lakes, err := lake.NewLocation(ctx, cfg.LakeURL, lake.LocationOptions{DataDir: cfg.DataDir, CacheBytes: cfg.LakeCacheBytes,
+		S3: lake.S3Options{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, PathStyle: cfg.S3PathStyle}})
+	if err != nil {
+		return nil, err
+	}
+	logger.Debug("lake files", "location", lakes.String())
 	pool, err := openPool(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -73,7 +84,7 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, keyrin
 		pool.Close()
 		return nil, err
 	}
-	return &backend{cfg: cfg, logger: logger, pool: pool, temporal: tc, keyring: keyring, registry: registry, embedder: embedder}, nil
+	return &backend{cfg: cfg, logger: logger, pool: pool, temporal: tc, keyring: keyring, registry: registry, embedder: embedder, lakes: lakes}, nil
 }
 
 func (b *backend) close() {
@@ -88,6 +99,7 @@ func (b *backend) service() *service.Service {
 		PublicURL:         b.cfg.PublicBase(),
 		Namespace:         b.cfg.TemporalNamespace,
 		DataDir:           b.cfg.DataDir,
+		Lakes:             b.lakes,
 		TaskQueue:         b.cfg.TaskQueue,
 		QueryTimeout:      b.cfg.QueryTimeout,
 		QueryMaxRows:      b.cfg.QueryMaxRows,
@@ -151,7 +163,7 @@ func (b *backend) serveHTTP(ctx context.Context, ln net.Listener) error {
 func (b *backend) runWorkerUntil(ctx context.Context) error {
 	svc := b.service()
 	defer svc.Close()
-	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir, TaskQueue: b.cfg.TaskQueue,
+	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir, Lakes: b.lakes, TaskQueue: b.cfg.TaskQueue,
 		SyncReporter: worker.ServiceSyncReporter{Service: svc}, Embeddings: b.embedder,
 		Workflows: workflows.Options{CopyHeartbeatTimeout: b.cfg.CopyHeartbeatTimeout}, CopyChunkRows: b.cfg.CopyChunkRows,
 		LakeOrphanGrace: b.cfg.LakeOrphanGrace, LakeSnapshotRetention: b.cfg.LakeSnapshotRetention,

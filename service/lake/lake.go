@@ -28,6 +28,9 @@ import (
 type Options struct {
 	// DataDir holds the teams' lake files (under lake/<team id>).
 	DataDir string
+	// Lakes is where the teams' lakes keep their files when SLUICE_LAKE_URL
+	// is set; nil is DataDir/lake.
+	Lakes *lake.Location
 	// TaskQueue is where maintenance workflows run; empty means workflows.TaskQueue.
 	TaskQueue string
 	// MaintenanceInterval is how often each team's schedule runs
@@ -71,7 +74,7 @@ func (s *Service) lakeOf(ctx context.Context, teamID uuid.UUID) (*lake.Lake, err
 	if l, ok := s.lakes.Load(teamID); ok {
 		return l.(*lake.Lake), nil
 	}
-	l, err := lake.OpenTeam(ctx, s.pool, s.opts.DataDir, teamID)
+	l, err := s.opts.Lakes.OpenTeam(ctx, s.pool, s.opts.DataDir, teamID)
 	if err != nil {
 		return nil, err
 	}
