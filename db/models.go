@@ -324,6 +324,8 @@ type SyncConfig struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	DeleteMode        string
+	TableParallelism  int32
+	SplitRows         *int64
 }
 
 type SyncCursor struct {

@@ -409,6 +409,25 @@ func (q *Queries) SyncRunTableProgress(ctx context.Context, arg SyncRunTableProg
 	return err
 }
 
+const syncRunTableRunning = `-- name: SyncRunTableRunning :exec
+UPDATE sync_run_tables SET status = 'running', started_at = COALESCE(started_at, now())
+WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status IN ('queued', 'running')
+`
+
+type SyncRunTableRunningParams struct {
+	TeamID      uuid.UUID
+	RunID       uuid.UUID
+	SourceTable string
+}
+
+// Marks a table whose key ranges are being copied running, counting no
+// attempt: its ranges start and retry one by one, and the CopyTable that
+// commits them counts the table's attempt.
+func (q *Queries) SyncRunTableRunning(ctx context.Context, arg SyncRunTableRunningParams) error {
+	_, err := q.db.Exec(ctx, syncRunTableRunning, arg.TeamID, arg.RunID, arg.SourceTable)
+	return err
+}
+
 const syncRunTableStart = `-- name: SyncRunTableStart :exec
 UPDATE sync_run_tables SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()), error = NULL
 WHERE team_id = $1 AND run_id = $2 AND source_table = $3

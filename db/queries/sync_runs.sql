@@ -41,6 +41,13 @@ ON CONFLICT (run_id, source_table) DO NOTHING;
 UPDATE sync_run_tables SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()), error = NULL
 WHERE team_id = $1 AND run_id = $2 AND source_table = $3;
 
+-- name: SyncRunTableRunning :exec
+-- Marks a table whose key ranges are being copied running, counting no
+-- attempt: its ranges start and retry one by one, and the CopyTable that
+-- commits them counts the table's attempt.
+UPDATE sync_run_tables SET status = 'running', started_at = COALESCE(started_at, now())
+WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status IN ('queued', 'running');
+
 -- name: SyncRunTableSucceed :exec
 UPDATE sync_run_tables SET status = 'succeeded', rows_read = $4, rows_written = $5, bytes_written = $6,
     snapshot_id = $7, cursor_after = $8, finished_at = now(), error = NULL

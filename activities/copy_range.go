@@ -1,0 +1,98 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/sluice-dev/sluice/connectors"
+	"github.com/sluice-dev/sluice/db"
+)
+
+// CopyTableRange stages one key range of a table planned as ranges (see
+// planKeyRanges) as Parquet files and returns them uncommitted; CopyTable
+// commits every range's files as one snapshot once all are staged. Each
+// range is its own activity, so ranges copy on any worker at once and a
+// failed range is retried alone, resuming from its last chunk as CopyTable
+// does. The ranges share the lake's data path, so every worker must see
+// the same lake storage.
+func (a *Syncs) CopyTableRange(ctx context.Context, in CopyTableRangeInput) (CopyTableRangeOutput, error) {
+	out, err := a.copyTableRange(ctx, in)
+	return out, permanentCopyError(fmt.Sprintf("%s range %d", in.Copy.Table.Source, in.Range), err)
+}
+
+func (a *Syncs) copyTableRange(ctx context.Context, in CopyTableRangeInput) (CopyTableRangeOutput, error) {
+	cp := in.Copy
+	if in.Range < 0 || in.Range >= len(cp.Table.KeyRanges) || len(cp.Table.PrimaryKeys) != 1 {
+		return CopyTableRangeOutput{}, fmt.Errorf("copy %s: range %d is not one of the %d planned on one key", cp.Table.Source, in.Range, len(cp.Table.KeyRanges))
+	}
+	teamID, integrationID, err := parseIDs(cp.TeamID, cp.IntegrationID)
+	if err != nil {
+		return CopyTableRangeOutput{}, err
+	}
+	runID, err := uuid.Parse(cp.RunID)
+	if err != nil {
+		return CopyTableRangeOutput{}, err
+	}
+	progress := resumeProgress(ctx)
+	beats := startCopyBeats(ctx, progress)
+	defer beats.stop()
+	table := cp.Table.Source.String()
+	if err := a.queries().SyncRunTableRunning(ctx, db.SyncRunTableRunningParams{TeamID: teamID, RunID: runID, SourceTable: table}); err != nil {
+		return CopyTableRangeOutput{}, fmt.Errorf("mark %s running: %w", table, err)
+	}
+	src, err := a.openCopySource(ctx, teamID, integrationID, cp)
+	if err != nil {
+		return CopyTableRangeOutput{}, err
+	}
+	defer src.close(ctx)
+	cursorAfter, err := a.cursorValue(ctx, teamID, cp.ConfigID, cp.Table)
+	if err != nil {
+		return CopyTableRangeOutput{}, err
+	}
+	if in.Range == 0 && cursorAfter == nil && progress.RowsRead == 0 {
+		a.recordEstimate(src.watch.ctx, src.source, teamID, cp)
+	}
+	req := connectors.ReadRequest{
+		Table: cp.Table.Source, Columns: src.cols, CursorField: cp.Table.CursorField, CursorAfter: cursorAfter,
+		OrderBy: cp.Table.PrimaryKeys, ResumeAfter: progress.After, ChunkRows: a.chunkRows(),
+	}
+	bounds := cp.Table.KeyRanges[in.Range]
+	if req.ResumeAfter == nil && bounds.After != nil {
+		req.ResumeAfter = []any{*bounds.After}
+	}
+	if bounds.UpTo != nil {
+		req.UpTo = []any{*bounds.UpTo}
+	}
+	return a.stageRows(ctx, beats, cp, src.source, src.watch, src.lk, src.cols, progress, req)
+}
+
+// DiscardStagedFiles removes files staged for a table that will not be
+// committed, because another of its ranges failed for good. Only files
+// under the team's lake are removed; a file already gone is fine. Files a
+// failed range staged before it failed are not known here: the orphan
+// cleanup at the end of a later run removes them after its grace period.
+func (a *Syncs) DiscardStagedFiles(ctx context.Context, in DiscardStagedInput) error {
+	teamID, err := uuid.Parse(in.TeamID)
+	if err != nil {
+		return fmt.Errorf("discard staged files: bad team id: %w", err)
+	}
+	lk, err := a.teamLake(ctx, teamID)
+	if err != nil {
+		return err
+	}
+	root := filepath.Clean(lk.DataPath()) + string(filepath.Separator)
+	for _, f := range in.Files {
+		if !strings.HasPrefix(filepath.Clean(f.Path), root) {
+			return fmt.Errorf("discard staged files: %s is not in the team's lake", f.Path)
+		}
+		if err := os.Remove(f.Path); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("discard staged file %s: %w", f.Path, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,1 @@
+ALTER TABLE sync_configs DROP COLUMN table_parallelism, DROP COLUMN split_rows;
