@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -239,9 +240,15 @@ func vmHWM(pid int) (int64, error) {
 // configure sets the integration's sync config (tables as the API takes them).
 func (s *syncBench) configure(b *testing.B, method string, tables ...any) {
 	b.Helper()
-	res := s.env.Do(b, http.MethodPost, "/v1/api/integrations/"+s.id+"/sync", s.token, map[string]any{
-		"dest_schema": "BENCH", "schedule": "daily", "load_method": method, "tables": tables,
-	})
+	s.configureWith(b, nil, method, tables...)
+}
+
+// configureWith is configure with more settings of the sync config.
+func (s *syncBench) configureWith(b *testing.B, settings map[string]any, method string, tables ...any) {
+	b.Helper()
+	body := map[string]any{"dest_schema": "BENCH", "schedule": "daily", "load_method": method, "tables": tables}
+	maps.Copy(body, settings)
+	res := s.env.Do(b, http.MethodPost, "/v1/api/integrations/"+s.id+"/sync", s.token, body)
 	if res.Status != http.StatusOK {
 		b.Fatalf("configure sync: %d %s", res.Status, res.Body)
 	}
