@@ -45,6 +45,8 @@ func (a *Syncs) copyTableRange(ctx context.Context, in CopyTableRangeInput) (Cop
 	if err := a.queries().SyncRunTableRunning(ctx, db.SyncRunTableRunningParams{TeamID: teamID, RunID: runID, SourceTable: table}); err != nil {
 		return CopyTableRangeOutput{}, fmt.Errorf("mark %s running: %w", table, err)
 	}
+	live := a.startRangeProgress(ctx, beats, teamID, runID, table, in.Range)
+	defer live.stop()
 	src, err := a.openCopySource(ctx, teamID, integrationID, cp)
 	if err != nil {
 		return CopyTableRangeOutput{}, err
@@ -68,7 +70,15 @@ func (a *Syncs) copyTableRange(ctx context.Context, in CopyTableRangeInput) (Cop
 	if bounds.UpTo != nil {
 		req.UpTo = []any{*bounds.UpTo}
 	}
-	return a.stageRows(ctx, beats, cp, src.source, src.watch, src.lk, src.cols, progress, req)
+	staged, err := a.stageRows(ctx, beats, cp, src.source, src.watch, src.lk, src.cols, progress, req)
+	if err != nil {
+		return CopyTableRangeOutput{}, err
+	}
+	live.stop()
+	// The range's final count, so the table's sum is exact while the
+	// other ranges go on; a failure only leaves the display behind.
+	_ = a.writeRangeRows(ctx, teamID, runID, table, in.Range, staged.RowsRead)
+	return staged, nil
 }
 
 // DiscardStagedFiles removes files staged for a table that will not be

@@ -261,6 +261,9 @@ type runTableView struct {
 	CursorBefore json.RawMessage `json:"cursor_before,omitempty"`
 	CursorAfter  json.RawMessage `json:"cursor_after,omitempty"`
 	Attempts     int32           `json:"attempts"`
+	// RangeRows are the rows each key range of a split table has read,
+	// keyed by range index (absent for a table copied whole).
+	RangeRows json.RawMessage `json:"range_rows,omitempty"`
 }
 
 func runViewOf(r service.SyncRun) runView {
@@ -291,6 +294,6 @@ func runTableViewOf(t db.SyncRunTable) runTableView {
 	return runTableView{
 		Name: t.SourceTable, DestTable: t.DestTable, Status: t.Status, Rows: t.RowsWritten, RowsRead: t.RowsRead, RowsEstimate: t.RowsEstimate,
 		BytesWritten: t.BytesWritten, Error: t.Error, SnapshotID: t.SnapshotID, CursorField: t.CursorField,
-		CursorBefore: t.CursorBefore, CursorAfter: t.CursorAfter, Attempts: t.Attempts,
+		CursorBefore: t.CursorBefore, CursorAfter: t.CursorAfter, Attempts: t.Attempts, RangeRows: t.RangeRows,
 	}
 }

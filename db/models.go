@@ -375,6 +375,7 @@ type SyncRunTable struct {
 	StartedAt    *time.Time
 	FinishedAt   *time.Time
 	RowsEstimate *int64
+	RangeRows    []byte
 }
 
 type Team struct {

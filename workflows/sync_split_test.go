@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -22,10 +23,11 @@ ANALYZE big;`
 // TestSplitTableCopiesEveryRowOnce runs real syncs of a table split into
 // key ranges: an overwrite, then a merge after updates and deletes at the
 // source. Each yields exactly the source's rows (count, distinct keys, sum
-// of keys and of a value), commits the table's rows as one snapshot (the
-// merge's delete detection, which sees the whole table, adds its own), shows
-// its ranges in the run's history as one CopyTableRange each, at most
-// table_parallelism at once, then one CopyTable that commits them.
+// of keys and of a value), shows each range's rows in range_rows, commits
+// the table's rows as one snapshot (the merge's delete detection, which
+// sees the whole table, adds its own), and shows its ranges in the run's
+// history as one CopyTableRange each, at most table_parallelism at once,
+// then one CopyTable that commits them.
 func TestSplitTableCopiesEveryRowOnce(t *testing.T) {
 	ctx := context.Background()
 	l := newLiveSource(t, "fxsplit_", splitSourceSQL)
@@ -51,6 +53,10 @@ func TestSplitTableCopiesEveryRowOnce(t *testing.T) {
 		run := l.waitRun(t, func(r service.SyncRun) bool { return r.ID == started.ID && finishedRun(r) })
 		if run.Status != "succeeded" || len(run.Tables) != 1 || run.Tables[0].RowsRead != wantRows {
 			t.Fatalf("%s run = %+v, tables %+v", method, run.SyncRun, run.Tables)
+		}
+		var rangeRows map[string]int64
+		if err := json.Unmarshal(run.Tables[0].RangeRows, &rangeRows); err != nil || len(rangeRows) != 7 || sumOf(rangeRows) != wantRows {
+			t.Errorf("%s: range_rows %s (%v), want 7 ranges reading %d rows", method, run.Tables[0].RangeRows, err, wantRows)
 		}
 		if got := snapshotCount(t, lk) - before; got != wantSnapshots {
 			t.Errorf("%s of a split table made %d lake snapshots, want %d", method, got, wantSnapshots)
@@ -99,4 +105,12 @@ func snapshotCount(t *testing.T, lk *lake.Lake) int {
 		t.Fatal(err)
 	}
 	return len(snaps)
+}
+
+func sumOf(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

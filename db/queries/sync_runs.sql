@@ -65,6 +65,15 @@ SELECT * FROM sync_run_tables WHERE team_id = $1 AND run_id = ANY(sqlc.arg(run_i
 UPDATE sync_run_tables SET rows_read = $4
 WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status = 'running';
 
+-- name: SyncRunTableRangeProgress :exec
+-- Rows read so far by one key range of a running split table; the table's
+-- rows_read becomes the sum over its ranges. Ranges writing at once queue
+-- on the row, and each sum includes the write before it.
+UPDATE sync_run_tables SET range_rows = COALESCE(range_rows, '{}'::jsonb) || jsonb_build_object(sqlc.arg(range_index)::int::text, sqlc.arg(rows)::bigint),
+    rows_read = (SELECT COALESCE(sum(value::bigint), 0)::bigint FROM jsonb_each_text(
+        COALESCE(range_rows, '{}'::jsonb) || jsonb_build_object(sqlc.arg(range_index)::int::text, sqlc.arg(rows)::bigint)))
+WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status = 'running';
+
 -- name: SyncRunTableEstimate :exec
 UPDATE sync_run_tables SET rows_estimate = $4
 WHERE team_id = $1 AND run_id = $2 AND source_table = $3;
