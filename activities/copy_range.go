@@ -27,8 +27,8 @@ func (a *Syncs) CopyTableRange(ctx context.Context, in CopyTableRangeInput) (Cop
 
 func (a *Syncs) copyTableRange(ctx context.Context, in CopyTableRangeInput) (CopyTableRangeOutput, error) {
 	cp := in.Copy
-	if in.Range < 0 || in.Range >= len(cp.Table.KeyRanges) || len(cp.Table.PrimaryKeys) != 1 {
-		return CopyTableRangeOutput{}, fmt.Errorf("copy %s: range %d is not one of the %d planned on one key", cp.Table.Source, in.Range, len(cp.Table.KeyRanges))
+	if len(cp.Table.PrimaryKeys) != 1 {
+		return CopyTableRangeOutput{}, fmt.Errorf("copy %s: key ranges need one key column, the plan has %d", cp.Table.Source, len(cp.Table.PrimaryKeys))
 	}
 	teamID, integrationID, err := parseIDs(cp.TeamID, cp.IntegrationID)
 	if err != nil {
@@ -63,12 +63,11 @@ func (a *Syncs) copyTableRange(ctx context.Context, in CopyTableRangeInput) (Cop
 		Table: cp.Table.Source, Columns: src.cols, CursorField: cp.Table.CursorField, CursorAfter: cursorAfter,
 		OrderBy: cp.Table.PrimaryKeys, ResumeAfter: progress.After, ChunkRows: a.chunkRows(),
 	}
-	bounds := cp.Table.KeyRanges[in.Range]
-	if req.ResumeAfter == nil && bounds.After != nil {
-		req.ResumeAfter = []any{*bounds.After}
+	if req.ResumeAfter == nil && in.Bounds.After != nil {
+		req.ResumeAfter = []any{*in.Bounds.After}
 	}
-	if bounds.UpTo != nil {
-		req.UpTo = []any{*bounds.UpTo}
+	if in.Bounds.UpTo != nil {
+		req.UpTo = []any{*in.Bounds.UpTo}
 	}
 	staged, err := a.stageRows(ctx, beats, cp, src.source, src.watch, src.lk, src.cols, progress, req)
 	if err != nil {

@@ -10,10 +10,13 @@ type KeyRange struct {
 	UpTo  *int64 `json:"up_to,omitempty"`
 }
 
-// CopyTableRangeInput asks for one key range of a table to be staged.
+// CopyTableRangeInput asks for one key range of a table to be staged: the
+// range's index among the table's and its bounds (Copy's plan leaves the
+// other ranges out, so each range's input in history stays small).
 type CopyTableRangeInput struct {
-	Copy  CopyTableInput `json:"copy"`
-	Range int            `json:"range"`
+	Copy   CopyTableInput `json:"copy"`
+	Range  int            `json:"range"`
+	Bounds KeyRange       `json:"bounds"`
 }
 
 // CopyTableRangeOutput is what a range staged: file metadata and counts,

@@ -25,15 +25,18 @@ func copySplitTable(ctx, copyCtx workflow.Context, slots workflow.Channel, in ac
 	rangesCtx, cancelRanges := workflow.WithCancel(ctx)
 	defer cancelRanges()
 	staged := make([]activities.CopyTableRangeOutput, len(in.Table.KeyRanges))
+	rangeOf := in
+	rangeOf.Table.KeyRanges = nil
 	var failed error
 	wg := workflow.NewWaitGroup(ctx)
-	for r := range in.Table.KeyRanges {
+	for r, bounds := range in.Table.KeyRanges {
 		wg.Add(1)
 		workflow.Go(rangesCtx, func(gctx workflow.Context) {
 			defer wg.Done()
 			rangeCtx := workflow.WithActivityOptions(gctx, workflow.GetActivityOptions(copyCtx))
 			err := inSlot(gctx, slots, func() error {
-				return workflow.ExecuteActivity(rangeCtx, syncs.CopyTableRange, activities.CopyTableRangeInput{Copy: in, Range: r}).Get(gctx, &staged[r])
+				rangeIn := activities.CopyTableRangeInput{Copy: rangeOf, Range: r, Bounds: bounds}
+				return workflow.ExecuteActivity(rangeCtx, syncs.CopyTableRange, rangeIn).Get(gctx, &staged[r])
 			})
 			if err != nil && failed == nil {
 				failed = err
