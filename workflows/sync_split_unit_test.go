@@ -93,3 +93,43 @@ func TestSplitTableRangeFailingCommitsNothing(t *testing.T) {
 	}
 	env.AssertExpectations(t)
 }
+
+// TestSplitTableCancelled: cancelling the run while ranges copy cancels
+// them, commits nothing, discards what the finished ranges staged (on a
+// context the cancel does not end) and records the table cancelled.
+func TestSplitTableCancelled(t *testing.T) {
+	env, a := syncEnv(t)
+	expectStart(env, a)
+	expectPlanned(env, a, splitPlan())
+	env.OnActivity(a.CopyTableRange, mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.CopyTableRangeInput) (activities.CopyTableRangeOutput, error) {
+		if in.Range == 0 {
+			return rangeStaged(0), nil
+		}
+		<-ctx.Done()
+		return activities.CopyTableRangeOutput{}, ctx.Err()
+	})
+	var discarded []lake.StagedFile
+	env.OnActivity(a.DiscardStagedFiles, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DiscardStagedInput) error {
+		discarded = in.Files
+		return nil
+	}).Once()
+	var finished activities.FinishSyncRunInput
+	env.OnActivity(a.FinishSyncRun, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.FinishSyncRunInput) error {
+		finished = in
+		return nil
+	}).Once()
+	env.OnActivity(a.StartSyncReport, mock.Anything, mock.Anything).Return(nil).Once()
+	env.RegisterDelayedCallback(env.CancelWorkflow, time.Second)
+
+	env.ExecuteWorkflow(workflows.SyncWorkflow, scheduledSync)
+	if err := env.GetWorkflowError(); !temporal.IsCanceledError(err) {
+		t.Fatalf("workflow error = %v, want cancelled", err)
+	}
+	if finished.Status != "cancelled" || len(finished.Failures) != 1 || finished.Failures[0].Status != "cancelled" {
+		t.Fatalf("recorded outcome = %+v", finished)
+	}
+	if len(discarded) != 1 || discarded[0].Path != "/lake/range-0.parquet" {
+		t.Fatalf("discarded %+v, want range 0's file", discarded)
+	}
+	env.AssertExpectations(t)
+}
