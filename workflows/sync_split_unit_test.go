@@ -113,18 +113,7 @@ func TestSplitTableCancelled(t *testing.T) {
 		discarded = in.Files
 		return nil
 	}).Once()
-	var finished activities.FinishSyncRunInput
-	env.OnActivity(a.FinishSyncRun, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.FinishSyncRunInput) error {
-		finished = in
-		return nil
-	}).Once()
-	env.OnActivity(a.StartSyncReport, mock.Anything, mock.Anything).Return(nil).Once()
-	env.RegisterDelayedCallback(env.CancelWorkflow, time.Second)
-
-	env.ExecuteWorkflow(workflows.SyncWorkflow, scheduledSync)
-	if err := env.GetWorkflowError(); !temporal.IsCanceledError(err) {
-		t.Fatalf("workflow error = %v, want cancelled", err)
-	}
+	finished := runCancelled(t, env, a)
 	if finished.Status != "cancelled" || len(finished.Failures) != 1 || finished.Failures[0].Status != "cancelled" {
 		t.Fatalf("recorded outcome = %+v", finished)
 	}
