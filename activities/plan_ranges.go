@@ -17,8 +17,10 @@ const maxKeyRanges = 64
 // planKeyRanges splits a large table into key ranges copied by separate
 // activities: a full read (no cursor value yet) of an overwrite or merge
 // with a single integer primary key, whose source estimates more rows than
-// splitRows. The ranges cut min..max of the key into equal widths, one per
-// splitRows estimated rows, so they are even when keys are (a serial id).
+// splitRows, into one range per splitRows estimated rows. The cuts come
+// from the source's histogram of the key when it has one (KeyQuantiler:
+// ranges of about equal rows however the keys are spread), otherwise they
+// cut min..max into equal widths (even when keys are, as a serial id's).
 // Anything that stops a split (no estimate, a source without KeyBounder,
 // an error) copies the table whole, as before: splitting is an
 // optimization, never a reason to fail the plan.
@@ -39,6 +41,12 @@ func planKeyRanges(ctx context.Context, d connectors.Discoverer, method string, 
 	if kind, err := columnKind(ctx, d, tp.Source, key); err != nil || kind != connectors.KindInt {
 		return nil
 	}
+	n := min((rows+splitRows-1)/splitRows, maxKeyRanges)
+	if quantiler, ok := d.(connectors.KeyQuantiler); ok {
+		if cuts, ok, err := quantiler.KeyQuantiles(ctx, tp.Source, key, int(n)); err == nil && ok && len(cuts) > 0 {
+			return rangesAt(cuts)
+		}
+	}
 	lo, hi, ok, err := bounder.KeyBounds(ctx, tp.Source, key)
 	if err != nil {
 		activity.GetLogger(ctx).Warn("copying the table whole: no key bounds", "table", tp.Source.String(), "error", err)
@@ -46,7 +54,7 @@ func planKeyRanges(ctx context.Context, d connectors.Discoverer, method string, 
 	if err != nil || !ok {
 		return nil
 	}
-	return keyRanges(lo, hi, min((rows+splitRows-1)/splitRows, maxKeyRanges))
+	return keyRanges(lo, hi, n)
 }
 
 // columnKind is the kind of one column of t.
@@ -74,13 +82,21 @@ func keyRanges(lo, hi, n int64) []KeyRange {
 	if n < 2 {
 		return nil
 	}
-	out := make([]KeyRange, n)
-	var after *int64
-	for i := range n - 1 {
-		cut := int64(uint64(lo) + span/uint64(n)*uint64(i+1))
-		out[i] = KeyRange{After: after, UpTo: &cut}
-		after = &cut
+	cuts := make([]int64, n-1)
+	for i := range cuts {
+		cuts[i] = int64(uint64(lo) + span/uint64(n)*uint64(i+1))
 	}
-	out[n-1] = KeyRange{After: after}
-	return out
+	return rangesAt(cuts)
+}
+
+// rangesAt turns ascending cut points into ranges: up to the first, between
+// each two, and after the last.
+func rangesAt(cuts []int64) []KeyRange {
+	out := make([]KeyRange, 0, len(cuts)+1)
+	var after *int64
+	for i := range cuts {
+		out = append(out, KeyRange{After: after, UpTo: &cuts[i]})
+		after = &cuts[i]
+	}
+	return append(out, KeyRange{After: after})
 }

@@ -214,6 +214,14 @@ type KeyBounder interface {
 	KeyBounds(ctx context.Context, t TableRef, column string) (lo, hi int64, ok bool, err error)
 }
 
+// KeyQuantiler gives up to n-1 ascending cut points that split a table's
+// integer key column into n parts of about equal rows, from the source's
+// statistics (a histogram), not a scan: a split of a table whose keys are
+// unevenly spread stays even. ok is false when there are none.
+type KeyQuantiler interface {
+	KeyQuantiles(ctx context.Context, t TableRef, column string, n int) (cuts []int64, ok bool, err error)
+}
+
 // DialectOf is implemented by connectors that run SQL.
 type DialectOf interface {
 	Dialect() Dialect
