@@ -20,6 +20,9 @@ const splitTables = "split-tables-into-key-ranges"
 // share the run's parallelism without deadlock. When a range fails for
 // good, the others are cancelled, nothing is committed and the files the
 // finished ranges staged are discarded; history holds file lists, never rows.
+// A commit that fails for good discards nothing: it may have committed
+// before its answer was lost, and the lake's orphan cleanup removes only
+// files no snapshot references.
 func copySplitTable(ctx, copyCtx workflow.Context, slots workflow.Channel, in activities.CopyTableInput) error {
 	var syncs *activities.Syncs
 	rangesCtx, cancelRanges := workflow.WithCancel(ctx)
