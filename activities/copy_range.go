@@ -34,7 +34,7 @@ func (a *Syncs) copyTableRange(ctx context.Context, in CopyTableRangeInput) (Cop
 	if err != nil {
 		return CopyTableRangeOutput{}, err
 	}
-	runID, err := uuid.Parse(cp.RunID)
+	_, runID, err := parseIDs(cp.TeamID, cp.RunID)
 	if err != nil {
 		return CopyTableRangeOutput{}, err
 	}
