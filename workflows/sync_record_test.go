@@ -66,13 +66,7 @@ func TestRecordEmbedSchemaHistory(t *testing.T) {
 func TestRecordSplitSyncHistory(t *testing.T) {
 	skipUnlessRecording(t)
 	l := newLiveSource(t, "fxsplit_", splitSourceSQL)
-	splitRows := int64(4000)
-	if _, err := l.env.Service.ConfigureSync(t.Context(), l.team, l.source.ID, service.SyncConfigInput{
-		DestSchema: "split", Schedule: "daily", LoadMethod: syncspec.LoadMerge, Tables: []syncspec.TableSpec{{Name: "public.big"}},
-		TableParallelism: 3, SplitRows: &splitRows,
-	}); err != nil {
-		t.Fatal(err)
-	}
+	l.configureSplit(t, syncspec.LoadMerge)
 	if _, err := l.env.Service.RunSync(t.Context(), l.team, l.source.ID); err != nil {
 		t.Fatal(err)
 	}

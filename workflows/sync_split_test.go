@@ -6,7 +6,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/sluice-dev/sluice/activities"
 	"github.com/sluice-dev/sluice/internal/testenv"
 	"github.com/sluice-dev/sluice/lake"
 	"github.com/sluice-dev/sluice/service"
@@ -31,22 +36,12 @@ ANALYZE big;`
 func TestSplitTableCopiesEveryRowOnce(t *testing.T) {
 	ctx := context.Background()
 	l := newLiveSource(t, "fxsplit_", splitSourceSQL)
-	env, team, source, database := l.env, l.team, l.source, l.database
-	lk, err := lake.Open(ctx, env.Pool, lake.CatalogSchemaFor(team), filepath.Join(env.DataDir, "lake", team.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	splitRows := int64(4000)
+	lk, database := l.lake(t), l.database
 	runSplit := func(method string, wantRows int64, wantSnapshots int) service.SyncRun {
 		t.Helper()
-		if _, err := env.Service.ConfigureSync(ctx, team, source.ID, service.SyncConfigInput{
-			DestSchema: "split", Schedule: "daily", LoadMethod: method, Tables: []syncspec.TableSpec{{Name: "public.big"}},
-			TableParallelism: 3, SplitRows: &splitRows,
-		}); err != nil {
-			t.Fatal(err)
-		}
+		l.configureSplit(t, method)
 		before := snapshotCount(t, lk)
-		started, err := env.Service.RunSync(ctx, team, source.ID)
+		started, err := l.env.Service.RunSync(ctx, l.team, l.source.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,4 +108,99 @@ func sumOf(m map[string]int64) int64 {
 		n += v
 	}
 	return n
+}
+
+// TestSplitTableRangeFailingOnceIsRetriedAlone: the source connection of
+// one range is killed while the ranges wait on a lock; that range alone is
+// tried again (attempt 2 in the run's history, every other range once), and
+// the table still lands exactly once.
+func TestSplitTableRangeFailingOnceIsRetriedAlone(t *testing.T) {
+	ctx := context.Background()
+	l := newLiveSource(t, "fxsplit_", splitSourceSQL)
+	lk := l.lake(t)
+	l.configureSplit(t, syncspec.LoadOverwrite)
+	release := testenv.LockTable(t, l.database, "public.big")
+	started, err := l.env.Service.RunSync(ctx, l.team, l.source.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first range alone reads "… WHERE (id) <= ($1)": no lower bound.
+	const firstRange = "FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%WHERE (\"id\") <= ($1)%'"
+	for deadline := time.Now().Add(time.Minute); testenv.QueryPostgresIn(t, l.database, "SELECT count(*) "+firstRange) != "1"; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first range never waited on the lock")
+		}
+	}
+	if killed := testenv.QueryPostgresIn(t, l.database, "SELECT count(pg_terminate_backend(pid)) "+firstRange); killed != "1" {
+		t.Fatalf("killed %s connections of the first range, want 1", killed)
+	}
+	release()
+	run := l.waitRun(t, func(r service.SyncRun) bool { return r.ID == started.ID && finishedRun(r) })
+	if run.Status != "succeeded" || run.Tables[0].RowsRead != 25715 {
+		t.Fatalf("run = %+v, tables %+v", run.SyncRun, run.Tables)
+	}
+	sameRows(t, lk, l.database, "split.big")
+	attempts := rangeAttempts(t, l, run.WorkflowID)
+	if len(attempts) != 7 || attempts[0] != 2 {
+		t.Fatalf("attempts per range = %v, want 7 ranges and the first tried twice", attempts)
+	}
+	for r, n := range attempts[1:] {
+		if n != 1 {
+			t.Errorf("range %d was tried %d times, want once", r+1, n)
+		}
+	}
+}
+
+// rangeAttempts reads from a run's history how many attempts each
+// CopyTableRange took, in range order.
+func rangeAttempts(t *testing.T, l liveSync, workflowID string) []int32 {
+	t.Helper()
+	iter := l.env.Temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	rangeOf := map[int64]int{}
+	var attempts []int32
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := e.GetActivityTaskScheduledEventAttributes(); s != nil && s.GetActivityType().GetName() == "CopyTableRange" {
+			var in activities.CopyTableRangeInput
+			if err := converter.GetDefaultDataConverter().FromPayloads(s.GetInput(), &in); err != nil {
+				t.Fatal(err)
+			}
+			rangeOf[e.EventId] = in.Range
+		}
+		if s := e.GetActivityTaskStartedEventAttributes(); s != nil {
+			if r, ok := rangeOf[s.GetScheduledEventId()]; ok {
+				for len(attempts) <= r {
+					attempts = append(attempts, 0)
+				}
+				attempts[r] = s.GetAttempt()
+			}
+		}
+	}
+	return attempts
+}
+
+// configureSplit saves a sync of the table big with method, split_rows 4000
+// (7 ranges of splitSourceSQL's table) and table_parallelism 3.
+func (l liveSync) configureSplit(t *testing.T, method string) {
+	t.Helper()
+	splitRows := int64(4000)
+	if _, err := l.env.Service.ConfigureSync(t.Context(), l.team, l.source.ID, service.SyncConfigInput{
+		DestSchema: "split", Schedule: "daily", LoadMethod: method, Tables: []syncspec.TableSpec{{Name: "public.big"}},
+		TableParallelism: 3, SplitRows: &splitRows,
+	}); err != nil {
+		t.Fatalf("configure the split sync: %v", err)
+	}
+}
+
+// lake opens the team's lake.
+func (l liveSync) lake(t *testing.T) *lake.Lake {
+	t.Helper()
+	lk, err := lake.Open(t.Context(), l.env.Pool, lake.CatalogSchemaFor(l.team), filepath.Join(l.env.DataDir, "lake", l.team.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lk
 }
