@@ -30,13 +30,17 @@ func copySplitTable(ctx, copyCtx workflow.Context, slots workflow.Channel, in ac
 	staged := make([]activities.CopyTableRangeOutput, len(in.Table.KeyRanges))
 	rangeOf := in
 	rangeOf.Table.KeyRanges = nil
+	// A range cancelled by another's failure may finish staging all the
+	// same: waiting for it to end gets its files, to be discarded.
+	rangeOpts := workflow.GetActivityOptions(copyCtx)
+	rangeOpts.WaitForCancellation = true
 	var failed error
 	wg := workflow.NewWaitGroup(ctx)
 	for r, bounds := range in.Table.KeyRanges {
 		wg.Add(1)
 		workflow.Go(rangesCtx, func(gctx workflow.Context) {
 			defer wg.Done()
-			rangeCtx := workflow.WithActivityOptions(gctx, workflow.GetActivityOptions(copyCtx))
+			rangeCtx := workflow.WithActivityOptions(gctx, rangeOpts)
 			err := inSlot(gctx, slots, func() error {
 				rangeIn := activities.CopyTableRangeInput{Copy: rangeOf, Range: r, Bounds: bounds}
 				return workflow.ExecuteActivity(rangeCtx, syncs.CopyTableRange, rangeIn).Get(gctx, &staged[r])

@@ -3,8 +3,12 @@ package workflows_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -203,4 +207,84 @@ func (l liveSync) lake(t *testing.T) *lake.Lake {
 		t.Fatal(err)
 	}
 	return lk
+}
+
+// TestSplitTableRangeFailingForGoodCommitsNothing: a value the lake cannot
+// hold (numeric NaN) in the last range fails the table at once (the
+// ranges before it, three at a time, have finished by then); no range
+// of it is committed, the files of the ranges that finished (some after
+// the failure cancelled them) are removed, and what ranges cancelled
+// mid-write left is referenced by nothing, so the orphan cleanup removes it.
+func TestSplitTableRangeFailingForGoodCommitsNothing(t *testing.T) {
+	l := newLiveSource(t, "fxsplit_", splitSourceSQL+`
+ALTER TABLE big ADD COLUMN amount numeric; UPDATE big SET amount = CASE WHEN id = 29999 THEN 'NaN'::numeric ELSE id END;`)
+	lk := l.lake(t)
+	l.configureSplit(t, syncspec.LoadOverwrite)
+	before := snapshotCount(t, lk)
+	started, err := l.env.Service.RunSync(t.Context(), l.team, l.source.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := l.waitRun(t, func(r service.SyncRun) bool { return r.ID == started.ID && finishedRun(r) })
+	if run.Status != "failed" || run.Tables[0].Error == nil || !strings.Contains(*run.Tables[0].Error, "NaN") {
+		t.Fatalf("run = %+v, tables %+v", run.SyncRun, run.Tables)
+	}
+	if got := snapshotCount(t, lk) - before; got != 0 {
+		t.Fatalf("a failed split table made %d lake snapshots, want none", got)
+	}
+	for _, f := range stagedByRanges(t, l, run.WorkflowID) {
+		if _, err := os.Stat(f.Path); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a finished range's file %s is still there (%v)", f.Path, err)
+		}
+	}
+	var left []string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if _, err := lk.RemoveOrphanFiles(t.Context(), 0); err != nil {
+			t.Fatal(err)
+		}
+		if left = parquetFiles(t, lk.DataPath()); len(left) == 0 {
+			return
+		}
+	}
+	t.Fatalf("files left in the lake after the orphan cleanup: %v", left)
+}
+
+// stagedByRanges reads from a run's history the files its CopyTableRange
+// activities staged and reported.
+func stagedByRanges(t *testing.T, l liveSync, workflowID string) []lake.StagedFile {
+	t.Helper()
+	iter := l.env.Temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var files []lake.StagedFile
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := e.GetActivityTaskCompletedEventAttributes(); c != nil {
+			var out activities.CopyTableRangeOutput
+			if converter.GetDefaultDataConverter().FromPayloads(c.GetResult(), &out) == nil {
+				files = append(files, out.Files...)
+			}
+		}
+	}
+	if len(files) == 0 {
+		t.Fatal("no range finished before the failure: nothing to discard")
+	}
+	return files
+}
+
+// parquetFiles lists the Parquet files under dir.
+func parquetFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".parquet") {
+			out = append(out, path)
+		}
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return out
 }
