@@ -30,10 +30,7 @@ func copySplitTable(ctx, copyCtx workflow.Context, slots workflow.Channel, in ac
 	staged := make([]activities.CopyTableRangeOutput, len(in.Table.KeyRanges))
 	rangeOf := in
 	rangeOf.Table.KeyRanges = nil
-	// A range cancelled by another's failure may finish staging all the
-	// same: waiting for it to end gets its files, to be discarded.
-	rangeOpts := workflow.GetActivityOptions(copyCtx)
-	rangeOpts.WaitForCancellation = true
+	rangeOpts := copyRangeOptions(workflow.GetActivityOptions(copyCtx))
 	var failed error
 	wg := workflow.NewWaitGroup(ctx)
 	for r, bounds := range in.Table.KeyRanges {
