@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,13 +31,36 @@ func (p copyProgress) rowsSoFar() int64 {
 type liveProgress struct {
 	done    chan struct{}
 	stopped chan struct{}
+	once    sync.Once
 }
 
-// startLiveProgress writes the rows of the heartbeats' latest progress every
-// liveProgressEvery until stop. A failed write is skipped, not an error:
-// the copy matters more than its progress display, and the next write or
-// the table's final count corrects it.
+// startLiveProgress writes the rows of the heartbeats' latest progress to
+// the run's table row every liveProgressEvery until stop.
 func (a *Syncs) startLiveProgress(ctx context.Context, beats *copyBeats, teamID, runID uuid.UUID, table string) *liveProgress {
+	return startWritingProgress(ctx, beats, func(ctx context.Context, rows int64) error {
+		return a.queries().SyncRunTableProgress(ctx, db.SyncRunTableProgressParams{TeamID: teamID, RunID: runID, SourceTable: table, RowsRead: rows})
+	})
+}
+
+// startRangeProgress writes the rows one key range has read so far to the
+// run's table row every liveProgressEvery until stop.
+func (a *Syncs) startRangeProgress(ctx context.Context, beats *copyBeats, teamID, runID uuid.UUID, table string, index int) *liveProgress {
+	return startWritingProgress(ctx, beats, func(ctx context.Context, rows int64) error {
+		return a.writeRangeRows(ctx, teamID, runID, table, index, rows)
+	})
+}
+
+// writeRangeRows records the rows one key range has read so far.
+func (a *Syncs) writeRangeRows(ctx context.Context, teamID, runID uuid.UUID, table string, index int, rows int64) error {
+	return a.queries().SyncRunTableRangeProgress(ctx, db.SyncRunTableRangeProgressParams{
+		TeamID: teamID, RunID: runID, SourceTable: table, RangeIndex: int32(index), Rows: rows})
+}
+
+// startWritingProgress writes the rows of the heartbeats' latest progress
+// with write every liveProgressEvery until stop. A failed write is skipped,
+// not an error: the copy matters more than its progress display, and the
+// next write or the table's final count corrects it.
+func startWritingProgress(ctx context.Context, beats *copyBeats, write func(context.Context, int64) error) *liveProgress {
 	p := &liveProgress{done: make(chan struct{}), stopped: make(chan struct{})}
 	go func() {
 		defer close(p.stopped)
@@ -56,8 +80,7 @@ func (a *Syncs) startLiveProgress(ctx context.Context, beats *copyBeats, teamID,
 				continue
 			}
 			wctx, cancel := context.WithTimeout(ctx, liveProgressEvery)
-			err := a.queries().SyncRunTableProgress(wctx, db.SyncRunTableProgressParams{
-				TeamID: teamID, RunID: runID, SourceTable: table, RowsRead: latest.rowsSoFar()})
+			err := write(wctx, latest.rowsSoFar())
 			cancel()
 			if err == nil {
 				written = latest.rowsSoFar()
@@ -68,9 +91,9 @@ func (a *Syncs) startLiveProgress(ctx context.Context, beats *copyBeats, teamID,
 }
 
 // stop ends the writes and waits for one in flight, so no write follows the
-// table's final count.
+// table's final count. Stopping again does nothing.
 func (p *liveProgress) stop() {
-	close(p.done)
+	p.once.Do(func() { close(p.done) })
 	<-p.stopped
 }
 

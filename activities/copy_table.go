@@ -108,38 +108,20 @@ func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 	}
 	live := a.startLiveProgress(ctx, beats, teamID, runID, table)
 	defer live.stop()
-	if err := a.checkOwner(ctx, teamID, integrationID, in); err != nil {
-		return CopyTableOutput{}, err
-	}
-	sealed, err := a.sealedIntegration(ctx, teamID, integrationID)
+	src, err := a.openCopySource(ctx, teamID, integrationID, in)
 	if err != nil {
 		return CopyTableOutput{}, err
 	}
-	source, closeFn, err := OpenConnector[sourceTable](ctx, a.Keyring, sealed)
-	if err != nil {
-		return CopyTableOutput{}, err
-	}
-	defer closeFn(context.WithoutCancel(ctx))
-	watch := watchSource(ctx)
-	defer watch.stop()
-	cols, err := source.Columns(watch.ctx, in.Table.Source)
-	if err != nil {
-		return CopyTableOutput{}, watch.explain("describe "+table, err)
-	}
-	watch.pause()
-	lk, err := a.teamLake(ctx, teamID)
-	if err != nil {
-		return CopyTableOutput{}, err
-	}
+	defer src.close(ctx)
 	merged := progress.Merged
 	if merged == nil {
-		m, err := a.loadTable(ctx, beats, in, teamID, source, watch, lk, cols, progress, "")
+		m, err := a.loadTable(ctx, beats, in, teamID, src.source, src.watch, src.lk, src.cols, progress, "")
 		if err != nil {
 			return CopyTableOutput{}, err
 		}
 		merged = &m
 	}
-	deleted, err := a.detectDeletes(ctx, beats, in, source, lk, cols, merged)
+	deleted, err := a.detectDeletes(ctx, beats, in, src.source, src.lk, src.cols, merged)
 	if err != nil {
 		return CopyTableOutput{}, err
 	}
@@ -154,11 +136,58 @@ func (a *Syncs) copyTable(ctx context.Context, in CopyTableInput) (CopyTableOutp
 		RowsDeleted: deleted.Deleted, RowsRestored: deleted.Restored}, nil
 }
 
-// loadTable reads the table from the source into staged files, commits them
-// and saves the cursor: everything of a copy but delete detection. A
-// snapshot, when set, is the exported source snapshot to read in.
+// copySource is what a copy attempt opened: the source, its columns and the
+// team's lake.
+type copySource struct {
+	source  sourceTable
+	closeFn func(context.Context) error
+	watch   *sourceWatch
+	cols    []connectors.Column
+	lk      *lake.Lake
+}
+
+// openCopySource checks the sync still owns the table, opens the source,
+// describes the table and opens the team's lake. The caller closes it.
+func (a *Syncs) openCopySource(ctx context.Context, teamID, integrationID uuid.UUID, in CopyTableInput) (*copySource, error) {
+	if err := a.checkOwner(ctx, teamID, integrationID, in); err != nil {
+		return nil, err
+	}
+	sealed, err := a.sealedIntegration(ctx, teamID, integrationID)
+	if err != nil {
+		return nil, err
+	}
+	source, closeFn, err := OpenConnector[sourceTable](ctx, a.Keyring, sealed)
+	if err != nil {
+		return nil, err
+	}
+	src := &copySource{source: source, closeFn: closeFn, watch: watchSource(ctx)}
+	if src.cols, err = source.Columns(src.watch.ctx, in.Table.Source); err != nil {
+		err = src.watch.explain("describe "+in.Table.Source.String(), err)
+		src.close(ctx)
+		return nil, err
+	}
+	src.watch.pause()
+	if src.lk, err = a.teamLake(ctx, teamID); err != nil {
+		src.close(ctx)
+		return nil, err
+	}
+	return src, nil
+}
+
+// close stops watching the source and closes it.
+func (s *copySource) close(ctx context.Context) {
+	s.watch.stop()
+	_ = s.closeFn(context.WithoutCancel(ctx))
+}
+
+// loadTable reads the table from the source into staged files (or takes
+// the files its key ranges staged), commits them and saves the cursor:
+// everything of a copy but delete detection. A snapshot, when set, is the
+// exported source snapshot to read in.
 func (a *Syncs) loadTable(ctx context.Context, beats *copyBeats, in CopyTableInput, teamID uuid.UUID, source sourceTable, watch *sourceWatch, lk *lake.Lake, cols []connectors.Column, progress copyProgress, snapshot string) (mergedTable, error) {
-	table := in.Table.Source.String()
+	if in.Staged != nil {
+		return a.commitLoad(ctx, in, teamID, lk, cols, joinRanges(in.Staged))
+	}
 	cursorAfter, err := a.cursorValue(ctx, teamID, in.ConfigID, in.Table)
 	if err != nil {
 		return mergedTable{}, err
@@ -166,39 +195,68 @@ func (a *Syncs) loadTable(ctx context.Context, beats *copyBeats, in CopyTableInp
 	if cursorAfter == nil && progress.RowsRead == 0 {
 		a.recordEstimate(watch.ctx, source, teamID, in)
 	}
-	sink, err := newLakeSink(ctx, beats, lk, in.DestSchema, in.Table.DestTable, cols, in.Table.PrimaryKeys, in.Table.CursorField, progress)
-	if err != nil {
-		return mergedTable{}, err
-	}
-	defer sink.abort()
 	req := connectors.ReadRequest{
 		Table: in.Table.Source, Columns: cols, CursorField: in.Table.CursorField, CursorAfter: cursorAfter,
 		OrderBy: in.Table.PrimaryKeys, ResumeAfter: progress.After, ChunkRows: a.chunkRows(), Snapshot: snapshot,
 	}
+	staged, err := a.stageRows(ctx, beats, in, source, watch, lk, cols, progress, req)
+	if err != nil {
+		return mergedTable{}, err
+	}
+	return a.commitLoad(ctx, in, teamID, lk, cols, staged)
+}
+
+// stageRows reads req from the source into staged files, resuming from
+// progress, and returns them uncommitted.
+func (a *Syncs) stageRows(ctx context.Context, beats *copyBeats, in CopyTableInput, source sourceTable, watch *sourceWatch, lk *lake.Lake, cols []connectors.Column, progress copyProgress, req connectors.ReadRequest) (CopyTableRangeOutput, error) {
+	sink, err := newLakeSink(ctx, beats, lk, in.DestSchema, in.Table.DestTable, cols, in.Table.PrimaryKeys, in.Table.CursorField, progress)
+	if err != nil {
+		return CopyTableRangeOutput{}, err
+	}
+	defer sink.abort()
 	watch.resume()
 	stats, err := source.Read(watch.ctx, req, watchedSink{sink: sink, watch: watch})
 	if err != nil {
-		return mergedTable{}, watch.explain("copy "+table, err)
+		return CopyTableRangeOutput{}, watch.explain("copy "+in.Table.Source.String(), err)
 	}
 	watch.stop()
 	files, err := sink.finish(ctx)
 	if err != nil {
-		return mergedTable{}, err
+		return CopyTableRangeOutput{}, err
 	}
+	return CopyTableRangeOutput{Files: files, RowsRead: progress.RowsRead + stats.Rows,
+		MaxCursor: laterCursor(sink.progress.MaxCursor, stats.MaxCursor), FullRead: req.CursorAfter == nil}, nil
+}
+
+// commitLoad commits staged files as the table's one snapshot of the run
+// (keyed by run and table, so a retry never commits twice) and saves the
+// cursor.
+func (a *Syncs) commitLoad(ctx context.Context, in CopyTableInput, teamID uuid.UUID, lk *lake.Lake, cols []connectors.Column, staged CopyTableRangeOutput) (mergedTable, error) {
+	table := in.Table.Source.String()
 	res, err := lk.Commit(ctx, lake.CommitRequest{
 		Schema: in.DestSchema, Table: in.Table.DestTable, Columns: cols, Method: lake.LoadMethod(in.LoadMethod),
-		PrimaryKeys: in.Table.PrimaryKeys, Files: files, IdempotencyKey: in.RunID + "/" + table,
+		PrimaryKeys: in.Table.PrimaryKeys, Files: staged.Files, IdempotencyKey: in.RunID + "/" + table,
 	})
 	if err != nil {
 		return mergedTable{}, commitError(table, err)
 	}
-	rowsRead := progress.RowsRead + stats.Rows
-	maxCursor := laterCursor(sink.progress.MaxCursor, stats.MaxCursor)
-	cursorJSON, err := a.saveCursor(ctx, teamID, in.ConfigID, in.Table, maxCursor)
+	cursorJSON, err := a.saveCursor(ctx, teamID, in.ConfigID, in.Table, staged.MaxCursor)
 	if err != nil {
 		return mergedTable{}, err
 	}
-	return mergedTable{Result: res, RowsRead: rowsRead, CursorJSON: cursorJSON, FullRead: cursorAfter == nil}, nil
+	return mergedTable{Result: res, RowsRead: staged.RowsRead, CursorJSON: cursorJSON, FullRead: staged.FullRead}, nil
+}
+
+// joinRanges is every range's files, rows and greatest cursor as one load.
+func joinRanges(ranges []CopyTableRangeOutput) CopyTableRangeOutput {
+	out := CopyTableRangeOutput{FullRead: true}
+	for _, r := range ranges {
+		out.Files = append(out.Files, r.Files...)
+		out.RowsRead += r.RowsRead
+		out.MaxCursor = laterCursor(out.MaxCursor, r.MaxCursor)
+		out.FullRead = out.FullRead && r.FullRead
+	}
+	return out
 }
 
 // sourceTable is what CopyTable needs of a source.

@@ -46,6 +46,9 @@ type SyncPlan struct {
 	LoadMethod string      `json:"load_method"`
 	ConfigID   string      `json:"config_id"`
 	Tables     []TablePlan `json:"tables"`
+	// TableParallelism is how many copy activities of the run (whole
+	// tables or key ranges) run at once; 0, in plans from before it, is 2.
+	TableParallelism int `json:"table_parallelism,omitempty"`
 }
 
 // TablePlan is one table of a run.
@@ -60,6 +63,9 @@ type TablePlan struct {
 	// Problem, when set, is why the table cannot be copied (found while
 	// planning); the run records it as the table's failure.
 	Problem string `json:"problem,omitempty"`
+	// KeyRanges, when set, split the copy: one CopyTableRange per range,
+	// then one CopyTable that commits all their files (see planKeyRanges).
+	KeyRanges []KeyRange `json:"key_ranges,omitempty"`
 }
 
 // CopyTableInput asks for one table to be copied into the lake.
@@ -71,6 +77,9 @@ type CopyTableInput struct {
 	DestSchema    string    `json:"dest_schema"`
 	LoadMethod    string    `json:"load_method"`
 	Table         TablePlan `json:"table"`
+	// Staged, when set, are the files the table's key ranges staged:
+	// CopyTable commits them as one snapshot instead of reading the table.
+	Staged []CopyTableRangeOutput `json:"staged,omitempty"`
 }
 
 // CopyTableOutput reports a copied table.

@@ -44,6 +44,9 @@ type Syncs struct {
 	OrphanGrace time.Duration
 	// Links build the links of the alerts a run's end emits.
 	Links alerts.LinkBase
+	// TableParallelism is how many copies of a run run at once when its
+	// sync does not say; zero means syncspec.DefaultTableParallelism.
+	TableParallelism int
 
 	lakes sync.Map // team id → *lake.Lake
 }
@@ -111,7 +114,8 @@ func (a *Syncs) PrepareSyncRun(ctx context.Context, in PrepareSyncRunInput) (Syn
 	if err != nil {
 		return SyncPlan{}, fmt.Errorf("list source tables: %w", err)
 	}
-	plan := SyncPlan{RunID: run.ID.String(), DestSchema: cfg.DestSchema, LoadMethod: cfg.LoadMethod, ConfigID: cfg.ConfigID}
+	plan := SyncPlan{RunID: run.ID.String(), DestSchema: cfg.DestSchema, LoadMethod: cfg.LoadMethod, ConfigID: cfg.ConfigID,
+		TableParallelism: a.tableParallelism(cfg)}
 	for _, tp := range expandTables(cfg.ResolvedTables(), tables, in.OnlyTables) {
 		if tp.Problem == "" {
 			if tp, err = a.claimTable(ctx, teamID, integrationID, cfg, tp); err != nil {
@@ -123,10 +127,14 @@ func (a *Syncs) PrepareSyncRun(ctx context.Context, in PrepareSyncRunInput) (Syn
 				return SyncPlan{}, err
 			}
 		}
+		cursorBefore := a.cursorJSON(ctx, teamID, cfg.ConfigID, tp)
+		if tp.Problem == "" && cursorBefore == nil {
+			tp.KeyRanges = planKeyRanges(ctx, discoverer, cfg.LoadMethod, syncspec.ResolveSplitRows(cfg.SplitRows), tp)
+		}
 		plan.Tables = append(plan.Tables, tp)
 		if err := a.queries().SyncRunTableUpsertQueued(ctx, db.SyncRunTableUpsertQueuedParams{
 			RunID: run.ID, TeamID: teamID, SourceTable: tp.Source.String(), DestTable: cfg.DestSchema + "." + tp.DestTable,
-			CursorField: optional(tp.CursorField), CursorBefore: a.cursorJSON(ctx, teamID, cfg.ConfigID, tp),
+			CursorField: optional(tp.CursorField), CursorBefore: cursorBefore,
 		}); err != nil {
 			return SyncPlan{}, fmt.Errorf("record run tables: %w", err)
 		}
@@ -200,6 +208,7 @@ func (a *Syncs) createScheduledRun(ctx context.Context, teamID, integrationID uu
 	snapshot, err := json.Marshal(syncspec.Config{
 		ConfigID: row.ID.String(), IntegrationID: integrationID.String(), DestIntegrationID: row.DestIntegrationID.String(),
 		DestSchema: row.DestSchema, Schedule: row.Schedule, LoadMethod: row.LoadMethod, DeleteMode: row.DeleteMode, Tables: tables,
+		TableParallelism: int(row.TableParallelism), SplitRows: row.SplitRows,
 	})
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("encode config of scheduled run: %w", err)
@@ -356,6 +365,18 @@ func (a *Syncs) finishWorkflowRun(ctx context.Context, in FinishSyncRunInput) er
 	}
 	in.RunID = run.ID.String()
 	return a.FinishSyncRun(ctx, in)
+}
+
+// tableParallelism is how many copies the run runs at once: its sync's
+// setting, or this worker's default.
+func (a *Syncs) tableParallelism(cfg syncspec.Config) int {
+	switch {
+	case cfg.TableParallelism > 0:
+		return cfg.TableParallelism
+	case a.TableParallelism > 0:
+		return a.TableParallelism
+	}
+	return syncspec.DefaultTableParallelism
 }
 
 func parseIDs(a, b string) (uuid.UUID, uuid.UUID, error) {

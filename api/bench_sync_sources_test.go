@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os/exec"
 	"testing"
 	"time"
@@ -71,15 +70,7 @@ func BenchmarkSyncMariaDBToLake(b *testing.B) {
 	mariaExec(fmt.Sprintf(`INSERT INTO %[1]s.big SELECT seq, CONCAT('customer ', seq), (seq %% 100000) * 1.25,
 		TIMESTAMP'2024-01-01 00:00:00' + INTERVAL seq SECOND, seq %% 3 = 0 FROM %[1]s.seq_1_to_%[2]d`, db, syncBenchMariaRows))
 	mariaExec("ANALYZE TABLE " + db + ".big")
-	s := newSyncBenchFor(b, func(b *testing.B, env *testenv.Env, token string) string {
-		creds := testenv.MySQLCredentials()
-		creds["database"] = db
-		res := env.Do(b, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "mysql", "name": "Maria bench", "credentials": creds})
-		if res.Status != http.StatusCreated {
-			b.Fatalf("create mysql integration: %d %s", res.Status, res.Body)
-		}
-		return res.JSON(b)["integration"].(map[string]any)["id"].(string)
-	})
+	s := newSyncBenchFor(b, func(b *testing.B, env *testenv.Env, token string) string { return createMaria(b, env, token, db) })
 	creds := testenv.MySQLCredentials()
 	client := func() time.Duration {
 		args := []string{"-h", creds["host"].(string), "-P", creds["port"].(string), "-u", creds["username"].(string), "--quick", "--batch",

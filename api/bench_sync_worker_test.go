@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -275,9 +276,15 @@ func vmHWM(pid int) (int64, error) {
 // configure sets the integration's sync config (tables as the API takes them).
 func (s *syncBench) configure(b *testing.B, method string, tables ...any) {
 	b.Helper()
-	res := s.env.Do(b, http.MethodPost, "/v1/api/integrations/"+s.id+"/sync", s.token, map[string]any{
-		"dest_schema": "BENCH", "schedule": "daily", "load_method": method, "tables": tables,
-	})
+	s.configureWith(b, nil, method, tables...)
+}
+
+// configureWith is configure with more settings of the sync config.
+func (s *syncBench) configureWith(b *testing.B, settings map[string]any, method string, tables ...any) {
+	b.Helper()
+	body := map[string]any{"dest_schema": "BENCH", "schedule": "daily", "load_method": method, "tables": tables}
+	maps.Copy(body, settings)
+	res := s.env.Do(b, http.MethodPost, "/v1/api/integrations/"+s.id+"/sync", s.token, body)
 	if res.Status != http.StatusOK {
 		b.Fatalf("configure sync: %d %s", res.Status, res.Body)
 	}
@@ -292,6 +299,8 @@ type syncTiming struct {
 	// /v1/api/syncs/{id} first answers succeeded (polled every 200 ms).
 	API    time.Duration
 	PeakMB float64 // the child worker's peak RSS, MiB
+	// Ranges is a split table's first CopyTableRange started → last completed.
+	Ranges time.Duration
 }
 
 // runSync runs the configured sync on a fresh child worker and measures it.
@@ -323,8 +332,8 @@ func (s *syncBench) runOn(b *testing.B, label string) syncTiming {
 	if run.Status != "succeeded" {
 		b.Fatalf("%s run %s: %s %s; tables: %+v", label, run.ID, run.Status, run.Error, run.Tables)
 	}
-	wall, cp := s.history(b, run.WorkflowID)
-	return syncTiming{Rows: run.RowsRead, Wall: wall, Copy: cp, API: api}
+	wall, cp, ranges := s.history(b, run.WorkflowID)
+	return syncTiming{Rows: run.RowsRead, Wall: wall, Copy: cp, API: api, Ranges: ranges}
 }
 
 type benchRun struct {
@@ -361,13 +370,14 @@ func (s *syncBench) waitRun(b *testing.B, runID string) benchRun {
 // history reads the workflow's wall time and its CopyTable activities' time
 // (summed) from the event timestamps the Temporal server recorded, once the
 // workflow has completed: it may still be reporting a run already finished.
-func (s *syncBench) history(b *testing.B, workflowID string) (wall, copyTime time.Duration) {
+func (s *syncBench) history(b *testing.B, workflowID string) (wall, copyTime, ranges time.Duration) {
 	b.Helper()
 	must(b, s.env.Temporal.GetWorkflow(context.Background(), workflowID, "").Get(context.Background(), nil))
 	it := s.env.Temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var first, last time.Time
-	copies := map[int64]bool{}
+	copies, splits := map[int64]bool{}, map[int64]bool{}
 	starts := map[int64]time.Time{}
+	var rangesFrom, rangesTo time.Time
 	for it.HasNext() {
 		e, err := it.Next()
 		must(b, err)
@@ -379,11 +389,18 @@ func (s *syncBench) history(b *testing.B, workflowID string) (wall, copyTime tim
 		switch e.GetEventType() {
 		case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			// A cdc run's copy and changes are one CaptureChanges.
-			if name := e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName(); name == "CopyTable" || name == "CaptureChanges" {
+			switch e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() {
+			case "CopyTable", "CaptureChanges":
 				copies[e.GetEventId()] = true
+			case "CopyTableRange":
+				splits[e.GetEventId()] = true
 			}
 		case enums.EVENT_TYPE_ACTIVITY_TASK_STARTED:
 			started := e.GetActivityTaskStartedEventAttributes()
+			// Written when the attempt ends, with the time it started.
+			if splits[started.GetScheduledEventId()] && (rangesFrom.IsZero() || at.Before(rangesFrom)) {
+				rangesFrom = at
+			}
 			if id := started.GetScheduledEventId(); copies[id] {
 				starts[id] = at
 				// A retried copy's time includes the failed attempt and
@@ -395,13 +412,15 @@ func (s *syncBench) history(b *testing.B, workflowID string) (wall, copyTime tim
 		case enums.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
 			if id := e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId(); copies[id] {
 				copyTime += at.Sub(starts[id])
+			} else if splits[id] && at.After(rangesTo) {
+				rangesTo = at
 			}
 		}
 	}
 	if len(copies) == 0 {
 		b.Fatalf("workflow %s ran no CopyTable or CaptureChanges activity", workflowID)
 	}
-	return last.Sub(first), copyTime
+	return last.Sub(first), copyTime, rangesTo.Sub(rangesFrom)
 }
 
 // lakeCount counts a lake table's rows through the API.

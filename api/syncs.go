@@ -81,10 +81,13 @@ type syncConfigRequest struct {
 	LoadMethod        string            `json:"load_method"`
 	DeleteMode        string            `json:"delete_mode"`
 	DestIntegrationID *string           `json:"dest_integration_id"`
+	TableParallelism  int               `json:"table_parallelism"`
+	SplitRows         *int64            `json:"split_rows"`
 }
 
 func (r syncConfigRequest) input() (service.SyncConfigInput, error) {
-	in := service.SyncConfigInput{DestSchema: r.DestSchema, Schedule: r.Schedule, LoadMethod: r.LoadMethod, DeleteMode: r.DeleteMode}
+	in := service.SyncConfigInput{DestSchema: r.DestSchema, Schedule: r.Schedule, LoadMethod: r.LoadMethod, DeleteMode: r.DeleteMode,
+		TableParallelism: r.TableParallelism, SplitRows: r.SplitRows}
 	for i, raw := range r.Tables {
 		var spec syncspec.TableSpec
 		if err := json.Unmarshal(raw, &spec.Name); err != nil {
@@ -203,6 +206,8 @@ type syncConfigView struct {
 	Tables            []syncspec.TableSpec `json:"tables"`
 	LoadMethod        string               `json:"load_method"`
 	DeleteMode        string               `json:"delete_mode"`
+	TableParallelism  int                  `json:"table_parallelism"`
+	SplitRows         *int64               `json:"split_rows"`
 	Paused            bool                 `json:"paused"`
 	ScheduleID        string               `json:"schedule_id"`
 	NextRunAt         *time.Time           `json:"next_run_at"`
@@ -214,6 +219,7 @@ func syncConfigViewOf(c service.SyncConfig) syncConfigView {
 	return syncConfigView{
 		ID: c.ID.String(), IntegrationID: c.IntegrationID.String(), DestIntegrationID: c.DestIntegrationID.String(),
 		DestSchema: c.DestSchema, Schedule: c.Schedule, Tables: c.Tables, LoadMethod: c.LoadMethod, DeleteMode: c.DeleteMode, Paused: c.Paused,
+		TableParallelism: int(c.TableParallelism), SplitRows: c.SplitRows,
 		ScheduleID: c.ScheduleID, NextRunAt: c.NextRunAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 }
@@ -255,6 +261,9 @@ type runTableView struct {
 	CursorBefore json.RawMessage `json:"cursor_before,omitempty"`
 	CursorAfter  json.RawMessage `json:"cursor_after,omitempty"`
 	Attempts     int32           `json:"attempts"`
+	// RangeRows are the rows each key range of a split table has read,
+	// keyed by range index (absent for a table copied whole).
+	RangeRows json.RawMessage `json:"range_rows,omitempty"`
 }
 
 func runViewOf(r service.SyncRun) runView {
@@ -285,6 +294,6 @@ func runTableViewOf(t db.SyncRunTable) runTableView {
 	return runTableView{
 		Name: t.SourceTable, DestTable: t.DestTable, Status: t.Status, Rows: t.RowsWritten, RowsRead: t.RowsRead, RowsEstimate: t.RowsEstimate,
 		BytesWritten: t.BytesWritten, Error: t.Error, SnapshotID: t.SnapshotID, CursorField: t.CursorField,
-		CursorBefore: t.CursorBefore, CursorAfter: t.CursorAfter, Attempts: t.Attempts,
+		CursorBefore: t.CursorBefore, CursorAfter: t.CursorAfter, Attempts: t.Attempts, RangeRows: t.RangeRows,
 	}
 }

@@ -125,13 +125,7 @@ func TestSyncDeletesReachTheLakeFromMariaDB(t *testing.T) {
 		exec(fmt.Sprintf("CREATE TABLE %s.%s (id int PRIMARY KEY, v varchar(20), u timestamp(6) DEFAULT CURRENT_TIMESTAMP(6))", name, table))
 		exec(fmt.Sprintf("INSERT INTO %s.%s (id, v) SELECT seq, CONCAT('v', seq) FROM %s.seq_1_to_500", name, table, name))
 	}
-	creds := testenv.MySQLCredentials()
-	creds["database"] = name
-	res := env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "mysql", "name": "Maria", "credentials": creds})
-	if res.Status != http.StatusCreated {
-		t.Fatalf("create mysql: %d %s", res.Status, res.Body)
-	}
-	f := syncFixture{env: env, token: token, id: res.JSON(t)["integration"].(map[string]any)["id"].(string), schema: name}
+	f := syncFixture{env: env, token: token, id: createMaria(t, env, token, name), schema: name}
 	runDeleteModes(t, f, "MARIA_DELETES", "", exec)
 }
 
@@ -185,4 +179,17 @@ func TestSyncDeleteModeInput(t *testing.T) {
 	if got := f.env.Do(t, http.MethodGet, "/v1/api/integrations/"+f.id+"/sync", f.token, nil).JSON(t)["sync_config"].(map[string]any); got["delete_mode"] != "keep" {
 		t.Fatalf("GET sync: %v", got)
 	}
+}
+
+// createMaria creates a mysql integration of a database on the local
+// MariaDB server and returns its id.
+func createMaria(t testing.TB, env *testenv.Env, token, database string) string {
+	t.Helper()
+	creds := testenv.MySQLCredentials()
+	creds["database"] = database
+	res := env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "mysql", "name": "Maria", "credentials": creds})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create mysql: %d %s", res.Status, res.Body)
+	}
+	return res.JSON(t)["integration"].(map[string]any)["id"].(string)
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sluice-dev/sluice/syncspec"
 )
 
 // Config is everything a sluice process can be told.
@@ -61,6 +63,10 @@ type Config struct {
 	// LakeOrphanGrace is how old a lake file no snapshot references must be
 	// before the worker removes it at the end of a run; zero means 24h.
 	LakeOrphanGrace time.Duration
+	// SyncTableParallelism is how many copies of one sync run (tables, or
+	// key ranges of a split table) run at once when the sync does not say:
+	// 1 to 32, default 2.
+	SyncTableParallelism int
 	// QueryMaxBytes bounds every query answer, QueryValueBytes each value
 	// in it, and QueryMemoryBytes what all running queries reserve together
 	// (environment only; zero keeps the defaults: 32 MiB, 1 MiB, 96 MiB).
@@ -163,6 +169,7 @@ func LoadEnv() (Config, error) {
 		CopyHeartbeatTimeout: r.duration("SLUICE_COPY_HEARTBEAT_TIMEOUT", 0),
 		CopyChunkRows:        r.int("SLUICE_COPY_CHUNK_ROWS", 0),
 		LakeOrphanGrace:      r.duration("SLUICE_LAKE_ORPHAN_GRACE", 0),
+		SyncTableParallelism: r.intIn("SLUICE_SYNC_TABLE_PARALLELISM", syncspec.DefaultTableParallelism, syncspec.MinTableParallelism, syncspec.MaxTableParallelism),
 		// Refused unless allowed: see connectors.SetAllowSuperuserSources.
 		AllowSuperuserSources: r.bool("SLUICE_ALLOW_SUPERUSER_SOURCES", false),
 		// Lake maintenance: see activities.LakeMaintenance and service/lake.
@@ -247,6 +254,15 @@ func (c *Config) bindWorkerOnly(fs *flag.FlagSet) {
 	fs.DurationVar(&c.AlertSendTimeout, "alert-send-timeout", c.AlertSendTimeout, "worker: bound of one notification send, 0 for 10s (env SLUICE_ALERT_SEND_TIMEOUT)")
 	fs.DurationVar(&c.CopyHeartbeatTimeout, "copy-heartbeat-timeout", c.CopyHeartbeatTimeout, "worker: how long a table copy may go silent before it is retried, 0 for 30s (env SLUICE_COPY_HEARTBEAT_TIMEOUT)")
 	fs.IntVar(&c.CopyChunkRows, "copy-chunk-rows", c.CopyChunkRows, "worker: rows a table copy reads between resume points, 0 for 500000 (env SLUICE_COPY_CHUNK_ROWS)")
+	fs.Func("sync-table-parallelism", fmt.Sprintf("worker: copies of one sync run (tables or key ranges) at once when the sync sets no table_parallelism, %d to %d, default %d (env SLUICE_SYNC_TABLE_PARALLELISM)",
+		syncspec.MinTableParallelism, syncspec.MaxTableParallelism, syncspec.DefaultTableParallelism), func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < syncspec.MinTableParallelism || n > syncspec.MaxTableParallelism {
+			return fmt.Errorf("want an integer from %d to %d", syncspec.MinTableParallelism, syncspec.MaxTableParallelism)
+		}
+		c.SyncTableParallelism = n
+		return nil
+	})
 	fs.DurationVar(&c.LakeOrphanGrace, "lake-orphan-grace", c.LakeOrphanGrace, "worker: age at which a finished run removes lake files no snapshot references, 0 for 24h; keep it above the longest table copy (env SLUICE_LAKE_ORPHAN_GRACE)")
 	fs.DurationVar(&c.LakeSnapshotRetention, "lake-snapshot-retention", c.LakeSnapshotRetention, "worker: lake maintenance expires snapshots older than this; time travel reaches back this far (env SLUICE_LAKE_SNAPSHOT_RETENTION)")
 	fs.DurationVar(&c.LakeMaintenanceInterval, "lake-maintenance-interval", c.LakeMaintenanceInterval, "worker: how often each team's lake maintenance schedule runs (env SLUICE_LAKE_MAINTENANCE_INTERVAL)")
@@ -307,6 +323,17 @@ func (r *envReader) int64(name string, def int64) int64 {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
 		r.bad(name, "a byte count")
+		return def
+	}
+	return n
+}
+
+// intIn reads an integer that must lie in lo..hi: one outside is a
+// problem, so the process refuses to start rather than clamp it.
+func (r *envReader) intIn(name string, def, lo, hi int) int {
+	n := r.int(name, def)
+	if n < lo || n > hi {
+		r.bad(name, fmt.Sprintf("an integer from %d to %d", lo, hi))
 		return def
 	}
 	return n

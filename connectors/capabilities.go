@@ -184,6 +184,9 @@ type ReadRequest struct {
 	OrderBy     []string
 	ResumeAfter []any
 	ChunkRows   int
+	// UpTo, with OrderBy, ends the read at this key (inclusive): with
+	// ResumeAfter it reads one key range of the table (see KeyBounder).
+	UpTo []any
 	// BatchSize is how many rows a sink batch holds.
 	BatchSize int
 	// Snapshot, when set, is a snapshot the source exported (a Postgres
@@ -202,6 +205,21 @@ type ReadStats struct {
 // Reader reads a table in bulk, streaming batches to a sink with bounded memory.
 type Reader interface {
 	Read(ctx context.Context, req ReadRequest, sink RowSink) (ReadStats, error)
+}
+
+// KeyBounder gives the least and greatest value of a table's integer key
+// column (an index lookup), so a large table can be read as key ranges by
+// separate activities. ok is false when the table is empty.
+type KeyBounder interface {
+	KeyBounds(ctx context.Context, t TableRef, column string) (lo, hi int64, ok bool, err error)
+}
+
+// KeyQuantiler gives up to n-1 ascending cut points that split a table's
+// integer key column into n parts of about equal rows, from the source's
+// statistics (a histogram), not a scan: a split of a table whose keys are
+// unevenly spread stays even. ok is false when there are none.
+type KeyQuantiler interface {
+	KeyQuantiles(ctx context.Context, t TableRef, column string, n int) (cuts []int64, ok bool, err error)
 }
 
 // DialectOf is implemented by connectors that run SQL.

@@ -324,6 +324,8 @@ type SyncConfig struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	DeleteMode        string
+	TableParallelism  int32
+	SplitRows         *int64
 }
 
 type SyncCursor struct {
@@ -373,6 +375,7 @@ type SyncRunTable struct {
 	StartedAt    *time.Time
 	FinishedAt   *time.Time
 	RowsEstimate *int64
+	RangeRows    []byte
 }
 
 type Team struct {

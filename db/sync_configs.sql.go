@@ -62,7 +62,7 @@ func (q *Queries) SyncConfigDeleteByIntegration(ctx context.Context, arg SyncCon
 }
 
 const syncConfigGet = `-- name: SyncConfigGet :one
-SELECT id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode FROM sync_configs WHERE team_id = $1 AND id = $2
+SELECT id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode, table_parallelism, split_rows FROM sync_configs WHERE team_id = $1 AND id = $2
 `
 
 type SyncConfigGetParams struct {
@@ -86,12 +86,14 @@ func (q *Queries) SyncConfigGet(ctx context.Context, arg SyncConfigGetParams) (S
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.DeleteMode,
+		&i.TableParallelism,
+		&i.SplitRows,
 	)
 	return i, err
 }
 
 const syncConfigGetByIntegration = `-- name: SyncConfigGetByIntegration :one
-SELECT id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode FROM sync_configs WHERE team_id = $1 AND integration_id = $2
+SELECT id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode, table_parallelism, split_rows FROM sync_configs WHERE team_id = $1 AND integration_id = $2
 `
 
 type SyncConfigGetByIntegrationParams struct {
@@ -115,6 +117,8 @@ func (q *Queries) SyncConfigGetByIntegration(ctx context.Context, arg SyncConfig
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.DeleteMode,
+		&i.TableParallelism,
+		&i.SplitRows,
 	)
 	return i, err
 }
@@ -122,7 +126,7 @@ func (q *Queries) SyncConfigGetByIntegration(ctx context.Context, arg SyncConfig
 const syncConfigSetPaused = `-- name: SyncConfigSetPaused :one
 UPDATE sync_configs SET paused = $3, updated_at = now()
 WHERE team_id = $1 AND integration_id = $2
-RETURNING id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode
+RETURNING id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode, table_parallelism, split_rows
 `
 
 type SyncConfigSetPausedParams struct {
@@ -147,19 +151,23 @@ func (q *Queries) SyncConfigSetPaused(ctx context.Context, arg SyncConfigSetPaus
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.DeleteMode,
+		&i.TableParallelism,
+		&i.SplitRows,
 	)
 	return i, err
 }
 
 const syncConfigUpsert = `-- name: SyncConfigUpsert :one
-INSERT INTO sync_configs (team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, delete_mode)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO sync_configs (team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, delete_mode,
+    table_parallelism, split_rows)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (integration_id) DO UPDATE SET
     dest_integration_id = EXCLUDED.dest_integration_id, dest_schema = EXCLUDED.dest_schema,
     schedule = EXCLUDED.schedule, tables = EXCLUDED.tables, load_method = EXCLUDED.load_method,
-    delete_mode = EXCLUDED.delete_mode, updated_at = now()
+    delete_mode = EXCLUDED.delete_mode, table_parallelism = EXCLUDED.table_parallelism,
+    split_rows = EXCLUDED.split_rows, updated_at = now()
 WHERE sync_configs.team_id = EXCLUDED.team_id
-RETURNING id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode
+RETURNING id, team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, paused, created_at, updated_at, delete_mode, table_parallelism, split_rows
 `
 
 type SyncConfigUpsertParams struct {
@@ -171,6 +179,8 @@ type SyncConfigUpsertParams struct {
 	Tables            []byte
 	LoadMethod        string
 	DeleteMode        string
+	TableParallelism  int32
+	SplitRows         *int64
 }
 
 // Creates or replaces an integration's sync configuration.
@@ -184,6 +194,8 @@ func (q *Queries) SyncConfigUpsert(ctx context.Context, arg SyncConfigUpsertPara
 		arg.Tables,
 		arg.LoadMethod,
 		arg.DeleteMode,
+		arg.TableParallelism,
+		arg.SplitRows,
 	)
 	var i SyncConfig
 	err := row.Scan(
@@ -199,6 +211,8 @@ func (q *Queries) SyncConfigUpsert(ctx context.Context, arg SyncConfigUpsertPara
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.DeleteMode,
+		&i.TableParallelism,
+		&i.SplitRows,
 	)
 	return i, err
 }

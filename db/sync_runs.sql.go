@@ -340,7 +340,7 @@ func (q *Queries) SyncRunTableFail(ctx context.Context, arg SyncRunTableFailPara
 }
 
 const syncRunTableList = `-- name: SyncRunTableList :many
-SELECT run_id, team_id, source_table, dest_table, status, rows_read, rows_written, bytes_written, snapshot_id, cursor_field, cursor_before, cursor_after, attempts, error, started_at, finished_at, rows_estimate FROM sync_run_tables WHERE team_id = $1 AND run_id = ANY($2::uuid[]) ORDER BY source_table
+SELECT run_id, team_id, source_table, dest_table, status, rows_read, rows_written, bytes_written, snapshot_id, cursor_field, cursor_before, cursor_after, attempts, error, started_at, finished_at, rows_estimate, range_rows FROM sync_run_tables WHERE team_id = $1 AND run_id = ANY($2::uuid[]) ORDER BY source_table
 `
 
 type SyncRunTableListParams struct {
@@ -375,6 +375,7 @@ func (q *Queries) SyncRunTableList(ctx context.Context, arg SyncRunTableListPara
 			&i.StartedAt,
 			&i.FinishedAt,
 			&i.RowsEstimate,
+			&i.RangeRows,
 		); err != nil {
 			return nil, err
 		}
@@ -406,6 +407,54 @@ func (q *Queries) SyncRunTableProgress(ctx context.Context, arg SyncRunTableProg
 		arg.SourceTable,
 		arg.RowsRead,
 	)
+	return err
+}
+
+const syncRunTableRangeProgress = `-- name: SyncRunTableRangeProgress :exec
+UPDATE sync_run_tables SET range_rows = COALESCE(range_rows, '{}'::jsonb) || jsonb_build_object($4::int::text, $5::bigint),
+    rows_read = (SELECT COALESCE(sum(value::bigint), 0)::bigint FROM jsonb_each_text(
+        COALESCE(range_rows, '{}'::jsonb) || jsonb_build_object($4::int::text, $5::bigint)))
+WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status = 'running'
+`
+
+type SyncRunTableRangeProgressParams struct {
+	TeamID      uuid.UUID
+	RunID       uuid.UUID
+	SourceTable string
+	RangeIndex  int32
+	Rows        int64
+}
+
+// Rows read so far by one key range of a running split table; the table's
+// rows_read becomes the sum over its ranges. Ranges writing at once queue
+// on the row, and each sum includes the write before it.
+func (q *Queries) SyncRunTableRangeProgress(ctx context.Context, arg SyncRunTableRangeProgressParams) error {
+	_, err := q.db.Exec(ctx, syncRunTableRangeProgress,
+		arg.TeamID,
+		arg.RunID,
+		arg.SourceTable,
+		arg.RangeIndex,
+		arg.Rows,
+	)
+	return err
+}
+
+const syncRunTableRunning = `-- name: SyncRunTableRunning :exec
+UPDATE sync_run_tables SET status = 'running', started_at = COALESCE(started_at, now())
+WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status IN ('queued', 'running')
+`
+
+type SyncRunTableRunningParams struct {
+	TeamID      uuid.UUID
+	RunID       uuid.UUID
+	SourceTable string
+}
+
+// Marks a table whose key ranges are being copied running, counting no
+// attempt: its ranges start and retry one by one, and the CopyTable that
+// commits them counts the table's attempt.
+func (q *Queries) SyncRunTableRunning(ctx context.Context, arg SyncRunTableRunningParams) error {
+	_, err := q.db.Exec(ctx, syncRunTableRunning, arg.TeamID, arg.RunID, arg.SourceTable)
 	return err
 }
 

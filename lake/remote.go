@@ -213,7 +213,7 @@ func (l *Lake) checkUploaded(ctx context.Context, files []StagedFile) ([]StagedF
 				return nil, fmt.Errorf("staged file %s has no key in the lake's storage", f.Path)
 			}
 		}
-		if strings.HasPrefix(key, "/") || strings.Contains("/"+key+"/", "/../") {
+		if !keyInLake(key) {
 			return nil, fmt.Errorf("staged file key %q is outside the lake", key)
 		}
 		f.Key, f.Path = key, l.localPath(key)
@@ -236,15 +236,26 @@ func (l *Lake) checkUploaded(ctx context.Context, files []StagedFile) ([]StagedF
 }
 
 // RemoveStaged deletes staged files no commit will reference (key files of
-// delete detection, rows a commit did not take) from the data directory
-// and, on object storage, from the bucket.
+// delete detection, rows a commit did not take, ranges of a run that
+// failed) from the data directory and, on object storage, from the bucket.
+// Files outside the lake are left alone: the list may come from a
+// workflow's input.
 func (l *Lake) RemoveStaged(ctx context.Context, files []StagedFile) {
-	paths := make([]string, len(files))
-	for i, f := range files {
-		paths[i] = f.Path
-		if f.Key != "" {
-			paths[i] = l.localPath(f.Key)
+	paths := make([]string, 0, len(files))
+	for _, f := range files {
+		switch {
+		case f.Key != "" && keyInLake(f.Key):
+			paths = append(paths, l.localPath(f.Key))
+		case f.Key == "":
+			if _, err := l.keyOf(f.Path); err == nil {
+				paths = append(paths, f.Path)
+			}
 		}
 	}
 	l.removeStored(ctx, paths)
+}
+
+// keyInLake says a storage key stays under the lake's root.
+func keyInLake(key string) bool {
+	return key != "" && !strings.HasPrefix(key, "/") && !strings.Contains("/"+key+"/", "/../")
 }

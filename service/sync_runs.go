@@ -98,6 +98,7 @@ func (s *Service) RunSync(ctx context.Context, teamID, integrationID uuid.UUID) 
 	snapshot := syncspec.Config{
 		ConfigID: cfg.ID.String(), IntegrationID: integrationID.String(), DestIntegrationID: cfg.DestIntegrationID.String(),
 		DestSchema: cfg.DestSchema, Schedule: cfg.Schedule, LoadMethod: cfg.LoadMethod, DeleteMode: cfg.DeleteMode, Tables: cfg.Tables,
+		TableParallelism: int(cfg.TableParallelism), SplitRows: cfg.SplitRows,
 	}
 	return s.startRun(ctx, teamID, integrationID, snapshot, "manual", uuid.NullUUID{}, nil)
 }

@@ -25,7 +25,8 @@ const maxSyncTables = 500
 
 // SyncConfigInput configures an integration's sync. DeleteMode is keep,
 // hard or soft; empty keeps a stored merge configuration's and gives a new
-// one syncspec.DefaultDeleteMode.
+// one syncspec.DefaultDeleteMode. TableParallelism 0 takes the worker's
+// default; SplitRows nil takes syncspec.DefaultSplitRows, 0 never splits.
 type SyncConfigInput struct {
 	DestSchema        string
 	Schedule          string
@@ -33,6 +34,8 @@ type SyncConfigInput struct {
 	LoadMethod        string
 	DeleteMode        string
 	DestIntegrationID *uuid.UUID
+	TableParallelism  int
+	SplitRows         *int64
 }
 
 // SyncConfig is a saved sync configuration with its next scheduled run.
@@ -73,6 +76,7 @@ func (s *Service) ConfigureSync(ctx context.Context, teamID, integrationID uuid.
 		row, err := s.queries.WithTx(tx).SyncConfigUpsert(ctx, db.SyncConfigUpsertParams{
 			TeamID: teamID, IntegrationID: integrationID, DestIntegrationID: *in.DestIntegrationID,
 			DestSchema: in.DestSchema, Schedule: sched.Text, Tables: tablesJSON, LoadMethod: in.LoadMethod, DeleteMode: in.DeleteMode,
+			TableParallelism: int32(in.TableParallelism), SplitRows: in.SplitRows,
 		})
 		if err != nil {
 			return fmt.Errorf("save sync config: %w", dbError(err))
@@ -110,6 +114,12 @@ func (s *Service) validateSyncInput(ctx context.Context, teamID, integrationID u
 		if err := s.checkCDCType(ctx, teamID, integrationID); err != nil {
 			return sched, err
 		}
+	}
+	if err := syncspec.CheckTableParallelism(in.TableParallelism); err != nil {
+		return sched, &InputError{Field: "table_parallelism", Problem: err.Error()}
+	}
+	if err := syncspec.CheckSplitRows(in.SplitRows); err != nil {
+		return sched, &InputError{Field: "split_rows", Problem: err.Error()}
 	}
 	if len(in.Tables) == 0 || len(in.Tables) > maxSyncTables {
 		return sched, &InputError{Field: "tables", Problem: fmt.Sprintf("must list 1 to %d tables", maxSyncTables)}

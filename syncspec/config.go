@@ -36,4 +36,10 @@ type Config struct {
 	LoadMethod        string      `json:"load_method"`
 	DeleteMode        string      `json:"delete_mode,omitempty"`
 	Tables            []TableSpec `json:"tables"`
+	// TableParallelism is how many copies of a run run at once; 0 (and runs
+	// recorded before it existed) takes the worker's default.
+	TableParallelism int `json:"table_parallelism,omitempty"`
+	// SplitRows is the estimated size above which a table is copied as key
+	// ranges; nil takes DefaultSplitRows, 0 never splits.
+	SplitRows *int64 `json:"split_rows,omitempty"`
 }

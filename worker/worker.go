@@ -45,6 +45,9 @@ type Deps struct {
 	// LakeOrphanGrace is how old an unreferenced lake file must be before a
 	// finished run removes it; zero means the activity's default.
 	LakeOrphanGrace time.Duration
+	// SyncTableParallelism is how many copies of a sync run run at once
+	// when its sync does not say; zero means 2.
+	SyncTableParallelism int
 	// LakeSnapshotRetention is how long lake maintenance keeps snapshots;
 	// zero means seven days.
 	LakeSnapshotRetention time.Duration
@@ -70,7 +73,7 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool, Links: deps.Links})
 	w.RegisterActivity(&activities.Embeddings{Pool: deps.Pool, Keyring: deps.Keyring, Provider: deps.Embeddings})
 	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir, Lakes: deps.Lakes, Reporter: deps.SyncReporter, Temporal: c, ChunkRows: deps.CopyChunkRows,
-		OrphanGrace: deps.LakeOrphanGrace, Links: deps.Links})
+		OrphanGrace: deps.LakeOrphanGrace, Links: deps.Links, TableParallelism: deps.SyncTableParallelism})
 	dispatcher := deps.Alerts
 	dispatcher.Pool, dispatcher.Keyring, dispatcher.Links = deps.Pool, deps.Keyring, deps.Links
 	w.RegisterActivity(&activities.Alerts{Dispatcher: &dispatcher})

@@ -130,6 +130,15 @@ func (o Options) copyTableOptions() workflow.ActivityOptions {
 	return opts
 }
 
+// copyRangeOptions are a run's copy options for one key range of a split
+// table, which the workflow waits for when it cancels it: a range
+// cancelled by another's failure may finish staging all the same, and its
+// answer names the files to discard.
+func copyRangeOptions(copyOpts workflow.ActivityOptions) workflow.ActivityOptions {
+	copyOpts.WaitForCancellation = true
+	return copyOpts
+}
+
 // embedSchemaOptions bound a schema embedding run. It reads the source's
 // catalog and calls the embeddings provider table by table, heartbeating
 // the tables done and resuming from them; credentials that do not work, a

@@ -70,6 +70,12 @@ func skipUnlessRecording(t *testing.T) {
 
 func recordAll(t *testing.T, env *testenv.Env, query string, want int) {
 	t.Helper()
+	recordLabelled(t, env, query, want, "")
+}
+
+// recordLabelled is recordAll naming the files <type><label>-<letter>.json.
+func recordLabelled(t *testing.T, env *testenv.Env, query string, want int, label string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
@@ -92,7 +98,7 @@ func recordAll(t *testing.T, env *testenv.Env, query string, want int) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				name := filepath.Join("testdata", "replay", ex.Type.Name+"-"+string(rune('a'+i))+".json")
+				name := filepath.Join("testdata", "replay", ex.Type.Name+label+"-"+string(rune('a'+i))+".json")
 				if err := os.WriteFile(name, raw, 0o644); err != nil {
 					t.Fatal(err)
 				}

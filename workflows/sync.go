@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"errors"
+
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -25,8 +27,9 @@ type SyncOutput struct {
 	Status string `json:"status"`
 }
 
-// tableParallelism bounds how many tables of one run copy at once.
-const tableParallelism = 2
+// defaultTableParallelism bounds how many tables of one run copy at once
+// when the plan does not say (plans recorded before it could).
+const defaultTableParallelism = 2
 
 // recordRunFirst is the change that starts a run (recording it, for a
 // scheduled trigger) and reports its start before planning it, so a run
@@ -125,15 +128,13 @@ func startRun(ctx workflow.Context, books bookkeeper, in SyncInput) (startedRun,
 	return startedRun{id: started.RunID, reported: reported}, nil
 }
 
-// copyTables runs one CopyTable activity per table, tableParallelism at a
-// time, with copyOpts, and returns the tables that failed.
+// copyTables runs one CopyTable activity per table (a table planned as key
+// ranges: one per range, then one that commits them), the plan's
+// TableParallelism copy activities at a time, with copyOpts, and returns
+// the tables that failed.
 func copyTables(ctx workflow.Context, in SyncInput, plan activities.SyncPlan, copyOpts workflow.ActivityOptions) []activities.TableFailure {
-	var syncs *activities.Syncs
 	copyCtx := workflow.WithActivityOptions(ctx, copyOpts)
-	tokens := workflow.NewBufferedChannel(ctx, tableParallelism)
-	for i := 0; i < tableParallelism; i++ {
-		tokens.Send(ctx, struct{}{})
-	}
+	tokens := newCopySlots(ctx, plan.TableParallelism)
 	failures := make([]*activities.TableFailure, len(plan.Tables))
 	wg := workflow.NewWaitGroup(ctx)
 	for i, t := range plan.Tables {
@@ -145,19 +146,19 @@ func copyTables(ctx workflow.Context, in SyncInput, plan activities.SyncPlan, co
 		wg.Add(1)
 		workflow.Go(ctx, func(gctx workflow.Context) {
 			defer wg.Done()
-			tokens.Receive(gctx, nil)
-			defer tokens.Send(gctx, struct{}{})
-			if gctx.Err() != nil {
-				failures[i] = &activities.TableFailure{Table: name, Status: "cancelled", Error: "the run was cancelled"}
-				return
-			}
-			err := workflow.ExecuteActivity(copyCtx, syncs.CopyTable, activities.CopyTableInput{
+			copyIn := activities.CopyTableInput{
 				TeamID: in.TeamID, IntegrationID: in.IntegrationID, RunID: plan.RunID, ConfigID: plan.ConfigID,
 				DestSchema: plan.DestSchema, LoadMethod: plan.LoadMethod, Table: t,
-			}).Get(gctx, nil)
+			}
+			var err error
+			if len(t.KeyRanges) > 0 && workflow.GetVersion(gctx, splitTables, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+				err = copySplitTable(gctx, copyCtx, tokens, copyIn)
+			} else {
+				err = copyWholeTable(gctx, copyCtx, tokens, copyIn)
+			}
 			if err != nil {
 				status := "failed"
-				if temporal.IsCanceledError(err) {
+				if errors.Is(err, errRunCancelled) || temporal.IsCanceledError(err) {
 					status = "cancelled"
 				}
 				failures[i] = &activities.TableFailure{Table: name, Status: status, Error: rootMessage(err)}

@@ -35,27 +35,36 @@ type liveSync struct {
 // into the team's lake.
 func newLiveSync(t *testing.T) liveSync {
 	t.Helper()
-	ctx := context.Background()
-	env := testenv.New(t)
-	team, err := env.Service.EnsureTeam(ctx, "recorder")
-	if err != nil {
-		t.Fatal(err)
-	}
-	database := testenv.PostgresDatabase(t, "fxsync_", syncSourceSQL)
-	creds := testenv.PostgresCredentials("recorded")
-	creds["database"] = database
-	source, err := env.Service.CreateIntegration(ctx, team, service.IntegrationInput{Type: "postgres", Name: "Production DB", Credentials: creds})
-	if err != nil {
-		t.Fatalf("create the source: %v", err)
-	}
-	cfg, err := env.Service.ConfigureSync(ctx, team, source.ID, service.SyncConfigInput{
+	l := newLiveSource(t, "fxsync_", syncSourceSQL)
+	cfg, err := l.env.Service.ConfigureSync(context.Background(), l.team, l.source.ID, service.SyncConfigInput{
 		DestSchema: "production_db", Schedule: "daily", LoadMethod: syncspec.LoadMerge,
 		Tables: []syncspec.TableSpec{{Name: "public.users"}, {Name: "public.orders"}},
 	})
 	if err != nil {
 		t.Fatalf("configure the sync: %v", err)
 	}
-	return liveSync{env: env, team: team, source: source, database: database, config: cfg}
+	l.config = cfg
+	return l
+}
+
+// newLiveSource is a real sluice stack with a Postgres source of its own
+// (a scratch database made by sql) and no sync configured yet.
+func newLiveSource(t *testing.T, prefix, sql string) liveSync {
+	t.Helper()
+	ctx := context.Background()
+	env := testenv.New(t)
+	team, err := env.Service.EnsureTeam(ctx, "recorder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	database := testenv.PostgresDatabase(t, prefix, sql)
+	creds := testenv.PostgresCredentials("recorded")
+	creds["database"] = database
+	source, err := env.Service.CreateIntegration(ctx, team, service.IntegrationInput{Type: "postgres", Name: "Production DB", Credentials: creds})
+	if err != nil {
+		t.Fatalf("create the source: %v", err)
+	}
+	return liveSync{env: env, team: team, source: source, database: database}
 }
 
 // trigger fires the sync's Schedule now, as a scheduled run.

@@ -6,6 +6,7 @@ import (
 	"github.com/sluice-dev/sluice/internal/testenv"
 	"github.com/sluice-dev/sluice/observability"
 	"github.com/sluice-dev/sluice/service"
+	"github.com/sluice-dev/sluice/syncspec"
 )
 
 // testdata/replay/SyncWorkflow-before-start-run.json is a scheduled run
@@ -57,4 +58,20 @@ func TestRecordEmbedSchemaHistory(t *testing.T) {
 	skipUnlessRecording(t)
 	l := newLiveSync(t)
 	recordAll(t, l.env, "WorkflowType = 'EmbedSchema' AND TaskQueue = '"+l.env.TaskQueue+"' AND ExecutionStatus = 'Completed'", 1)
+}
+
+// TestRecordSplitSyncHistory records a run that copies a table split into
+// key ranges (SyncWorkflow-split-a.json), for the replay test. It only runs
+// when SLUICE_RECORD_HISTORIES=1.
+func TestRecordSplitSyncHistory(t *testing.T) {
+	skipUnlessRecording(t)
+	l := newLiveSource(t, "fxsplit_", splitSourceSQL)
+	l.configureSplit(t, syncspec.LoadMerge)
+	if _, err := l.env.Service.RunSync(t.Context(), l.team, l.source.ID); err != nil {
+		t.Fatal(err)
+	}
+	if run := l.waitRun(t, finishedRun); run.Status != "succeeded" {
+		t.Fatalf("split run = %+v", run.SyncRun)
+	}
+	recordLabelled(t, l.env, "WorkflowType = 'SyncWorkflow' AND TaskQueue = '"+l.env.TaskQueue+"' AND ExecutionStatus = 'Completed'", 1, "-split")
 }

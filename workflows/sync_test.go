@@ -175,18 +175,7 @@ func TestSyncCancelled(t *testing.T) {
 	for i := range plan.Tables {
 		expectCopy(env, a, plan, i, blocked)
 	}
-	var finished activities.FinishSyncRunInput
-	env.OnActivity(a.FinishSyncRun, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.FinishSyncRunInput) error {
-		finished = in
-		return nil
-	}).Once()
-	env.OnActivity(a.StartSyncReport, mock.Anything, mock.Anything).Return(nil).Once()
-	env.RegisterDelayedCallback(env.CancelWorkflow, time.Second)
-
-	env.ExecuteWorkflow(workflows.SyncWorkflow, scheduledSync)
-	if err := env.GetWorkflowError(); !temporal.IsCanceledError(err) {
-		t.Fatalf("workflow error = %v, want cancelled", err)
-	}
+	finished := runCancelled(t, env, a)
 	if finished.RunID != syncRunID || finished.Status != "cancelled" || finished.Error != "the run was cancelled" || len(finished.Failures) != 3 {
 		t.Fatalf("recorded outcome = %+v", finished)
 	}
@@ -195,4 +184,22 @@ func TestSyncCancelled(t *testing.T) {
 			t.Fatalf("table %s recorded as %s, want cancelled", f.Table, f.Status)
 		}
 	}
+}
+
+// runCancelled runs the scheduled sync, cancels it after a second, checks
+// the workflow ended cancelled and returns the outcome it recorded.
+func runCancelled(t *testing.T, env *testsuite.TestWorkflowEnvironment, a *activities.Syncs) activities.FinishSyncRunInput {
+	t.Helper()
+	var finished activities.FinishSyncRunInput
+	env.OnActivity(a.FinishSyncRun, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.FinishSyncRunInput) error {
+		finished = in
+		return nil
+	}).Once()
+	env.OnActivity(a.StartSyncReport, mock.Anything, mock.Anything).Return(nil).Once()
+	env.RegisterDelayedCallback(env.CancelWorkflow, time.Second)
+	env.ExecuteWorkflow(workflows.SyncWorkflow, scheduledSync)
+	if err := env.GetWorkflowError(); !temporal.IsCanceledError(err) {
+		t.Fatalf("workflow error = %v, want cancelled", err)
+	}
+	return finished
 }

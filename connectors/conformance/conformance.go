@@ -86,6 +86,7 @@ func Run(t *testing.T, f Fixture) {
 		{"write refused by the database", testWriteRefused},
 		{"ddl refused by the database", testDDLRefused},
 		{"bulk read", testRead},
+		{"key ranges", testKeyRanges},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -81,6 +81,11 @@ func selectSQL(req connectors.ReadRequest, after []any) (string, []any) {
 		where = append(where, fmt.Sprintf("(%s) > (%s)", strings.Join(order, ", "), marks))
 		args = append(args, after...)
 	}
+	if len(req.UpTo) > 0 && len(order) > 0 {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(req.UpTo)), ", ")
+		where = append(where, fmt.Sprintf("(%s) <= (%s)", strings.Join(order[:len(req.UpTo)], ", "), marks))
+		args = append(args, req.UpTo...)
+	}
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + quoteIdent(req.Table.Schema) + "." + quoteIdent(req.Table.Name)
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

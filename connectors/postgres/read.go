@@ -119,6 +119,14 @@ func selectSQL(req connectors.ReadRequest, after []any) (string, []any) {
 		}
 		where = append(where, fmt.Sprintf("(%s) > (%s)", strings.Join(order, ", "), strings.Join(marks, ", ")))
 	}
+	if len(req.UpTo) > 0 && len(order) > 0 {
+		marks := make([]string, len(req.UpTo))
+		for i, v := range req.UpTo {
+			args = append(args, v)
+			marks[i] = fmt.Sprintf("$%d", len(args))
+		}
+		where = append(where, fmt.Sprintf("(%s) <= (%s)", strings.Join(order[:len(marks)], ", "), strings.Join(marks, ", ")))
+	}
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + pgx.Identifier{req.Table.Schema, req.Table.Name}.Sanitize()
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

@@ -1,11 +1,13 @@
 -- name: SyncConfigUpsert :one
 -- Creates or replaces an integration's sync configuration.
-INSERT INTO sync_configs (team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, delete_mode)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO sync_configs (team_id, integration_id, dest_integration_id, dest_schema, schedule, tables, load_method, delete_mode,
+    table_parallelism, split_rows)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (integration_id) DO UPDATE SET
     dest_integration_id = EXCLUDED.dest_integration_id, dest_schema = EXCLUDED.dest_schema,
     schedule = EXCLUDED.schedule, tables = EXCLUDED.tables, load_method = EXCLUDED.load_method,
-    delete_mode = EXCLUDED.delete_mode, updated_at = now()
+    delete_mode = EXCLUDED.delete_mode, table_parallelism = EXCLUDED.table_parallelism,
+    split_rows = EXCLUDED.split_rows, updated_at = now()
 WHERE sync_configs.team_id = EXCLUDED.team_id
 RETURNING *;
 

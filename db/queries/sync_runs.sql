@@ -41,6 +41,13 @@ ON CONFLICT (run_id, source_table) DO NOTHING;
 UPDATE sync_run_tables SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()), error = NULL
 WHERE team_id = $1 AND run_id = $2 AND source_table = $3;
 
+-- name: SyncRunTableRunning :exec
+-- Marks a table whose key ranges are being copied running, counting no
+-- attempt: its ranges start and retry one by one, and the CopyTable that
+-- commits them counts the table's attempt.
+UPDATE sync_run_tables SET status = 'running', started_at = COALESCE(started_at, now())
+WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status IN ('queued', 'running');
+
 -- name: SyncRunTableSucceed :exec
 UPDATE sync_run_tables SET status = 'succeeded', rows_read = $4, rows_written = $5, bytes_written = $6,
     snapshot_id = $7, cursor_after = $8, finished_at = now(), error = NULL
@@ -56,6 +63,15 @@ SELECT * FROM sync_run_tables WHERE team_id = $1 AND run_id = ANY(sqlc.arg(run_i
 -- name: SyncRunTableProgress :exec
 -- Rows read so far by a running copy; a finished table keeps its final count.
 UPDATE sync_run_tables SET rows_read = $4
+WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status = 'running';
+
+-- name: SyncRunTableRangeProgress :exec
+-- Rows read so far by one key range of a running split table; the table's
+-- rows_read becomes the sum over its ranges. Ranges writing at once queue
+-- on the row, and each sum includes the write before it.
+UPDATE sync_run_tables SET range_rows = COALESCE(range_rows, '{}'::jsonb) || jsonb_build_object(sqlc.arg(range_index)::int::text, sqlc.arg(rows)::bigint),
+    rows_read = (SELECT COALESCE(sum(value::bigint), 0)::bigint FROM jsonb_each_text(
+        COALESCE(range_rows, '{}'::jsonb) || jsonb_build_object(sqlc.arg(range_index)::int::text, sqlc.arg(rows)::bigint)))
 WHERE team_id = $1 AND run_id = $2 AND source_table = $3 AND status = 'running';
 
 -- name: SyncRunTableEstimate :exec

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -24,14 +25,40 @@ func databaseURL(database string) string {
 func ExecPostgresIn(t testing.TB, database, sql string) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, databaseURL(database))
-	if err != nil {
-		t.Fatalf("connect to Postgres database %s: %v", database, err)
-	}
+	conn := connectTo(t, database)
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, sql); err != nil {
 		t.Fatalf("SQL in database %s: %v", database, err)
 	}
+}
+
+// connectTo connects as the superuser to a database of the local Postgres
+// server; the caller closes the connection.
+func connectTo(t testing.TB, database string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), databaseURL(database))
+	if err != nil {
+		t.Fatalf("connect to Postgres database %s: %v", database, err)
+	}
+	return conn
+}
+
+// QueryPostgresIn runs a query of one row as the superuser in a database
+// of the local Postgres server and returns its values as fmt.Sprint prints them.
+func QueryPostgresIn(t testing.TB, database, sql string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn := connectTo(t, database)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, sql)
+	if err != nil {
+		t.Fatalf("query in database %s: %v", database, err)
+	}
+	values, err := pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) ([]any, error) { return row.Values() })
+	if err != nil {
+		t.Fatalf("query in database %s: %v", database, err)
+	}
+	return fmt.Sprint(values...)
 }
 
 // LockTable takes an exclusive lock on a table of a database on the local

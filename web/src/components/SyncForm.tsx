@@ -59,6 +59,9 @@ export function SyncForm({ integration, existing, onSaved, onCancel }: SyncFormP
         load_method: loadMethod,
         // Only merges detect deleted rows; the API refuses a mode with the others.
         delete_mode: loadMethod === 'merge' ? deleteMode : undefined,
+        // Not edited here: saving keeps what was set through the API.
+        table_parallelism: existing?.table_parallelism,
+        split_rows: existing?.split_rows,
       });
       onSaved(saved);
     } catch (err) {

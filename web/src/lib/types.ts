@@ -88,6 +88,8 @@ export interface SyncConfig {
   tables: SyncTableSpec[];
   load_method: LoadMethod;
   delete_mode?: DeleteMode;
+  table_parallelism: number;
+  split_rows: number | null;
   paused: boolean;
   next_run_at: string | null;
   updated_at: string;
@@ -99,6 +101,8 @@ export interface SyncConfigRequest {
   tables: (string | SyncTableSpec)[];
   load_method: LoadMethod;
   delete_mode?: DeleteMode;
+  table_parallelism?: number;
+  split_rows?: number | null;
 }
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled';
