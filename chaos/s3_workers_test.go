@@ -42,7 +42,10 @@ func TestWorkersWithoutSharedDiskOnS3(t *testing.T) {
 	}
 	id := s.createIntegration(testenv.PostgresCredentials(""))
 	const dest = "s3_workers"
-	s.configureMerge(id, dest, src.names())
+	// orders (the first table, a bigint key) is copied as about four key
+	// ranges, so ranges staged on one worker are committed by another.
+	splitRows := src.Tables[0].Rows / 4
+	s.configureSync(id, map[string]any{"dest_schema": dest, "load_method": "merge", "split_rows": splitRows}, src.names())
 	var runID string
 	for r := 1; r <= 4; r++ {
 		if r > 1 {
@@ -61,12 +64,28 @@ func TestWorkersWithoutSharedDiskOnS3(t *testing.T) {
 		if got := s.compare(t, src, dest); len(got.Mismatches) > 0 || got.Lost > 0 || got.Duplicated > 0 {
 			t.Fatalf("run %d: the lake differs from the source: %+v", r, got)
 		}
+		if n := rangesOf(run, src.Tables[0].Name); n < 2 {
+			t.Fatalf("run %d: %s was copied in %d key ranges, want several (split_rows %d)", r, src.Tables[0].Name, n, splitRows)
+		}
 	}
 	objects := bucketObjects(t, srv)
 	if objects == 0 {
 		t.Fatal("no object in the bucket: the lake was not written there")
 	}
 	t.Logf("%d objects in the bucket; Parquet files in the workers' directories: %d and %d", objects, parquetIn(dirs[0]), parquetIn(dirs[1]))
+}
+
+// rangesOf counts the key ranges a run copied a table in (0 when whole).
+func rangesOf(run map[string]any, table string) int {
+	tables, _ := run["tables"].([]any)
+	for _, raw := range tables {
+		t, _ := raw.(map[string]any)
+		if name, _ := t["name"].(string); strings.HasSuffix(name, "."+table) {
+			ranges, _ := t["range_rows"].(map[string]any) // range index -> rows read
+			return len(ranges)
+		}
+	}
+	return 0
 }
 
 func bucketObjects(t *testing.T, srv *s3server.Server) int {
