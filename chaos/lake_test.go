@@ -26,6 +26,17 @@ type lakeFiles struct {
 // openTeamLake opens team "chaos"'s lake the way the worker does.
 func (s *stack) openTeamLake(t *testing.T) (*lake.Lake, *pgxpool.Pool) {
 	t.Helper()
+	pool, team := s.teamDatabase(t)
+	lk, err := lake.Open(context.Background(), pool, lake.CatalogSchemaFor(team), filepath.Join(s.opts.DataDir, "lake", team.String()))
+	if err != nil {
+		t.Fatalf("open the team lake: %v", err)
+	}
+	return lk, pool
+}
+
+// teamDatabase opens sluice's database and finds team chaos.
+func (s *stack) teamDatabase(t *testing.T) (*pgxpool.Pool, uuid.UUID) {
+	t.Helper()
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, s.opts.DatabaseURL)
 	if err != nil {
@@ -36,11 +47,7 @@ func (s *stack) openTeamLake(t *testing.T) (*lake.Lake, *pgxpool.Pool) {
 	if err := pool.QueryRow(ctx, "SELECT id FROM teams WHERE name = 'chaos'").Scan(&team); err != nil {
 		t.Fatalf("find team chaos: %v", err)
 	}
-	lk, err := lake.Open(ctx, pool, lake.CatalogSchemaFor(team), filepath.Join(s.opts.DataDir, "lake", team.String()))
-	if err != nil {
-		t.Fatalf("open the team lake: %v", err)
-	}
-	return lk, pool
+	return pool, team
 }
 
 // countLakeFiles counts the lake's Parquet files on disk and in its catalog.
@@ -111,9 +118,9 @@ type lakeFile struct {
 	modTime time.Time
 }
 
-// unreferencedFiles lists the files under the lake's data path whose name
-// no catalog row has.
-func unreferencedFiles(t *testing.T, lk *lake.Lake, pool *pgxpool.Pool) []lakeFile {
+// catalogFileNames are the names of the data and delete files the lake's
+// catalog references.
+func catalogFileNames(t *testing.T, lk *lake.Lake, pool *pgxpool.Pool) map[string]bool {
 	t.Helper()
 	schema := lk.CatalogSchema()
 	rows, err := pool.Query(context.Background(), `SELECT path FROM `+schema+`.ducklake_data_file
@@ -121,6 +128,7 @@ func unreferencedFiles(t *testing.T, lk *lake.Lake, pool *pgxpool.Pool) []lakeFi
 	if err != nil {
 		t.Fatalf("list the catalog's files: %v", err)
 	}
+	defer rows.Close()
 	known := map[string]bool{}
 	for rows.Next() {
 		var p string
@@ -128,7 +136,14 @@ func unreferencedFiles(t *testing.T, lk *lake.Lake, pool *pgxpool.Pool) []lakeFi
 			known[filepath.Base(p)] = true
 		}
 	}
-	rows.Close()
+	return known
+}
+
+// unreferencedFiles lists the files under the lake's data path whose name
+// no catalog row has.
+func unreferencedFiles(t *testing.T, lk *lake.Lake, pool *pgxpool.Pool) []lakeFile {
+	t.Helper()
+	known := catalogFileNames(t, lk, pool)
 	var out []lakeFile
 	_ = filepath.WalkDir(lk.DataPath(), func(path string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() || known[e.Name()] {

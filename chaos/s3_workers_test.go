@@ -88,20 +88,26 @@ func rangesOf(run map[string]any, table string) int {
 	return 0
 }
 
-func bucketObjects(t *testing.T, srv *s3server.Server) int {
+func bucketObjects(t *testing.T, srv *s3server.Server) int { return len(objectsUnder(t, srv, "")) }
+
+// objectsUnder lists the bucket's objects whose keys start with prefix, with
+// when each was written.
+func objectsUnder(t *testing.T, srv *s3server.Server, prefix string) map[string]time.Time {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	n := 0
-	pages := s3.NewListObjectsV2Paginator(srv.Client(), &s3.ListObjectsV2Input{Bucket: aws.String(srv.Bucket)})
+	out := map[string]time.Time{}
+	pages := s3.NewListObjectsV2Paginator(srv.Client(), &s3.ListObjectsV2Input{Bucket: aws.String(srv.Bucket), Prefix: aws.String(prefix)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
 			t.Fatalf("list the bucket: %v", err)
 		}
-		n += len(page.Contents)
+		for _, o := range page.Contents {
+			out[aws.ToString(o.Key)] = aws.ToTime(o.LastModified)
+		}
 	}
-	return n
+	return out
 }
 
 func parquetIn(dir string) int {

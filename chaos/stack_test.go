@@ -29,6 +29,9 @@ type stackOptions struct {
 	DataDir      string
 	// Env is added to both processes' environment.
 	Env []string
+	// WorkerDataDir gives the worker its own data directory (a bucket
+	// lake's working copies); empty shares DataDir with the API.
+	WorkerDataDir string
 }
 
 // stack is one sluice deployment: a `sluice api` and a `sluice worker`
@@ -112,7 +115,11 @@ func exitStderr(err error) string {
 // startWorker starts (or restarts) the worker process.
 func (s *stack) startWorker() {
 	s.t.Helper()
-	s.worker = startProc(s.t, "worker", s.env(), sluiceBin, "worker")
+	env := s.env()
+	if s.opts.WorkerDataDir != "" {
+		env = append(env, "SLUICE_DATA_DIR="+s.opts.WorkerDataDir) // the last value counts
+	}
+	s.worker = startProc(s.t, "worker", env, sluiceBin, "worker")
 	s.workerLogs = append(s.workerLogs, s.worker.logPath)
 }
 

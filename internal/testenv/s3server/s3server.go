@@ -32,6 +32,9 @@ type Server struct {
 	Bucket string
 	// Dir is the directory versitygw keeps the buckets in.
 	Dir string
+
+	bin, addr, logPath string
+	stop               func()
 }
 
 // Start runs versitygw for the test. The binary is $SLUICE_VERSITYGW, else
@@ -50,11 +53,45 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port), AccessKey: "sluicetest", SecretKey: "sluicetestsecret", Bucket: "lake", Dir: t.TempDir()}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	s := &Server{Endpoint: "http://" + addr, AccessKey: "sluicetest", SecretKey: "sluicetestsecret", Bucket: "lake", Dir: t.TempDir(),
+		bin: bin, addr: addr, logPath: filepath.Join(t.TempDir(), "versitygw.log")}
+	s.launch(t)
+	t.Cleanup(s.Stop)
+	s.waitFor(t, func(client *s3.Client) error {
+		_, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(s.Bucket)})
+		return err
+	})
+	return s
+}
+
+// Stop stops the server (its buckets stay in Dir); a stopped server is an
+// outage for whoever uses it, until Restart.
+func (s *Server) Stop() {
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+}
+
+// Restart starts the stopped server again on the same address and
+// directory, and waits until it answers.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.Stop()
+	s.launch(t)
+	s.waitFor(t, func(client *s3.Client) error {
+		_, err := client.HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: aws.String(s.Bucket)})
+		return err
+	})
+}
+
+// launch starts the versitygw process, its output appended to the log.
+func (s *Server) launch(t testing.TB) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--access", s.AccessKey, "--secret", s.SecretKey, "--port", "127.0.0.1:"+strconv.Itoa(port), "posix", s.Dir) //nolint:gosec // the test's own server
-	logPath := filepath.Join(t.TempDir(), "versitygw.log")
-	logFile, err := os.Create(logPath) //nolint:gosec // in the test's directory
+	cmd := exec.CommandContext(ctx, s.bin, "--access", s.AccessKey, "--secret", s.SecretKey, "--port", s.addr, "posix", s.Dir) //nolint:gosec // the test's own server
+	logFile, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600) //nolint:gosec // in the test's directory
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -62,23 +99,29 @@ func Start(t testing.TB) *Server {
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		cancel()
+		_ = logFile.Close()
 		t.Fatalf("start versitygw: %v", err)
 	}
-	t.Cleanup(func() {
+	s.stop = func() {
 		cancel()
 		_ = cmd.Wait()
 		_ = logFile.Close()
-	})
+	}
+}
+
+// waitFor retries ready until it succeeds, for at most 30 seconds.
+func (s *Server) waitFor(t testing.TB, ready func(*s3.Client) error) {
+	t.Helper()
 	client := s.Client()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		_, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(s.Bucket)})
+		err := ready(client)
 		if err == nil {
-			return s
+			return
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logPath) //nolint:gosec // the test's own log
-			t.Fatalf("versitygw at %s: create bucket: %v\n%s", s.Endpoint, err, log)
+			log, _ := os.ReadFile(s.logPath) //nolint:gosec // the test's own log
+			t.Fatalf("versitygw at %s: %v\n%s", s.Endpoint, err, log)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
