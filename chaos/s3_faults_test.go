@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/sluice-dev/sluice/internal/testenv"
 	"github.com/sluice-dev/sluice/internal/testenv/s3server"
 	"github.com/sluice-dev/sluice/lake"
@@ -38,13 +37,8 @@ func TestWorkerKilledDuringMergeSyncOnS3(t *testing.T) {
 	needChaos(t)
 	o := &outcome{Scenario: "s3-worker-kill"}
 	defer func() { report(*o) }()
-	srv := s3server.Start(t)
-	src := newSource(t, fixtureTables, true)
-	s := newS3Stack(t, srv)
-	id := s.createIntegration(testenv.PostgresCredentials(""))
 	const dest = "chaos_s3_kill"
-	s.configureMerge(id, dest, src.names())
-	took := s.firstLoad(t, id)
+	srv, src, s, id, took := startS3Scenario(t, dest)
 	final, interrupted := s.killDuringRuns(t, o, src, id, dest, took)
 	s.worker.stop(30 * time.Second)
 	objects := s.bucketOrphanCheck(t, srv, final)
@@ -60,13 +54,8 @@ func TestS3OutageDuringSync(t *testing.T) {
 	needChaos(t)
 	o := &outcome{Scenario: "s3-outage"}
 	defer func() { report(*o) }()
-	srv := s3server.Start(t)
-	src := newSource(t, fixtureTables, true)
-	s := newS3Stack(t, srv)
-	id := s.createIntegration(testenv.PostgresCredentials(""))
 	const dest = "chaos_s3_outage"
-	s.configureMerge(id, dest, src.names())
-	took := s.firstLoad(t, id)
+	srv, src, s, id, took := startS3Scenario(t, dest)
 	var final map[string]any
 	failedClearly := 0
 	for r := 1; r <= chaosRuns(5); r++ {
@@ -93,6 +82,19 @@ func TestS3OutageDuringSync(t *testing.T) {
 	s.worker.stop(30 * time.Second)
 	objects := s.bucketOrphanCheck(t, srv, final)
 	o.Note = fmt.Sprintf("%d runs failed clearly and succeeded when run again; %d objects in the bucket, every one referenced after cleanup", failedClearly, objects)
+}
+
+// startS3Scenario starts versitygw, the source's tables and a stack keeping
+// its lake in the bucket, configures a merge sync of the tables into dest
+// and runs the first load, returning how long it took.
+func startS3Scenario(t *testing.T, dest string) (*s3server.Server, *source, *stack, string, time.Duration) {
+	t.Helper()
+	srv := s3server.Start(t)
+	src := newSource(t, fixtureTables, true)
+	s := newS3Stack(t, srv)
+	id := s.createIntegration(testenv.PostgresCredentials(""))
+	s.configureMerge(id, dest, src.names())
+	return srv, src, s, id, s.firstLoad(t, id)
 }
 
 // firstLoad runs the first load without a fault and returns how long it took.
@@ -148,4 +150,3 @@ func (s *stack) bucketOrphanCheck(t *testing.T, srv *s3server.Server, final map[
 	}
 	return len(left)
 }
-
