@@ -26,7 +26,7 @@ const maxSyncTables = 500
 // SyncConfigInput configures an integration's sync. DeleteMode is keep,
 // hard or soft; empty keeps a stored merge configuration's and gives a new
 // one syncspec.DefaultDeleteMode. TableParallelism 0 takes the worker's
-// default; SplitRows nil takes syncspec.DefaultSplitRows, 0 never splits.
+// default; SplitRows nil or 0 never splits.
 type SyncConfigInput struct {
 	DestSchema        string
 	Schedule          string

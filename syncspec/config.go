@@ -40,6 +40,6 @@ type Config struct {
 	// recorded before it existed) takes the worker's default.
 	TableParallelism int `json:"table_parallelism,omitempty"`
 	// SplitRows is the estimated size above which a table is copied as key
-	// ranges; nil takes DefaultSplitRows, 0 never splits.
+	// ranges; nil or 0 never splits.
 	SplitRows *int64 `json:"split_rows,omitempty"`
 }

@@ -11,10 +11,11 @@ const (
 	DefaultTableParallelism = 2
 )
 
-// DefaultSplitRows is the estimated size above which a table is copied as
-// key ranges when its sync does not say: below it, one activity copies the
-// table about as fast as several and with fewer files.
-const DefaultSplitRows int64 = 2_000_000
+// DefaultSplitRows is the split threshold of a sync that names none: 0,
+// never split. Splitting is asked for per sync: ranges of a table run at
+// once and hold a writer each, so a worker's memory grows with them, and a
+// split table's rows are read in several transactions.
+const DefaultSplitRows int64 = 0
 
 // CheckTableParallelism refuses a sync's table_parallelism outside 0..32
 // (0 takes the worker's default).
