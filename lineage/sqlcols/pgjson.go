@@ -141,6 +141,18 @@ func (d *pgJSONDecoder) node(n *pg.Node) error {
 	return d.expect('}')
 }
 
+// nodeDescriptor is the Node message's, compared by identity.
+var nodeDescriptor = (&pg.Node{}).ProtoReflect().Descriptor()
+
+// newMessage returns a new value for a message field: a Node (most fields
+// of a tree) directly, others through protoreflect's slower reflection.
+func newMessage(fd protoreflect.FieldDescriptor, other func() protoreflect.Value) protoreflect.Message {
+	if fd.Message() == nodeDescriptor {
+		return (&pg.Node{}).ProtoReflect()
+	}
+	return other().Message()
+}
+
 // field reads the value of one field of m.
 func (d *pgJSONDecoder) field(m protoreflect.Message, fd protoreflect.FieldDescriptor) error {
 	switch {
@@ -155,11 +167,11 @@ func (d *pgJSONDecoder) field(m protoreflect.Message, fd protoreflect.FieldDescr
 		}
 		for {
 			if fd.Kind() == protoreflect.MessageKind {
-				item := list.NewElement()
-				if err := d.message(item.Message()); err != nil {
+				item := newMessage(fd, list.NewElement)
+				if err := d.message(item); err != nil {
 					return err
 				}
-				list.Append(item)
+				list.Append(protoreflect.ValueOfMessage(item))
 			} else {
 				v, err := d.scalar(fd)
 				if err != nil {
@@ -179,7 +191,12 @@ func (d *pgJSONDecoder) field(m protoreflect.Message, fd protoreflect.FieldDescr
 	case fd.IsMap():
 		return d.skip() // the parse tree has no maps
 	case fd.Kind() == protoreflect.MessageKind:
-		return d.message(m.Mutable(fd).Message())
+		item := newMessage(fd, func() protoreflect.Value { return m.NewField(fd) })
+		if err := d.message(item); err != nil {
+			return err
+		}
+		m.Set(fd, protoreflect.ValueOfMessage(item))
+		return nil
 	}
 	v, err := d.scalar(fd)
 	if err != nil {
