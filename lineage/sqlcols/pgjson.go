@@ -128,6 +128,14 @@ func (d *pgJSONDecoder) node(n *pg.Node) error {
 	if err != nil {
 		return err
 	}
+	if key == "String" { // names of columns, tables, functions: many nodes
+		if err := d.expect(':'); err != nil {
+			return err
+		}
+		str := &pg.String{}
+		n.Node = &pg.Node_String_{String_: str}
+		return d.stringNode(str)
+	}
 	newMember, ok := nodeConstructors[key]
 	if !ok {
 		return d.fail("unknown node type " + key)
@@ -151,6 +159,34 @@ func newMessage(fd protoreflect.FieldDescriptor, other func() protoreflect.Value
 		return (&pg.Node{}).ProtoReflect()
 	}
 	return other().Message()
+}
+
+// stringNode reads a String node's object, {"sval": …} or {}, and the
+// node's closing brace, without protoreflect: setting a string through it
+// allocates.
+func (d *pgJSONDecoder) stringNode(str *pg.String) error {
+	if err := d.expect('{'); err != nil {
+		return err
+	}
+	if d.peek() != '}' {
+		key, err := d.key()
+		if err != nil {
+			return err
+		}
+		if key != "sval" {
+			return d.fail("unexpected String field " + key)
+		}
+		if err := d.expect(':'); err != nil {
+			return err
+		}
+		if str.Sval, err = d.str(); err != nil {
+			return err
+		}
+	}
+	if err := d.expect('}'); err != nil {
+		return err
+	}
+	return d.expect('}')
 }
 
 // field reads the value of one field of m.
