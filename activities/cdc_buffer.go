@@ -17,7 +17,8 @@ import (
 
 // cdcBufferBytes bounds the changes a cdc run holds before it applies them
 // to the lake (a run, or one transaction, larger than it is applied in
-// several commits; the slot advances only after the last).
+// several commits; the slot advances only after the last). A full buffer
+// is applied while the next fills, so a run holds at most twice this.
 var cdcBufferBytes int64 = 32 << 20
 
 // changeBuffer keeps, per table, the net effect of the changes streamed
@@ -29,6 +30,8 @@ type changeBuffer struct {
 	tables  map[string]*tableChanges
 	bytes   int64
 	changes int64
+	// inFlight is the batch being applied while the buffer fills again.
+	inFlight *applyBatch
 }
 
 var _ postgres.ChangeHandler = (*changeBuffer)(nil)
@@ -142,7 +145,7 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 	b.bytes += int64(len(ks)) + 64
 	t.pending[ks] = row
 	if b.bytes > cdcBufferBytes {
-		return b.flush(ctx)
+		return b.handOff(ctx)
 	}
 	return nil
 }
@@ -165,27 +168,6 @@ func (t *tableChanges) mapColumns(names []string) []int {
 		t.byName[i] = slices.Index(names, c.Name)
 	}
 	return t.byName
-}
-
-// flush applies every table's pending changes to the lake, each table as
-// one snapshot, and empties the buffer. A table that fails keeps its error
-// and takes no more changes this run.
-func (b *changeBuffer) flush(ctx context.Context) error {
-	for _, t := range b.tables {
-		if t.err != nil || (len(t.pending) == 0 && !t.truncated) {
-			continue
-		}
-		if err := b.apply(ctx, t); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			t.err = err
-		}
-		clear(t.pending)
-		t.truncated = false
-	}
-	b.bytes = 0
-	return nil
 }
 
 // markUnpublished fails the tables the publication does not have: selected
@@ -224,8 +206,10 @@ func (b *changeBuffer) failures() []TableFailure {
 	return out
 }
 
-// discard drops whatever was not applied (a failed run).
+// discard drops whatever was not applied (a failed run), once the batch
+// in flight is done with the lake.
 func (b *changeBuffer) discard() {
+	_ = b.wait()
 	for _, t := range b.tables {
 		clear(t.pending)
 	}
