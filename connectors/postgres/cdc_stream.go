@@ -66,6 +66,9 @@ type StreamOptions struct {
 	// Idle ends the stream when the server sends nothing for this long
 	// with no transaction open (zero: 30 seconds).
 	Idle time.Duration
+	// Hold leaves the stream open when Stream returns, for Confirm to end
+	// once the changes are applied.
+	Hold bool
 }
 
 // statusEvery is how often the stream tells the server it is alive.
@@ -287,9 +290,16 @@ func (s *stream) status(ctx context.Context, reply bool) error {
 	return nil
 }
 
-// end stops the stream, leaving the connection ready for Confirm.
+// end stops the stream unless opts.Hold keeps it for Confirm.
 func (s *stream) end(ctx context.Context) error {
-	if _, err := pglogrepl.SendStandbyCopyDone(ctx, s.r.conn); err != nil {
+	if s.opts.Hold {
+		return nil
+	}
+	return endStream(ctx, s.r.conn)
+}
+
+func endStream(ctx context.Context, conn *pgconn.PgConn) error {
+	if _, err := pglogrepl.SendStandbyCopyDone(ctx, conn); err != nil {
 		return fmt.Errorf("end the replication stream: %w", err)
 	}
 	return nil

@@ -341,3 +341,36 @@ func (h *keepingHandler) Change(_ context.Context, c postgres.Change) error {
 }
 
 func (h *keepingHandler) Commit(context.Context, pglogrepl.LSN) error { return nil }
+
+// TestCDCConfirmMovesTheSlot confirms the applied position on the stream
+// itself: the slot is there afterwards, and streams nothing again.
+func TestCDCConfirmMovesTheSlot(t *testing.T) {
+	srv, c := cdcSource(t, `CREATE TABLE t (id int PRIMARY KEY)`)
+	ctx := context.Background()
+	slot := createSlot(t, c, connectors.TableRef{Schema: "public", Name: "t"})
+	srv.Exec("src", "INSERT INTO t SELECT generate_series(1, 100)")
+	st, err := c.Slot(ctx, slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repl, err := c.OpenReplication(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repl.Close(ctx)
+	h := &countingHandler{}
+	reached, err := repl.Stream(ctx, postgres.StreamOptions{Slot: slot, Publication: slot, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Hold: true}, h)
+	if err != nil || h.changes != 100 {
+		t.Fatalf("stream: %d changes, %v", h.changes, err)
+	}
+	if err := repl.Confirm(ctx, reached); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := c.Slot(ctx, slot); err != nil || after.ConfirmedLSN < reached {
+		t.Fatalf("slot after Confirm(%s): %+v %v", reached, after, err)
+	}
+	_ = repl.Close(ctx)
+	if again, _ := stream(t, c, slot, nil); len(again.events) != 0 {
+		t.Fatalf("after Confirm the stream delivered %v", again.events)
+	}
+}
