@@ -255,13 +255,14 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	}
 	defer repl.Close(context.WithoutCancel(ctx))
 	r.beats.record(cdcProgress{Phase: "streaming", LSN: st.ConfirmedLSN.String()})
+	// The stream stays open while the last changes are applied, so the
+	// slot can be confirmed on it (see Replication.Confirm).
 	reached, err := repl.Stream(ctx, postgres.StreamOptions{
-		Slot: r.slot, Publication: r.pub, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Columns: buf.columns(), SkipBefore: applied,
+		Slot: r.slot, Publication: r.pub, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Columns: buf.columns(), SkipBefore: applied, Hold: true,
 	}, buf)
 	if err != nil {
 		return CaptureChangesOutput{}, r.streamError(err)
 	}
-	_ = repl.Close(ctx) // releases the slot, so it can be advanced
 	if err := buf.flush(ctx); err != nil {
 		return CaptureChangesOutput{}, err
 	}
@@ -276,6 +277,10 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	if err := r.a.queries().CDCSlotApplied(ctx, db.CDCSlotAppliedParams{TeamID: r.teamID, ConfigID: r.cfgID, AppliedLsn: &lsn, LagBytes: st.LagBytes}); err != nil {
 		return out, fmt.Errorf("record the applied position: %w", err)
 	}
+	if err := repl.Confirm(ctx, reached); err != nil {
+		activity.GetLogger(ctx).Info("cdc run confirms its position with AdvanceSlot", "slot", r.slot, "reason", err.Error())
+	}
+	_ = repl.Close(ctx) // releases the slot, so AdvanceSlot can move it when Confirm did not
 	if err := r.source.AdvanceSlot(ctx, r.slot, reached); err != nil {
 		return out, r.streamError(err)
 	}

@@ -37,6 +37,9 @@ func (b *changeBuffer) apply(ctx context.Context, t *tableChanges) error {
 	now := time.Now().UTC()
 	var deleted int64
 	for ks, p := range t.pending {
+		// Written rows leave the buffer, so while this batch commits the
+		// memory of the next one filling is about all the stream holds.
+		delete(t.pending, ks)
 		lakeRow := current[ks]
 		switch {
 		case p.deleted && t.truncated:

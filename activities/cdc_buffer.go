@@ -17,7 +17,8 @@ import (
 
 // cdcBufferBytes bounds the changes a cdc run holds before it applies them
 // to the lake (a run, or one transaction, larger than it is applied in
-// several commits; the slot advances only after the last).
+// several commits; the slot advances only after the last). A full buffer
+// is applied while the next fills, so a run holds at most twice this.
 var cdcBufferBytes int64 = 32 << 20
 
 // changeBuffer keeps, per table, the net effect of the changes streamed
@@ -29,6 +30,10 @@ type changeBuffer struct {
 	tables  map[string]*tableChanges
 	bytes   int64
 	changes int64
+	// key is the last change's key, as keyString writes it.
+	key []byte
+	// inFlight is the batch being applied while the buffer fills again.
+	inFlight *applyBatch
 }
 
 var _ postgres.ChangeHandler = (*changeBuffer)(nil)
@@ -113,14 +118,15 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 		return nil
 	}
 	idx := t.mapColumns(c.Columns)
-	key := make([]any, len(t.keyIdx))
-	for j, k := range t.keyIdx {
+	b.key = b.key[:0]
+	for _, k := range t.keyIdx {
+		var v any
 		if idx[k] >= 0 {
-			key[j] = c.Values[idx[k]]
+			v = c.Values[idx[k]]
 		}
+		b.key = appendKey(b.key, v)
 	}
-	ks := keyString(key)
-	prev := t.pending[ks]
+	prev := t.pending[string(b.key)] // looked up without a copy of the key
 	row := &pendingRow{values: make([]any, len(t.cols)), deleted: c.Kind == postgres.ChangeDelete}
 	for i := range t.cols {
 		j := idx[i]
@@ -139,10 +145,10 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 			b.bytes += valueBytes(c.Values[j])
 		}
 	}
-	b.bytes += int64(len(ks)) + 64
-	t.pending[ks] = row
+	b.bytes += int64(len(b.key)) + 64
+	t.pending[string(b.key)] = row
 	if b.bytes > cdcBufferBytes {
-		return b.flush(ctx)
+		return b.handOff(ctx)
 	}
 	return nil
 }
@@ -165,27 +171,6 @@ func (t *tableChanges) mapColumns(names []string) []int {
 		t.byName[i] = slices.Index(names, c.Name)
 	}
 	return t.byName
-}
-
-// flush applies every table's pending changes to the lake, each table as
-// one snapshot, and empties the buffer. A table that fails keeps its error
-// and takes no more changes this run.
-func (b *changeBuffer) flush(ctx context.Context) error {
-	for _, t := range b.tables {
-		if t.err != nil || (len(t.pending) == 0 && !t.truncated) {
-			continue
-		}
-		if err := b.apply(ctx, t); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			t.err = err
-		}
-		clear(t.pending)
-		t.truncated = false
-	}
-	b.bytes = 0
-	return nil
 }
 
 // markUnpublished fails the tables the publication does not have: selected
@@ -224,8 +209,10 @@ func (b *changeBuffer) failures() []TableFailure {
 	return out
 }
 
-// discard drops whatever was not applied (a failed run).
+// discard drops whatever was not applied (a failed run), once the batch
+// in flight is done with the lake.
 func (b *changeBuffer) discard() {
+	_ = b.wait()
 	for _, t := range b.tables {
 		clear(t.pending)
 	}
@@ -234,21 +221,26 @@ func (b *changeBuffer) discard() {
 // keyString identifies a key's values in the buffer and in rows read back
 // from the lake, whose instants may come in another time zone.
 func keyString(vals []any) string {
-	var sb strings.Builder
+	var key []byte
 	for _, v := range vals {
-		switch x := v.(type) {
-		case int64:
-			sb.WriteString(strconv.FormatInt(x, 10))
-		case string:
-			sb.WriteString(x)
-		case time.Time:
-			sb.WriteString(x.UTC().Format(time.RFC3339Nano))
-		default:
-			fmt.Fprint(&sb, v)
-		}
-		sb.WriteByte(0)
+		key = appendKey(key, v)
 	}
-	return sb.String()
+	return string(key)
+}
+
+// appendKey appends one value of a key as keyString writes it.
+func appendKey(key []byte, v any) []byte {
+	switch x := v.(type) {
+	case int64:
+		key = strconv.AppendInt(key, x, 10)
+	case string:
+		key = append(key, x...)
+	case time.Time:
+		key = x.UTC().AppendFormat(key, time.RFC3339Nano)
+	default:
+		key = fmt.Append(key, v)
+	}
+	return append(key, 0)
 }
 
 // valueBytes estimates a value's memory.

@@ -158,6 +158,23 @@ func (r *Replication) CreateSlot(ctx context.Context, slot string) (CreatedSlot,
 	return CreatedSlot{Snapshot: res.SnapshotName, ConsistentPoint: lsn}, nil
 }
 
+// Confirm ends a stream that StreamOptions.Hold left open, telling the
+// server first that the changes before lsn are applied. That moves the
+// slot as AdvanceSlot does without decoding the WAL again (AdvanceSlot
+// decodes from the slot's restart position to get there), but only while
+// the stream lives: a server that gave up on a silent client (its
+// wal_sender_timeout) ended it, so confirm with AdvanceSlot afterwards,
+// which does nothing once the slot is there.
+func (r *Replication) Confirm(ctx context.Context, lsn pglogrepl.LSN) error {
+	err := pglogrepl.SendStandbyStatusUpdate(ctx, r.conn, pglogrepl.StandbyStatusUpdate{
+		WALWritePosition: lsn, WALFlushPosition: lsn, WALApplyPosition: lsn,
+	})
+	if err != nil {
+		return fmt.Errorf("confirm the replication position %s: %w", lsn, err)
+	}
+	return endStream(ctx, r.conn)
+}
+
 // AdvanceSlot confirms that the changes before lsn are applied, so the
 // source may recycle the WAL that holds them. The slot never moves back.
 func (c *Connector) AdvanceSlot(ctx context.Context, slot string, lsn pglogrepl.LSN) error {

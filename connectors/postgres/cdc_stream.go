@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pglogrepl"
@@ -32,7 +31,9 @@ type Change struct {
 	Table connectors.TableRef
 	// Columns name Values, in the table's order at the change.
 	Columns []string
-	Values  []any
+	// Values and Unchanged are the stream's, reused for the next change:
+	// a handler copies what it keeps.
+	Values []any
 	// Unchanged marks values the change did not send: TOASTed values an
 	// update left as they were, and a delete's columns outside its key.
 	Unchanged []bool
@@ -65,6 +66,9 @@ type StreamOptions struct {
 	// Idle ends the stream when the server sends nothing for this long
 	// with no transaction open (zero: 30 seconds).
 	Idle time.Duration
+	// Hold leaves the stream open when Stream returns, for Confirm to end
+	// once the changes are applied.
+	Hold bool
 }
 
 // statusEvery is how often the stream tells the server it is alive.
@@ -112,6 +116,9 @@ type stream struct {
 	relations map[uint32]*relation
 	types     *pgtype.Map
 	inTx      bool
+	// values and unchanged are reused by every change.
+	values    []any
+	unchanged []bool
 	// skipping is set in a transaction that committed before SkipBefore.
 	skipping bool
 	// reached is the end of the last transaction delivered (or the
@@ -128,59 +135,54 @@ func (s *stream) run(ctx context.Context) (pglogrepl.LSN, error) {
 	if err := s.status(ctx, true); err != nil {
 		return s.reached, err
 	}
+	if err := s.receive(ctx); err != nil {
+		return s.reached, err
+	}
+	return s.reached, s.end(ctx)
+}
+
+// receive delivers the stream's messages until every transaction
+// committed before opts.Until is delivered, or the server stays idle.
+func (s *stream) receive(ctx context.Context) error {
 	lastHeard := time.Now()
-	// One receive deadline serves every message until it passes: a timer
-	// per message cost more than decoding it.
-	var w receiveWindow
-	w.renew(ctx)
+	w := watchReceive(ctx, s.r.conn)
 	defer w.end()
 	for {
 		if !s.inTx && s.reached >= s.opts.Until {
-			return s.reached, s.end(ctx)
+			return nil
 		}
-		if w.ctx.Err() != nil {
+		if w.expired() {
 			if !s.inTx && time.Since(lastHeard) > s.opts.Idle {
-				return s.reached, s.end(ctx)
+				return nil
 			}
 			if err := s.status(ctx, true); err != nil {
-				return s.reached, err
+				return err
 			}
-			w.renew(ctx)
+			w.renew()
+			// After renew: a cancel whose deadline renew overwrote is seen here.
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
-		msg, err := s.r.conn.ReceiveMessage(w.ctx)
+		// No context here: pgconn would watch it for every message, which
+		// cost as much as decoding one; the window's deadline bounds the wait.
+		msg, err := s.r.conn.ReceiveMessage(context.Background())
 		if err != nil {
-			if pgconn.Timeout(err) && ctx.Err() == nil {
+			if pgconn.Timeout(err) {
+				w.expire()
 				continue
 			}
-			return s.reached, slotError(s.opts.Slot, err)
+			return slotError(s.opts.Slot, err)
 		}
 		lastHeard = time.Now()
 		switch m := msg.(type) {
 		case *pgproto3.ErrorResponse:
-			return s.reached, slotError(s.opts.Slot, pgconn.ErrorResponseToPgError(m))
+			return slotError(s.opts.Slot, pgconn.ErrorResponseToPgError(m))
 		case *pgproto3.CopyData:
 			if err := s.copyData(ctx, m.Data); err != nil {
-				return s.reached, err
+				return err
 			}
 		}
-	}
-}
-
-// receiveWindow is the deadline messages are received under until the
-// next status report.
-type receiveWindow struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-}
-
-func (w *receiveWindow) renew(parent context.Context) {
-	w.end()
-	w.ctx, w.cancel = context.WithTimeout(parent, statusEvery/2)
-}
-
-func (w *receiveWindow) end() {
-	if w.cancel != nil {
-		w.cancel()
 	}
 }
 
@@ -213,27 +215,24 @@ func (s *stream) copyData(ctx context.Context, data []byte) error {
 }
 
 func (s *stream) message(ctx context.Context, data []byte) error {
+	if len(data) > 0 && (data[0] == 'I' || data[0] == 'U' || data[0] == 'D') {
+		if s.skipping {
+			return nil
+		}
+		return s.rowMessage(ctx, data)
+	}
 	m, err := pglogrepl.Parse(data)
 	if err != nil {
 		return fmt.Errorf("decode pgoutput message: %w", err)
 	}
-	if s.skipping {
-		switch m.(type) {
-		case *pglogrepl.InsertMessage, *pglogrepl.UpdateMessage, *pglogrepl.DeleteMessage, *pglogrepl.TruncateMessage:
-			return nil
-		}
+	if _, truncate := m.(*pglogrepl.TruncateMessage); truncate && s.skipping {
+		return nil
 	}
 	switch m := m.(type) {
 	case *pglogrepl.BeginMessage:
 		s.inTx, s.skipping = true, m.FinalLSN < s.opts.SkipBefore
 	case *pglogrepl.RelationMessage:
 		s.relations[m.RelationID] = s.relation(m)
-	case *pglogrepl.InsertMessage:
-		return s.row(ctx, m.RelationID, ChangeUpsert, m.Tuple)
-	case *pglogrepl.UpdateMessage:
-		return s.row(ctx, m.RelationID, ChangeUpsert, m.NewTuple)
-	case *pglogrepl.DeleteMessage:
-		return s.row(ctx, m.RelationID, ChangeDelete, m.OldTuple)
 	case *pglogrepl.TruncateMessage:
 		for _, id := range m.RelationIDs {
 			rel, err := s.rel(id)
@@ -280,59 +279,6 @@ func (s *stream) rel(id uint32) (*relation, error) {
 	return rel, nil
 }
 
-// row decodes a tuple's values into a change.
-func (s *stream) row(ctx context.Context, id uint32, kind ChangeKind, tuple *pglogrepl.TupleData) error {
-	rel, err := s.rel(id)
-	if err != nil {
-		return err
-	}
-	if tuple == nil {
-		return fmt.Errorf("a change of %s carried no row", rel.table)
-	}
-	c := Change{Kind: kind, Table: rel.table, Columns: rel.names, Values: make([]any, len(rel.names)), Unchanged: make([]bool, len(rel.names))}
-	for i, col := range tuple.Columns {
-		if i >= len(rel.names) {
-			break
-		}
-		switch {
-		case kind == ChangeDelete && !rel.keyCols[i]:
-			c.Unchanged[i] = true
-		case col.DataType == pglogrepl.TupleDataTypeToast:
-			c.Unchanged[i] = true
-		case col.DataType == pglogrepl.TupleDataTypeText:
-			v, err := s.decode(rel, i, col.Data)
-			if err != nil {
-				return fmt.Errorf("decode %s.%s: %w", rel.table, rel.names[i], err)
-			}
-			c.Values[i] = v
-		}
-	}
-	return s.h.Change(ctx, c)
-}
-
-// decode turns a value's text form into connectors.ResultSet's form.
-func (s *stream) decode(rel *relation, i int, text []byte) (any, error) {
-	t := rel.types[i]
-	switch oid := rel.oids[i]; {
-	case t.Kind == connectors.KindJSON:
-		return connectors.JSON(text), nil
-	case oid == pgtype.Int8OID || oid == pgtype.Int4OID || oid == pgtype.Int2OID:
-		// The common keys and counters, without a codec's allocations.
-		return strconv.ParseInt(string(text), 10, 64)
-	case oid == pgtype.TextOID || oid == pgtype.VarcharOID:
-		return string(text), nil
-	}
-	dt, ok := s.types.TypeForOID(rel.oids[i])
-	if !ok {
-		return string(text), nil
-	}
-	v, err := dt.Codec.DecodeValue(s.types, rel.oids[i], pgtype.TextFormatCode, text)
-	if err != nil {
-		return nil, err
-	}
-	return normalize(v, t), nil
-}
-
 // status reports the confirmed position to the server.
 func (s *stream) status(ctx context.Context, reply bool) error {
 	err := pglogrepl.SendStandbyStatusUpdate(ctx, s.r.conn, pglogrepl.StandbyStatusUpdate{
@@ -344,9 +290,16 @@ func (s *stream) status(ctx context.Context, reply bool) error {
 	return nil
 }
 
-// end stops the stream, leaving the connection ready for Confirm.
+// end stops the stream unless opts.Hold keeps it for Confirm.
 func (s *stream) end(ctx context.Context) error {
-	if _, err := pglogrepl.SendStandbyCopyDone(ctx, s.r.conn); err != nil {
+	if s.opts.Hold {
+		return nil
+	}
+	return endStream(ctx, s.r.conn)
+}
+
+func endStream(ctx context.Context, conn *pgconn.PgConn) error {
+	if _, err := pglogrepl.SendStandbyCopyDone(ctx, conn); err != nil {
 		return fmt.Errorf("end the replication stream: %w", err)
 	}
 	return nil
