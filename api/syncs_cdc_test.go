@@ -111,7 +111,9 @@ func TestCDCSyncAppliesChangesInCommitOrder(t *testing.T) {
 		DELETE FROM orders WHERE id = 20;
 		DELETE FROM orders WHERE id = 30;
 		INSERT INTO orders VALUES (30, 'back', NULL, 30);
-		DELETE FROM "Hard ""Q""" WHERE id IN (3, 4)`)
+		UPDATE orders SET id = 2000, note = 'moved' WHERE id = 40;
+		DELETE FROM "Hard ""Q""" WHERE id IN (3, 4);
+		UPDATE "Hard ""Q""" SET id = 500 WHERE id = 5`)
 	run := f.run(t)
 	if run["cdc_lag_bytes"] == nil {
 		t.Errorf("a cdc run shows no slot lag: %v", run)
@@ -119,11 +121,14 @@ func TestCDCSyncAppliesChangesInCommitOrder(t *testing.T) {
 	if m := f.env.Do(t, http.MethodGet, "/metrics", "", nil); !strings.Contains(string(m.Body), "sluice_cdc_slot_lag_bytes{config_id=\""+cfg["id"].(string)) {
 		t.Errorf("/metrics has no lag of the slot")
 	}
-	f.lakeIs(t, `SELECT count(*) AS a, string_agg(CAST(id AS VARCHAR), ',' ORDER BY id) FILTER (WHERE _sluice_deleted_at IS NOT NULL) AS b FROM cdc.orders`, "1001 10,20")
+	// A row whose key changed is the old key's delete and the new row.
+	f.lakeIs(t, `SELECT count(*) AS a, string_agg(CAST(id AS VARCHAR), ',' ORDER BY id) FILTER (WHERE _sluice_deleted_at IS NOT NULL) AS b FROM cdc.orders`, "1002 10,20,40")
+	f.lakeIs(t, `SELECT note AS a, n AS b FROM cdc.orders WHERE id = 2000`, "moved 40")
 	f.lakeIs(t, `SELECT note AS a FROM cdc.orders WHERE id = 1`, "a-later")
 	f.lakeIs(t, `SELECT note AS a, md5(big) AS b FROM cdc.orders WHERE id = 5`, "toast kept "+bigMD5)
 	f.lakeIs(t, `SELECT note AS a, _sluice_deleted_at IS NULL AS b FROM cdc.orders WHERE id = 30`, "back true")
-	f.lakeIs(t, `SELECT count(*) AS a, count(*) FILTER (WHERE id IN (3, 4)) AS b FROM cdc.hard__q_`, "98 0")
+	f.lakeIs(t, `SELECT count(*) AS a, count(*) FILTER (WHERE id IN (3, 4, 5)) AS b FROM cdc.hard__q_`, "98 0")
+	f.lakeIs(t, `SELECT count(*) AS a FROM cdc.hard__q_ WHERE id = 500`, "1")
 
 	// Nothing changed: the next run reads and writes nothing (the slot
 	// advanced past what was applied).

@@ -116,9 +116,10 @@ type stream struct {
 	relations map[uint32]*relation
 	types     *pgtype.Map
 	inTx      bool
-	// values and unchanged are reused by every change.
-	values    []any
-	unchanged []bool
+	// values and unchanged are reused by every change; old and oldUnchanged
+	// hold an update's old key or row while its new row is decoded.
+	values, old          []any
+	unchanged, oldUnsent []bool
 	// skipping is set in a transaction that committed before SkipBefore.
 	skipping bool
 	// reached is the end of the last transaction delivered (or the

@@ -342,13 +342,12 @@ func (h *keepingHandler) Change(_ context.Context, c postgres.Change) error {
 
 func (h *keepingHandler) Commit(context.Context, pglogrepl.LSN) error { return nil }
 
-// TestCDCConfirmMovesTheSlot confirms the applied position on the stream
-// itself: the slot is there afterwards, and streams nothing again.
-func TestCDCConfirmMovesTheSlot(t *testing.T) {
-	srv, c := cdcSource(t, `CREATE TABLE t (id int PRIMARY KEY)`)
+// streamHeld streams the slot from its confirmed position to the server's
+// current one into h, holding the stream open after it (StreamOptions.Hold);
+// the caller closes the replication connection.
+func streamHeld(t *testing.T, c *postgres.Connector, slot string, h postgres.ChangeHandler) (pglogrepl.LSN, *postgres.Replication, error) {
+	t.Helper()
 	ctx := context.Background()
-	slot := createSlot(t, c, connectors.TableRef{Schema: "public", Name: "t"})
-	srv.Exec("src", "INSERT INTO t SELECT generate_series(1, 100)")
 	st, err := c.Slot(ctx, slot)
 	if err != nil {
 		t.Fatal(err)
@@ -357,9 +356,19 @@ func TestCDCConfirmMovesTheSlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer repl.Close(ctx)
-	h := &countingHandler{}
 	reached, err := repl.Stream(ctx, postgres.StreamOptions{Slot: slot, Publication: slot, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Hold: true}, h)
+	return reached, repl, err
+}
+
+// TestCDCConfirmMovesTheSlot confirms the applied position on the stream
+// itself: the slot is there afterwards, and streams nothing again.
+func TestCDCConfirmMovesTheSlot(t *testing.T) {
+	srv, c := cdcSource(t, `CREATE TABLE t (id int PRIMARY KEY)`)
+	ctx := context.Background()
+	slot := createSlot(t, c, connectors.TableRef{Schema: "public", Name: "t"})
+	srv.Exec("src", "INSERT INTO t SELECT generate_series(1, 100)")
+	h := &countingHandler{}
+	reached, repl, err := streamHeld(t, c, slot, h)
 	if err != nil || h.changes != 100 {
 		t.Fatalf("stream: %d changes, %v", h.changes, err)
 	}
@@ -372,5 +381,44 @@ func TestCDCConfirmMovesTheSlot(t *testing.T) {
 	_ = repl.Close(ctx)
 	if again, _ := stream(t, c, slot, nil); len(again.events) != 0 {
 		t.Fatalf("after Confirm the stream delivered %v", again.events)
+	}
+}
+
+// TestCDCUpdateThatMovesARow covers an UPDATE of a row's primary key: the
+// old key's delete, then the new row. A TOASTed value the update did not
+// send comes from the old row under REPLICA IDENTITY FULL; with the default
+// identity only the old key is sent, and the stream fails saying what to do
+// rather than losing the value.
+func TestCDCUpdateThatMovesARow(t *testing.T) {
+	big := `(SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 4000))`
+	srv, c := cdcSource(t, `CREATE TABLE t (id int PRIMARY KEY, note text, big text);
+		CREATE TABLE f (id int PRIMARY KEY, note text, big text); ALTER TABLE f REPLICA IDENTITY FULL;
+		INSERT INTO t VALUES (1, 'a', NULL), (2, 'b', `+big+`);
+		INSERT INTO f VALUES (2, 'b', `+big+`)`)
+	ctx := context.Background()
+	tblT, tblF := connectors.TableRef{Schema: "public", Name: "t"}, connectors.TableRef{Schema: "public", Name: "f"}
+	slotT, slotF := createSlot(t, c, tblT), createSlot(t, c, tblF)
+	srv.Exec("src", `UPDATE f SET id = 20 WHERE id = 2; UPDATE t SET id = 10 WHERE id = 1`)
+
+	full, _ := stream(t, c, slotF, nil)
+	// Under REPLICA IDENTITY FULL every column is the identity: the delete
+	// carries the old row.
+	want := []string{"delete public.f id=2 note=b big=<128000 chars>", "upsert public.f id=20 note=b big=<128000 chars>", "commit"}
+	if strings.Join(full.events, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("REPLICA IDENTITY FULL events:\n%s\nwant:\n%s", strings.Join(full.events, "\n"), strings.Join(want, "\n"))
+	}
+	keyOnly, reached := stream(t, c, slotT, nil)
+	want = []string{"delete public.t id=1 note=unchanged big=unchanged", "upsert public.t id=10 note=a big=null", "commit"}
+	if strings.Join(keyOnly.events, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("default identity events:\n%s\nwant:\n%s", strings.Join(keyOnly.events, "\n"), strings.Join(want, "\n"))
+	}
+	if err := c.AdvanceSlot(ctx, slotT, reached); err != nil {
+		t.Fatal(err)
+	}
+	srv.Exec("src", `UPDATE t SET id = 20 WHERE id = 2`)
+	_, repl, err := streamHeld(t, c, slotT, &recorder{})
+	_ = repl.Close(ctx)
+	if err == nil || !strings.Contains(err.Error(), "REPLICA IDENTITY FULL") || !strings.Contains(err.Error(), "big") {
+		t.Fatalf("a moved row with an unsent TOASTed value: %v, want an error naming the column and REPLICA IDENTITY FULL", err)
 	}
 }

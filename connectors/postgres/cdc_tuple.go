@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"reflect"
 )
 
 // pgoutput's row messages (insert, update, delete: nearly all of a stream)
@@ -15,8 +16,9 @@ import (
 var errShortMessage = errors.New("pgoutput row message ends early")
 
 // rowMessage delivers an insert ('I'), update ('U') or delete ('D') message
-// as a change. An update's old key (sent when the key changed) and old row
-// (REPLICA IDENTITY FULL) are skipped: its new row is the change.
+// as a change. An update that changed the row's key also carries the old key
+// ('K'), or the whole old row under REPLICA IDENTITY FULL ('O'): it is
+// delivered as the old key's delete, then the new row.
 func (s *stream) rowMessage(ctx context.Context, data []byte) error {
 	if len(data) < 6 {
 		return errShortMessage
@@ -26,14 +28,14 @@ func (s *stream) rowMessage(ctx context.Context, data []byte) error {
 		return err
 	}
 	kind, tuple := ChangeUpsert, data[5:]
+	var hasOld bool
 	switch data[0] {
 	case 'U':
 		if tuple[0] == 'K' || tuple[0] == 'O' {
-			n, err := tupleLength(tuple[1:])
-			if err != nil {
-				return fmt.Errorf("decode a change of %s: %w", rel.table, err)
+			if tuple, err = s.oldTuple(rel, tuple); err != nil {
+				return err
 			}
-			tuple = tuple[1+n:]
+			hasOld = true
 		}
 	case 'D':
 		kind = ChangeDelete
@@ -44,6 +46,70 @@ func (s *stream) rowMessage(ctx context.Context, data []byte) error {
 	c, err := s.tuple(rel, kind, tuple[1:])
 	if err != nil {
 		return err
+	}
+	if hasOld {
+		return s.keyChange(ctx, rel, c)
+	}
+	return s.h.Change(ctx, c)
+}
+
+// oldTuple keeps an update's old key or old row in s.old and returns the
+// rest of the message, the new row.
+func (s *stream) oldTuple(rel *relation, tuple []byte) ([]byte, error) {
+	n, err := tupleLength(tuple[1:])
+	if err != nil {
+		return nil, fmt.Errorf("decode a change of %s: %w", rel.table, err)
+	}
+	old, err := s.tuple(rel, ChangeUpsert, tuple[1:1+n])
+	if err != nil {
+		return nil, err
+	}
+	s.old = append(resize(s.old, 0), old.Values...)
+	s.oldUnsent = append(resize(s.oldUnsent, 0), old.Unchanged...)
+	if tuple[0] == 'K' { // only the key columns were sent
+		for i := range s.oldUnsent {
+			s.oldUnsent[i] = s.oldUnsent[i] || !rel.keyCols[i]
+		}
+	}
+	return tuple[1+n:], nil
+}
+
+// keyChange delivers an update that came with its old key or row: when the
+// replica identity changed (the primary key; under REPLICA IDENTITY FULL any
+// column, and a delete and upsert of one key nets to the upsert), the old
+// row's delete first. A value the update did not send
+// (TOASTed, unchanged) is the old row's; when the old row is not known (only
+// its key was sent) the change cannot be applied exactly, and fails saying
+// how to make it so.
+func (s *stream) keyChange(ctx context.Context, rel *relation, c Change) error {
+	moved := false
+	for i, key := range rel.keyCols {
+		if key && !s.oldUnsent[i] && !reflect.DeepEqual(s.old[i], c.Values[i]) {
+			moved = true
+		}
+	}
+	for i := range c.Unchanged {
+		if !c.Unchanged[i] {
+			continue
+		}
+		if s.oldUnsent[i] {
+			if moved {
+				return fmt.Errorf("an UPDATE of %s changed a row's primary key and did not send its unchanged large (TOASTed) column %s: "+
+					"sluice cannot know its value; run ALTER TABLE %s REPLICA IDENTITY FULL on the source, then replay the sync with a fresh snapshot",
+					rel.table, rel.names[i], rel.table)
+			}
+			continue
+		}
+		c.Values[i], c.Unchanged[i] = s.old[i], false
+	}
+	if moved {
+		gone := Change{Kind: ChangeDelete, Table: rel.table, Columns: rel.names, Values: s.old, Unchanged: s.oldUnsent}
+		for i, key := range rel.keyCols {
+			gone.Unchanged[i] = !key
+		}
+		if err := s.h.Change(ctx, gone); err != nil {
+			return err
+		}
 	}
 	return s.h.Change(ctx, c)
 }
