@@ -20,6 +20,10 @@ import (
 // invalidated: only a replay with a fresh snapshot recovers.
 const ErrTypeSlotGone = "SlotGone"
 
+// ErrTypeMovedRowUnknown marks a cdc run that met an update moving a row to
+// a new key without all of its values: it fails the same way on every try.
+const ErrTypeMovedRowUnknown = "MovedRowUnknown"
+
 // CaptureChangesInput asks for one cdc run of a configuration's tables.
 type CaptureChangesInput struct {
 	TeamID        string      `json:"team_id"`
@@ -288,10 +292,14 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	return out, nil
 }
 
-// streamError makes a slot that disappeared mid-run a clear, final failure.
+// streamError makes a slot that disappeared mid-run, and a change that
+// cannot be applied exactly, clear and final failures.
 func (r *cdcRun) streamError(err error) error {
-	if errors.Is(err, postgres.ErrSlotGone) {
+	switch {
+	case errors.Is(err, postgres.ErrSlotGone):
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%v; replay the sync with tables \"all\" to copy the tables again from a fresh snapshot", err), ErrTypeSlotGone, nil)
+	case errors.Is(err, postgres.ErrMovedRowUnknown):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeMovedRowUnknown, nil)
 	}
 	return err
 }

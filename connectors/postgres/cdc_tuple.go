@@ -12,6 +12,10 @@ import (
 // are read here rather than by pglogrepl.Parse, whose message, tuple and
 // per-column structs cost more than decoding the values in them.
 
+// ErrMovedRowUnknown is an update that moved a row to a new key without
+// sending all of it: retrying streams the same message again.
+var ErrMovedRowUnknown = errors.New("a moved row's values are unknown")
+
 // errShortMessage is a row message that ends before its tuple does.
 var errShortMessage = errors.New("pgoutput row message ends early")
 
@@ -94,9 +98,9 @@ func (s *stream) keyChange(ctx context.Context, rel *relation, c Change) error {
 		}
 		if s.oldUnsent[i] {
 			if moved {
-				return fmt.Errorf("an UPDATE of %s changed a row's primary key and did not send its unchanged large (TOASTed) column %s: "+
-					"sluice cannot know its value; run ALTER TABLE %s REPLICA IDENTITY FULL on the source, then replay the sync with a fresh snapshot",
-					rel.table, rel.names[i], rel.table)
+				return fmt.Errorf("%w: an UPDATE of %s changed a row's primary key and did not send its unchanged large (TOASTed) column %s, "+
+					"so sluice cannot know its value; run ALTER TABLE %s REPLICA IDENTITY FULL on the source, then replay the sync with a fresh snapshot",
+					ErrMovedRowUnknown, rel.table, rel.names[i], rel.table)
 			}
 			continue
 		}
