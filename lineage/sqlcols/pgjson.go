@@ -2,9 +2,9 @@ package sqlcols
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -55,24 +55,6 @@ type pgJSONDecoder struct {
 	pos int
 }
 
-// fieldsByKey maps a message's JSON keys to its fields, built once per type.
-var fieldsByKey sync.Map // protoreflect.MessageDescriptor -> map[string]protoreflect.FieldDescriptor
-
-func fieldsOf(md protoreflect.MessageDescriptor) map[string]protoreflect.FieldDescriptor {
-	if m, ok := fieldsByKey.Load(md); ok {
-		return m.(map[string]protoreflect.FieldDescriptor)
-	}
-	fields := md.Fields()
-	m := make(map[string]protoreflect.FieldDescriptor, 2*fields.Len())
-	for i := 0; i < fields.Len(); i++ {
-		fd := fields.Get(i)
-		m[fd.JSONName()] = fd
-		m[string(fd.Name())] = fd
-	}
-	fieldsByKey.Store(md, m)
-	return m
-}
-
 // message reads an object into m.
 func (d *pgJSONDecoder) message(m protoreflect.Message) error {
 	if node, ok := m.Interface().(*pg.Node); ok {
@@ -81,7 +63,8 @@ func (d *pgJSONDecoder) message(m protoreflect.Message) error {
 	if err := d.expect('{'); err != nil {
 		return err
 	}
-	fields := fieldsOf(m.Descriptor())
+	v := reflect.ValueOf(m.Interface()).Elem()
+	fields := goFieldsOf(v.Type(), m.Descriptor())
 	if d.peek() == '}' {
 		d.pos++
 		return nil
@@ -94,10 +77,13 @@ func (d *pgJSONDecoder) message(m protoreflect.Message) error {
 		if err := d.expect(':'); err != nil {
 			return err
 		}
-		if fd, ok := fields[key]; ok {
-			err = d.field(m, fd)
-		} else {
+		switch f, ok := fields[key]; {
+		case !ok:
 			err = d.skip()
+		case f.index >= 0:
+			err = d.setGo(v.Field(f.index), f.fd)
+		default:
+			err = d.field(m, f.fd)
 		}
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", m.Descriptor().Name(), key, err)
