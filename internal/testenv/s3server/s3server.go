@@ -6,7 +6,6 @@ package s3server
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sluice-dev/sluice/internal/testenv/freeport"
 )
 
 // Version is the versitygw release the tests run (.ci/run builds it).
@@ -49,7 +50,7 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skipf("versitygw is not available (%v); set SLUICE_VERSITYGW or run GOBIN=<dir> go install github.com/versity/versitygw/cmd/versitygw@%s", err, Version)
 	}
-	port, err := freePort()
+	port, err := freeport.Port()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,13 +175,4 @@ func binary() (string, error) {
 		return "", fmt.Errorf("versitygw: %w", err)
 	}
 	return bin, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
