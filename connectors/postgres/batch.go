@@ -23,7 +23,7 @@ type batcher struct {
 	kinds   []decodeKind
 	scales  []int
 	m       *pgtype.Map
-	pipe    *batchPipe
+	pipe    *connectors.BatchPipe
 	stats   *connectors.ReadStats
 	size    int
 	cur     *connectors.ColumnBatch
@@ -34,7 +34,7 @@ type batcher struct {
 	cursor  int
 }
 
-func newBatcher(req connectors.ReadRequest, fields []pgconnField, m *pgtype.Map, pipe *batchPipe, stats *connectors.ReadStats) *batcher {
+func newBatcher(req connectors.ReadRequest, fields []pgconnField, m *pgtype.Map, pipe *connectors.BatchPipe, stats *connectors.ReadStats) *batcher {
 	b := &batcher{fields: fields, m: m, pipe: pipe, stats: stats, size: req.BatchSize, cursor: -1}
 	for i, f := range fields {
 		name, codec := "unknown", pgtype.Codec(nil)
@@ -62,7 +62,7 @@ func newBatcher(req connectors.ReadRequest, fields []pgconnField, m *pgtype.Map,
 // addRaw decodes one row of binary values into the current batch.
 func (b *batcher) addRaw(raw [][]byte) error {
 	if b.cur == nil {
-		batch, err := b.pipe.get()
+		batch, err := b.pipe.Get()
 		if err != nil {
 			return err
 		}
@@ -162,7 +162,7 @@ func (b *batcher) flush() error {
 			}
 		}
 	}
-	b.pipe.put(b.cur)
+	b.pipe.Put(b.cur)
 	b.cur, b.bytes = nil, 0
 	return nil
 }

@@ -131,7 +131,7 @@ func readWithPgx(t *testing.T, c *Connector, req connectors.ReadRequest) [][]any
 		t.Fatal(err)
 	}
 	sink := &collectSink{}
-	pipe := newBatchPipe(ctx, sink)
+	pipe := connectors.NewBatchPipe(ctx, sink)
 	b := newBatcher(connectors.ReadRequest{BatchSize: 100}, fields, conn.Conn().TypeMap(), pipe, &connectors.ReadStats{})
 	for i := range b.kinds {
 		b.kinds[i] = decodeValue
@@ -140,7 +140,7 @@ func readWithPgx(t *testing.T, c *Connector, req connectors.ReadRequest) [][]any
 	if err == nil {
 		err = b.flush()
 	}
-	if cerr := pipe.close(); err == nil {
+	if cerr := pipe.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {

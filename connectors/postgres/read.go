@@ -43,9 +43,9 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink c
 		}
 		defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK") }() // read only: nothing to keep
 	}
-	pipe := newBatchPipe(ctx, sink)
+	pipe := connectors.NewBatchPipe(ctx, sink)
 	stats, err := c.readChunks(ctx, conn.Conn(), req, pipe)
-	if sinkErr := pipe.close(); err == nil {
+	if sinkErr := pipe.Close(); err == nil {
 		err = sinkErr
 	}
 	return stats, err
@@ -72,7 +72,7 @@ func enterSnapshot(ctx context.Context, conn *pgx.Conn, snapshot string) error {
 
 // readChunks reads the table, in ordered chunks when req has OrderBy,
 // handing batches and chunk ends to the pipe.
-func (c *Connector) readChunks(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, pipe *batchPipe) (connectors.ReadStats, error) {
+func (c *Connector) readChunks(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, pipe *connectors.BatchPipe) (connectors.ReadStats, error) {
 	var stats connectors.ReadStats
 	after := req.ResumeAfter
 	for {
@@ -85,7 +85,7 @@ func (c *Connector) readChunks(ctx context.Context, conn *pgx.Conn, req connecto
 			return stats, nil
 		}
 		if n > 0 {
-			pipe.chunkDone(last)
+			pipe.ChunkDone(last)
 		}
 		if n < int64(req.ChunkRows) {
 			return stats, nil
@@ -141,7 +141,7 @@ func selectSQL(req connectors.ReadRequest, after []any) (string, []any) {
 // read and the OrderBy values of the last one. The chunk is read in a READ
 // ONLY transaction, so even a statement the source would let a view or
 // function turn into a write is refused by the server.
-func (c *Connector) readChunk(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, query string, args []any, pipe *batchPipe, stats *connectors.ReadStats) (int64, []any, error) {
+func (c *Connector) readChunk(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, query string, args []any, pipe *connectors.BatchPipe, stats *connectors.ReadStats) (int64, []any, error) {
 	if req.Snapshot != "" { // already in the snapshot's read-only transaction
 		return c.readChunkIn(ctx, conn, req, query, args, pipe, stats)
 	}
@@ -161,7 +161,7 @@ func (c *Connector) readChunk(ctx context.Context, conn *pgx.Conn, req connector
 }
 
 // readChunkIn is readChunk inside its transaction.
-func (c *Connector) readChunkIn(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, query string, args []any, pipe *batchPipe, stats *connectors.ReadStats) (int64, []any, error) {
+func (c *Connector) readChunkIn(ctx context.Context, conn *pgx.Conn, req connectors.ReadRequest, query string, args []any, pipe *connectors.BatchPipe, stats *connectors.ReadStats) (int64, []any, error) {
 	fields, err := describe(ctx, conn, query)
 	if err != nil {
 		return 0, nil, queryError(err, c.creds)
