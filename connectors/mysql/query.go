@@ -110,7 +110,7 @@ func fromText(s string, t connectors.Type) any {
 	case connectors.KindDecimal:
 		return connectors.Decimal(s)
 	case connectors.KindBool:
-		return s == "1"
+		return s == "1" || s == "\x01" // tinyint(1) as text, or a BIT(1)
 	case connectors.KindTime:
 		return connectors.TimeOfDay(s)
 	case connectors.KindDate:

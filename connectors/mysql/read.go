@@ -3,8 +3,9 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
-	"slices"
+	"io"
 	"strings"
 
 	"github.com/sluice-dev/sluice/connectors"
@@ -23,6 +24,10 @@ func quoteIdent(name string) string { return "`" + strings.ReplaceAll(name, "`",
 // Read streams a table's rows to sink in batches, in a read-only session.
 // With OrderBy it reads in ordered chunks (keyset pagination) so a read can
 // resume after the last key delivered; without it, in one streaming query.
+// Rows are taken from the driver as it decodes them, without database/sql's
+// copies, into batches (typed columns for a connectors.ColumnSink, see
+// newBatcher) handed to the sink in a goroutine of its own while the next
+// batch is read.
 func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink connectors.RowSink) (connectors.ReadStats, error) {
 	if req.BatchSize <= 0 {
 		req.BatchSize = defaultBatchSize
@@ -38,26 +43,36 @@ func (c *Connector) Read(ctx context.Context, req connectors.ReadRequest, sink c
 	if _, err := conn.ExecContext(ctx, "SET SESSION TRANSACTION READ ONLY"); err != nil {
 		return connectors.ReadStats{}, c.queryError(err)
 	}
+	pipe := connectors.NewBatchPipe(ctx, sink)
+	stats, err := c.readChunks(ctx, conn, req, sink, pipe)
+	if sinkErr := pipe.Close(); err == nil {
+		err = sinkErr
+	}
+	return stats, err
+}
+
+// readChunks reads the table, in ordered chunks when req has OrderBy,
+// handing batches and chunk ends to the pipe.
+func (c *Connector) readChunks(ctx context.Context, conn *sql.Conn, req connectors.ReadRequest, sink connectors.RowSink, pipe *connectors.BatchPipe) (connectors.ReadStats, error) {
 	var stats connectors.ReadStats
+	_, typed := sink.(connectors.ColumnSink)
 	after := req.ResumeAfter
 	for {
 		query, args := selectSQL(req, after)
-		n, last, err := c.readChunk(ctx, conn, req, query, args, sink, &stats)
-		if err != nil {
+		b := newBatcher(req, typed, pipe, &stats)
+		if err := c.readChunk(ctx, conn, query, args, b); err != nil {
 			return stats, fmt.Errorf("read %s: %w", req.Table, err)
 		}
 		if len(req.OrderBy) == 0 {
 			return stats, nil
 		}
-		if cs, ok := sink.(connectors.ChunkSink); ok && n > 0 {
-			if err := cs.ChunkDone(ctx, last); err != nil {
-				return stats, err
-			}
+		if b.rows > 0 {
+			pipe.ChunkDone(b.lastKey)
 		}
-		if n < int64(req.ChunkRows) {
+		if b.rows < int64(req.ChunkRows) {
 			return stats, nil
 		}
-		after = last
+		after = b.lastKey
 	}
 }
 
@@ -96,67 +111,24 @@ func selectSQL(req connectors.ReadRequest, after []any) (string, []any) {
 	return q, args
 }
 
-func (c *Connector) readChunk(ctx context.Context, conn *sql.Conn, req connectors.ReadRequest, query string, args []any, sink connectors.RowSink, stats *connectors.ReadStats) (int64, []any, error) {
-	rows, err := conn.QueryContext(ctx, query, args...)
-	if err != nil {
-		return 0, nil, c.queryError(err)
-	}
-	defer rows.Close()
-	types := make([]connectors.Type, len(req.Columns))
-	for i, col := range req.Columns {
-		types[i] = col.Type
-	}
-	keyIdx := make([]int, len(req.OrderBy))
-	for i, k := range req.OrderBy {
-		keyIdx[i] = slices.IndexFunc(req.Columns, func(c connectors.Column) bool { return c.Name == k })
-	}
-	cursor := slices.IndexFunc(req.Columns, func(c connectors.Column) bool { return c.Name == req.CursorField })
-	var n int64
-	var last []any
-	batch := make([][]any, 0, req.BatchSize)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+// readChunk runs one SELECT and puts its rows into b, flushing the last batch.
+func (c *Connector) readChunk(ctx context.Context, conn *sql.Conn, query string, args []any, b *batcher) error {
+	err := c.queryDriver(ctx, conn, query, args, func(rows driver.Rows) error {
+		vals := make([]driver.Value, len(rows.Columns()))
+		for {
+			if err := rows.Next(vals); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return c.queryError(err)
+			}
+			if err := b.add(vals); err != nil {
+				return err
+			}
 		}
-		err := sink.WriteBatch(ctx, batch)
-		batch = make([][]any, 0, req.BatchSize)
+	})
+	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		values := make([]any, len(types))
-		ptrs := make([]any, len(types))
-		for i := range values {
-			ptrs[i] = &values[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return n, nil, c.queryError(err)
-		}
-		for i := range values {
-			if b, ok := values[i].([]byte); ok {
-				stats.Bytes += int64(len(b))
-			}
-			values[i] = normalize(values[i], types[i])
-		}
-		if cursor >= 0 && values[cursor] != nil && connectors.CursorGreater(values[cursor], stats.MaxCursor) {
-			stats.MaxCursor = values[cursor]
-		}
-		batch = append(batch, values)
-		n++
-		stats.Rows++
-		if len(keyIdx) > 0 {
-			last = make([]any, len(keyIdx))
-			for i, k := range keyIdx {
-				last[i] = values[k]
-			}
-		}
-		if len(batch) >= req.BatchSize {
-			if err := flush(); err != nil {
-				return n, nil, err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return n, nil, c.queryError(err)
-	}
-	return n, last, flush()
+	b.flush()
+	return nil
 }

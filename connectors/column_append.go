@@ -1,0 +1,35 @@
+package connectors
+
+// AppendNull appends a NULL to a vector of any layout.
+func (v *ColumnVector) AppendNull() {
+	v.Nulls = append(v.Nulls, true)
+	switch v.Layout {
+	case LayoutInt64, LayoutDecimal, LayoutMicros:
+		v.Ints = append(v.Ints, 0)
+	case LayoutFloat64:
+		v.Floats = append(v.Floats, 0)
+	case LayoutBool:
+		v.Bools = append(v.Bools, false)
+	case LayoutText, LayoutBytes:
+		v.Ends = append(v.Ends, len(v.Data))
+	default:
+		v.Values = append(v.Values, nil)
+	}
+}
+
+// AppendValue appends a value in ResultSet's form to a LayoutValues vector.
+func (v *ColumnVector) AppendValue(x any) {
+	v.Values = append(v.Values, x)
+	v.Nulls = append(v.Nulls, x == nil)
+}
+
+// Demote turns a typed vector's first n rows into values (LayoutValues), for
+// a batch that meets a value its layout cannot hold.
+func (v *ColumnVector) Demote(n int) {
+	vals := v.Values[:0]
+	for r := 0; r < n; r++ {
+		vals = append(vals, v.Value(r))
+	}
+	v.Layout, v.Values = LayoutValues, vals
+	v.Ints, v.Floats, v.Bools, v.Data, v.Ends = v.Ints[:0], v.Floats[:0], v.Bools[:0], v.Data[:0], v.Ends[:0]
+}

@@ -1,0 +1,259 @@
+package mysql
+
+import (
+	"database/sql/driver"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/sluice-dev/sluice/connectors"
+)
+
+// batchMaxBytes ends a batch early once its values hold this many bytes, so
+// the batches in the pipe stay small however wide the rows.
+const batchMaxBytes = 4 << 20
+
+// maxDecimalDigits is the most digits an unscaled decimal in an int64 holds
+// whatever its value (the lake keeps such decimals as int64 too).
+const maxDecimalDigits = 18
+
+// batcher puts the driver's values into column batches, hands full ones to
+// the sink through the pipe, and remembers the OrderBy key of the last row
+// and the greatest cursor value. Common types go into typed columns; a
+// value a column's layout cannot hold turns that batch's column into
+// values, converted by normalize as every other type is.
+type batcher struct {
+	types   []connectors.Type
+	layouts []connectors.Layout
+	pipe    *connectors.BatchPipe
+	stats   *connectors.ReadStats
+	size    int
+	cur     *connectors.ColumnBatch
+	bytes   int // value bytes in cur
+	keyIdx  []int
+	lastKey []any
+	rows    int64
+	cursor  int
+}
+
+// newBatcher batches a chunk's rows. Only a sink that takes columns gets
+// typed ones: a sink of rows gets every value as normalize has it, as it
+// always did (a typed column's rows would have the documented forms, which
+// are not always the driver's: a tinyint(1) as a bool, an unsigned as int64).
+func newBatcher(req connectors.ReadRequest, typed bool, pipe *connectors.BatchPipe, stats *connectors.ReadStats) *batcher {
+	b := &batcher{pipe: pipe, stats: stats, size: req.BatchSize}
+	for _, col := range req.Columns {
+		layout := connectors.LayoutValues
+		if typed {
+			layout = layoutFor(col.Type)
+		}
+		b.types = append(b.types, col.Type)
+		b.layouts = append(b.layouts, layout)
+	}
+	for _, k := range req.OrderBy {
+		b.keyIdx = append(b.keyIdx, slices.IndexFunc(req.Columns, func(c connectors.Column) bool { return c.Name == k }))
+	}
+	b.cursor = slices.IndexFunc(req.Columns, func(c connectors.Column) bool { return c.Name == req.CursorField })
+	return b
+}
+
+// layoutFor is the typed layout a column's values go into.
+func layoutFor(t connectors.Type) connectors.Layout {
+	switch t.Kind {
+	case connectors.KindInt:
+		return connectors.LayoutInt64
+	case connectors.KindFloat:
+		return connectors.LayoutFloat64
+	case connectors.KindBool:
+		return connectors.LayoutBool
+	case connectors.KindString:
+		return connectors.LayoutText
+	case connectors.KindBytes:
+		return connectors.LayoutBytes
+	case connectors.KindTimestamp, connectors.KindTimestampTZ:
+		return connectors.LayoutMicros
+	case connectors.KindDecimal:
+		if t.Precision > 0 && t.Precision <= maxDecimalDigits {
+			return connectors.LayoutDecimal
+		}
+	}
+	return connectors.LayoutValues
+}
+
+// add appends one row of driver values, which may alias the driver's buffer:
+// everything kept is copied.
+func (b *batcher) add(vals []driver.Value) error {
+	if b.cur == nil {
+		batch, err := b.pipe.Get()
+		if err != nil {
+			return err
+		}
+		b.start(batch)
+	}
+	for i, x := range vals {
+		v := &b.cur.Cols[i]
+		if x == nil {
+			v.AppendNull()
+			continue
+		}
+		if raw, ok := x.([]byte); ok {
+			b.stats.Bytes += int64(len(raw))
+			b.bytes += len(raw)
+		} else {
+			b.bytes += 8
+		}
+		if v.Layout != connectors.LayoutValues {
+			if appendTyped(v, x) {
+				continue
+			}
+			v.Demote(b.cur.Len)
+		}
+		v.AppendValue(normalize(x, b.types[i]))
+	}
+	b.cur.Len++
+	b.rows++
+	b.stats.Rows++
+	if b.cur.Len >= b.size || b.bytes >= batchMaxBytes {
+		b.flush()
+	}
+	return nil
+}
+
+// start sets up an empty batch with the columns' layouts.
+func (b *batcher) start(batch *connectors.ColumnBatch) {
+	if len(batch.Cols) != len(b.types) {
+		batch.Cols = make([]connectors.ColumnVector, len(b.types))
+	}
+	for i := range batch.Cols {
+		batch.Cols[i].Layout, batch.Cols[i].Scale = b.layouts[i], b.types[i].Scale
+	}
+	b.cur = batch
+}
+
+// appendTyped appends a non-NULL driver value to a typed vector as normalize
+// and the lake's conversions would have it, or reports false, appending
+// nothing, when the layout cannot hold it.
+func appendTyped(v *connectors.ColumnVector, x driver.Value) bool {
+	switch v.Layout {
+	case connectors.LayoutInt64:
+		switch n := x.(type) {
+		case int64:
+			v.Ints = append(v.Ints, n)
+		case uint64: // BIGINT UNSIGNED
+			if n > math.MaxInt64 {
+				return false
+			}
+			v.Ints = append(v.Ints, int64(n))
+		default:
+			return false
+		}
+	case connectors.LayoutFloat64:
+		switch f := x.(type) {
+		case float64:
+			v.Floats = append(v.Floats, f)
+		case float32:
+			v.Floats = append(v.Floats, float64(f))
+		default:
+			return false
+		}
+	case connectors.LayoutBool:
+		n, ok := x.(int64) // BOOLEAN is tinyint(1); a BIT(1) comes as bytes
+		if !ok {
+			return false
+		}
+		v.Bools = append(v.Bools, n != 0)
+	case connectors.LayoutMicros:
+		t, ok := x.(time.Time)
+		if !ok {
+			return false
+		}
+		if t.IsZero() { // MySQL's zero date, as normalize has it
+			v.AppendNull()
+			return true
+		}
+		v.Ints = append(v.Ints, t.UnixMicro())
+	case connectors.LayoutDecimal:
+		raw, ok := x.([]byte)
+		if !ok {
+			return false
+		}
+		n, ok := parseUnscaled(raw, v.Scale)
+		if !ok {
+			return false
+		}
+		v.Ints = append(v.Ints, n)
+	case connectors.LayoutText, connectors.LayoutBytes:
+		raw, ok := x.([]byte)
+		if !ok {
+			return false
+		}
+		v.Data = append(v.Data, raw...)
+		v.Ends = append(v.Ends, len(v.Data))
+	default:
+		return false
+	}
+	v.Nulls = append(v.Nulls, false)
+	return true
+}
+
+// parseUnscaled reads a decimal's text ("-12.5") as an integer unscaled by
+// scale (-1250 at scale 2). It reports false for text that is no plain
+// decimal, has more fraction digits than scale, or has more than
+// maxDecimalDigits digits.
+func parseUnscaled(s []byte, scale int) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg || len(s) > 0 && s[0] == '+' {
+		s = s[1:]
+	}
+	var n int64
+	digits, frac, point := 0, 0, false
+	for _, ch := range s {
+		switch {
+		case ch >= '0' && ch <= '9':
+			n = n*10 + int64(ch-'0')
+			digits++
+			if point {
+				frac++
+			}
+		case ch == '.' && !point:
+			point = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || frac > scale || digits+scale-frac > maxDecimalDigits {
+		return 0, false
+	}
+	for ; frac < scale; frac++ {
+		n *= 10
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// flush hands the current batch to the sink, noting its last key and its
+// greatest cursor value first.
+func (b *batcher) flush() {
+	if b.cur == nil || b.cur.Len == 0 {
+		return
+	}
+	last := b.cur.Len - 1
+	if len(b.keyIdx) > 0 {
+		b.lastKey = make([]any, len(b.keyIdx))
+		for i, k := range b.keyIdx {
+			b.lastKey[i] = b.cur.Cols[k].Value(last)
+		}
+	}
+	if b.cursor >= 0 {
+		c := &b.cur.Cols[b.cursor]
+		if r := c.MaxIndex(b.cur.Len); r >= 0 {
+			if v := c.Value(r); connectors.CursorGreater(v, b.stats.MaxCursor) {
+				b.stats.MaxCursor = v
+			}
+		}
+	}
+	b.pipe.Put(b.cur)
+	b.cur, b.bytes = nil, 0
+}
