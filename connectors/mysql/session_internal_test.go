@@ -16,7 +16,7 @@ import (
 
 // openTestConnector opens the connector on the test MariaDB, in database db,
 // with the session's sql_mode set to mode (the server's when empty).
-func openTestConnector(t *testing.T, db, mode string) *Connector {
+func openTestConnector(t testing.TB, db, mode string) *Connector {
 	t.Helper()
 	netguard.SetAllowPrivate(true)
 	my := conformance.MySQLServer()
@@ -44,7 +44,7 @@ func openTestConnector(t *testing.T, db, mode string) *Connector {
 }
 
 // adminDB is a root connection to the test MariaDB.
-func adminDB(t *testing.T) *sql.DB {
+func adminDB(t testing.TB) *sql.DB {
 	t.Helper()
 	my := conformance.MySQLServer()
 	cfg := driver.NewConfig()
