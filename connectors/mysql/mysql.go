@@ -25,7 +25,11 @@ func init() {
 	// the errors it returns instead.
 	_ = driver.SetLogger(log.New(discard{}, "", 0))
 	driver.RegisterDialContext(guardedNet, func(ctx context.Context, addr string) (net.Conn, error) {
-		return netguard.DialContext(ctx, "tcp", addr)
+		conn, err := netguard.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return nil, err
+		}
+		return newBufferedConn(conn), nil
 	})
 }
 
