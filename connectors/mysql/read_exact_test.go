@@ -197,7 +197,7 @@ func (s *writerSink) WriteColumns(ctx context.Context, b *connectors.ColumnBatch
 	return s.w.WriteColumns(ctx, b)
 }
 
-func testLake(t *testing.T) *lake.Lake {
+func testLake(t testing.TB) *lake.Lake {
 	t.Helper()
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, dbtest.AdminURL())
