@@ -114,7 +114,10 @@ func selectSQL(req connectors.ReadRequest, after []any) (string, []any) {
 // readChunk runs one SELECT and puts its rows into b, flushing the last batch.
 func (c *Connector) readChunk(ctx context.Context, conn *sql.Conn, query string, args []any, b *batcher) error {
 	err := c.queryDriver(ctx, conn, query, args, func(rows driver.Rows) error {
-		vals := make([]driver.Value, len(rows.Columns()))
+		if n := len(rows.Columns()); n != len(b.types) {
+			return fmt.Errorf("the query returned %d columns for %d", n, len(b.types))
+		}
+		vals := make([]driver.Value, len(b.types))
 		for {
 			if err := rows.Next(vals); err == io.EOF {
 				return nil
