@@ -115,6 +115,9 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 	}
 	b.changes++
 	t.changes++
+	if b.changes%50000 == 1 {
+		tlMark("change %d", b.changes)
+	}
 	if c.Kind == postgres.ChangeTruncate {
 		clear(t.pending)
 		t.truncated = true
