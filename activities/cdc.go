@@ -84,8 +84,6 @@ type cdcRun struct {
 // merges into the lake, then advance the slot past them; a table that fails
 // keeps the slot where it was, so its changes come again.
 func (a *Syncs) CaptureChanges(ctx context.Context, in CaptureChangesInput) (CaptureChangesOutput, error) {
-	tlMark("activity start")
-	defer tlMark("activity end")
 	r := &cdcRun{a: a, in: in}
 	var err error
 	if r.teamID, r.integID, err = parseIDs(in.TeamID, in.IntegrationID); err != nil {
@@ -261,7 +259,6 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	}
 	defer repl.Close(context.WithoutCancel(ctx))
 	r.beats.record(cdcProgress{Phase: "streaming", LSN: st.ConfirmedLSN.String()})
-	tlMark("stream start")
 	// The stream stays open while the last changes are applied, so the
 	// slot can be confirmed on it (see Replication.Confirm).
 	reached, err := repl.Stream(ctx, postgres.StreamOptions{
@@ -270,11 +267,9 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	if err != nil {
 		return CaptureChangesOutput{}, r.streamError(err)
 	}
-	tlMark("stream end, %d changes", buf.changes)
 	if err := buf.flush(ctx); err != nil {
 		return CaptureChangesOutput{}, err
 	}
-	tlMark("flushed")
 	out := CaptureChangesOutput{Failures: buf.failures()}
 	if err := buf.recordTables(ctx); err != nil {
 		return out, err
@@ -293,7 +288,6 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	if err := r.source.AdvanceSlot(ctx, r.slot, reached); err != nil {
 		return out, r.streamError(err)
 	}
-	tlMark("slot advanced")
 	activity.GetLogger(ctx).Info("cdc run applied", "slot", r.slot, "from", st.ConfirmedLSN.String(), "to", lsn, "changes", buf.changes)
 	return out, nil
 }

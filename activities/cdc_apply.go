@@ -58,16 +58,13 @@ func (b *changeBuffer) apply(ctx context.Context, t *tableChanges, final bool) (
 			return err
 		}
 	}
-	tlMark("apply %d pending", len(t.pending))
 	current, err := b.lakeRows(ctx, t)
 	if err != nil {
 		return err
 	}
-	tlMark("lake rows read")
 	if err := b.stage(ctx, t, current); err != nil {
 		return err
 	}
-	tlMark("staged")
 	if final || t.step.rows >= cdcStepRows {
 		return b.commitStep(ctx, t, lake.LoadMerge)
 	}
@@ -155,8 +152,6 @@ func (b *changeBuffer) commitStep(ctx context.Context, t *tableChanges, method l
 	if method == lake.LoadMerge && !st.staged() {
 		return nil
 	}
-	tlMark("commit %d files %d rows", len(st.files), st.rows)
-	defer tlMark("committed")
 	res, err := b.lake.Commit(ctx, lake.CommitRequest{
 		Schema: b.run.in.DestSchema, Table: t.plan.DestTable, Columns: t.writeColumns(), Method: method, PrimaryKeys: t.plan.PrimaryKeys,
 		Files: st.files, DeletedKeys: st.gone, DeletedKeysAfter: st.goneAfter,

@@ -15,10 +15,11 @@ import (
 	"github.com/sluice-dev/sluice/lake"
 )
 
-// cdcBufferBytes bounds the changes a cdc run holds before it applies them
-// to the lake (a run, or one transaction, larger than it is applied in
-// several commits; the slot advances only after the last). A full buffer
-// is applied while the next fills, so a run holds at most twice this.
+// cdcBufferBytes bounds the changes a cdc run holds before it stages them
+// for the lake (a run, or one transaction, larger than it is staged a
+// buffer at a time and committed as one merge, or in several commits past
+// cdcStepRows; the slot advances only after the last). A full buffer is
+// staged while the next fills, so a run holds at most twice this.
 var cdcBufferBytes int64 = 32 << 20
 
 // changeBuffer keeps, per table, the net effect of the changes streamed
@@ -115,9 +116,6 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 	}
 	b.changes++
 	t.changes++
-	if b.changes%50000 == 1 {
-		tlMark("change %d", b.changes)
-	}
 	if c.Kind == postgres.ChangeTruncate {
 		clear(t.pending)
 		t.truncated = true

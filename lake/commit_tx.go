@@ -95,7 +95,6 @@ func (ct *commitTx) apply(ctx context.Context, req CommitRequest) (CommitResult,
 	if err != nil {
 		return res, err
 	}
-	tlMark("commit: prepared")
 	files, err := ct.conformFiles(ctx, table, plan, req.Files)
 	if err != nil {
 		return res, err
@@ -116,7 +115,6 @@ func (ct *commitTx) apply(ctx context.Context, req CommitRequest) (CommitResult,
 			return res, err
 		}
 	}
-	tlMark("commit: conformed, live read")
 	ids, err := ct.insertDataFiles(ctx, table, files)
 	if err != nil {
 		return res, err
@@ -136,9 +134,7 @@ func (ct *commitTx) apply(ctx context.Context, req CommitRequest) (CommitResult,
 		ct.change("inserted_into_table", table.ID)
 		ct.dataChanged = true
 	}
-	tlMark("commit: merged")
 	if ct.dataChanged {
-		defer tlMark("commit: stats")
 		if err := ct.updateTableStats(ctx, table, plan, files); err != nil {
 			return res, err
 		}

@@ -83,7 +83,6 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 		"; CREATE OR REPLACE TABLE hits (f INTEGER, r BIGINT)"); err != nil {
 		return 0, fmt.Errorf("read new keys: %w", err)
 	}
-	tlMark("merge: %d live files, %d new files", len(live), len(files))
 	parts := keyPartitions(append(slices.Clip(files), gone...))
 	inPart := func(p int) string { return fmt.Sprintf("hash(%s) %% %d = %d", joinNames(keyCols), parts, p) }
 	for start := 0; start < len(live); start += mergeBatch {
@@ -99,15 +98,12 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 			}
 		}
 	}
-	tlMark("merge: matched")
 	if err := ct.deleteExisting(ctx, d, t, live); err != nil {
 		return 0, err
 	}
-	tlMark("merge: existing deleted")
 	if unique {
 		return 0, nil
 	}
-	defer tlMark("merge: dups deleted")
 	// Earlier rows of a key repeated within the commit are deleted too.
 	passes := make([]string, parts)
 	for p := range passes {
