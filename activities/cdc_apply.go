@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -152,6 +153,9 @@ func (b *changeBuffer) commitStep(ctx context.Context, t *tableChanges, method l
 	if method == lake.LoadMerge && !st.staged() {
 		return nil
 	}
+	// The buffers staged are garbage now: handing their memory back before
+	// the merge's DuckDB memory keeps the run's peak RSS down.
+	debug.FreeOSMemory()
 	res, err := b.lake.Commit(ctx, lake.CommitRequest{
 		Schema: b.run.in.DestSchema, Table: t.plan.DestTable, Columns: t.writeColumns(), Method: method, PrimaryKeys: t.plan.PrimaryKeys,
 		Files: st.files, DeletedKeys: st.gone, DeletedKeysAfter: st.goneAfter,
