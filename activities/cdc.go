@@ -61,6 +61,7 @@ type cdcSource interface {
 	OpenReplication(ctx context.Context) (*postgres.Replication, error)
 	AdvanceSlot(ctx context.Context, slot string, lsn pglogrepl.LSN) error
 	PublishedTables(ctx context.Context, publication string) ([]connectors.TableRef, error)
+	BinaryChanges(ctx context.Context, tables []connectors.TableRef) (bool, error)
 }
 
 // cdcRun is one CaptureChanges attempt.
@@ -253,6 +254,10 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 		return CaptureChangesOutput{}, err
 	}
 	buf.markUnpublished(published)
+	binary, err := r.source.BinaryChanges(ctx, published)
+	if err != nil {
+		return CaptureChangesOutput{}, err
+	}
 	repl, err := r.source.OpenReplication(ctx)
 	if err != nil {
 		return CaptureChangesOutput{}, asActivityError(err)
@@ -262,7 +267,7 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	// The stream stays open while the last changes are applied, so the
 	// slot can be confirmed on it (see Replication.Confirm).
 	reached, err := repl.Stream(ctx, postgres.StreamOptions{
-		Slot: r.slot, Publication: r.pub, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Columns: buf.columns(), SkipBefore: applied, Hold: true,
+		Slot: r.slot, Publication: r.pub, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Columns: buf.columns(), SkipBefore: applied, Binary: binary, Hold: true,
 	}, buf)
 	if err != nil {
 		return CaptureChangesOutput{}, r.streamError(err)

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -14,30 +15,86 @@ import (
 // cdcWriteBatch is how many rows go to a lake writer at once.
 const cdcWriteBatch = 1000
 
-// apply commits a table's pending changes as one lake snapshot: the rows
-// merged on the key, hard deletes deleted in the same commit, soft deletes
-// merged as the lake's row marked deleted. Values an update did not send
-// (TOASTed and unchanged) are the lake's. After a truncate the table is
-// replaced by the rows that came after it.
-func (b *changeBuffer) apply(ctx context.Context, t *tableChanges) error {
-	dest, keys := t.plan.DestTable, t.plan.PrimaryKeys
-	schema := b.run.in.DestSchema
+// cdcStepRows bounds the rows a table stages before they are committed:
+// the buffers applied in a run are staged, each buffer's rows and deleted
+// keys apart, and committed together as one merge, which matches their keys
+// against the table's rows once instead of once a buffer.
+var cdcStepRows int64 = 8_000_000
+
+// cdcStep is a table's changes staged since its last commit: the rows of
+// each applied buffer, in stream order, and the keys each deleted with how
+// many of the files came before them (lake.CommitRequest.DeletedKeysAfter).
+type cdcStep struct {
+	files     []lake.StagedFile
+	gone      []lake.StagedFile
+	goneAfter []int
+	rows      int64
+	deleted   int64
+}
+
+func (s *cdcStep) staged() bool { return len(s.files)+len(s.gone) > 0 }
+
+// apply stages a table's pending changes and commits them, with the
+// changes staged before, when the run ends (final) or the staged rows
+// pass cdcStepRows. Rows merge on the key, hard deletes delete in the same
+// commit, soft deletes merge as the lake's row marked deleted. Values an
+// update did not send (TOASTed and unchanged) are the lake's, so changes
+// that need the lake's rows commit what is staged first. After a truncate
+// the table is replaced by the rows that came after it.
+func (b *changeBuffer) apply(ctx context.Context, t *tableChanges, final bool) (err error) {
+	defer func() {
+		if err != nil {
+			b.dropStep(t.step)
+		}
+	}()
+	if t.truncated {
+		b.dropStep(t.step) // changes before the truncate are gone with the table's rows
+		if err := b.stage(ctx, t, nil); err != nil {
+			return err
+		}
+		return b.commitStep(ctx, t, lake.LoadOverwrite)
+	}
+	if t.step.staged() && t.needsLakeRows() {
+		if err := b.commitStep(ctx, t, lake.LoadMerge); err != nil {
+			return err
+		}
+	}
 	current, err := b.lakeRows(ctx, t)
 	if err != nil {
 		return err
 	}
-	writeCols := t.cols
-	if t.soft {
-		writeCols = append(slices.Clip(t.cols), connectors.Column{Name: lake.DeletedAtColumn, Type: connectors.Scalar(connectors.KindTimestampTZ)})
+	if err := b.stage(ctx, t, current); err != nil {
+		return err
 	}
-	rows := newStagedRows(b.lake, schema, dest, writeCols)
+	if final || t.step.rows >= cdcStepRows {
+		return b.commitStep(ctx, t, lake.LoadMerge)
+	}
+	return nil
+}
+
+// writeColumns are the columns a table's rows are written with: soft
+// deletes add the deletion time.
+func (t *tableChanges) writeColumns() []connectors.Column {
+	if !t.soft {
+		return t.cols
+	}
+	return append(slices.Clip(t.cols), connectors.Column{Name: lake.DeletedAtColumn, Type: connectors.Scalar(connectors.KindTimestampTZ)})
+}
+
+// stage writes a table's pending changes to staged files added to its
+// step: the rows, and the keys deleted (hard deletes), which come after
+// every file staged before.
+func (b *changeBuffer) stage(ctx context.Context, t *tableChanges, current map[string][]any) error {
+	schema, dest := b.run.in.DestSchema, t.plan.DestTable
+	rows := newStagedRows(b.lake, schema, dest, t.writeColumns())
 	defer rows.remove()
 	gone := newStagedRows(b.lake, schema, dest, keyColumns(t))
 	defer gone.remove()
 	now := time.Now().UTC()
 	var deleted int64
+	var err error
 	for ks, p := range t.pending {
-		// Written rows leave the buffer, so while this batch commits the
+		// Written rows leave the buffer, so while this batch is staged the
 		// memory of the next one filling is about all the stream holds.
 		delete(t.pending, ks)
 		lakeRow := current[ks]
@@ -77,21 +134,61 @@ func (b *changeBuffer) apply(ctx context.Context, t *tableChanges) error {
 	if err != nil {
 		return err
 	}
-	method := lake.LoadMerge
-	if t.truncated {
-		method = lake.LoadOverwrite
+	st := t.step
+	for _, g := range goneFiles {
+		st.gone = append(st.gone, g)
+		st.goneAfter = append(st.goneAfter, len(st.files))
 	}
+	st.files = append(st.files, files...)
+	st.rows += int64(rows.count)
+	st.deleted += deleted
+	rows.committed() // the step has them now
+	gone.committed()
+	return nil
+}
+
+// commitStep commits a table's staged changes as one lake snapshot.
+func (b *changeBuffer) commitStep(ctx context.Context, t *tableChanges, method lake.LoadMethod) error {
+	st := t.step
+	if method == lake.LoadMerge && !st.staged() {
+		return nil
+	}
+	// The buffers staged are garbage now: handing their memory back before
+	// the merge's DuckDB memory keeps the run's peak RSS down.
+	debug.FreeOSMemory()
 	res, err := b.lake.Commit(ctx, lake.CommitRequest{
-		Schema: schema, Table: dest, Columns: writeCols, Method: method, PrimaryKeys: keys, Files: files, DeletedKeys: goneFiles,
+		Schema: b.run.in.DestSchema, Table: t.plan.DestTable, Columns: t.writeColumns(), Method: method, PrimaryKeys: t.plan.PrimaryKeys,
+		Files: st.files, DeletedKeys: st.gone, DeletedKeysAfter: st.goneAfter,
 	})
 	if err != nil {
 		return commitError(t.plan.Source.String(), err)
 	}
-	rows.committed()
 	t.written += res.RowsWritten
-	t.deleted += deleted
+	t.deleted += st.deleted
 	t.snapshot = max(t.snapshot, res.SnapshotID)
+	*st = cdcStep{}
 	return nil
+}
+
+// dropStep removes a step's staged files, which no commit holds.
+func (b *changeBuffer) dropStep(st *cdcStep) {
+	b.lake.RemoveStaged(context.Background(), append(slices.Clip(st.files), st.gone...))
+	*st = cdcStep{}
+}
+
+// needsLakeRows reports whether a pending change needs the lake's row.
+func (t *tableChanges) needsLakeRows() bool {
+	for _, p := range t.pending {
+		if t.needsLakeRow(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// needsLakeRow: an update with values not sent, or a soft delete.
+func (t *tableChanges) needsLakeRow(p *pendingRow) bool {
+	return p.unchanged != nil || (p.deleted && t.soft && !t.truncated)
 }
 
 // lakeRows reads the lake's current rows of the pending keys that need
@@ -101,7 +198,7 @@ func (b *changeBuffer) lakeRows(ctx context.Context, t *tableChanges) (map[strin
 	want := newStagedRows(b.lake, b.run.in.DestSchema, t.plan.DestTable, keyColumns(t))
 	defer want.remove()
 	for _, p := range t.pending {
-		if p.unchanged != nil || (p.deleted && t.soft && !t.truncated) {
+		if t.needsLakeRow(p) {
 			if err := want.add(ctx, keyValues(t, p.values)); err != nil {
 				return nil, err
 			}

@@ -14,17 +14,17 @@ type applyBatch struct {
 	err error
 }
 
-// handOff starts applying the pending changes, each table as one
-// snapshot, once the batch before is done: batches commit in stream
-// order, and at most one applies while the next fills. The buffer is
-// empty after it.
-func (b *changeBuffer) handOff(ctx context.Context) error {
+// handOff starts applying the pending changes (see apply), once the batch
+// before is done: batches stage and commit in stream order, and at most one
+// applies while the next fills. The buffer is empty after it. The final
+// one commits every table's staged changes.
+func (b *changeBuffer) handOff(ctx context.Context, final bool) error {
 	if err := b.wait(); err != nil {
 		return err
 	}
 	batch := &applyBatch{done: make(chan struct{})}
 	for _, t := range b.tables {
-		if t.err != nil || (len(t.pending) == 0 && !t.truncated) {
+		if t.err != nil || (len(t.pending) == 0 && !t.truncated && !(final && t.step.staged())) {
 			continue
 		}
 		taken := *t
@@ -40,7 +40,7 @@ func (b *changeBuffer) handOff(ctx context.Context) error {
 	go func() {
 		defer close(batch.done)
 		for _, t := range batch.taken {
-			if err := b.apply(ctx, t); err != nil {
+			if err := b.apply(ctx, t, final); err != nil {
 				if ctx.Err() != nil {
 					batch.err = ctx.Err()
 					return
@@ -78,7 +78,7 @@ func (b *changeBuffer) wait() error {
 // flush applies every table's pending changes and waits until they are
 // committed.
 func (b *changeBuffer) flush(ctx context.Context) error {
-	if err := b.handOff(ctx); err != nil {
+	if err := b.handOff(ctx, true); err != nil {
 		return err
 	}
 	return b.wait()

@@ -15,10 +15,11 @@ import (
 	"github.com/sluice-dev/sluice/lake"
 )
 
-// cdcBufferBytes bounds the changes a cdc run holds before it applies them
-// to the lake (a run, or one transaction, larger than it is applied in
-// several commits; the slot advances only after the last). A full buffer
-// is applied while the next fills, so a run holds at most twice this.
+// cdcBufferBytes bounds the changes a cdc run holds before it stages them
+// for the lake (a run, or one transaction, larger than it is staged a
+// buffer at a time and committed as one merge, or in several commits past
+// cdcStepRows; the slot advances only after the last). A full buffer is
+// staged while the next fills, so a run holds at most twice this.
 var cdcBufferBytes int64 = 32 << 20
 
 // changeBuffer keeps, per table, the net effect of the changes streamed
@@ -45,6 +46,9 @@ type tableChanges struct {
 	keyIdx  []int
 	soft    bool
 	pending map[string]*pendingRow
+	// step is what earlier buffers staged and no commit holds yet; the
+	// batch applying is the only one using it.
+	step *cdcStep
 	// truncated: the table was emptied after the last flush, before the
 	// pending rows.
 	truncated bool
@@ -72,7 +76,7 @@ type pendingRow struct {
 func newChangeBuffer(ctx context.Context, r *cdcRun, lk *lake.Lake) (*changeBuffer, error) {
 	b := &changeBuffer{run: r, lake: lk, tables: map[string]*tableChanges{}}
 	for _, t := range r.in.Tables {
-		tc := &tableChanges{plan: t, soft: t.DeleteMode == string(lake.DeleteSoft), pending: map[string]*pendingRow{}}
+		tc := &tableChanges{plan: t, soft: t.DeleteMode == string(lake.DeleteSoft), pending: map[string]*pendingRow{}, step: &cdcStep{}}
 		b.tables[t.Source.String()] = tc
 		in := CopyTableInput{TeamID: r.in.TeamID, IntegrationID: r.in.IntegrationID, RunID: r.in.RunID, ConfigID: r.in.ConfigID, DestSchema: r.in.DestSchema, Table: t}
 		if tc.err = r.a.checkOwner(ctx, r.teamID, r.integID, in); tc.err != nil {
@@ -148,7 +152,7 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 	b.bytes += int64(len(b.key)) + 64
 	t.pending[string(b.key)] = row
 	if b.bytes > cdcBufferBytes {
-		return b.handOff(ctx)
+		return b.handOff(ctx, false)
 	}
 	return nil
 }
@@ -210,11 +214,14 @@ func (b *changeBuffer) failures() []TableFailure {
 }
 
 // discard drops whatever was not applied (a failed run), once the batch
-// in flight is done with the lake.
+// in flight is done with the lake, and the files staged for it.
 func (b *changeBuffer) discard() {
 	_ = b.wait()
 	for _, t := range b.tables {
 		clear(t.pending)
+		if t.step.staged() {
+			b.dropStep(t.step)
+		}
 	}
 }
 

@@ -62,3 +62,39 @@ func TestMergeWithDeletedKeysIsOneSnapshot(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeOfBatchesDeletesRowsOfEarlierBatches commits three batches of
+// changes at once, each its rows and deleted keys apart: a key deleted by a
+// later batch loses the row an earlier one wrote, a key written again after
+// its deletion keeps its new row, and the last row of a key wins.
+func TestMergeOfBatchesDeletesRowsOfEarlierBatches(t *testing.T) {
+	f, keys := deleteFixture(t, 20)
+	row := func(id int, name string) []any { return []any{int64(id), name, nil} }
+	// Batch 1: 2 and 30 written, 5 deleted. Batch 2: 2 and 30 deleted, 5
+	// and 31 written. Batch 3: 2 written again, 31 written again, 7 deleted.
+	batch1 := f.stage("s", "t", deleteCols, [][]any{row(2, "one"), row(30, "one")})
+	batch2 := f.stage("s", "t", deleteCols, [][]any{row(5, "two"), row(31, "two")})
+	batch3 := f.stage("s", "t", deleteCols, [][]any{row(2, "three"), row(31, "three")})
+	files := append(append(append([]StagedFile{}, batch1...), batch2...), batch3...)
+	gone := append(append(append([]StagedFile{}, keys(5)...), keys(2, 30)...), keys(7)...)
+	after := []int{0, len(batch1), len(batch1) + len(batch2)}
+	if _, err := f.lake.Commit(f.ctx, CommitRequest{Schema: "s", Table: "t", Columns: deleteCols, Method: LoadMerge, PrimaryKeys: []string{"id"},
+		Files: files, DeletedKeys: gone, DeletedKeysAfter: after}); err != nil {
+		t.Fatalf("merge of batches: %v", err)
+	}
+	var got []string
+	for _, id := range []int{2, 5, 7, 30, 31} {
+		got = append(got, fmt.Sprint(f.one(fmt.Sprintf("SELECT coalesce(string_agg(name, ','), '-') FROM s.t WHERE id = %d", id))))
+	}
+	if want := "three two - - three"; fmt.Sprint(got) != "["+want+"]" {
+		t.Fatalf("rows of 2, 5, 7, 30, 31: %v, want [%s]", got, want)
+	}
+	if n := f.one("SELECT count(*) FROM s.t"); n != int64(20-1+1) {
+		t.Fatalf("rows: %v, want 20 less 7 with 31", n)
+	}
+	// A position per key file is required.
+	if _, err := f.lake.Commit(f.ctx, CommitRequest{Schema: "s", Table: "t", Columns: deleteCols, Method: LoadMerge, PrimaryKeys: []string{"id"},
+		Files: f.stage("s", "t", deleteCols, [][]any{row(40, "x")}), DeletedKeys: keys(1), DeletedKeysAfter: []int{0, 1}}); err == nil {
+		t.Fatal("a commit with more positions than key files succeeded")
+	}
+}

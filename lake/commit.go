@@ -45,6 +45,12 @@ type CommitRequest struct {
 	// in the same snapshot (a key also among Files keeps its new row only
 	// if it comes later, so callers keep the two apart).
 	DeletedKeys []StagedFile
+	// DeletedKeysAfter, when set, has an entry per DeletedKeys file: the
+	// number of leading Files it comes after, whose rows with its keys it
+	// deletes too. A commit of several batches of changes, each batch's rows
+	// and deleted keys apart, so keeps a row only if its key was not deleted
+	// later.
+	DeletedKeysAfter []int
 	// IdempotencyKey, when set, makes a second commit with the same key
 	// return the first one's result and change nothing.
 	IdempotencyKey string
@@ -131,6 +137,9 @@ func (l *Lake) checkRequest(ctx context.Context, req CommitRequest) (CommitReque
 		return req, fmt.Errorf("deleting keys from %s.%s needs a merge", req.Schema, req.Table)
 	}
 	var err error
+	if req.DeletedKeysAfter != nil && len(req.DeletedKeysAfter) != len(req.DeletedKeys) {
+		return req, fmt.Errorf("commit %s.%s: %d deleted key files but %d positions after files", req.Schema, req.Table, len(req.DeletedKeys), len(req.DeletedKeysAfter))
+	}
 	if req.DeletedKeys, err = l.checkStaged(ctx, req.DeletedKeys); err != nil {
 		return req, err
 	}

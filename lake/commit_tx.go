@@ -124,7 +124,7 @@ func (ct *commitTx) apply(ctx context.Context, req CommitRequest) (CommitResult,
 		res.BytesWritten += f.SizeBytes
 	}
 	if req.Method == LoadMerge && len(files)+len(req.DeletedKeys) > 0 {
-		dups, err := ct.merge(ctx, table, plan, req.PrimaryKeys, live, files, ids, req.DeletedKeys)
+		dups, err := ct.merge(ctx, table, plan, req.PrimaryKeys, live, files, ids, req.DeletedKeys, req.DeletedKeysAfter)
 		if err != nil {
 			return res, err
 		}

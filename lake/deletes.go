@@ -290,17 +290,26 @@ func hitFiles(ctx context.Context, d *duck) ([]int, error) {
 // file without a key column is an error: read as NULLs, its keys would
 // match nothing and every row would look deleted.
 func sourceKeyQuery(keyCols []schemaColumn, names []string, files []StagedFile) (string, error) {
+	return keyFileQuery(keyCols, names, files, nil)
+}
+
+// keyFileQuery is sourceKeyQuery with, when tags is set, each key's file's
+// tag as the column a.
+func keyFileQuery(keyCols []schemaColumn, names []string, files []StagedFile, tags []int) (string, error) {
 	if len(files) == 0 {
-		return "SELECT " + strings.Join(mapCols(keyCols, func(c schemaColumn) string {
-			return fmt.Sprintf("CAST(NULL AS %s) AS %s", readType(c.Type), c.Name)
-		}), ", ") + " LIMIT 0", nil
+		none := mapCols(keyCols, func(c schemaColumn) string { return fmt.Sprintf("CAST(NULL AS %s) AS %s", readType(c.Type), c.Name) })
+		if tags != nil {
+			none = append(none, "CAST(NULL AS INTEGER) AS a")
+		}
+		return "SELECT " + strings.Join(none, ", ") + " LIMIT 0", nil
 	}
 	// Files whose key columns have the same field ids are read in one scan:
 	// as the build side of a join, a scan per file gave the hash table a
 	// sink per file, whose buffers alone took 160 MiB.
 	var schemas []string
 	paths := map[string][]string{}
-	for _, f := range files {
+	tagged := map[string][]string{}
+	for i, f := range files {
 		cols := slices.Clone(keyCols)
 		for j, name := range names {
 			k := slices.IndexFunc(f.Columns, func(c FileColumn) bool { return c.Name == name })
@@ -314,10 +323,20 @@ func sourceKeyQuery(keyCols []schemaColumn, names []string, files []StagedFile) 
 			schemas = append(schemas, schema)
 		}
 		paths[schema] = append(paths[schema], quoteString(f.Path))
+		if tags != nil {
+			tagged[schema] = append(tagged[schema], fmt.Sprintf("(%s, %d)", quoteString(f.Path), tags[i]))
+		}
 	}
 	reads := make([]string, len(schemas))
 	for i, schema := range schemas {
-		reads[i] = fmt.Sprintf("SELECT %s FROM read_parquet([%s], schema = %s)", joinNames(keyCols), strings.Join(paths[schema], ", "), schema)
+		scan := fmt.Sprintf("read_parquet([%s], schema = %s", strings.Join(paths[schema], ", "), schema)
+		if tags == nil {
+			reads[i] = fmt.Sprintf("SELECT %s FROM %s)", joinNames(keyCols), scan)
+			continue
+		}
+		keys := strings.Join(mapCols(keyCols, func(c schemaColumn) string { return "t." + c.Name }), ", ")
+		reads[i] = fmt.Sprintf("SELECT %s, m.a FROM %s, filename = true) t JOIN (VALUES %s) m(file, a) ON t.filename = m.file",
+			keys, scan, strings.Join(tagged[schema], ", "))
 	}
 	return strings.Join(reads, " UNION ALL "), nil
 }

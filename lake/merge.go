@@ -27,15 +27,18 @@ const mergeBatch = 64
 // primary key appears in the new files, and every row of the new files
 // whose key appears again later in them (the last row of a key wins). Keys
 // with a NULL part never match. Existing rows whose key is in the key files
-// gone are deleted too. It returns how many new rows were dropped.
-func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, keys []string, live []*dataFile, files []StagedFile, ids []int64, gone []StagedFile) (int64, error) {
+// gone are deleted too, and with goneAfter, the rows of the new files
+// before each key file's position (see CommitRequest.DeletedKeysAfter).
+// It returns how many new rows were dropped.
+func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, keys []string, live []*dataFile, files []StagedFile, ids []int64, gone []StagedFile, goneAfter []int) (int64, error) {
 	keyCols, err := keyColumns(plan, keys)
 	if err != nil {
 		return 0, err
 	}
 	// Files whose writer saw their keys ascend, in ranges that do not
 	// overlap, repeat no key: into an empty table they merge as they are.
-	unique := keysUnique(files, keys, keyCols)
+	dropsNew := slices.ContainsFunc(goneAfter, func(a int) bool { return a > 0 })
+	unique := keysUnique(files, keys, keyCols) && !dropsNew
 	if unique && len(live) == 0 {
 		return 0, nil
 	}
@@ -106,6 +109,18 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 	for p := range passes {
 		passes[p] = fmt.Sprintf(`SELECT f, r FROM (SELECT f, r, row_number() OVER (PARTITION BY %s ORDER BY f DESC, r DESC) AS n
 			FROM newkeys WHERE %s AND %s) WHERE n > 1`, joinNames(keyCols), strings.Join(notNull, " AND "), inPart(p))
+	}
+	if dropsNew {
+		// New rows whose key a later batch deleted.
+		goneTagged, err := keyFileQuery(keyCols, keys, gone, goneAfter)
+		if err != nil {
+			return 0, err
+		}
+		on := mapCols(keyCols, func(c schemaColumn) string { return fmt.Sprintf("n.%[1]s = g.%[1]s", c.Name) })
+		for p := 0; p < parts; p++ {
+			passes = append(passes, fmt.Sprintf("SELECT f, r FROM (SELECT * FROM newkeys WHERE %[1]s) n SEMI JOIN (SELECT * FROM (%[2]s) WHERE %[1]s) g ON %[3]s AND n.f < g.a",
+				inPart(p), goneTagged, strings.Join(on, " AND ")))
+		}
 	}
 	return ct.deleteDuplicates(ctx, d, t, files, ids, passes)
 }
@@ -247,7 +262,7 @@ func (ct *commitTx) deleteDuplicates(ctx context.Context, d *duck, t *lakeTable,
 	}
 	var total int64
 	for i, f := range files {
-		positions := fmt.Sprintf("SELECT r AS pos FROM dups WHERE f = %d", i)
+		positions := fmt.Sprintf("SELECT DISTINCT r AS pos FROM dups WHERE f = %d", i)
 		var count int64
 		if err := d.conn.QueryRowContext(ctx, "SELECT count(*) FROM ("+positions+")").Scan(&count); err != nil {
 			return 0, fmt.Errorf("count repeated keys: %w", err)

@@ -94,6 +94,12 @@ func stream(t *testing.T, c *postgres.Connector, slot string, cols map[string][]
 // and returns the position reached.
 func streamTo(t testing.TB, c *postgres.Connector, slot string, cols map[string][]connectors.Column, h postgres.ChangeHandler, skip pglogrepl.LSN) pglogrepl.LSN {
 	t.Helper()
+	return streamWith(t, c, slot, h, postgres.StreamOptions{Columns: cols, SkipBefore: skip})
+}
+
+// streamWith is streamTo with more of the stream's options.
+func streamWith(t testing.TB, c *postgres.Connector, slot string, h postgres.ChangeHandler, opts postgres.StreamOptions) pglogrepl.LSN {
+	t.Helper()
 	ctx := context.Background()
 	st, err := c.Slot(ctx, slot)
 	if err != nil || !st.Exists {
@@ -104,7 +110,7 @@ func streamTo(t testing.TB, c *postgres.Connector, slot string, cols map[string]
 		t.Fatal(err)
 	}
 	defer repl.Close(ctx)
-	opts := postgres.StreamOptions{Slot: slot, Publication: slot, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Columns: cols, SkipBefore: skip}
+	opts.Slot, opts.Publication, opts.Start, opts.Until = slot, slot, st.ConfirmedLSN, st.CurrentLSN
 	reached, err := repl.Stream(ctx, opts, h)
 	if err != nil {
 		t.Fatalf("stream: %v", err)
@@ -306,21 +312,57 @@ func TestCDCStreamDecodesEveryLakeType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	streamed := &keepingHandler{}
-	streamTo(t, c, slot, map[string][]connectors.Column{tbl.String(): cols}, streamed, 0)
+	streamMatchesRead(t, c, slot, tbl, cols, 3)
+	// int4[] is decoded in binary too, though BinaryChanges leaves such a
+	// table's stream in text.
+	if ok, err := c.BinaryChanges(ctx, []connectors.TableRef{tbl}); err != nil || ok {
+		t.Errorf("binary changes of a table with an int4[]: %v %v, want false", ok, err)
+	}
+}
+
+// streamMatchesRead streams the slot's n rows of tbl in text and in binary
+// and checks each value is what a read of the row gives.
+func streamMatchesRead(t *testing.T, c *postgres.Connector, slot string, tbl connectors.TableRef, cols []connectors.Column, n int) {
+	t.Helper()
 	read := &rowsSink{}
-	if _, err := c.Read(ctx, connectors.ReadRequest{Table: tbl, Columns: cols}, read); err != nil {
+	if _, err := c.Read(context.Background(), connectors.ReadRequest{Table: tbl, Columns: cols}, read); err != nil {
 		t.Fatal(err)
 	}
-	if len(streamed.rows) != 3 || len(read.rows) != 3 {
-		t.Fatalf("streamed %d rows, read %d, want 3", len(streamed.rows), len(read.rows))
-	}
-	for r := range read.rows {
-		for i, col := range cols {
-			if got, want := comparable(streamed.rows[r][i]), comparable(read.rows[r][i]); got != want {
-				t.Errorf("row %d %s (%s): streamed %s, read %s", r+1, col.Name, col.Type.Kind, got, want)
+	for _, binary := range []bool{false, true} {
+		streamed := &keepingHandler{}
+		streamWith(t, c, slot, streamed, postgres.StreamOptions{Columns: map[string][]connectors.Column{tbl.String(): cols}, Binary: binary})
+		if len(streamed.rows) != n || len(read.rows) != n {
+			t.Fatalf("binary %v: streamed %d rows, read %d, want %d", binary, len(streamed.rows), len(read.rows), n)
+		}
+		for r := range read.rows {
+			for i, col := range cols {
+				if got, want := comparable(streamed.rows[r][i]), comparable(read.rows[r][i]); got != want {
+					t.Errorf("binary %v: row %d %s (%s): streamed %s, read %s", binary, r+1, col.Name, col.Type.Kind, got, want)
+				}
 			}
 		}
+	}
+}
+
+// TestCDCBinaryNumericsAreExact streams numerics of every shape in binary,
+// each as Postgres prints it, and a table of such types takes binary.
+func TestCDCBinaryNumericsAreExact(t *testing.T) {
+	srv, c := cdcSource(t, `CREATE TABLE nums (id int8 PRIMARY KEY, v numeric, money numeric(12,2), at timestamptz, local timestamp)`)
+	tbl := connectors.TableRef{Schema: "public", Name: "nums"}
+	slot := createSlot(t, c, tbl)
+	values := []string{"0", "1", "-1", "0.0001", "-0.00010", "1.50", "9999", "10000", "10000.0000", "123456789.987654321", "0.000000000000000000000001",
+		"-99999999999999999999999.5", "1e20", "1.2345e-3", "100000000", "NaN", "Infinity", "-Infinity", "7.000000"}
+	srv.Exec("src", fmt.Sprintf(`INSERT INTO nums SELECT i, (ARRAY['%s'])[i]::numeric, ((i * 12345) %% 100000) / 100.0 - 500,
+		timestamptz '1500-03-01 00:00:00+00' + i * interval '400 years 3 days 1.000001 seconds',
+		timestamp '0200-01-01 00:00:00' + i * interval '500 years 7 hours'
+		FROM generate_series(1, %d) i`, strings.Join(values, "','"), len(values)))
+	cols, err := c.Columns(context.Background(), tbl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamMatchesRead(t, c, slot, tbl, cols, len(values))
+	if ok, err := c.BinaryChanges(context.Background(), []connectors.TableRef{tbl}); err != nil || !ok {
+		t.Errorf("binary changes of numerics and timestamps: %v %v, want true", ok, err)
 	}
 }
 

@@ -152,8 +152,14 @@ func (s *stream) tuple(rel *relation, kind ChangeKind, data []byte) (Change, err
 		switch {
 		case kind == ChangeDelete && !rel.keyCols[i], typ == 'u':
 			c.Unchanged[i] = true
-		case typ == 't':
-			v, err := s.decode(rel, i, value)
+		case typ == 't' || typ == 'b':
+			var v any
+			var err error
+			if typ == 'b' {
+				v, err = s.decodeBinary(rel, i, value)
+			} else {
+				v, err = s.decode(rel, i, value)
+			}
 			if err != nil {
 				return c, fmt.Errorf("decode %s.%s: %w", rel.table, rel.names[i], err)
 			}
