@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -161,7 +162,9 @@ func (w *TableWriter) copyColumn(c int, v *connectors.ColumnVector, start, n int
 	case v.Layout == connectors.LayoutBool && kind == connectors.KindBool:
 		copyValues(a, c, base, v.Nulls[start:start+n], v.Bools[start:start+n], (*chunkAppender).setBool)
 		w.bytes += 8 * int64(n)
-	case (v.Layout == connectors.LayoutText || v.Layout == connectors.LayoutBytes) && (kind == connectors.KindString || kind == connectors.KindBytes):
+	case v.Layout == connectors.LayoutDecimal && kind == connectors.KindDecimal:
+		return w.copyWideDecimals(c, v, start, n)
+	case v.Layout.Textual() && stagesTextAsIs(kind):
 		for r := 0; r < n; r++ {
 			if v.Nulls[start+r] {
 				a.setNull(c, base+r)
@@ -175,6 +178,52 @@ func (w *TableWriter) copyColumn(c int, v *connectors.ColumnVector, start, n int
 		return false, nil
 	}
 	return true, nil
+}
+
+// stagesTextAsIs reports whether a lake kind stages text (or bytes) exactly
+// as it comes, as its stageColumn's convert does.
+func stagesTextAsIs(k connectors.Kind) bool {
+	switch k {
+	case connectors.KindString, connectors.KindBytes, connectors.KindJSON, connectors.KindDate, connectors.KindUUID:
+		return true
+	}
+	return false
+}
+
+// copyWideDecimals writes unscaled decimals to a decimal column wider than
+// an int64, staged as its unscaled integer's text (see toUnscaledText),
+// reporting false (having written nothing) when v has more fractional
+// digits than the column.
+func (w *TableWriter) copyWideDecimals(c int, v *connectors.ColumnVector, start, n int) (bool, error) {
+	a, base, t := w.app, w.app.n, w.cols[c].Type
+	if v.Scale > t.Scale {
+		return false, nil
+	}
+	zeros := t.Scale - v.Scale
+	for r := 0; r < n; r++ {
+		if v.Nulls[start+r] {
+			a.setNull(c, base+r)
+			continue
+		}
+		x := v.Ints[start+r]
+		w.scratch = strconv.AppendInt(w.scratch[:0], x, 10)
+		for i := 0; i < zeros && x != 0; i++ {
+			w.scratch = append(w.scratch, '0')
+		}
+		if digits := len(w.scratch) - boolInt(x < 0); digits > t.Precision {
+			return true, fmt.Errorf("%s does not fit in decimal(%d,%d)", connectors.FormatUnscaled(x, v.Scale), t.Precision, t.Scale)
+		}
+		a.setString(c, base+r, w.scratch)
+		w.bytes += 16 + int64(len(w.scratch))
+	}
+	return true, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // copyValues writes vals, or NULL where nulls says so, from row base on.
