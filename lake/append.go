@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -59,6 +60,7 @@ const (
 	physBool                     // BOOLEAN, one byte
 	physString                   // VARCHAR, BLOB: duckdb_string_t
 	physInterval                 // INTERVAL: months, days (int32), micros (int64)
+	physUUID                     // UUID: a hugeint, lower half first, its top bit flipped
 )
 
 // stringArenaBlock is the size of the blocks long strings are copied into.
@@ -125,6 +127,8 @@ func physicalOf(t mapping.LogicalType) (physical, error) {
 		return physString, nil
 	case mapping.TypeInterval:
 		return physInterval, nil
+	case mapping.TypeUUID:
+		return physUUID, nil
 	}
 	return 0, fmt.Errorf("DuckDB type %d has no appender layout", mapping.GetTypeId(t))
 }
@@ -154,7 +158,7 @@ func (a *chunkAppender) setNull(c, row int) {
 	word := (*uint64)(unsafe.Add(a.validity[c], uintptr(row/64)*8))
 	*word &^= 1 << (row % 64)
 	switch a.phys[c] { // a NULL string must not point anywhere
-	case physString, physInterval:
+	case physString, physInterval, physUUID:
 		*(*[2]uint64)(a.slot(c, row, 16)) = [2]uint64{}
 	}
 }
@@ -168,6 +172,15 @@ func (a *chunkAppender) setBool(c, row int, v bool) { *(*bool)(a.slot(c, row, 1)
 func (a *chunkAppender) setInterval(c, row int, months, days int32, micros int64) {
 	p := a.slot(c, row, 16)
 	*(*int32)(p), *(*int32)(unsafe.Add(p, 4)), *(*int64)(unsafe.Add(p, 8)) = months, days, micros
+}
+
+// setUUID writes a UUID's 16 bytes as DuckDB holds them: a hugeint whose
+// upper half, the first 8 bytes, has its top bit flipped so that the
+// signed order is the bytes' order.
+func (a *chunkAppender) setUUID(c, row int, u *[16]byte) {
+	p := a.slot(c, row, 16)
+	*(*uint64)(p) = binary.BigEndian.Uint64(u[8:])
+	*(*uint64)(unsafe.Add(p, 8)) = binary.BigEndian.Uint64(u[:8]) ^ 1<<63
 }
 
 // setString writes a duckdb_string_t: the length, then up to 12 bytes

@@ -44,9 +44,12 @@ func (a *chunkAppender) setValue(c, row int, v driver.Value) error {
 			return nil
 		}
 	case string:
-		if p == physString {
+		switch p {
+		case physString:
 			a.setString(c, row, unsafeBytes(x))
 			return nil
+		case physUUID:
+			return a.setUUIDText(c, row, unsafeBytes(x))
 		}
 	case []byte:
 		if p == physString {
@@ -164,6 +167,15 @@ func (w *TableWriter) copyColumn(c int, v *connectors.ColumnVector, start, n int
 		w.bytes += 8 * int64(n)
 	case v.Layout == connectors.LayoutDecimal && kind == connectors.KindDecimal:
 		return w.copyWideDecimals(c, v, start, n)
+	case v.Layout.Textual() && kind == connectors.KindUUID:
+		for r := 0; r < n; r++ {
+			if v.Nulls[start+r] {
+				a.setNull(c, base+r)
+			} else if err := a.setUUIDText(c, base+r, v.Bytes(start+r)); err != nil {
+				return true, err
+			}
+		}
+		w.bytes += 16 * int64(n)
 	case v.Layout.Textual() && stagesTextAsIs(kind):
 		for r := 0; r < n; r++ {
 			if v.Nulls[start+r] {
@@ -184,7 +196,7 @@ func (w *TableWriter) copyColumn(c int, v *connectors.ColumnVector, start, n int
 // as it comes, as its stageColumn's convert does.
 func stagesTextAsIs(k connectors.Kind) bool {
 	switch k {
-	case connectors.KindString, connectors.KindBytes, connectors.KindJSON, connectors.KindDate, connectors.KindUUID:
+	case connectors.KindString, connectors.KindBytes, connectors.KindJSON, connectors.KindDate:
 		return true
 	}
 	return false

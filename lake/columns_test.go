@@ -111,6 +111,9 @@ func TestWriteColumnsMatchesWriteBatch(t *testing.T) {
 	if got := f.one(`SELECT amount FROM wide.by_columns WHERE id = 12`); fmt.Sprint(got) != "-48.80" {
 		t.Fatalf("amount of id 12 = %v, want -48.80 (scale 1 widened to 2)", got)
 	}
+	if got := f.one(`SELECT CAST(ref AS VARCHAR) FROM wide.by_columns WHERE id = 12 AND ref > 'A0EEBC99-9C0B-4EF8-BB6D-00000000000B'`); got != "a0eebc99-9c0b-4ef8-bb6d-00000000000c" {
+		t.Fatalf("ref of id 12 = %v, want a0eebc99-9c0b-4ef8-bb6d-00000000000c", got)
+	}
 	if got := f.one(`SELECT big FROM wide.by_columns WHERE id = 12`); fmt.Sprint(got) != "-61580246359357.686000" {
 		t.Fatalf("big of id 12 = %v, want -61580246359357.686000 (scale 4 widened to 6)", got)
 	}

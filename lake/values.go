@@ -79,8 +79,12 @@ func stageFor(t connectors.Type) stageColumn {
 			return stageColumn{duckdbType(staged), toUnscaled(t.Precision, t.Scale), castTo(t)}
 		}
 		return stageColumn{"VARCHAR", toUnscaledText(t.Precision, t.Scale), fromUnscaledText(t)}
+	case connectors.KindUUID:
+		// As text, which the appender parses into DuckDB's UUID: cheaper
+		// than a cast, and key order tracking sees the text.
+		return stageColumn{"UUID", toText, asIs}
 	}
-	// date, time, uuid
+	// date, time
 	return stageColumn{"VARCHAR", toText, castTo(t)}
 }
 
