@@ -5,7 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"strconv"
+	"math/big"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -29,8 +29,18 @@ func (a *chunkAppender) setValue(c, row int, v driver.Value) error {
 		a.setNull(c, row)
 		return nil
 	case int64:
-		if p == physInt64 {
+		switch p {
+		case physInt64:
 			a.setInt64(c, row, x)
+			return nil
+		case physInt128:
+			upper, lower := int128Of(x)
+			a.setInt128(c, row, upper, lower)
+			return nil
+		}
+	case *big.Int:
+		if upper, lower, ok := bigInt128(x); ok && p == physInt128 {
+			a.setInt128(c, row, upper, lower)
 			return nil
 		}
 	case float64:
@@ -203,39 +213,28 @@ func stagesTextAsIs(k connectors.Kind) bool {
 }
 
 // copyWideDecimals writes unscaled decimals to a decimal column wider than
-// an int64, staged as its unscaled integer's text (see toUnscaledText),
-// reporting false (having written nothing) when v has more fractional
-// digits than the column.
+// an int64, staged as DECIMAL(38, s) (see toUnscaledWide), reporting false
+// (having written nothing) when v has more fractional digits than the
+// column.
 func (w *TableWriter) copyWideDecimals(c int, v *connectors.ColumnVector, start, n int) (bool, error) {
 	a, base, t := w.app, w.app.n, w.cols[c].Type
-	if v.Scale > t.Scale {
+	if v.Scale > t.Scale || t.Scale-v.Scale > 19 { // 10^19 is the most one multiplication scales by
 		return false, nil
 	}
-	zeros := t.Scale - v.Scale
 	for r := 0; r < n; r++ {
 		if v.Nulls[start+r] {
 			a.setNull(c, base+r)
 			continue
 		}
 		x := v.Ints[start+r]
-		w.scratch = strconv.AppendInt(w.scratch[:0], x, 10)
-		for i := 0; i < zeros && x != 0; i++ {
-			w.scratch = append(w.scratch, '0')
-		}
-		if digits := len(w.scratch) - boolInt(x < 0); digits > t.Precision {
+		upper, lower, ok := scaledInt128(x, t.Scale-v.Scale, t.Precision)
+		if !ok {
 			return true, fmt.Errorf("%s does not fit in decimal(%d,%d)", connectors.FormatUnscaled(x, v.Scale), t.Precision, t.Scale)
 		}
-		a.setString(c, base+r, w.scratch)
-		w.bytes += 16 + int64(len(w.scratch))
+		a.setInt128(c, base+r, upper, lower)
 	}
+	w.bytes += 16 * int64(n)
 	return true, nil
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // copyValues writes vals, or NULL where nulls says so, from row base on.

@@ -133,11 +133,16 @@ func TestWriteColumnsRefusesWhatDoesNotFit(t *testing.T) {
 			"does not fit in decimal(12,2)"},
 		{"timestamp past DuckDB's range", connectors.ColumnVector{Layout: connectors.LayoutMicros, Nulls: []bool{false}, Ints: []int64{maxMicros}},
 			"out of DuckDB's range"},
+		{"wide decimal past its precision", connectors.ColumnVector{Layout: connectors.LayoutDecimal, Nulls: []bool{false}, Ints: []int64{1e18}},
+			"does not fit in decimal(20,6)"},
 	}
 	for _, c := range cases {
 		cols := []connectors.Column{decimalCol("amount", 12, 2)}
 		if c.vec.Layout == connectors.LayoutMicros {
 			cols = []connectors.Column{col("at", connectors.KindTimestampTZ)}
+		}
+		if strings.HasPrefix(c.name, "wide") {
+			cols = []connectors.Column{decimalCol("amount", 20, 6)}
 		}
 		w, err := f.lake.NewTableWriter(f.ctx, "wide", "refused", cols)
 		if err != nil {
