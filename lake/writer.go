@@ -34,7 +34,6 @@ type TableWriter struct {
 	bgCancel    context.CancelFunc
 	app         *chunkAppender
 	row         []driver.Value
-	scratch     []byte // a value's text being staged
 	keys        *keyOrder
 	rows, bytes int64
 	stageN      int
