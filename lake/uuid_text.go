@@ -27,30 +27,28 @@ func parseCanonicalUUID(u *[16]byte, s []byte) bool {
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return false
 	}
-	at := 0
-	for i := range u {
-		if at == 8 || at == 13 || at == 18 || at == 23 {
-			at++
-		}
-		hi, lo := hexValue(s[at]), hexValue(s[at+1])
-		if hi > 15 || lo > 15 {
-			return false
-		}
-		u[i] = hi<<4 | lo
-		at += 2
+	bad := byte(0)
+	for i, at := range uuidHexAt {
+		hi, lo := hexValues[s[at]], hexValues[s[at+1]]
+		bad |= hi | lo
+		u[i] = hi<<4 | lo&0xf
 	}
-	return true
+	return bad < 16
 }
 
-// hexValue is a hex digit's value, or 255 for another byte.
-func hexValue(b byte) byte {
-	switch {
-	case b >= '0' && b <= '9':
-		return b - '0'
-	case b >= 'a' && b <= 'f':
-		return b - 'a' + 10
-	case b >= 'A' && b <= 'F':
-		return b - 'A' + 10
+// uuidHexAt is where each byte's two hex digits start in the canonical form.
+var uuidHexAt = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
+// hexValues maps a hex digit (either case) to its value, other bytes to 0xff.
+var hexValues = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return 255
-}
+	for i, c := range "0123456789abcdef" {
+		t[c] = byte(i)
+	}
+	for i, c := range "ABCDEF" {
+		t[c] = byte(10 + i)
+	}
+	return t
+}()
