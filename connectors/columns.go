@@ -38,7 +38,20 @@ const (
 	// LayoutMicros keeps timestamps in Ints as microseconds since
 	// 1970-01-01 00:00 UTC (for a timestamp without time zone, as if UTC).
 	LayoutMicros
+	// LayoutJSON keeps JSON documents' text in Data, as LayoutText does.
+	LayoutJSON
+	// LayoutDate keeps dates as YYYY-MM-DD text in Data, as LayoutText does.
+	LayoutDate
 )
+
+// Textual reports whether the layout keeps its values in Data and Ends.
+func (l Layout) Textual() bool {
+	switch l {
+	case LayoutText, LayoutBytes, LayoutJSON, LayoutDate:
+		return true
+	}
+	return false
+}
 
 // ColumnBatch is Len rows held column by column.
 type ColumnBatch struct {
@@ -113,6 +126,10 @@ func (v *ColumnVector) Value(i int) any {
 		return Decimal(FormatUnscaled(v.Ints[i], v.Scale))
 	case LayoutMicros:
 		return time.UnixMicro(v.Ints[i]).UTC()
+	case LayoutJSON:
+		return JSON(v.Bytes(i))
+	case LayoutDate:
+		return Date(v.Bytes(i))
 	}
 	return v.Values[i]
 }
@@ -144,7 +161,7 @@ func (v *ColumnVector) MaxIndex(n int) int {
 			if v.Floats[i] > v.Floats[best] {
 				best = i
 			}
-		case LayoutText:
+		case LayoutText, LayoutDate: // dates as YYYY-MM-DD sort as they read
 			if bytes.Compare(v.Bytes(i), v.Bytes(best)) > 0 {
 				best = i
 			}

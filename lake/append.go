@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -55,10 +56,12 @@ type physical uint8
 
 const (
 	physInt64    physical = iota // BIGINT, TIMESTAMP[TZ] (µs), DECIMAL(18, s) (unscaled)
+	physInt128                   // DECIMAL(38, s) (unscaled): a hugeint, lower half first
 	physFloat64                  // DOUBLE
 	physBool                     // BOOLEAN, one byte
 	physString                   // VARCHAR, BLOB: duckdb_string_t
 	physInterval                 // INTERVAL: months, days (int32), micros (int64)
+	physUUID                     // UUID: a hugeint, lower half first, its top bit flipped
 )
 
 // stringArenaBlock is the size of the blocks long strings are copied into.
@@ -114,8 +117,11 @@ func physicalOf(t mapping.LogicalType) (physical, error) {
 	case mapping.TypeBigInt, mapping.TypeTimestamp, mapping.TypeTimestampTZ:
 		return physInt64, nil
 	case mapping.TypeDecimal:
-		if mapping.DecimalInternalType(t) == mapping.TypeBigInt {
+		switch mapping.DecimalInternalType(t) {
+		case mapping.TypeBigInt:
 			return physInt64, nil
+		case mapping.TypeHugeInt:
+			return physInt128, nil
 		}
 	case mapping.TypeDouble:
 		return physFloat64, nil
@@ -125,6 +131,8 @@ func physicalOf(t mapping.LogicalType) (physical, error) {
 		return physString, nil
 	case mapping.TypeInterval:
 		return physInterval, nil
+	case mapping.TypeUUID:
+		return physUUID, nil
 	}
 	return 0, fmt.Errorf("DuckDB type %d has no appender layout", mapping.GetTypeId(t))
 }
@@ -154,7 +162,7 @@ func (a *chunkAppender) setNull(c, row int) {
 	word := (*uint64)(unsafe.Add(a.validity[c], uintptr(row/64)*8))
 	*word &^= 1 << (row % 64)
 	switch a.phys[c] { // a NULL string must not point anywhere
-	case physString, physInterval:
+	case physString, physInterval, physUUID, physInt128:
 		*(*[2]uint64)(a.slot(c, row, 16)) = [2]uint64{}
 	}
 }
@@ -168,6 +176,21 @@ func (a *chunkAppender) setBool(c, row int, v bool) { *(*bool)(a.slot(c, row, 1)
 func (a *chunkAppender) setInterval(c, row int, months, days int32, micros int64) {
 	p := a.slot(c, row, 16)
 	*(*int32)(p), *(*int32)(unsafe.Add(p, 4)), *(*int64)(unsafe.Add(p, 8)) = months, days, micros
+}
+
+// setInt128 writes a hugeint from its halves.
+func (a *chunkAppender) setInt128(c, row int, upper int64, lower uint64) {
+	p := a.slot(c, row, 16)
+	*(*uint64)(p), *(*int64)(unsafe.Add(p, 8)) = lower, upper
+}
+
+// setUUID writes a UUID's 16 bytes as DuckDB holds them: a hugeint whose
+// upper half, the first 8 bytes, has its top bit flipped so that the
+// signed order is the bytes' order.
+func (a *chunkAppender) setUUID(c, row int, u *[16]byte) {
+	p := a.slot(c, row, 16)
+	*(*uint64)(p) = binary.BigEndian.Uint64(u[8:])
+	*(*uint64)(unsafe.Add(p, 8)) = binary.BigEndian.Uint64(u[:8]) ^ 1<<63
 }
 
 // setString writes a duckdb_string_t: the length, then up to 12 bytes

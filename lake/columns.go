@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -28,8 +29,18 @@ func (a *chunkAppender) setValue(c, row int, v driver.Value) error {
 		a.setNull(c, row)
 		return nil
 	case int64:
-		if p == physInt64 {
+		switch p {
+		case physInt64:
 			a.setInt64(c, row, x)
+			return nil
+		case physInt128:
+			upper, lower := int128Of(x)
+			a.setInt128(c, row, upper, lower)
+			return nil
+		}
+	case *big.Int:
+		if upper, lower, ok := bigInt128(x); ok && p == physInt128 {
+			a.setInt128(c, row, upper, lower)
 			return nil
 		}
 	case float64:
@@ -43,9 +54,12 @@ func (a *chunkAppender) setValue(c, row int, v driver.Value) error {
 			return nil
 		}
 	case string:
-		if p == physString {
+		switch p {
+		case physString:
 			a.setString(c, row, unsafeBytes(x))
 			return nil
+		case physUUID:
+			return a.setUUIDText(c, row, unsafeBytes(x))
 		}
 	case []byte:
 		if p == physString {
@@ -161,7 +175,18 @@ func (w *TableWriter) copyColumn(c int, v *connectors.ColumnVector, start, n int
 	case v.Layout == connectors.LayoutBool && kind == connectors.KindBool:
 		copyValues(a, c, base, v.Nulls[start:start+n], v.Bools[start:start+n], (*chunkAppender).setBool)
 		w.bytes += 8 * int64(n)
-	case (v.Layout == connectors.LayoutText || v.Layout == connectors.LayoutBytes) && (kind == connectors.KindString || kind == connectors.KindBytes):
+	case v.Layout == connectors.LayoutDecimal && kind == connectors.KindDecimal:
+		return w.copyWideDecimals(c, v, start, n)
+	case v.Layout.Textual() && kind == connectors.KindUUID:
+		for r := 0; r < n; r++ {
+			if v.Nulls[start+r] {
+				a.setNull(c, base+r)
+			} else if err := a.setUUIDText(c, base+r, v.Bytes(start+r)); err != nil {
+				return true, err
+			}
+		}
+		w.bytes += 16 * int64(n)
+	case v.Layout.Textual() && stagesTextAsIs(kind):
 		for r := 0; r < n; r++ {
 			if v.Nulls[start+r] {
 				a.setNull(c, base+r)
@@ -174,6 +199,41 @@ func (w *TableWriter) copyColumn(c int, v *connectors.ColumnVector, start, n int
 	default:
 		return false, nil
 	}
+	return true, nil
+}
+
+// stagesTextAsIs reports whether a lake kind stages text (or bytes) exactly
+// as it comes, as its stageColumn's convert does.
+func stagesTextAsIs(k connectors.Kind) bool {
+	switch k {
+	case connectors.KindString, connectors.KindBytes, connectors.KindJSON, connectors.KindDate:
+		return true
+	}
+	return false
+}
+
+// copyWideDecimals writes unscaled decimals to a decimal column wider than
+// an int64, staged as DECIMAL(38, s) (see toUnscaledWide), reporting false
+// (having written nothing) when v has more fractional digits than the
+// column.
+func (w *TableWriter) copyWideDecimals(c int, v *connectors.ColumnVector, start, n int) (bool, error) {
+	a, base, t := w.app, w.app.n, w.cols[c].Type
+	if v.Scale > t.Scale || t.Scale-v.Scale > 19 { // 10^19 is the most one multiplication scales by
+		return false, nil
+	}
+	for r := 0; r < n; r++ {
+		if v.Nulls[start+r] {
+			a.setNull(c, base+r)
+			continue
+		}
+		x := v.Ints[start+r]
+		upper, lower, ok := scaledInt128(x, t.Scale-v.Scale, t.Precision)
+		if !ok {
+			return true, fmt.Errorf("%s does not fit in decimal(%d,%d)", connectors.FormatUnscaled(x, v.Scale), t.Precision, t.Scale)
+		}
+		a.setInt128(c, base+r, upper, lower)
+	}
+	w.bytes += 16 * int64(n)
 	return true, nil
 }
 

@@ -14,6 +14,7 @@ var wideCols = []connectors.Column{
 	col("id", connectors.KindInt), col("name", connectors.KindString), decimalCol("amount", 12, 2),
 	col("at", connectors.KindTimestampTZ), col("flag", connectors.KindBool), col("ratio", connectors.KindFloat),
 	col("raw", connectors.KindBytes), col("day", connectors.KindDate), col("widened", connectors.KindFloat),
+	col("doc", connectors.KindJSON), col("ref", connectors.KindUUID), decimalCol("big", 30, 6), col("on_day", connectors.KindDate),
 }
 
 // wideBatch holds rows [from, to) of wideCols as a column batch, every
@@ -24,6 +25,8 @@ func wideBatch(from, to int) *connectors.ColumnBatch {
 		{Layout: connectors.LayoutInt64}, {Layout: connectors.LayoutText}, {Layout: connectors.LayoutDecimal, Scale: 1},
 		{Layout: connectors.LayoutMicros}, {Layout: connectors.LayoutBool}, {Layout: connectors.LayoutFloat64},
 		{Layout: connectors.LayoutBytes}, {Layout: connectors.LayoutValues}, {Layout: connectors.LayoutInt64},
+		{Layout: connectors.LayoutJSON}, {Layout: connectors.LayoutText}, {Layout: connectors.LayoutDecimal, Scale: 4},
+		{Layout: connectors.LayoutDate},
 	}}
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := from; i < to; i++ {
@@ -53,6 +56,13 @@ func wideBatch(from, to int) *connectors.ColumnBatch {
 		}
 		c[7].Values = append(c[7].Values, day)
 		c[8].Ints = append(c[8].Ints, int64(i*3))
+		if !null {
+			c[9].Data = fmt.Appendf(c[9].Data, `{"n": %d, "tags": ["a"]}`, i)
+			c[10].Data = fmt.Appendf(c[10].Data, "a0eebc99-9c0b-4ef8-bb6d-%012x", i)
+			c[12].Data = append(c[12].Data, base.AddDate(0, 0, -i).Format(time.DateOnly)...)
+		}
+		c[9].Ends, c[10].Ends, c[12].Ends = append(c[9].Ends, len(c[9].Data)), append(c[10].Ends, len(c[10].Data)), append(c[12].Ends, len(c[12].Data))
+		c[11].Ints = append(c[11].Ints, (int64(i)-5000)*123456789012345) // up to 18 digits, 24 in the column
 	}
 	return b
 }
@@ -93,7 +103,7 @@ func TestWriteColumnsMatchesWriteBatch(t *testing.T) {
 	}
 	write("by_rows", false)
 	sum := func(table string) any {
-		return f.one(`SELECT md5(string_agg(concat_ws('|', id, name, amount, "at", flag, ratio, raw, day, widened, name IS NULL, raw IS NULL), ',' ORDER BY id)) FROM wide.` + table)
+		return f.one(`SELECT md5(string_agg(concat_ws('|', id, name, amount, "at", flag, ratio, raw, day, widened, doc, ref, big, on_day, name IS NULL, raw IS NULL, doc IS NULL), ',' ORDER BY id)) FROM wide.` + table)
 	}
 	if a, b := sum("by_columns"), sum("by_rows"); a != b {
 		t.Fatalf("checksums differ: columns %v, rows %v", a, b)
@@ -101,7 +111,13 @@ func TestWriteColumnsMatchesWriteBatch(t *testing.T) {
 	if got := f.one(`SELECT amount FROM wide.by_columns WHERE id = 12`); fmt.Sprint(got) != "-48.80" {
 		t.Fatalf("amount of id 12 = %v, want -48.80 (scale 1 widened to 2)", got)
 	}
-	if got := f.one(`SELECT count(*) FROM wide.by_columns WHERE name IS NULL AND raw IS NULL AND day IS NULL`); got != int64(1429) {
+	if got := f.one(`SELECT CAST(ref AS VARCHAR) FROM wide.by_columns WHERE id = 12 AND ref > 'A0EEBC99-9C0B-4EF8-BB6D-00000000000B'`); got != "a0eebc99-9c0b-4ef8-bb6d-00000000000c" {
+		t.Fatalf("ref of id 12 = %v, want a0eebc99-9c0b-4ef8-bb6d-00000000000c", got)
+	}
+	if got := f.one(`SELECT big FROM wide.by_columns WHERE id = 12`); fmt.Sprint(got) != "-61580246359357.686000" {
+		t.Fatalf("big of id 12 = %v, want -61580246359357.686000 (scale 4 widened to 6)", got)
+	}
+	if got := f.one(`SELECT count(*) FROM wide.by_columns WHERE name IS NULL AND raw IS NULL AND day IS NULL AND doc IS NULL AND on_day IS NULL`); got != int64(1429) {
 		t.Fatalf("%v rows of NULLs, want 1429", got)
 	}
 }
@@ -117,11 +133,16 @@ func TestWriteColumnsRefusesWhatDoesNotFit(t *testing.T) {
 			"does not fit in decimal(12,2)"},
 		{"timestamp past DuckDB's range", connectors.ColumnVector{Layout: connectors.LayoutMicros, Nulls: []bool{false}, Ints: []int64{maxMicros}},
 			"out of DuckDB's range"},
+		{"wide decimal past its precision", connectors.ColumnVector{Layout: connectors.LayoutDecimal, Nulls: []bool{false}, Ints: []int64{1e18}},
+			"does not fit in decimal(20,6)"},
 	}
 	for _, c := range cases {
 		cols := []connectors.Column{decimalCol("amount", 12, 2)}
 		if c.vec.Layout == connectors.LayoutMicros {
 			cols = []connectors.Column{col("at", connectors.KindTimestampTZ)}
+		}
+		if strings.HasPrefix(c.name, "wide") {
+			cols = []connectors.Column{decimalCol("amount", 20, 6)}
 		}
 		w, err := f.lake.NewTableWriter(f.ctx, "wide", "refused", cols)
 		if err != nil {

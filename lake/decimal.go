@@ -22,15 +22,15 @@ func toUnscaled(precision, scale int) func(any) (driver.Value, error) {
 		func(q *big.Int) driver.Value { return q.Int64() })
 }
 
-// toUnscaledText returns a converter to a wide decimal's unscaled integer
-// as text ("1250" for 12.5 at scale 2), which fromUnscaledText turns into
-// the decimal. DuckDB 1.5 casts text to a DECIMAL wider than 18 digits
-// about 200 times slower than to a HUGEINT (~50 µs a value: a 1M-row
-// table with one such column took 50 s to write), so the digits are
-// scaled here and DuckDB only casts integers.
-func toUnscaledText(precision, scale int) func(any) (driver.Value, error) {
-	return unscaledConverter(precision, scale, func(n int64) driver.Value { return strconv.FormatInt(n, 10) },
-		func(q *big.Int) driver.Value { return q.String() })
+// toUnscaledWide returns a converter to a wide decimal's unscaled integer
+// (an int64, or a *big.Int past it), which the appender writes straight
+// into the HUGEINT of a DECIMAL(38, s) staging column. DuckDB 1.5 casts
+// text to a DECIMAL wider than 18 digits about 200 times slower than to a
+// HUGEINT (~50 µs a value), so the digits are scaled here and DuckDB only
+// narrows the decimal.
+func toUnscaledWide(precision, scale int) func(any) (driver.Value, error) {
+	return unscaledConverter(precision, scale, func(n int64) driver.Value { return n },
+		func(q *big.Int) driver.Value { return q })
 }
 
 // unscaledConverter returns a converter of values to a decimal's unscaled
@@ -50,19 +50,6 @@ func unscaledConverter(precision, scale int, small func(int64) driver.Value, wid
 			return wide(q), nil
 		}
 		return small(n), nil
-	}
-}
-
-// fromUnscaledText is the expression that reads toUnscaledText's text as
-// the decimal t: an integer cast, then an exact decimal product that moves
-// the point (DECIMAL(38,0) × DECIMAL(s,s) is DECIMAL(38,s)).
-func fromUnscaledText(t connectors.Type) func(string) string {
-	return func(col string) string {
-		whole := fmt.Sprintf("CAST(CAST(%s AS HUGEINT) AS DECIMAL(38,0))", col)
-		if t.Scale > 0 {
-			whole = fmt.Sprintf("%s * CAST('0.%s1' AS DECIMAL(%d,%[3]d))", whole, strings.Repeat("0", t.Scale-1), t.Scale)
-		}
-		return fmt.Sprintf("CAST(%s AS %s)", whole, duckdbType(t))
 	}
 }
 

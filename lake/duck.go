@@ -161,8 +161,11 @@ type copyResult struct {
 
 // copyToParquet writes the result of a query to one Parquet file and returns
 // the row count, sizes and per-column statistics the writer computed.
-func (d *duck) copyToParquet(ctx context.Context, query, path, fieldIDs string) (copyResult, error) {
+func (d *duck) copyToParquet(ctx context.Context, query, path, fieldIDs string, preserveOrder bool) (copyResult, error) {
 	opts := "FORMAT parquet, RETURN_STATS true"
+	if !preserveOrder {
+		opts += ", PRESERVE_ORDER false"
+	}
 	if fieldIDs != "" {
 		opts += ", FIELD_IDS " + fieldIDs
 	}

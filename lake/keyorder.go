@@ -198,9 +198,12 @@ func (k *keyOrder) result() keyMark {
 	return keyMark{names: k.names, first: k.first, last: k.text(), rows: k.rows}
 }
 
+// covers reports whether the mark holds for all of a file's rows.
+func (m keyMark) covers(rows int64) bool { return m.rows > 0 && m.rows == rows }
+
 // apply records the key order in f when it covers every row of f.
 func (m keyMark) apply(f *StagedFile) {
-	if m.rows == 0 || m.rows != f.Rows {
+	if !m.covers(f.Rows) {
 		return
 	}
 	f.KeyColumns, f.FirstKey, f.LastKey = m.names, m.first, m.last

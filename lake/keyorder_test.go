@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -97,5 +98,43 @@ func TestMergeOfTrackedFiles(t *testing.T) {
 	wn, wsum := expectedChecksum(append(peopleRows(0, 950, "a"), peopleRows(950, 1050, "b")...))
 	if n != wn || sum != wsum {
 		t.Fatalf("got %d rows %s, want %d %s", n, sum, wn, wsum)
+	}
+}
+
+// TestAnyOrderFilesKeepRowsAndRepeatsKeepOrder stages files of several row
+// groups with key order tracking: ascending keys, which DuckDB may write in
+// any order, must all arrive with their marks; a file that repeats keys
+// keeps its order, so its later row of a key is the one a merge keeps.
+func TestAnyOrderFilesKeepRowsAndRepeatsKeepOrder(t *testing.T) {
+	const n = 300_000 // about three of DuckDB's row groups
+	f := newFixture(t)
+	f.lake.Limits.FileMaxRows = 2 * n
+	files := f.stageTracked(peopleRows(0, n, "a"))
+	if len(files) != 1 || files[0].Rows != n || files[0].FirstKey == nil || files[0].FirstKey[0] != "0" || files[0].LastKey[0] != "299999" {
+		t.Fatalf("ascending rows staged as %d files, the first marked %v–%v", len(files), files[0].FirstKey, files[0].LastKey)
+	}
+	if _, err := f.lake.Commit(f.ctx, CommitRequest{Schema: "crm", Table: "people", Columns: people, Method: LoadMerge,
+		PrimaryKeys: []string{"id"}, Files: files}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.one(`SELECT sum(id) FROM crm.people`), fmt.Sprint(int64(n)*(n-1)/2); fmt.Sprint(got) != want {
+		t.Fatalf("sum of ids %v, want %s", got, want)
+	}
+	// Every key twice, tags "b" then "c": the file is not marked, keeps its
+	// order, and the merge keeps each key's "c".
+	repeated := append(peopleRows(0, n/2, "b"), peopleRows(0, n/2, "c")...)
+	files = f.stageTracked(repeated)
+	if len(files) != 1 || files[0].KeyColumns != nil {
+		t.Fatalf("repeated keys staged as %d files, marked %v", len(files), files[0].KeyColumns)
+	}
+	if _, err := f.lake.Commit(f.ctx, CommitRequest{Schema: "crm", Table: "people", Columns: people, Method: LoadMerge,
+		PrimaryKeys: []string{"id"}, Files: files}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.one(`SELECT count(*) FROM crm.people WHERE id < 150000 AND name NOT LIKE 'c-%'`); got != int64(0) {
+		t.Fatalf("%v rows of the first 150000 keys are not the last ones staged", got)
+	}
+	if got := f.one(`SELECT count(*) FROM crm.people`); got != int64(n) {
+		t.Fatalf("%v rows after the merge, want %d", got, n)
 	}
 }

@@ -78,9 +78,14 @@ func stageFor(t connectors.Type) stageColumn {
 			staged := connectors.DecimalType(maxInt64Precision, t.Scale)
 			return stageColumn{duckdbType(staged), toUnscaled(t.Precision, t.Scale), castTo(t)}
 		}
-		return stageColumn{"VARCHAR", toUnscaledText(t.Precision, t.Scale), fromUnscaledText(t)}
+		staged := connectors.DecimalType(maxDecimalPrecision, t.Scale) // a HUGEINT in the appender's vectors
+		return stageColumn{duckdbType(staged), toUnscaledWide(t.Precision, t.Scale), castTo(t)}
+	case connectors.KindUUID:
+		// As text, which the appender parses into DuckDB's UUID: cheaper
+		// than a cast, and key order tracking sees the text.
+		return stageColumn{"UUID", toText, asIs}
 	}
-	// date, time, uuid
+	// date, time
 	return stageColumn{"VARCHAR", toText, castTo(t)}
 }
 

@@ -121,7 +121,7 @@ func TestWideDecimalsRoundTrip(t *testing.T) {
 		t.Fatalf("wide decimals read back as\n%v\nwant\n%v", got.Rows, want)
 	}
 	for _, bad := range []any{connectors.Decimal("100000000000000.000000"), "not a number"} {
-		if _, err := toUnscaledText(20, 6)(bad); err == nil {
+		if _, err := toUnscaledWide(20, 6)(bad); err == nil {
 			t.Errorf("%v: no error for a value decimal(20,6) cannot hold", bad)
 		}
 	}

@@ -81,6 +81,10 @@ func (w *TableWriter) endStage() error {
 // launch writes the current staging table to a new file in the background.
 func (w *TableWriter) launch() {
 	table, mark, ctx := w.stageName(), w.keys.result(), w.bgCtx
+	// Rows whose keys strictly ascend hold no key twice, so no merge needs
+	// their order (the last of a repeated key wins, by its place in the
+	// file): DuckDB may write them in any order.
+	preserveOrder := !mark.covers(w.rows)
 	query := "SELECT " + selectList(w.cols, func(i int, _ FileColumn) string {
 		return w.stages[i].expr(fmt.Sprintf("c%d", i))
 	}) + " FROM " + table
@@ -89,7 +93,7 @@ func (w *TableWriter) launch() {
 	w.launched++
 	go func() {
 		defer close(job.done)
-		f, err := w.bg.writeStaged(ctx, query, w.dir, w.cols)
+		f, err := w.bg.writeStagedOrder(ctx, query, w.dir, w.cols, preserveOrder)
 		if err != nil {
 			job.err = w.lake.hidePath(fmt.Errorf("write %s.%s: %w", w.schema, w.table, w.namedValueError(valueErrorOf(err))))
 			return

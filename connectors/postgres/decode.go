@@ -27,6 +27,10 @@ const (
 	decodeBytea
 	decodeNumeric
 	decodeTimestamp
+	decodeJSON  // json: its binary form is its text
+	decodeJSONB // jsonb: a version byte, then the text
+	decodeUUID
+	decodeDate
 )
 
 // postgresEpochMicros is 2000-01-01 00:00 UTC, binary timestamps' zero, in
@@ -57,8 +61,20 @@ func decodeKindFor(oid uint32, t connectors.Type, known bool) decodeKind {
 		return decodeBytea
 	case pgtype.TimestampOID, pgtype.TimestamptzOID:
 		return decodeTimestamp
+	case pgtype.JSONOID:
+		return decodeJSON
+	case pgtype.JSONBOID:
+		return decodeJSONB
+	case pgtype.UUIDOID:
+		return decodeUUID
+	case pgtype.DateOID:
+		if t.Kind == connectors.KindDate {
+			return decodeDate
+		}
 	case pgtype.NumericOID:
-		if t.Kind == connectors.KindDecimal && t.Precision > 0 && t.Precision <= 18 && t.Scale >= 0 && t.Scale <= t.Precision {
+		// Wider numerics too: most of their values still fit 18 digits, and
+		// a batch holding one that does not turns into values.
+		if t.Kind == connectors.KindDecimal && t.Precision > 0 && t.Scale >= 0 && t.Scale <= t.Precision {
 			return decodeNumeric
 		}
 	}
@@ -77,8 +93,12 @@ func layoutOf(k decodeKind) connectors.Layout {
 		return connectors.LayoutFloat64
 	case decodeBool:
 		return connectors.LayoutBool
-	case decodeText:
+	case decodeText, decodeUUID:
 		return connectors.LayoutText
+	case decodeJSON, decodeJSONB:
+		return connectors.LayoutJSON
+	case decodeDate:
+		return connectors.LayoutDate
 	case decodeBytea:
 		return connectors.LayoutBytes
 	case decodeNumeric:
@@ -99,10 +119,12 @@ func appendNull(v *connectors.ColumnVector) {
 		v.Floats = append(v.Floats, 0)
 	case connectors.LayoutBool:
 		v.Bools = append(v.Bools, false)
-	case connectors.LayoutText, connectors.LayoutBytes:
-		v.Ends = append(v.Ends, len(v.Data))
 	default:
-		v.Values = append(v.Values, nil)
+		if v.Layout.Textual() {
+			v.Ends = append(v.Ends, len(v.Data))
+		} else {
+			v.Values = append(v.Values, nil)
+		}
 	}
 }
 
@@ -128,8 +150,23 @@ func appendFixed(v *connectors.ColumnVector, k decodeKind, src []byte) (bool, er
 		v.Floats = append(v.Floats, math.Float64frombits(binary.BigEndian.Uint64(src)))
 	case decodeBool:
 		v.Bools = append(v.Bools, src[0] != 0)
-	case decodeText, decodeBytea:
+	case decodeText, decodeBytea, decodeJSON:
 		v.Data = append(v.Data, src...)
+		v.Ends = append(v.Ends, len(v.Data))
+	case decodeJSONB:
+		if len(src) == 0 || src[0] != 1 { // a jsonb format this decoder does not know
+			return false, nil
+		}
+		v.Data = append(v.Data, src[1:]...)
+		v.Ends = append(v.Ends, len(v.Data))
+	case decodeUUID:
+		v.Data = appendUUID(v.Data, src)
+		v.Ends = append(v.Ends, len(v.Data))
+	case decodeDate:
+		var ok bool
+		if v.Data, ok = appendDate(v.Data, int32(binary.BigEndian.Uint32(src))); !ok {
+			return false, nil
+		}
 		v.Ends = append(v.Ends, len(v.Data))
 	case decodeTimestamp:
 		us := int64(binary.BigEndian.Uint64(src))
@@ -152,8 +189,10 @@ func fixedSize(k decodeKind) int {
 	switch k {
 	case decodeInt2:
 		return 2
-	case decodeInt4, decodeOID, decodeFloat4:
+	case decodeInt4, decodeOID, decodeFloat4, decodeDate:
 		return 4
+	case decodeUUID:
+		return 16
 	case decodeInt8, decodeFloat8, decodeTimestamp:
 		return 8
 	case decodeBool:

@@ -35,13 +35,16 @@ func (c *collectSink) ChunkDone(context.Context, []any) error { c.chunks++; retu
 // not fit one (NaN, infinities, more digits than int64) mixed in.
 const decodeTable = `CREATE TABLE %s.mix (id int PRIMARY KEY, i2 smallint, i8 bigint, o oid, f4 real, f8 double precision,
 	b boolean, t text, vc varchar(8), bp char(4), nm name, raw bytea, n numeric(12,2), n18 numeric(18,5), nu numeric,
-	ts timestamp, tz timestamptz, d date, j jsonb, u uuid, arr int[]);
+	ts timestamp, tz timestamptz, d date, j jsonb, u uuid, arr int[], js json, n30 numeric(30,6), d2 date);
 INSERT INTO %[1]s.mix VALUES
 	(1, -32768, 9223372036854775807, 4294967295, 1.5, -0.1, true, 'héllo', 'v', 'ab', 'nm', '\x00ff', 1234567890.12, -1234567890123.45678, 1e30,
-	 '2024-02-29 12:34:56.789', '1970-01-01 00:00:00.000001+00', '2024-02-29', '{"k": [1]}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,NULL,3}'),
-	(2, 0, -1, 0, 'NaN', '-Infinity', false, '', '', '', '', '\x', -0.01, 0.00001, -0.5, 'infinity', '-infinity', 'infinity', 'null', NULL, '{}'),
-	(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'NaN', NULL, 'NaN', NULL, NULL, NULL, NULL, NULL, NULL),
-	(4, 7, 42, 1, 0, 0, true, 'x', 'y', 'z', 'w', '\x01', 0, 99999999999.99999, 12.5, '0001-01-01', '2262-04-11 23:47:16.854775+00', '0001-01-01', '[]', NULL, NULL)`
+	 '2024-02-29 12:34:56.789', '1970-01-01 00:00:00.000001+00', '2024-02-29', '{"k": [1]}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,NULL,3}',
+	 '{"a":  1}', 123456789012.345678, '2000-03-01'),
+	(2, 0, -1, 0, 'NaN', '-Infinity', false, '', '', '', '', '\x', -0.01, 0.00001, -0.5, 'infinity', '-infinity', 'infinity', 'null', NULL, '{}',
+	 '[]', -123456789012345678901234.5, '4713-01-01 BC'),
+	(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'NaN', NULL, 'NaN', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '10000-12-31'),
+	(4, 7, 42, 1, 0, 0, true, 'x', 'y', 'z', 'w', '\x01', 0, 99999999999.99999, 12.5, '0001-01-01', '2262-04-11 23:47:16.854775+00', '0001-01-01', '[]', NULL, NULL,
+	 'null', -0.000001, '1969-12-31')`
 
 // newTestSource creates a schema with setup (%s is the schema) and returns
 // a connector to the local Postgres and the schema.
@@ -224,6 +227,24 @@ func TestCopyStreamSplitAnywhere(t *testing.T) {
 		}
 		if err := s.finish(); err != nil || !reflect.DeepEqual(got, []string{"'A'", "NULL", "''", "'BC'"}) {
 			t.Fatalf("step %d: %v %v", step, got, err)
+		}
+	}
+}
+
+// TestAppendDateMatchesTime renders every day from year 1 to 9999 the way
+// time.Format does, and refuses the days outside.
+func TestAppendDateMatchesTime(t *testing.T) {
+	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	first, last := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	for day := first; !day.After(last); day = day.AddDate(0, 0, 1) {
+		got, ok := appendDate(nil, int32((day.Unix()-epoch.Unix())/86400))
+		if want := day.Format(time.DateOnly); !ok || string(got) != want {
+			t.Fatalf("%s: %q, %v", want, got, ok)
+		}
+	}
+	for _, day := range []time.Time{first.AddDate(0, 0, -1), last.AddDate(0, 0, 1)} {
+		if got, ok := appendDate(nil, int32((day.Unix()-epoch.Unix())/86400)); ok {
+			t.Errorf("%s: %q, want refused", day, got)
 		}
 	}
 }
