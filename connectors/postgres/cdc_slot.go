@@ -123,7 +123,6 @@ type Replication struct {
 func (c *Connector) OpenReplication(ctx context.Context) (*Replication, error) {
 	cfg := c.config.ConnConfig.Config.Copy()
 	cfg.RuntimeParams["replication"] = "database"
-	cfg.DialFunc = gulpingDial(cfg.DialFunc)
 	conn, err := pgconn.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, connectors.NewStepError(connectStep(err), conciseConnectError(err), c.creds)
