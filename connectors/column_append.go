@@ -10,10 +10,12 @@ func (v *ColumnVector) AppendNull() {
 		v.Floats = append(v.Floats, 0)
 	case LayoutBool:
 		v.Bools = append(v.Bools, false)
-	case LayoutText, LayoutBytes:
-		v.Ends = append(v.Ends, len(v.Data))
 	default:
-		v.Values = append(v.Values, nil)
+		if v.Layout.Textual() {
+			v.Ends = append(v.Ends, len(v.Data))
+		} else {
+			v.Values = append(v.Values, nil)
+		}
 	}
 }
 

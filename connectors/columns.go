@@ -170,6 +170,71 @@ func (v *ColumnVector) MaxIndex(n int) int {
 	return best
 }
 
+// KeyOf returns the values of the columns at keyIdx in row r.
+func (b *ColumnBatch) KeyOf(r int, keyIdx []int) []any {
+	key := make([]any, len(keyIdx))
+	for i, k := range keyIdx {
+		key[i] = b.Cols[k].Value(r)
+	}
+	return key
+}
+
+// GreatestOf returns the greater of max and column col's greatest value
+// (as CursorGreater orders them).
+func (b *ColumnBatch) GreatestOf(col int, max any) any {
+	c := &b.Cols[col]
+	if r := c.MaxIndex(b.Len); r >= 0 {
+		if v := c.Value(r); CursorGreater(v, max) {
+			return v
+		}
+	}
+	return max
+}
+
+// ParseUnscaled reads plain decimal text ("-12.50") as an integer unscaled
+// by scale (-1250 at scale 2). It reports false for text that is no plain
+// decimal, has more fractional digits than scale, or more significant
+// digits than precision (at most 18, so the result fits an int64).
+func ParseUnscaled[T string | []byte](s T, precision, scale int) (int64, bool) {
+	neg := false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var n int64
+	digits, frac, dot := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.' && !dot:
+			dot = true
+		case c >= '0' && c <= '9':
+			if dot {
+				frac++
+			}
+			if digits > 0 || c != '0' {
+				digits++
+			}
+			n = n*10 + int64(c-'0')
+		default:
+			return 0, false
+		}
+		if digits+scale-frac > precision || frac > scale {
+			return 0, false
+		}
+	}
+	if len(s) == 0 || (dot && len(s) == 1) {
+		return 0, false
+	}
+	for ; frac < scale; frac++ {
+		n *= 10
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
 // FormatUnscaled renders an unscaled decimal as text: 1250 at scale 2 is "12.50".
 func FormatUnscaled(n int64, scale int) string {
 	if scale <= 0 {

@@ -84,7 +84,7 @@ func (d decimalScaler) unscaled(v any) (n int64, wide *big.Int, err error) {
 	default:
 		return 0, nil, conversionError(v, fmt.Sprintf("decimal(%d,%d)", d.precision, d.scale))
 	}
-	if n, ok := fastUnscaled(text, min(d.precision, maxInt64Precision), d.scale); ok {
+	if n, ok := connectors.ParseUnscaled(text, min(d.precision, maxInt64Precision), d.scale); ok {
 		return n, nil, nil
 	}
 	r, ok := new(big.Rat).SetString(text)
@@ -103,48 +103,6 @@ func (d decimalScaler) unscaled(v any) (n int64, wide *big.Int, err error) {
 		return 0, nil, fmt.Errorf("%s does not fit in decimal(%d,%d)", text, d.precision, d.scale)
 	}
 	return 0, q, nil
-}
-
-// fastUnscaled handles plain decimal text ("-12.50") that fits the
-// precision with no more fractional digits than the scale.
-func fastUnscaled(s string, precision, scale int) (int64, bool) {
-	neg := false
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	var n int64
-	digits, frac, dot := 0, 0, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '.' && !dot:
-			dot = true
-		case c >= '0' && c <= '9':
-			if dot {
-				frac++
-			}
-			if digits > 0 || c != '0' {
-				digits++
-			}
-			n = n*10 + int64(c-'0')
-		default:
-			return 0, false
-		}
-		if digits+scale-frac > precision || frac > scale {
-			return 0, false
-		}
-	}
-	if len(s) == 0 || (dot && len(s) == 1) {
-		return 0, false
-	}
-	for ; frac < scale; frac++ {
-		n *= 10
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
 }
 
 // notFiniteError says a NaN or infinite decimal cannot reach the lake.

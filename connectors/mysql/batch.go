@@ -177,7 +177,7 @@ func appendTyped(v *connectors.ColumnVector, x driver.Value) bool {
 		if !ok {
 			return false
 		}
-		n, ok := parseUnscaled(raw, v.Scale)
+		n, ok := connectors.ParseUnscaled(raw, maxDecimalDigits, v.Scale)
 		if !ok {
 			return false
 		}
@@ -196,63 +196,17 @@ func appendTyped(v *connectors.ColumnVector, x driver.Value) bool {
 	return true
 }
 
-// parseUnscaled reads a decimal's text ("-12.5") as an integer unscaled by
-// scale (-1250 at scale 2). It reports false for text that is no plain
-// decimal, has more fraction digits than scale, or has more than
-// maxDecimalDigits digits.
-func parseUnscaled(s []byte, scale int) (int64, bool) {
-	neg := len(s) > 0 && s[0] == '-'
-	if neg || len(s) > 0 && s[0] == '+' {
-		s = s[1:]
-	}
-	var n int64
-	digits, frac, point := 0, 0, false
-	for _, ch := range s {
-		switch {
-		case ch >= '0' && ch <= '9':
-			n = n*10 + int64(ch-'0')
-			digits++
-			if point {
-				frac++
-			}
-		case ch == '.' && !point:
-			point = true
-		default:
-			return 0, false
-		}
-	}
-	if digits == 0 || frac > scale || digits+scale-frac > maxDecimalDigits {
-		return 0, false
-	}
-	for ; frac < scale; frac++ {
-		n *= 10
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
-}
-
 // flush hands the current batch to the sink, noting its last key and its
 // greatest cursor value first.
 func (b *batcher) flush() {
 	if b.cur == nil || b.cur.Len == 0 {
 		return
 	}
-	last := b.cur.Len - 1
 	if len(b.keyIdx) > 0 {
-		b.lastKey = make([]any, len(b.keyIdx))
-		for i, k := range b.keyIdx {
-			b.lastKey[i] = b.cur.Cols[k].Value(last)
-		}
+		b.lastKey = b.cur.KeyOf(b.cur.Len-1, b.keyIdx)
 	}
 	if b.cursor >= 0 {
-		c := &b.cur.Cols[b.cursor]
-		if r := c.MaxIndex(b.cur.Len); r >= 0 {
-			if v := c.Value(r); connectors.CursorGreater(v, b.stats.MaxCursor) {
-				b.stats.MaxCursor = v
-			}
-		}
+		b.stats.MaxCursor = b.cur.GreatestOf(b.cursor, b.stats.MaxCursor)
 	}
 	b.pipe.Put(b.cur)
 	b.cur, b.bytes = nil, 0

@@ -71,7 +71,7 @@ func (b *batcher) addRaw(raw [][]byte) error {
 	for i, src := range raw {
 		v := &b.cur.Cols[i]
 		if src == nil {
-			appendNull(v)
+			v.AppendNull()
 			continue
 		}
 		b.stats.Bytes += int64(len(src))
@@ -84,7 +84,7 @@ func (b *batcher) addRaw(raw [][]byte) error {
 			if ok {
 				continue
 			}
-			demote(v, b.cur.Len) // a value the layout cannot hold: this batch keeps values
+			v.Demote(b.cur.Len) // a value the layout cannot hold: this batch keeps values
 		}
 		val, err := b.value(i, src)
 		if err != nil {
@@ -113,16 +113,6 @@ func (b *batcher) start(batch *connectors.ColumnBatch) {
 	b.cur = batch
 }
 
-// demote turns a column's first n rows into values.
-func demote(v *connectors.ColumnVector, n int) {
-	vals := v.Values[:0]
-	for r := 0; r < n; r++ {
-		vals = append(vals, v.Value(r))
-	}
-	v.Layout, v.Values = connectors.LayoutValues, vals
-	v.Ints, v.Floats, v.Bools, v.Data, v.Ends = v.Ints[:0], v.Floats[:0], v.Bools[:0], v.Data[:0], v.Ends[:0]
-}
-
 // value decodes a value with pgx into connectors.ResultSet's form.
 func (b *batcher) value(i int, src []byte) (any, error) {
 	if b.types[i].Kind == connectors.KindJSON {
@@ -147,20 +137,11 @@ func (b *batcher) flush() error {
 	if b.cur == nil || b.cur.Len == 0 {
 		return nil
 	}
-	last := b.cur.Len - 1
 	if len(b.keyIdx) > 0 {
-		b.lastKey = make([]any, len(b.keyIdx))
-		for i, k := range b.keyIdx {
-			b.lastKey[i] = b.cur.Cols[k].Value(last)
-		}
+		b.lastKey = b.cur.KeyOf(b.cur.Len-1, b.keyIdx)
 	}
 	if b.cursor >= 0 {
-		c := &b.cur.Cols[b.cursor]
-		if r := c.MaxIndex(b.cur.Len); r >= 0 {
-			if v := c.Value(r); connectors.CursorGreater(v, b.stats.MaxCursor) {
-				b.stats.MaxCursor = v
-			}
-		}
+		b.stats.MaxCursor = b.cur.GreatestOf(b.cursor, b.stats.MaxCursor)
 	}
 	b.pipe.Put(b.cur)
 	b.cur, b.bytes = nil, 0

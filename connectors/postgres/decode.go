@@ -109,25 +109,6 @@ func layoutOf(k decodeKind) connectors.Layout {
 	return connectors.LayoutValues
 }
 
-// appendNull appends a NULL in any layout.
-func appendNull(v *connectors.ColumnVector) {
-	v.Nulls = append(v.Nulls, true)
-	switch v.Layout {
-	case connectors.LayoutInt64, connectors.LayoutDecimal, connectors.LayoutMicros:
-		v.Ints = append(v.Ints, 0)
-	case connectors.LayoutFloat64:
-		v.Floats = append(v.Floats, 0)
-	case connectors.LayoutBool:
-		v.Bools = append(v.Bools, false)
-	default:
-		if v.Layout.Textual() {
-			v.Ends = append(v.Ends, len(v.Data))
-		} else {
-			v.Values = append(v.Values, nil)
-		}
-	}
-}
-
 // appendFixed decodes a non-NULL value of a typed layout. It reports false,
 // appending nothing, for a value the layout cannot hold (NaN, infinity, a
 // numeric past int64), which the caller then decodes as a value.
