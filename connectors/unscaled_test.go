@@ -17,8 +17,8 @@ func TestParseUnscaled(t *testing.T) {
 		{"000000000000000000000001", 18, 0, 1, true}, // leading zeros are not digits
 		{"999999999999999999", 18, 0, 999999999999999999, true},
 		{"9999999999999999999", 18, 0, 0, false}, // 19 digits
-		{"12.345", 18, 2, 0, false},                // more fraction than the scale
-		{"123.4", 4, 2, 0, false},                  // past the precision once scaled
+		{"12.345", 18, 2, 0, false},              // more fraction than the scale
+		{"123.4", 4, 2, 0, false},                // past the precision once scaled
 		{"", 18, 2, 0, false},
 		{"-", 18, 2, 0, false},
 		{".", 18, 2, 0, false},
