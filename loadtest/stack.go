@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/sluice-dev/sluice/internal/testenv/freeport"
 )
 
 // Stack is one `sluice dev` process with its own database, data dir and ports.
@@ -48,11 +49,11 @@ func StartStack(ctx context.Context, bin, admin string, env ...string) (*Stack, 
 	if err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	httpPort, err := freePort()
+	httpPort, err := freeport.Port()
 	if err != nil {
 		return nil, err
 	}
-	temporalPort, err := freePort()
+	temporalPort, err := freeport.Port()
 	if err != nil {
 		return nil, err
 	}
@@ -172,16 +173,6 @@ func (s *Stack) LogTail(n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return string(bytes.Join(lines, []byte("\n")))
-}
-
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("pick a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // withDatabase returns the Postgres URL base with its database replaced.

@@ -1,4 +1,5 @@
-// Package freeport finds a free loopback TCP port for a server a test starts.
+// Package freeport finds a free loopback TCP port for a server that a test
+// or the load harness starts.
 package freeport
 
 import (
