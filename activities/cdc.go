@@ -59,6 +59,7 @@ type cdcSource interface {
 	EnsurePublication(ctx context.Context, publication string, tables []connectors.TableRef) error
 	DropCDC(ctx context.Context, slot, publication string) error
 	OpenReplication(ctx context.Context) (*postgres.Replication, error)
+	PeekChanges(ctx context.Context, opts postgres.StreamOptions, h postgres.ChangeHandler) (pglogrepl.LSN, error)
 	AdvanceSlot(ctx context.Context, slot string, lsn pglogrepl.LSN) error
 	PublishedTables(ctx context.Context, publication string) ([]connectors.TableRef, error)
 	BinaryChanges(ctx context.Context, tables []connectors.TableRef) (bool, error)
@@ -237,8 +238,21 @@ func (r *cdcRun) copyInSnapshot(ctx context.Context, t TablePlan, snapshot strin
 	})
 }
 
+// cdcWindow bounds the WAL one read of the slot's changes decodes
+// (Syncs.CDCWindowMB): the server keeps its whole answer (in a temporary
+// file past work_mem) before it sends the first change, and the run commits
+// what it read before the slot can move on to the next window.
+func (a *Syncs) cdcWindow() pglogrepl.LSN {
+	if a.CDCWindowMB <= 0 {
+		return 4096 << 20
+	}
+	return pglogrepl.LSN(a.CDCWindowMB) << 20
+}
+
 // stream applies the slot's changes since its confirmed position up to the
-// server's position now, then advances the slot, unless a table failed.
+// server's position now, a window of WAL at a time: each window's changes
+// are committed to the lake, then the slot advanced past them, unless a
+// table failed.
 func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pglogrepl.LSN) (CaptureChangesOutput, error) {
 	lk, err := r.a.teamLake(ctx, r.teamID)
 	if err != nil {
@@ -258,43 +272,48 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	if err != nil {
 		return CaptureChangesOutput{}, err
 	}
-	repl, err := r.source.OpenReplication(ctx)
-	if err != nil {
-		return CaptureChangesOutput{}, asActivityError(err)
-	}
-	defer repl.Close(context.WithoutCancel(ctx))
 	r.beats.record(cdcProgress{Phase: "streaming", LSN: st.ConfirmedLSN.String()})
-	// The stream stays open while the last changes are applied, so the
-	// slot can be confirmed on it (see Replication.Confirm).
-	reached, err := repl.Stream(ctx, postgres.StreamOptions{
-		Slot: r.slot, Publication: r.pub, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Columns: buf.columns(), SkipBefore: applied, Binary: binary, Hold: true,
-	}, buf)
-	if err != nil {
-		return CaptureChangesOutput{}, r.streamError(err)
-	}
-	if err := buf.flush(ctx); err != nil {
-		return CaptureChangesOutput{}, err
+	reached := st.ConfirmedLSN
+	for {
+		opts := postgres.StreamOptions{Slot: r.slot, Publication: r.pub, Start: reached, Until: min(st.CurrentLSN, reached+r.a.cdcWindow()),
+			Columns: buf.columns(), SkipBefore: applied, Binary: binary}
+		next, err := r.source.PeekChanges(ctx, opts, buf)
+		if err != nil {
+			return CaptureChangesOutput{}, r.streamError(err)
+		}
+		if err := buf.flush(ctx); err != nil {
+			return CaptureChangesOutput{}, err
+		}
+		if buf.applyFailed() {
+			break // the slot stays, so the failed tables' changes come again
+		}
+		if err := r.confirm(ctx, next, st.LagBytes); err != nil {
+			return CaptureChangesOutput{}, err
+		}
+		reached = next
+		if reached >= st.CurrentLSN {
+			break
+		}
 	}
 	out := CaptureChangesOutput{Failures: buf.failures()}
 	if err := buf.recordTables(ctx); err != nil {
 		return out, err
 	}
-	if buf.applyFailed() {
-		return out, nil // the slot stays, so the failed tables' changes come again
-	}
-	lsn := reached.String()
-	if err := r.a.queries().CDCSlotApplied(ctx, db.CDCSlotAppliedParams{TeamID: r.teamID, ConfigID: r.cfgID, AppliedLsn: &lsn, LagBytes: st.LagBytes}); err != nil {
-		return out, fmt.Errorf("record the applied position: %w", err)
-	}
-	if err := repl.Confirm(ctx, reached); err != nil {
-		activity.GetLogger(ctx).Info("cdc run confirms its position with AdvanceSlot", "slot", r.slot, "reason", err.Error())
-	}
-	_ = repl.Close(ctx) // releases the slot, so AdvanceSlot can move it when Confirm did not
-	if err := r.source.AdvanceSlot(ctx, r.slot, reached); err != nil {
-		return out, r.streamError(err)
-	}
-	activity.GetLogger(ctx).Info("cdc run applied", "slot", r.slot, "from", st.ConfirmedLSN.String(), "to", lsn, "changes", buf.changes)
+	activity.GetLogger(ctx).Info("cdc run applied", "slot", r.slot, "from", st.ConfirmedLSN.String(), "to", reached.String(), "changes", buf.changes)
 	return out, nil
+}
+
+// confirm records that the lake holds the changes before lsn, then advances
+// the slot there, so the source may recycle the WAL that holds them.
+func (r *cdcRun) confirm(ctx context.Context, lsn pglogrepl.LSN, lag int64) error {
+	at := lsn.String()
+	if err := r.a.queries().CDCSlotApplied(ctx, db.CDCSlotAppliedParams{TeamID: r.teamID, ConfigID: r.cfgID, AppliedLsn: &at, LagBytes: lag}); err != nil {
+		return fmt.Errorf("record the applied position: %w", err)
+	}
+	if err := r.source.AdvanceSlot(ctx, r.slot, lsn); err != nil {
+		return r.streamError(err)
+	}
+	return nil
 }
 
 // streamError makes a slot that disappeared mid-run, and a change that

@@ -39,6 +39,10 @@ type Syncs struct {
 	// ChunkRows is how many rows a copy reads between resume points; zero
 	// means 500,000.
 	ChunkRows int
+	// CDCWindowMB is how much WAL (MiB) one read of a cdc slot's changes
+	// decodes before the run commits them and advances the slot; zero means
+	// 4096.
+	CDCWindowMB int
 	// OrphanGrace is how old a lake file no snapshot references must be
 	// before a finished run removes it; zero means 24 hours.
 	OrphanGrace time.Duration

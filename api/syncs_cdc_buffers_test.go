@@ -3,6 +3,8 @@ package api_test
 import (
 	"fmt"
 	"testing"
+
+	"github.com/sluice-dev/sluice/worker"
 )
 
 // cdcFingerprint is one md5 of a table's rows in key order, the same in
@@ -10,7 +12,8 @@ import (
 const cdcFingerprint = `SELECT md5(string_agg(CAST(id AS VARCHAR) || ':' || coalesce(%s, '~') || ':' || CAST(n AS VARCHAR), ',' ORDER BY id)) AS a FROM %s`
 
 // TestCDCSyncRunOfManyBuffers applies a run of changes several times the
-// buffer, staged a buffer at a time and committed together: keys inserted,
+// buffer, staged a buffer at a time and committed together, read in windows
+// of 8 MiB of WAL (so also committed a window at a time): keys inserted,
 // updated, deleted, inserted again and moved across buffers end as at the
 // source, row by row, on a hard-delete table; on a soft-delete table of the
 // same run, a TOASTed value an update left unsent is the one an earlier
@@ -19,11 +22,12 @@ func TestCDCSyncRunOfManyBuffers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("400,000 changes take a while")
 	}
-	f := newCDCFixture(t, `CREATE TABLE hard (id int PRIMARY KEY, v text, n int, pad text);
+	f := newCDCFixtureWith(t, `CREATE TABLE hard (id int PRIMARY KEY, v text, n int, pad text);
 		INSERT INTO hard SELECT g, 'v' || g, g, repeat('p', 200) FROM generate_series(1, 100000) g;
 		CREATE TABLE soft (id int PRIMARY KEY, note text, big text, n int);
 		INSERT INTO soft SELECT g, 'o' || g, NULL, g FROM generate_series(1, 1000) g;
-		UPDATE soft SET big = (SELECT string_agg(md5(random()::text || g), '') FROM generate_series(1, 3000) g) WHERE id = 5;`)
+		UPDATE soft SET big = (SELECT string_agg(md5(random()::text || g), '') FROM generate_series(1, 3000) g) WHERE id = 5;`,
+		func(d *worker.Deps) { d.CDCWindowMB = 8 })
 	f.configured(t, map[string]any{"dest_schema": "cdc", "schedule": "daily", "load_method": "cdc",
 		"tables": []any{map[string]any{"name": "public.hard", "delete_mode": "hard"}, "public.soft"}})
 	f.run(t)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluice-dev/sluice/internal/testenv"
 	"github.com/sluice-dev/sluice/internal/testenv/pgcluster"
+	"github.com/sluice-dev/sluice/worker"
 )
 
 // cdcFixture is a sluice stack and a private wal_level=logical Postgres
@@ -23,11 +24,18 @@ type cdcFixture struct {
 
 func newCDCFixture(t *testing.T, setup string) cdcFixture {
 	t.Helper()
+	return newCDCFixtureWith(t, setup, nil)
+}
+
+// newCDCFixtureWith is newCDCFixture with the in-process worker's
+// dependencies adjusted by tuneWorker (may be nil).
+func newCDCFixtureWith(t *testing.T, setup string, tuneWorker func(*worker.Deps)) cdcFixture {
+	t.Helper()
 	srv := pgcluster.StartLogical(t)
 	srv.Exec("postgres", "CREATE ROLE capture LOGIN REPLICATION")
 	srv.Exec("postgres", "CREATE DATABASE src OWNER capture")
 	srv.Exec("src", "SET ROLE capture; "+setup)
-	env := testenv.New(t)
+	env := testenv.NewWithWorker(t, tuneWorker)
 	token := env.Token(t, "acme")
 	res := env.Do(t, http.MethodPost, "/v1/api/integrations", token, map[string]any{"type": "postgres", "name": "Busy", "credentials": srv.Credentials("src", "capture")})
 	if res.Status != http.StatusCreated {

@@ -60,6 +60,9 @@ type Config struct {
 	// a copy reads between resume points. Zero keeps sluice's defaults.
 	CopyHeartbeatTimeout time.Duration
 	CopyChunkRows        int
+	// CDCWindowMB is how much WAL (MiB) one read of a cdc slot's changes
+	// decodes before the run commits it and moves the slot; zero means 4096.
+	CDCWindowMB int
 	// LakeOrphanGrace is how old a lake file no snapshot references must be
 	// before the worker removes it at the end of a run; zero means 24h.
 	LakeOrphanGrace time.Duration
@@ -168,6 +171,7 @@ func LoadEnv() (Config, error) {
 		LLMModel:             env("SLUICE_LLM_MODEL", ""),
 		CopyHeartbeatTimeout: r.duration("SLUICE_COPY_HEARTBEAT_TIMEOUT", 0),
 		CopyChunkRows:        r.int("SLUICE_COPY_CHUNK_ROWS", 0),
+		CDCWindowMB:          r.int("SLUICE_CDC_WINDOW_MB", 0),
 		LakeOrphanGrace:      r.duration("SLUICE_LAKE_ORPHAN_GRACE", 0),
 		SyncTableParallelism: r.intIn("SLUICE_SYNC_TABLE_PARALLELISM", syncspec.DefaultTableParallelism, syncspec.MinTableParallelism, syncspec.MaxTableParallelism),
 		// Refused unless allowed: see connectors.SetAllowSuperuserSources.
@@ -253,6 +257,7 @@ func (c *Config) bindWorkerOnly(fs *flag.FlagSet) {
 	fs.DurationVar(&c.AlertRetryBase, "alert-retry-base", c.AlertRetryBase, "worker: wait before a failed notification's first retry, doubled per attempt up to 1h, 0 for 30s (env SLUICE_ALERT_RETRY_BASE)")
 	fs.DurationVar(&c.AlertSendTimeout, "alert-send-timeout", c.AlertSendTimeout, "worker: bound of one notification send, 0 for 10s (env SLUICE_ALERT_SEND_TIMEOUT)")
 	fs.DurationVar(&c.CopyHeartbeatTimeout, "copy-heartbeat-timeout", c.CopyHeartbeatTimeout, "worker: how long a table copy may go silent before it is retried, 0 for 30s (env SLUICE_COPY_HEARTBEAT_TIMEOUT)")
+	fs.IntVar(&c.CDCWindowMB, "cdc-window-mb", c.CDCWindowMB, "worker: MiB of WAL one read of a cdc slot's changes decodes (the source keeps its answer in a temporary file until sent), 0 for 4096 (env SLUICE_CDC_WINDOW_MB)")
 	fs.IntVar(&c.CopyChunkRows, "copy-chunk-rows", c.CopyChunkRows, "worker: rows a table copy reads between resume points, 0 for 500000 (env SLUICE_COPY_CHUNK_ROWS)")
 	fs.Func("sync-table-parallelism", fmt.Sprintf("worker: copies of one sync run (tables or key ranges) at once when the sync sets no table_parallelism, %d to %d, default %d (env SLUICE_SYNC_TABLE_PARALLELISM)",
 		syncspec.MinTableParallelism, syncspec.MaxTableParallelism, syncspec.DefaultTableParallelism), func(v string) error {

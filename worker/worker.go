@@ -42,6 +42,9 @@ type Deps struct {
 	// CopyChunkRows is how many rows a table copy reads between resume
 	// points; zero means the activity's default.
 	CopyChunkRows int
+	// CDCWindowMB is how much WAL (MiB) one read of a cdc slot's changes
+	// decodes; zero means the activity's default.
+	CDCWindowMB int
 	// LakeOrphanGrace is how old an unreferenced lake file must be before a
 	// finished run removes it; zero means the activity's default.
 	LakeOrphanGrace time.Duration
@@ -73,7 +76,7 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	w.RegisterActivity(&activities.TaskRuns{Pool: deps.Pool, Links: deps.Links})
 	w.RegisterActivity(&activities.Embeddings{Pool: deps.Pool, Keyring: deps.Keyring, Provider: deps.Embeddings})
 	w.RegisterActivity(&activities.Syncs{Pool: deps.Pool, Keyring: deps.Keyring, DataDir: deps.DataDir, Lakes: deps.Lakes, Reporter: deps.SyncReporter, Temporal: c, ChunkRows: deps.CopyChunkRows,
-		OrphanGrace: deps.LakeOrphanGrace, Links: deps.Links, TableParallelism: deps.SyncTableParallelism})
+		CDCWindowMB: deps.CDCWindowMB, OrphanGrace: deps.LakeOrphanGrace, Links: deps.Links, TableParallelism: deps.SyncTableParallelism})
 	dispatcher := deps.Alerts
 	dispatcher.Pool, dispatcher.Keyring, dispatcher.Links = deps.Pool, deps.Keyring, deps.Links
 	w.RegisterActivity(&activities.Alerts{Dispatcher: &dispatcher})

@@ -165,7 +165,7 @@ func (b *backend) runWorkerUntil(ctx context.Context) error {
 	defer svc.Close()
 	w := worker.New(b.temporal, worker.Deps{Keyring: b.keyring, Pool: b.pool, DataDir: b.cfg.DataDir, Lakes: b.lakes, TaskQueue: b.cfg.TaskQueue,
 		SyncReporter: worker.ServiceSyncReporter{Service: svc}, Embeddings: b.embedder,
-		Workflows: workflows.Options{CopyHeartbeatTimeout: b.cfg.CopyHeartbeatTimeout}, CopyChunkRows: b.cfg.CopyChunkRows,
+		Workflows: workflows.Options{CopyHeartbeatTimeout: b.cfg.CopyHeartbeatTimeout}, CopyChunkRows: b.cfg.CopyChunkRows, CDCWindowMB: b.cfg.CDCWindowMB,
 		LakeOrphanGrace: b.cfg.LakeOrphanGrace, LakeSnapshotRetention: b.cfg.LakeSnapshotRetention, SyncTableParallelism: b.cfg.SyncTableParallelism,
 		Links: b.alertLinks(), Alerts: alerts.Dispatcher{Log: b.logger, Lease: b.cfg.AlertLease, RetryBase: b.cfg.AlertRetryBase,
 			Sender: alerts.NewSender(b.cfg.AlertSendTimeout)}})

@@ -114,7 +114,7 @@ func (c *Connector) DropCDC(ctx context.Context, slot, publication string) error
 }
 
 // Replication is a replication connection to the source: it creates the
-// slot with an exported snapshot and streams the slot's changes.
+// slot with an exported snapshot (PeekChanges reads the slot's changes).
 type Replication struct {
 	conn *pgconn.PgConn
 }
@@ -158,23 +158,6 @@ func (r *Replication) CreateSlot(ctx context.Context, slot string) (CreatedSlot,
 	return CreatedSlot{Snapshot: res.SnapshotName, ConsistentPoint: lsn}, nil
 }
 
-// Confirm ends a stream that StreamOptions.Hold left open, telling the
-// server first that the changes before lsn are applied. That moves the
-// slot as AdvanceSlot does without decoding the WAL again (AdvanceSlot
-// decodes from the slot's restart position to get there), but only while
-// the stream lives: a server that gave up on a silent client (its
-// wal_sender_timeout) ended it, so confirm with AdvanceSlot afterwards,
-// which does nothing once the slot is there.
-func (r *Replication) Confirm(ctx context.Context, lsn pglogrepl.LSN) error {
-	err := pglogrepl.SendStandbyStatusUpdate(ctx, r.conn, pglogrepl.StandbyStatusUpdate{
-		WALWritePosition: lsn, WALFlushPosition: lsn, WALApplyPosition: lsn,
-	})
-	if err != nil {
-		return fmt.Errorf("confirm the replication position %s: %w", lsn, err)
-	}
-	return endStream(ctx, r.conn)
-}
-
 // AdvanceSlot confirms that the changes before lsn are applied, so the
 // source may recycle the WAL that holds them. The slot never moves back.
 func (c *Connector) AdvanceSlot(ctx context.Context, slot string, lsn pglogrepl.LSN) error {
@@ -186,7 +169,7 @@ func (c *Connector) AdvanceSlot(ctx context.Context, slot string, lsn pglogrepl.
 	_, err = conn.Exec(ctx, `SELECT pg_replication_slot_advance($1, $2::text::pg_lsn)
 		FROM pg_replication_slots WHERE slot_name = $1 AND confirmed_flush_lsn < $2::text::pg_lsn`, slot, lsn.String())
 	if err != nil {
-		return slotError(slot, fmt.Errorf("advance: %w", queryError(err, c.creds)))
+		return c.slotError(slot, "advance", err)
 	}
 	return nil
 }

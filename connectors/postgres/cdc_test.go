@@ -46,6 +46,9 @@ func openCDCAs(t testing.TB, srv *pgcluster.Server, role string) *postgres.Conne
 	return c
 }
 
+// kindNames name the change kinds in what the recorders keep.
+var kindNames = map[postgres.ChangeKind]string{postgres.ChangeUpsert: "upsert", postgres.ChangeDelete: "delete", postgres.ChangeTruncate: "truncate"}
+
 // recorder keeps the changes and commits a stream delivers, as text.
 type recorder struct {
 	events []string
@@ -67,7 +70,7 @@ func (r *recorder) Change(_ context.Context, c postgres.Change) error {
 			parts = append(parts, name+"="+v)
 		}
 	}
-	kind := map[postgres.ChangeKind]string{postgres.ChangeUpsert: "upsert", postgres.ChangeDelete: "delete", postgres.ChangeTruncate: "truncate"}[c.Kind]
+	kind := kindNames[c.Kind]
 	r.events = append(r.events, kind+" "+c.Table.String()+" "+strings.Join(parts, " "))
 	return nil
 }
@@ -97,28 +100,27 @@ func streamTo(t testing.TB, c *postgres.Connector, slot string, cols map[string]
 	return streamWith(t, c, slot, h, postgres.StreamOptions{Columns: cols, SkipBefore: skip})
 }
 
-// streamWith is streamTo with more of the stream's options.
+// streamWith is streamTo with more of the read's options.
 func streamWith(t testing.TB, c *postgres.Connector, slot string, h postgres.ChangeHandler, opts postgres.StreamOptions) pglogrepl.LSN {
 	t.Helper()
-	ctx := context.Background()
-	st, err := c.Slot(ctx, slot)
+	reached, err := readChanges(t, c, slot, h, opts)
+	if err != nil {
+		t.Fatalf("read the slot's changes: %v", err)
+	}
+	return reached
+}
+
+// readChanges reads the slot's changes as a run does, with PeekChanges from
+// its confirmed position up to the server's position now; the slot does not
+// move.
+func readChanges(t testing.TB, c *postgres.Connector, slot string, h postgres.ChangeHandler, opts postgres.StreamOptions) (pglogrepl.LSN, error) {
+	t.Helper()
+	st, err := c.Slot(context.Background(), slot)
 	if err != nil || !st.Exists {
 		t.Fatalf("slot %s: %+v %v", slot, st, err)
 	}
-	repl, err := c.OpenReplication(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repl.Close(ctx)
 	opts.Slot, opts.Publication, opts.Start, opts.Until = slot, slot, st.ConfirmedLSN, st.CurrentLSN
-	reached, err := repl.Stream(ctx, opts, h)
-	if err != nil {
-		t.Fatalf("stream: %v", err)
-	}
-	if reached < st.CurrentLSN {
-		t.Fatalf("the stream stopped at %s, before %s", reached, st.CurrentLSN)
-	}
-	return reached
+	return c.PeekChanges(context.Background(), opts, h)
 }
 
 // createSlot publishes tbl and creates a slot for it, named as its publication.
@@ -239,9 +241,9 @@ func TestCDCStreamOfADroppedSlotSaysItIsGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Exec("src", "SELECT pg_drop_replication_slot('"+slot+"')")
-	_, err = repl.Stream(ctx, postgres.StreamOptions{Slot: slot, Publication: slot, Start: created.ConsistentPoint, Until: created.ConsistentPoint + 1}, &recorder{})
+	_, err = c.PeekChanges(ctx, postgres.StreamOptions{Slot: slot, Publication: slot, Start: created.ConsistentPoint, Until: created.ConsistentPoint + 1}, &recorder{})
 	if !errors.Is(err, postgres.ErrSlotGone) {
-		t.Fatalf("stream of a dropped slot: %v, want ErrSlotGone", err)
+		t.Fatalf("changes of a dropped slot: %v, want ErrSlotGone", err)
 	}
 }
 
@@ -384,46 +386,76 @@ func (h *keepingHandler) Change(_ context.Context, c postgres.Change) error {
 
 func (h *keepingHandler) Commit(context.Context, pglogrepl.LSN) error { return nil }
 
-// streamHeld streams the slot from its confirmed position to the server's
-// current one into h, holding the stream open after it (StreamOptions.Hold);
-// the caller closes the replication connection.
-func streamHeld(t *testing.T, c *postgres.Connector, slot string, h postgres.ChangeHandler) (pglogrepl.LSN, *postgres.Replication, error) {
-	t.Helper()
+// TestCDCWindowsDeliverEveryChangeOnce reads a slot's changes in small
+// windows of WAL, advancing the slot after each, as a run does: every
+// change arrives once and in commit order, a transaction that spans windows
+// arrives whole in the window of its commit, and an emptied window moves on.
+func TestCDCWindowsDeliverEveryChangeOnce(t *testing.T) {
+	srv, c := cdcSource(t, `CREATE TABLE t (id int PRIMARY KEY, pad text)`)
 	ctx := context.Background()
+	slot := createSlot(t, c, connectors.TableRef{Schema: "public", Name: "t"})
+	srv.Exec("src", `INSERT INTO t SELECT g, repeat('p', 500) FROM generate_series(1, 2000) g`)
+	srv.Exec("src", `INSERT INTO t SELECT g, repeat('q', 500) FROM generate_series(2001, 6000) g`)
+	for b := 0; b < 10; b++ {
+		srv.Exec("src", fmt.Sprintf("DELETE FROM t WHERE id = %d", b*100+1))
+	}
 	st, err := c.Slot(ctx, slot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	repl, err := c.OpenReplication(ctx)
-	if err != nil {
-		t.Fatal(err)
+	const window = 256 << 10 // the 4,000-row transaction alone spans several
+	ids := &idRecorder{}
+	windows, delivering, reached := 0, 0, st.ConfirmedLSN
+	for reached < st.CurrentLSN {
+		before := len(ids.events)
+		next, err := c.PeekChanges(ctx, postgres.StreamOptions{Slot: slot, Publication: slot, Start: reached, Until: min(st.CurrentLSN, reached+window)}, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids.events) > before {
+			delivering++
+		}
+		if err := c.AdvanceSlot(ctx, slot, next); err != nil {
+			t.Fatal(err)
+		}
+		windows, reached = windows+1, next
 	}
-	reached, err := repl.Stream(ctx, postgres.StreamOptions{Slot: slot, Publication: slot, Start: st.ConfirmedLSN, Until: st.CurrentLSN, Hold: true}, h)
-	return reached, repl, err
+	if windows < 4 || delivering < 2 {
+		t.Fatalf("read in %d windows, %d of them with changes; want several", windows, delivering)
+	}
+	var want []string
+	for i := 1; i <= 6000; i++ {
+		want = append(want, fmt.Sprintf("upsert %d", i))
+		if i == 2000 || i == 6000 {
+			want = append(want, "commit")
+		}
+	}
+	for b := 0; b < 10; b++ {
+		want = append(want, fmt.Sprintf("delete %d", b*100+1), "commit")
+	}
+	if strings.Join(ids.events, ",") != strings.Join(want, ",") {
+		t.Fatalf("changes read in %d windows differ from the source's: got %d events, want %d; first got %.200v", windows, len(ids.events), len(want), ids.events)
+	}
+	if after, err := c.Slot(ctx, slot); err != nil || after.ConfirmedLSN < st.CurrentLSN {
+		t.Fatalf("slot after the windows: %+v %v, want it at %s", after, err, st.CurrentLSN)
+	}
+	if again, _ := stream(t, c, slot, nil); len(again.events) != 0 {
+		t.Fatalf("after the slot moved, its changes came again: %v", again.events)
+	}
 }
 
-// TestCDCConfirmMovesTheSlot confirms the applied position on the stream
-// itself: the slot is there afterwards, and streams nothing again.
-func TestCDCConfirmMovesTheSlot(t *testing.T) {
-	srv, c := cdcSource(t, `CREATE TABLE t (id int PRIMARY KEY)`)
-	ctx := context.Background()
-	slot := createSlot(t, c, connectors.TableRef{Schema: "public", Name: "t"})
-	srv.Exec("src", "INSERT INTO t SELECT generate_series(1, 100)")
-	h := &countingHandler{}
-	reached, repl, err := streamHeld(t, c, slot, h)
-	if err != nil || h.changes != 100 {
-		t.Fatalf("stream: %d changes, %v", h.changes, err)
-	}
-	if err := repl.Confirm(ctx, reached); err != nil {
-		t.Fatal(err)
-	}
-	if after, err := c.Slot(ctx, slot); err != nil || after.ConfirmedLSN < reached {
-		t.Fatalf("slot after Confirm(%s): %+v %v", reached, after, err)
-	}
-	_ = repl.Close(ctx)
-	if again, _ := stream(t, c, slot, nil); len(again.events) != 0 {
-		t.Fatalf("after Confirm the stream delivered %v", again.events)
-	}
+// idRecorder keeps each change's kind and first value, and each commit.
+type idRecorder struct{ events []string }
+
+func (r *idRecorder) Change(_ context.Context, c postgres.Change) error {
+	kind := kindNames[c.Kind]
+	r.events = append(r.events, fmt.Sprintf("%s %v", kind, c.Values[0]))
+	return nil
+}
+
+func (r *idRecorder) Commit(context.Context, pglogrepl.LSN) error {
+	r.events = append(r.events, "commit")
+	return nil
 }
 
 // TestCDCUpdateThatMovesARow covers an UPDATE of a row's primary key: the
@@ -458,8 +490,7 @@ func TestCDCUpdateThatMovesARow(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Exec("src", `UPDATE t SET id = 20 WHERE id = 2`)
-	_, repl, err := streamHeld(t, c, slotT, &recorder{})
-	_ = repl.Close(ctx)
+	_, err := readChanges(t, c, slotT, &recorder{}, postgres.StreamOptions{})
 	if err == nil || !strings.Contains(err.Error(), "REPLICA IDENTITY FULL") || !strings.Contains(err.Error(), "big") {
 		t.Fatalf("a moved row with an unsent TOASTed value: %v, want an error naming the column and REPLICA IDENTITY FULL", err)
 	}

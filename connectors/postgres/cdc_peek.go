@@ -1,0 +1,63 @@
+package postgres
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/jackc/pglogrepl"
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// PeekChanges hands h the slot's changes committed after its confirmed
+// position and before opts.Until, as Stream does, but reads them with
+// pg_logical_slot_peek_binary_changes: the server decodes them into one
+// answer and sends its rows in large writes, where a replication stream
+// sends (and flushes) every change as a message of its own, which took
+// about five times as long as decoding them. It returns opts.Until, the
+// position to confirm once the changes are applied; the slot stays where it
+// is until AdvanceSlot moves it. opts.Start must be the slot's confirmed
+// position, where the server starts; Idle and Hold are not used.
+//
+// The server decodes the whole window before it sends the first row, keeping
+// its answer in a temporary file past work_mem, so a caller bounds the window
+// (opts.Until) to what it wants to hold on the source's disk at once.
+func (c *Connector) PeekChanges(ctx context.Context, opts StreamOptions, h ChangeHandler) (pglogrepl.LSN, error) {
+	if opts.Until <= opts.Start {
+		return opts.Start, nil
+	}
+	conn, err := c.acquire(ctx)
+	if err != nil {
+		return 0, asConnectionError(err)
+	}
+	defer conn.Release()
+	s := &stream{opts: opts, h: h, relations: map[uint32]*relation{}, types: pgtype.NewMap()}
+	binaryValues := "false"
+	if opts.Binary {
+		binaryValues = "true"
+	}
+	// lsn and data come in binary: data is pgoutput's message as it is, and
+	// the rows are read from the connection's buffer without a copy.
+	rr := conn.Conn().PgConn().ExecParams(ctx, `SELECT lsn, data FROM pg_logical_slot_peek_binary_changes($1::text::name, $2::text::pg_lsn, NULL,
+		'proto_version', '1', 'publication_names', $3::text, 'binary', $4::text)`,
+		[][]byte{[]byte(opts.Slot), []byte(opts.Until.String()), []byte(opts.Publication), []byte(binaryValues)},
+		nil, nil, []int16{1, 1})
+	for rr.NextRow() {
+		row := rr.Values()
+		if len(row) != 2 || len(row[0]) != 8 {
+			rr.Close()
+			return 0, fmt.Errorf("peek the changes of slot %s: unexpected row shape", opts.Slot)
+		}
+		if err := s.message(ctx, row[1]); err != nil {
+			rr.Close()
+			return 0, fmt.Errorf("change at %s: %w", pglogrepl.LSN(binary.BigEndian.Uint64(row[0])), err)
+		}
+	}
+	if _, err := rr.Close(); err != nil {
+		return 0, c.slotError(opts.Slot, "read the changes of", err)
+	}
+	if s.inTx {
+		return 0, fmt.Errorf("peek the changes of slot %s: the answer ended inside a transaction", opts.Slot)
+	}
+	return opts.Until, nil
+}
