@@ -290,6 +290,9 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 		if err := r.confirm(ctx, next, st.LagBytes); err != nil {
 			return CaptureChangesOutput{}, err
 		}
+		if next < st.CurrentLSN {
+			activity.GetLogger(ctx).Info("cdc window applied", "slot", r.slot, "from", reached.String(), "to", next.String(), "changes", buf.changes)
+		}
 		reached = next
 		if reached >= st.CurrentLSN {
 			break

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,7 +42,9 @@ func newCDCScenario(t *testing.T, dest string) cdcScenario {
 	}
 	srv.Exec("src", "SET ROLE capture; "+setup.String())
 	c := cdcScenario{srv: srv, src: &source{Schema: "public", Tables: tables, URL: srv.URL("src")}, dest: dest}
-	c.s = newStack(t, stackOptions{Env: workerTuning})
+	// Windows of 1 MiB of WAL: a round is several windows, each committed
+	// and the slot advanced past it, so faults land between windows too.
+	c.s = newStack(t, stackOptions{Env: append(slices.Clip(workerTuning), "SLUICE_CDC_WINDOW_MB=1")})
 	c.id = c.s.createIntegration(srv.Credentials("src", "capture"))
 	c.s.configureSync(c.id, map[string]any{"dest_schema": dest, "load_method": "cdc", "delete_mode": "hard"}, c.src.names())
 	if base := c.s.waitRun(c.s.startRun(c.id), 5*time.Minute); base["status"] != "succeeded" {
