@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pglogrepl"
@@ -277,22 +278,25 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	for {
 		opts := postgres.StreamOptions{Slot: r.slot, Publication: r.pub, Start: reached, Until: min(st.CurrentLSN, reached+r.a.cdcWindow()),
 			Columns: buf.columns(), SkipBefore: applied, Binary: binary}
+		began := time.Now()
 		next, err := r.source.PeekChanges(ctx, opts, buf)
 		if err != nil {
 			return CaptureChangesOutput{}, r.streamError(err)
 		}
+		read := time.Now()
 		if err := buf.flush(ctx); err != nil {
 			return CaptureChangesOutput{}, err
 		}
 		if buf.applyFailed() {
 			break // the slot stays, so the failed tables' changes come again
 		}
+		committed := time.Now()
 		if err := r.confirm(ctx, next, st.LagBytes); err != nil {
 			return CaptureChangesOutput{}, err
 		}
-		if next < st.CurrentLSN {
-			activity.GetLogger(ctx).Info("cdc window applied", "slot", r.slot, "from", reached.String(), "to", next.String(), "changes", buf.changes)
-		}
+		// Where a window's time went, for an operator sizing windows.
+		activity.GetLogger(ctx).Info("cdc window applied", "slot", r.slot, "from", reached.String(), "to", next.String(), "changes", buf.changes,
+			"read", read.Sub(began).String(), "commit", committed.Sub(read).String(), "advance", time.Since(committed).String())
 		reached = next
 		if reached >= st.CurrentLSN {
 			break

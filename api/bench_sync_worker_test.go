@@ -44,6 +44,11 @@ const benchWorkerEnv = "SLUICE_BENCH_WORKER"
 // child worker write a CPU profile to its value plus the run's label.
 const benchWorkerProfileEnv = "SLUICE_BENCH_WORKER_CPUPROFILE"
 
+// benchWorkerLogEnv, when set in the benchmark's environment, makes each
+// child worker write its log (Temporal's and the activities') to its value
+// plus the run's label, as benchWorkerProfileEnv does for the CPU profile.
+const benchWorkerLogEnv = "SLUICE_BENCH_WORKER_LOG"
+
 // benchWorkerConfig is what a child worker needs to join the benchmark's stack.
 type benchWorkerConfig struct {
 	TemporalHostPort string `json:"temporal_host_port"`
@@ -53,6 +58,7 @@ type benchWorkerConfig struct {
 	Key              string `json:"key"`
 	DataDir          string `json:"data_dir"`
 	CPUProfile       string `json:"cpu_profile,omitempty"`
+	LogFile          string `json:"log_file,omitempty"`
 	// Lake, when set, puts the lake in a bucket (SLUICE_LAKE_URL and the
 	// S3 settings; credentials in the AWS variables the child inherits).
 	Lake *benchLake `json:"lake,omitempty"`
@@ -114,8 +120,17 @@ func runBenchWorker(raw string) error {
 	if err != nil {
 		return err
 	}
+	logTo := io.Discard
+	if cfg.LogFile != "" {
+		f, err := os.Create(cfg.LogFile)
+		if err != nil {
+			return fmt.Errorf("create log file: %w", err)
+		}
+		defer f.Close()
+		logTo = f
+	}
 	c, err := client.Dial(client.Options{HostPort: cfg.TemporalHostPort, Namespace: cfg.Namespace,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewTextHandler(logTo, nil))})
 	if err != nil {
 		return fmt.Errorf("dial Temporal: %w", err)
 	}
@@ -218,6 +233,9 @@ func (s *syncBench) startWorker(b *testing.B, label string) *childWorker {
 	cfg := s.cfg
 	if p := os.Getenv(benchWorkerProfileEnv); p != "" {
 		cfg.CPUProfile = p + "." + label
+	}
+	if p := os.Getenv(benchWorkerLogEnv); p != "" {
+		cfg.LogFile = p + "." + label
 	}
 	raw, err := json.Marshal(cfg)
 	must(b, err)

@@ -10,18 +10,18 @@ import (
 )
 
 // PeekChanges hands h the slot's changes committed after its confirmed
-// position and before opts.Until, as Stream does, but reads them with
-// pg_logical_slot_peek_binary_changes: the server decodes them into one
+// position (opts.Start) and before opts.Until, in commit order, reading them
+// with pg_logical_slot_peek_binary_changes: the server decodes them into one
 // answer and sends its rows in large writes, where a replication stream
-// sends (and flushes) every change as a message of its own, which took
-// about five times as long as decoding them. It returns opts.Until, the
-// position to confirm once the changes are applied; the slot stays where it
-// is until AdvanceSlot moves it. opts.Start must be the slot's confirmed
-// position, where the server starts; Idle and Hold are not used.
+// (START_REPLICATION) flushes every change as a message of its own, which
+// took 2.4 times as long for the same changes (BenchmarkCDCStream). It
+// returns opts.Until, the position to confirm once the changes are applied;
+// the slot stays where it is until AdvanceSlot moves it.
 //
-// The server decodes the whole window before it sends the first row, keeping
-// its answer in a temporary file past work_mem, so a caller bounds the window
-// (opts.Until) to what it wants to hold on the source's disk at once.
+// The server decodes the whole window before it sends the first row (1.2 s
+// of the 2.9 s a million changes took), keeping its answer in a temporary
+// file past work_mem, so a caller bounds the window (opts.Until) to what it
+// wants the source to hold at once.
 func (c *Connector) PeekChanges(ctx context.Context, opts StreamOptions, h ChangeHandler) (pglogrepl.LSN, error) {
 	if opts.Until <= opts.Start {
 		return opts.Start, nil
