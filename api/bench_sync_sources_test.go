@@ -9,6 +9,7 @@ import (
 
 	"github.com/sluice-dev/sluice/internal/benchtables"
 	"github.com/sluice-dev/sluice/internal/testenv"
+	"github.com/sluice-dev/sluice/internal/testenv/baseline"
 )
 
 // Sizes of the wide-table and MariaDB sync benchmarks' source tables.
@@ -70,7 +71,7 @@ func BenchmarkSyncMariaDBToLake(b *testing.B) {
 		if pw := creds["password"].(string); pw != "" {
 			args = append(args, "-p"+pw)
 		}
-		return timedToNull(b, exec.Command("mariadb", args...))
+		return baseline.TimedToNull(b, exec.Command("mariadb", args...))
 	}
 	for i := 0; i < b.N; i++ {
 		baseline := client()

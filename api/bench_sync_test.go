@@ -1,10 +1,8 @@
 package api_test
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/sluice-dev/sluice/db/dbtest"
 	"github.com/sluice-dev/sluice/internal/testenv"
+	"github.com/sluice-dev/sluice/internal/testenv/baseline"
 )
 
 // Sizes of the sync benchmarks' source tables (issue 4, "Benchmarks").
@@ -43,27 +42,7 @@ func createBenchTable(b *testing.B, schema, table string, rows int) {
 func psqlCopy(b *testing.B, columns, table string) time.Duration {
 	b.Helper()
 	sql := fmt.Sprintf("COPY (SELECT %s FROM %s) TO STDOUT (FORMAT binary)", columns, table)
-	return timedToNull(b, exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dbtest.AdminURL(), "-c", sql))
-}
-
-// timedToNull times a client command whose output goes to the null device;
-// only stderr is kept: a baseline that buffered hundreds of MB in this
-// process (CombinedOutput) ran 3.5× slower than psql does and flattered
-// the sync.
-func timedToNull(b *testing.B, cmd *exec.Cmd) time.Duration {
-	b.Helper()
-	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer devNull.Close()
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = devNull, &stderr
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		b.Fatalf("%s: %v: %s", cmd.Path, err, stderr.String())
-	}
-	return time.Since(start)
+	return baseline.TimedToNull(b, exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dbtest.AdminURL(), "-c", sql))
 }
 
 // verdict says whether a figure meets its goal.

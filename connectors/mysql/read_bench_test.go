@@ -3,14 +3,13 @@ package mysql
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/connectors/conformance"
+	"github.com/sluice-dev/sluice/internal/testenv/baseline"
 )
 
 // readBenchRows is the size of BenchmarkReadColumns's table.
@@ -49,21 +48,9 @@ func BenchmarkReadColumns(b *testing.B) {
 		if my.Password != "" {
 			args = append(args, "-p"+my.Password)
 		}
-		cmd := exec.Command("mariadb", args...)
-		devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer devNull.Close()
-		var stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = devNull, &stderr
-		start := time.Now()
-		if err := cmd.Run(); err != nil {
-			b.Fatalf("mariadb: %v: %s", err, stderr.String())
-		}
-		return time.Since(start)
+		return baseline.TimedToNull(b, exec.Command("mariadb", args...))
 	}
-	baseline := client()
+	clientTook := client()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		var sink discardColumns
@@ -73,9 +60,9 @@ func BenchmarkReadColumns(b *testing.B) {
 		if err != nil || stats.Rows != readBenchRows || sink.rows != readBenchRows {
 			b.Fatalf("read %d rows (sink %d): %v", stats.Rows, sink.rows, err)
 		}
-		baseline = min(baseline, client())
-		ratio := baseline.Seconds() / took.Seconds()
-		fmt.Printf("read %d rows into typed columns: %s; mariadb --quick --batch to /dev/null %s; ratio %.2f\n", readBenchRows, took.Round(time.Millisecond), baseline.Round(time.Millisecond), ratio)
+		clientTook = min(clientTook, client())
+		ratio := clientTook.Seconds() / took.Seconds()
+		fmt.Printf("read %d rows into typed columns: %s; mariadb --quick --batch to /dev/null %s; ratio %.2f\n", readBenchRows, took.Round(time.Millisecond), clientTook.Round(time.Millisecond), ratio)
 		b.ReportMetric(ratio, "read/client")
 	}
 }
