@@ -31,6 +31,13 @@ func (c *Connector) PeekChanges(ctx context.Context, opts StreamOptions, h Chang
 		return 0, asConnectionError(err)
 	}
 	defer conn.Release()
+	// A statement_timeout the source sets for the role would cut a large
+	// window short on every retry; a walsender has none, and neither has
+	// this read. The transaction ends with the read.
+	if _, err := conn.Exec(ctx, "BEGIN; SET LOCAL statement_timeout = 0"); err != nil {
+		return 0, c.slotError(opts.Slot, "read the changes of", err)
+	}
+	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK") }()
 	s := &stream{opts: opts, h: h, relations: map[uint32]*relation{}, types: pgtype.NewMap()}
 	binaryValues := "false"
 	if opts.Binary {

@@ -444,6 +444,19 @@ func TestCDCWindowsDeliverEveryChangeOnce(t *testing.T) {
 	}
 }
 
+// TestCDCReadIgnoresTheRoleStatementTimeout reads a window whose decoding
+// takes longer than the statement_timeout the source sets for the role.
+func TestCDCReadIgnoresTheRoleStatementTimeout(t *testing.T) {
+	srv, c := cdcSource(t, `CREATE TABLE t (id int PRIMARY KEY, pad text)`)
+	slot := createSlot(t, c, connectors.TableRef{Schema: "public", Name: "t"})
+	srv.Exec("src", `INSERT INTO t SELECT g, repeat('p', 100) FROM generate_series(1, 200000) g`)
+	srv.Exec("postgres", "ALTER ROLE capture SET statement_timeout = '20ms'")
+	h := &countingHandler{}
+	if _, err := readChanges(t, openCDCAs(t, srv, "capture"), slot, h, postgres.StreamOptions{}); err != nil || h.changes != 200_000 {
+		t.Fatalf("read under a 20 ms statement_timeout: %d changes, %v", h.changes, err)
+	}
+}
+
 // idRecorder keeps each change's kind and first value, and each commit.
 type idRecorder struct{ events []string }
 
