@@ -43,19 +43,26 @@ func (c *Connector) PeekChanges(ctx context.Context, opts StreamOptions, h Chang
 	if opts.Binary {
 		binaryValues = "true"
 	}
+	// A handler that fails cancels the read rather than draining the rest
+	// of the window's answer; pgx then closes the connection, and the pool
+	// drops it.
+	readCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	// lsn and data come in binary: data is pgoutput's message as it is, and
 	// the rows are read from the connection's buffer without a copy.
-	rr := conn.Conn().PgConn().ExecParams(ctx, `SELECT lsn, data FROM pg_logical_slot_peek_binary_changes($1::text::name, $2::text::pg_lsn, NULL,
+	rr := conn.Conn().PgConn().ExecParams(readCtx, `SELECT lsn, data FROM pg_logical_slot_peek_binary_changes($1::text::name, $2::text::pg_lsn, NULL,
 		'proto_version', '1', 'publication_names', $3::text, 'binary', $4::text)`,
 		[][]byte{[]byte(opts.Slot), []byte(opts.Until.String()), []byte(opts.Publication), []byte(binaryValues)},
 		nil, nil, []int16{1, 1})
 	for rr.NextRow() {
 		row := rr.Values()
 		if len(row) != 2 || len(row[0]) != 8 {
+			cancel()
 			rr.Close()
 			return 0, fmt.Errorf("peek the changes of slot %s: unexpected row shape", opts.Slot)
 		}
 		if err := s.message(ctx, row[1]); err != nil {
+			cancel()
 			rr.Close()
 			return 0, fmt.Errorf("change at %s: %w", pglogrepl.LSN(binary.BigEndian.Uint64(row[0])), err)
 		}

@@ -507,4 +507,8 @@ func TestCDCUpdateThatMovesARow(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "REPLICA IDENTITY FULL") || !strings.Contains(err.Error(), "big") {
 		t.Fatalf("a moved row with an unsent TOASTed value: %v, want an error naming the column and REPLICA IDENTITY FULL", err)
 	}
+	// The failed read was cut short; the connector reads again as before.
+	if _, again := readChanges(t, c, slotT, &recorder{}, postgres.StreamOptions{}); again == nil || again.Error() != err.Error() {
+		t.Fatalf("reading again after the failure: %v, want %v", again, err)
+	}
 }
