@@ -2,7 +2,6 @@ package lake
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -12,11 +11,7 @@ import (
 	"github.com/sluice-dev/sluice/db/dbtest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	dbtest.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dbtest.RunAndDropTemplate(m) }
 
 // fixture is a lake in its own database and temporary directory.
 type fixture struct {

@@ -1,14 +1,9 @@
 package service_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/sluice-dev/sluice/db/dbtest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	dbtest.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dbtest.RunAndDropTemplate(m) }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"testing"
 
 	"github.com/sluice-dev/sluice/db/dbtest"
@@ -10,8 +9,4 @@ import (
 // TestMain drops the template database the tests' migrated databases are
 // cloned from: without it every run of this package left a sluice_tpl_*
 // database behind.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	dbtest.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dbtest.RunAndDropTemplate(m) }

@@ -9,10 +9,6 @@ import (
 	"github.com/sluice-dev/sluice/connectors"
 )
 
-// batchMaxBytes ends a batch early once its values hold this many bytes, so
-// the batches in the pipe stay small however wide the rows.
-const batchMaxBytes = 4 << 20
-
 // maxDecimalDigits is the most digits an unscaled decimal in an int64 holds
 // whatever its value (the lake keeps such decimals as int64 too).
 const maxDecimalDigits = 18
@@ -23,17 +19,8 @@ const maxDecimalDigits = 18
 // value a column's layout cannot hold turns that batch's column into
 // values, converted by normalize as every other type is.
 type batcher struct {
-	types   []connectors.Type
-	layouts []connectors.Layout
-	pipe    *connectors.BatchPipe
-	stats   *connectors.ReadStats
-	size    int
-	cur     *connectors.ColumnBatch
-	bytes   int // value bytes in cur
-	keyIdx  []int
-	lastKey []any
-	rows    int64
-	cursor  int
+	connectors.BatchFiller
+	types []connectors.Type
 }
 
 // newBatcher batches a chunk's rows. Only a sink that takes columns gets
@@ -41,19 +28,20 @@ type batcher struct {
 // always did (a typed column's rows would have the documented forms, which
 // are not always the driver's: a tinyint(1) as a bool, an unsigned as int64).
 func newBatcher(req connectors.ReadRequest, typed bool, pipe *connectors.BatchPipe, stats *connectors.ReadStats) *batcher {
-	b := &batcher{pipe: pipe, stats: stats, size: req.BatchSize}
+	b := &batcher{BatchFiller: connectors.BatchFiller{Pipe: pipe, Stats: stats, Size: req.BatchSize}}
 	for _, col := range req.Columns {
 		layout := connectors.LayoutValues
 		if typed {
 			layout = layoutFor(col.Type)
 		}
 		b.types = append(b.types, col.Type)
-		b.layouts = append(b.layouts, layout)
+		b.Layouts = append(b.Layouts, layout)
+		b.Scales = append(b.Scales, col.Type.Scale)
 	}
 	for _, k := range req.OrderBy {
-		b.keyIdx = append(b.keyIdx, slices.IndexFunc(req.Columns, func(c connectors.Column) bool { return c.Name == k }))
+		b.KeyIdx = append(b.KeyIdx, slices.IndexFunc(req.Columns, func(c connectors.Column) bool { return c.Name == k }))
 	}
-	b.cursor = slices.IndexFunc(req.Columns, func(c connectors.Column) bool { return c.Name == req.CursorField })
+	b.Cursor = slices.IndexFunc(req.Columns, func(c connectors.Column) bool { return c.Name == req.CursorField })
 	return b
 }
 
@@ -83,51 +71,31 @@ func layoutFor(t connectors.Type) connectors.Layout {
 // add appends one row of driver values, which may alias the driver's buffer:
 // everything kept is copied.
 func (b *batcher) add(vals []driver.Value) error {
-	if b.cur == nil {
-		batch, err := b.pipe.Get()
-		if err != nil {
-			return err
-		}
-		b.start(batch)
+	if err := b.Row(); err != nil {
+		return err
 	}
 	for i, x := range vals {
-		v := &b.cur.Cols[i]
+		v := &b.Cur.Cols[i]
 		if x == nil {
 			v.AppendNull()
 			continue
 		}
 		if raw, ok := x.([]byte); ok {
-			b.stats.Bytes += int64(len(raw))
-			b.bytes += len(raw)
+			b.Stats.Bytes += int64(len(raw))
+			b.Bytes += len(raw)
 		} else {
-			b.bytes += 8
+			b.Bytes += 8
 		}
 		if v.Layout != connectors.LayoutValues {
 			if appendTyped(v, x) {
 				continue
 			}
-			v.Demote(b.cur.Len)
+			v.Demote(b.Cur.Len)
 		}
 		v.AppendValue(normalize(x, b.types[i]))
 	}
-	b.cur.Len++
-	b.rows++
-	b.stats.Rows++
-	if b.cur.Len >= b.size || b.bytes >= batchMaxBytes {
-		b.flush()
-	}
+	b.EndRow()
 	return nil
-}
-
-// start sets up an empty batch with the columns' layouts.
-func (b *batcher) start(batch *connectors.ColumnBatch) {
-	if len(batch.Cols) != len(b.types) {
-		batch.Cols = make([]connectors.ColumnVector, len(b.types))
-	}
-	for i := range batch.Cols {
-		batch.Cols[i].Layout, batch.Cols[i].Scale = b.layouts[i], b.types[i].Scale
-	}
-	b.cur = batch
 }
 
 // appendTyped appends a non-NULL driver value to a typed vector as normalize
@@ -194,20 +162,4 @@ func appendTyped(v *connectors.ColumnVector, x driver.Value) bool {
 	}
 	v.Nulls = append(v.Nulls, false)
 	return true
-}
-
-// flush hands the current batch to the sink, noting its last key and its
-// greatest cursor value first.
-func (b *batcher) flush() {
-	if b.cur == nil || b.cur.Len == 0 {
-		return
-	}
-	if len(b.keyIdx) > 0 {
-		b.lastKey = b.cur.KeyOf(b.cur.Len-1, b.keyIdx)
-	}
-	if b.cursor >= 0 {
-		b.stats.MaxCursor = b.cur.GreatestOf(b.cursor, b.stats.MaxCursor)
-	}
-	b.pipe.Put(b.cur)
-	b.cur, b.bytes = nil, 0
 }

@@ -66,13 +66,13 @@ func (c *Connector) readChunks(ctx context.Context, conn *sql.Conn, req connecto
 		if len(req.OrderBy) == 0 {
 			return stats, nil
 		}
-		if b.rows > 0 {
-			pipe.ChunkDone(b.lastKey)
+		if b.Rows > 0 {
+			pipe.ChunkDone(b.LastKey)
 		}
-		if b.rows < int64(req.ChunkRows) {
+		if b.Rows < int64(req.ChunkRows) {
 			return stats, nil
 		}
-		after = b.lastKey
+		after = b.LastKey
 	}
 }
 
@@ -132,6 +132,6 @@ func (c *Connector) readChunk(ctx context.Context, conn *sql.Conn, query string,
 	if err != nil {
 		return err
 	}
-	b.flush()
+	b.Flush()
 	return nil
 }

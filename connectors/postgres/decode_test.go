@@ -102,7 +102,7 @@ func TestTypedDecodingMatchesPgx(t *testing.T) {
 }
 
 // TestWideRowsMakeSmallerBatches reads rows of a MiB each: a batch ends at
-// batchMaxBytes, not at its 10,000 rows.
+// connectors.BatchMaxBytes, not at its 10,000 rows.
 func TestWideRowsMakeSmallerBatches(t *testing.T) {
 	c, schema := newTestSource(t, `CREATE TABLE %s.wide AS SELECT g AS id, repeat('x', 1 << 20) AS doc FROM generate_series(1, 12) g`)
 	ref := connectors.TableRef{Schema: schema, Name: "wide"}
@@ -137,11 +137,11 @@ func readWithPgx(t *testing.T, c *Connector, req connectors.ReadRequest) [][]any
 	pipe := connectors.NewBatchPipe(ctx, sink)
 	b := newBatcher(connectors.ReadRequest{BatchSize: 100}, fields, conn.Conn().TypeMap(), pipe, &connectors.ReadStats{})
 	for i := range b.kinds {
-		b.kinds[i] = decodeValue
+		b.kinds[i], b.Layouts[i] = decodeValue, layoutOf(decodeValue)
 	}
 	err = b.fromCopy(ctx, conn.Conn(), query, args)
 	if err == nil {
-		err = b.flush()
+		b.Flush()
 	}
 	if cerr := pipe.Close(); err == nil {
 		err = cerr

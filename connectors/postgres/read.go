@@ -173,12 +173,10 @@ func (c *Connector) readChunkIn(ctx context.Context, conn *pgx.Conn, req connect
 		err = b.fromCopy(ctx, conn, query, args)
 	}
 	if err != nil {
-		return b.rows, nil, err
+		return b.Rows, nil, err
 	}
-	if err := b.flush(); err != nil {
-		return b.rows, nil, err
-	}
-	return b.rows, b.lastKey, nil
+	b.Flush()
+	return b.Rows, b.LastKey, nil
 }
 
 // describe learns the result's column types without reading rows.

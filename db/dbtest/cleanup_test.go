@@ -58,6 +58,6 @@ func TestEveryPackageDropsItsTemplate(t *testing.T) {
 		t.Fatal("found no test package using the template: the pattern is out of date")
 	}
 	if len(missing) > 0 {
-		t.Fatalf("these test packages clone the template database but no TestMain calls dbtest.DropTemplate: %v", missing)
+		t.Fatalf("these test packages clone the template database but no TestMain calls dbtest.RunAndDropTemplate (or DropTemplate): %v", missing)
 	}
 }

@@ -117,6 +117,15 @@ func NewPool(t testing.TB) *pgxpool.Pool {
 	return pool
 }
 
+// RunAndDropTemplate is the TestMain of a package whose tests clone the
+// template database: it runs the tests, drops the template and exits with
+// the tests' result.
+func RunAndDropTemplate(m *testing.M) {
+	code := m.Run()
+	DropTemplate()
+	os.Exit(code)
+}
+
 // DropTemplate removes the template database; call it from TestMain after m.Run.
 func DropTemplate() {
 	if templateName == "" {

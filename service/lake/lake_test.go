@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,11 +18,7 @@ import (
 	lakesvc "github.com/sluice-dev/sluice/service/lake"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	dbtest.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dbtest.RunAndDropTemplate(m) }
 
 // appendRows writes one small append into a team's lake, as a sync would.
 func appendRows(t *testing.T, lk *lake.Lake, table string, from, n int) {
