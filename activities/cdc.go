@@ -60,8 +60,10 @@ type cdcSource interface {
 	EnsurePublication(ctx context.Context, publication string, tables []connectors.TableRef) error
 	DropCDC(ctx context.Context, slot, publication string) error
 	OpenReplication(ctx context.Context) (*postgres.Replication, error)
-	PeekChanges(ctx context.Context, opts postgres.StreamOptions, h postgres.ChangeHandler) (pglogrepl.LSN, error)
+	OpenChangeReader(ctx context.Context, slot string) (*postgres.ChangeReader, error)
 	AdvanceSlot(ctx context.Context, slot string, lsn pglogrepl.LSN) error
+	MoveSlotToKept(ctx context.Context, slot string) error
+	RecoverSlot(ctx context.Context, slot string) error
 	PublishedTables(ctx context.Context, publication string) ([]connectors.TableRef, error)
 	BinaryChanges(ctx context.Context, tables []connectors.TableRef) (bool, error)
 }
@@ -136,6 +138,9 @@ func (r *cdcRun) run(ctx context.Context) (CaptureChangesOutput, error) {
 	known := err == nil
 	if err != nil && !errors.Is(err, errNoRows) {
 		return CaptureChangesOutput{}, fmt.Errorf("read the slot's state: %w", err)
+	}
+	if err := r.source.RecoverSlot(ctx, r.slot); err != nil {
+		return CaptureChangesOutput{}, err
 	}
 	st, err := r.source.Slot(ctx, r.slot)
 	if err != nil {
@@ -273,13 +278,18 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	if err != nil {
 		return CaptureChangesOutput{}, err
 	}
+	reader, err := r.source.OpenChangeReader(ctx, r.slot)
+	if err != nil {
+		return CaptureChangesOutput{}, r.streamError(err)
+	}
+	defer reader.Close(context.WithoutCancel(ctx))
 	r.beats.record(cdcProgress{Phase: "streaming", LSN: st.ConfirmedLSN.String()})
 	reached := st.ConfirmedLSN
 	for {
 		opts := postgres.StreamOptions{Slot: r.slot, Publication: r.pub, Start: reached, Until: min(st.CurrentLSN, reached+r.a.cdcWindow()),
 			Columns: buf.columns(), SkipBefore: applied, Binary: binary}
 		began := time.Now()
-		next, err := r.source.PeekChanges(ctx, opts, buf)
+		next, err := reader.Read(ctx, opts, buf)
 		if err != nil {
 			return CaptureChangesOutput{}, r.streamError(err)
 		}
@@ -291,7 +301,7 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 			break // the slot stays, so the failed tables' changes come again
 		}
 		committed := time.Now()
-		if err := r.confirm(ctx, next, st.LagBytes); err != nil {
+		if err := r.confirm(ctx, reader, next, st.LagBytes); err != nil {
 			return CaptureChangesOutput{}, err
 		}
 		// Where a window's time went, for an operator sizing windows.
@@ -310,17 +320,25 @@ func (r *cdcRun) stream(ctx context.Context, st postgres.SlotStatus, applied pgl
 	return out, nil
 }
 
-// confirm records that the lake holds the changes before lsn, then advances
-// the slot there, so the source may recycle the WAL that holds them.
-func (r *cdcRun) confirm(ctx context.Context, lsn pglogrepl.LSN, lag int64) error {
+// confirm records that the lake holds the changes before lsn, then moves
+// the slot there (to the reader's position, which may be a transaction
+// past lsn: every change before it was read and applied), so the source
+// may recycle the WAL that holds them.
+func (r *cdcRun) confirm(ctx context.Context, reader *postgres.ChangeReader, lsn pglogrepl.LSN, lag int64) error {
+	kept, err := reader.Keep(ctx)
+	if err != nil {
+		return r.streamError(err)
+	}
 	at := lsn.String()
 	if err := r.a.queries().CDCSlotApplied(ctx, db.CDCSlotAppliedParams{TeamID: r.teamID, ConfigID: r.cfgID, AppliedLsn: &at, LagBytes: lag}); err != nil {
 		return fmt.Errorf("record the applied position: %w", err)
 	}
-	if err := r.source.AdvanceSlot(ctx, r.slot, lsn); err != nil {
-		return r.streamError(err)
+	if kept {
+		err = r.source.MoveSlotToKept(ctx, r.slot)
+	} else {
+		err = r.source.AdvanceSlot(ctx, r.slot, lsn)
 	}
-	return nil
+	return r.streamError(err)
 }
 
 // streamError makes a slot that disappeared mid-run, and a change that

@@ -104,8 +104,10 @@ func (c *Connector) DropCDC(ctx context.Context, slot, publication string) error
 	if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL`, slot); err != nil {
 		return fmt.Errorf("end the use of replication slot %s: %w", slot, queryError(err, c.creds))
 	}
-	if _, err := conn.Exec(ctx, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, slot); err != nil {
-		return fmt.Errorf("drop replication slot %s: %w", slot, queryError(err, c.creds))
+	for _, name := range []string{slot, keptSlot(slot)} {
+		if err := dropSlotIfExists(ctx, conn.Conn(), name); err != nil {
+			return fmt.Errorf("drop replication slot %s: %w", name, queryError(err, c.creds))
+		}
 	}
 	if _, err := conn.Exec(ctx, "DROP PUBLICATION IF EXISTS "+pgx.Identifier{publication}.Sanitize()); err != nil {
 		return fmt.Errorf("drop publication %s: %w", publication, queryError(err, c.creds))

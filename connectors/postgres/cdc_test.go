@@ -110,9 +110,9 @@ func streamWith(t testing.TB, c *postgres.Connector, slot string, h postgres.Cha
 	return reached
 }
 
-// readChanges reads the slot's changes as a run does, with PeekChanges from
-// its confirmed position up to the server's position now; the slot does not
-// move.
+// readChanges reads the slot's changes as a run does, with a ChangeReader
+// from its confirmed position up to the server's position now; the slot
+// does not move.
 func readChanges(t testing.TB, c *postgres.Connector, slot string, h postgres.ChangeHandler, opts postgres.StreamOptions) (pglogrepl.LSN, error) {
 	t.Helper()
 	st, err := c.Slot(context.Background(), slot)
@@ -120,7 +120,12 @@ func readChanges(t testing.TB, c *postgres.Connector, slot string, h postgres.Ch
 		t.Fatalf("slot %s: %+v %v", slot, st, err)
 	}
 	opts.Slot, opts.Publication, opts.Start, opts.Until = slot, slot, st.ConfirmedLSN, st.CurrentLSN
-	return c.PeekChanges(context.Background(), opts, h)
+	reader, err := c.OpenChangeReader(context.Background(), slot)
+	if err != nil {
+		return 0, err
+	}
+	defer reader.Close(context.Background())
+	return reader.Read(context.Background(), opts, h)
 }
 
 // createSlot publishes tbl and creates a slot for it, named as its publication.
@@ -387,10 +392,60 @@ func (h *keepingHandler) Change(_ context.Context, c postgres.Change) error {
 func (h *keepingHandler) Commit(context.Context, pglogrepl.LSN) error { return nil }
 
 // TestCDCWindowsDeliverEveryChangeOnce reads a slot's changes in small
-// windows of WAL, advancing the slot after each, as a run does: every
+// windows of WAL, advancing the slot after each, as a run does, with
+// PeekChanges (a source with no slot to spare) and with a ChangeReader
+// whose copy of the slot is read in pieces smaller than a window: every
 // change arrives once and in commit order, a transaction that spans windows
 // arrives whole in the window of its commit, and an emptied window moves on.
 func TestCDCWindowsDeliverEveryChangeOnce(t *testing.T) {
+	defer postgres.SetReadAheadWAL(64 << 10)()
+	advance := func(c *postgres.Connector, slot string, next pglogrepl.LSN) error {
+		return c.AdvanceSlot(context.Background(), slot, next)
+	}
+	t.Run("peek", func(t *testing.T) {
+		windowsDeliverEveryChangeOnce(t, func(c *postgres.Connector, slot string) windowReader {
+			return windowReader{read: c.PeekChanges, confirm: func(next pglogrepl.LSN) error { return advance(c, slot, next) }, done: func() {}}
+		})
+	})
+	openReader := func(t *testing.T, c *postgres.Connector, slot string) *postgres.ChangeReader {
+		r, err := c.OpenChangeReader(context.Background(), slot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Copied() {
+			t.Fatal("the reader made no copy of the slot")
+		}
+		return r
+	}
+	t.Run("reader", func(t *testing.T) {
+		windowsDeliverEveryChangeOnce(t, func(c *postgres.Connector, slot string) windowReader {
+			r := openReader(t, c, slot)
+			return windowReader{read: r.Read, confirm: func(next pglogrepl.LSN) error { return advance(c, slot, next) }, done: func() { r.Close(context.Background()) }}
+		})
+	})
+	// As a run moves the slot: to the reader's position, kept in a copy.
+	t.Run("reader moving the slot to its position", func(t *testing.T) {
+		windowsDeliverEveryChangeOnce(t, func(c *postgres.Connector, slot string) windowReader {
+			r := openReader(t, c, slot)
+			return windowReader{read: r.Read, confirm: func(pglogrepl.LSN) error {
+				if kept, err := r.Keep(context.Background()); err != nil || !kept {
+					return fmt.Errorf("keep the reader's position: kept %v, %v", kept, err)
+				}
+				return c.MoveSlotToKept(context.Background(), slot)
+			}, done: func() { r.Close(context.Background()) }}
+		})
+	})
+}
+
+// windowReader reads windows of a slot's changes and moves the slot past
+// each (confirm).
+type windowReader struct {
+	read    func(ctx context.Context, opts postgres.StreamOptions, h postgres.ChangeHandler) (pglogrepl.LSN, error)
+	confirm func(next pglogrepl.LSN) error
+	done    func()
+}
+
+func windowsDeliverEveryChangeOnce(t *testing.T, open func(c *postgres.Connector, slot string) windowReader) {
 	srv, c := cdcSource(t, `CREATE TABLE t (id int PRIMARY KEY, pad text)`)
 	ctx := context.Background()
 	slot := createSlot(t, c, connectors.TableRef{Schema: "public", Name: "t"})
@@ -403,19 +458,21 @@ func TestCDCWindowsDeliverEveryChangeOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w := open(c, slot)
+	defer w.done()
 	const window = 256 << 10 // the 4,000-row transaction alone spans several
 	ids := &idRecorder{}
 	windows, delivering, reached := 0, 0, st.ConfirmedLSN
 	for reached < st.CurrentLSN {
 		before := len(ids.events)
-		next, err := c.PeekChanges(ctx, postgres.StreamOptions{Slot: slot, Publication: slot, Start: reached, Until: min(st.CurrentLSN, reached+window)}, ids)
+		next, err := w.read(ctx, postgres.StreamOptions{Slot: slot, Publication: slot, Start: reached, Until: min(st.CurrentLSN, reached+window)}, ids)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(ids.events) > before {
 			delivering++
 		}
-		if err := c.AdvanceSlot(ctx, slot, next); err != nil {
+		if err := w.confirm(next); err != nil {
 			t.Fatal(err)
 		}
 		windows, reached = windows+1, next
@@ -511,4 +568,99 @@ func TestCDCUpdateThatMovesARow(t *testing.T) {
 	if _, again := readChanges(t, c, slotT, &recorder{}, postgres.StreamOptions{}); again == nil || again.Error() != err.Error() {
 		t.Fatalf("reading again after the failure: %v, want %v", again, err)
 	}
+}
+
+// TestCDCKeptPositionSurvivesACrash stops a run at each step of moving the
+// slot to a reader's position (Keep, then MoveSlotToKept): after a crash
+// before the lake held the changes, RecoverSlot drops the kept copy and the
+// changes come again; after one that dropped the slot to move it, the slot
+// is back at the kept position and they do not. Deleting the sync drops a
+// kept copy, and a reader keeps nothing of a slot dropped meanwhile.
+func TestCDCKeptPositionSurvivesACrash(t *testing.T) {
+	srv, c := cdcSource(t, `CREATE TABLE t (id int PRIMARY KEY)`)
+	ctx := context.Background()
+	slot := createSlot(t, c, connectors.TableRef{Schema: "public", Name: "t"})
+	db, err := pgx.Connect(ctx, srv.URL("src"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	slots := func() string {
+		var names string
+		if err := db.QueryRow(ctx, "SELECT coalesce(string_agg(slot_name, ',' ORDER BY slot_name), '') FROM pg_replication_slots WHERE NOT temporary").Scan(&names); err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	read := func() (*postgres.ChangeReader, int) {
+		t.Helper()
+		st, err := c.Slot(ctx, slot)
+		if err != nil || !st.Exists {
+			t.Fatalf("slot %s: %+v %v", slot, st, err)
+		}
+		r, err := c.OpenChangeReader(ctx, slot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := &countingHandler{}
+		if _, err := r.Read(ctx, postgres.StreamOptions{Slot: slot, Publication: slot, Start: st.ConfirmedLSN, Until: st.CurrentLSN}, h); err != nil {
+			t.Fatal(err)
+		}
+		return r, h.changes
+	}
+	keep := func(r *postgres.ChangeReader) {
+		t.Helper()
+		if kept, err := r.Keep(ctx); err != nil || !kept {
+			t.Fatalf("keep the reader's position: kept %v, %v", kept, err)
+		}
+		r.Close(ctx)
+	}
+	srv.Exec("src", "INSERT INTO t SELECT generate_series(1, 100)")
+
+	r, n := read()
+	keep(r)
+	if got := slots(); got != slot+","+slot+"_next" || n != 100 {
+		t.Fatalf("after keeping a read of %d changes: slots %q", n, got)
+	}
+	if err := c.RecoverSlot(ctx, slot); err != nil {
+		t.Fatal(err)
+	}
+	if r, n := read(); slots() != slot || n != 100 {
+		t.Fatalf("after a crash before the lake commit: slots %q, %d changes read again, want 100", slots(), n)
+	} else {
+		keep(r)
+	}
+	srv.Exec("src", "SELECT pg_drop_replication_slot($1)", slot) // a crash mid-move
+	if err := c.RecoverSlot(ctx, slot); err != nil {
+		t.Fatal(err)
+	}
+	if r, n := read(); slots() != slot || n != 0 {
+		t.Fatalf("after a crash mid-move: slots %q, %d changes read again, want none", slots(), n)
+	} else {
+		r.Close(ctx)
+	}
+	srv.Exec("src", "INSERT INTO t VALUES (101)")
+	r, n = read()
+	keep(r)
+	if err := c.MoveSlotToKept(ctx, slot); err != nil || n != 1 || slots() != slot {
+		t.Fatalf("move after %d changes: slots %q, %v", n, slots(), err)
+	}
+
+	r, _ = read()
+	keep(r)
+	if err := c.DropCDC(ctx, slot, slot); err != nil || slots() != "" {
+		t.Fatalf("DropCDC left slots %q: %v", slots(), err)
+	}
+	r, _ = func() (*postgres.ChangeReader, int) { // the slot again, for a reader of it to outlive
+		if err := c.EnsurePublication(ctx, slot, []connectors.TableRef{{Schema: "public", Name: "t"}}); err != nil {
+			t.Fatal(err)
+		}
+		srv.Exec("src", "SELECT pg_create_logical_replication_slot($1, 'pgoutput')", slot)
+		return read()
+	}()
+	srv.Exec("src", "SELECT pg_drop_replication_slot($1)", slot) // the sync deleted mid-run
+	if kept, err := r.Keep(ctx); kept || !errors.Is(err, postgres.ErrSlotGone) || slots() != "" {
+		t.Fatalf("keep for a dropped slot: kept %v, %v, slots %q", kept, err, slots())
+	}
+	r.Close(ctx)
 }
