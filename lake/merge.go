@@ -83,9 +83,8 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 			return ct.l.filePath(t, f.Path, f.Relative)
 		}, start)
 		for p := 0; p < parts; p++ {
-			if err := d.exec(ctx, fmt.Sprintf(`INSERT INTO hits SELECT m.f, e.r FROM (SELECT e.filename, e.r FROM (%s) e
-				SEMI JOIN (SELECT * FROM (%s) WHERE %s) n ON %s) e JOIN (VALUES %s) m(f, file) ON e.filename = m.file`,
-				existing.keys, buildKeys, inPart(p), strings.Join(match, " AND "), existing.index)); err != nil {
+			if err := d.exec(ctx, fmt.Sprintf("INSERT INTO hits SELECT e.f, e.r FROM (%s) e SEMI JOIN (SELECT * FROM (%s) WHERE %s) n ON %s",
+				existing, buildKeys, inPart(p), strings.Join(match, " AND "))); err != nil {
 				return 0, fmt.Errorf("match keys against existing rows: %w", err)
 			}
 		}
@@ -117,37 +116,27 @@ func (ct *commitTx) merge(ctx context.Context, t *lakeTable, plan columnPlan, ke
 	return ct.deleteDuplicates(ctx, d, t, files, ids, passes)
 }
 
-// liveFileKeys reads existing files' keys (k0, k1, …) with each row's
-// file name and position (filename, r), and index maps each name to the
-// file's index in live (first is the index of files[0]).
-type liveFileKeys struct{ keys, index string }
-
-// liveKeyRead reads the files in one scan of all of them: DuckDB splits a
-// multi-file scan's row groups among its threads, where a UNION ALL of a scan
-// per file took twice as long to match a million keys against ten million
-// rows. Rows find their file's index by name only after the semi join, so
-// the join by name touches matched rows alone.
-func liveKeyRead(keyCols []schemaColumn, files []*dataFile, path func(*dataFile) string, first int) liveFileKeys {
+// liveKeyRead reads existing files' keys (k0, k1, …) with each row's file
+// (its index in live: first is files[0]'s) and position as f and r, in one
+// scan of all of them: DuckDB splits a multi-file scan's row groups among
+// its threads, where a UNION ALL of a scan per file took twice as long to
+// match a million keys against ten million rows.
+func liveKeyRead(keyCols []schemaColumn, files []*dataFile, path func(*dataFile) string, first int) string {
 	paths := make([]string, len(files))
 	for i, f := range files {
 		paths[i] = path(f)
 	}
-	list, index := fileIndex(paths, first)
-	keys := fmt.Sprintf("SELECT filename, file_row_number AS r, %s FROM read_parquet([%s], schema = %s, file_row_number = true, filename = true)",
-		joinNames(keyCols), list, readSchemaClause(keyCols))
-	return liveFileKeys{keys: keys, index: index}
+	return fmt.Sprintf("SELECT CAST(file_index AS INTEGER) + %d AS f, file_row_number AS r, %s FROM %s", first, joinNames(keyCols), keyScan(paths, keyCols))
 }
 
-// fileIndex returns paths as a quoted list for read_parquet, and as VALUES
-// rows (index, path) numbered from first.
-func fileIndex(paths []string, first int) (list, index string) {
+// keyScan reads the key columns of files by field id, with the virtual
+// columns file_index (the file's place in paths) and file_row_number.
+func keyScan(paths []string, keyCols []schemaColumn) string {
 	quoted := make([]string, len(paths))
-	rows := make([]string, len(paths))
 	for i, p := range paths {
 		quoted[i] = quoteString(p)
-		rows[i] = fmt.Sprintf("(%d, %s)", first+i, quoted[i])
 	}
-	return strings.Join(quoted, ", "), strings.Join(rows, ", ")
+	return fmt.Sprintf("read_parquet([%s], schema = %s, file_row_number = true)", strings.Join(quoted, ", "), readSchemaClause(keyCols))
 }
 
 // newKeyReads returns two reads of the new files' keys (k0, k1, …), each
@@ -166,12 +155,10 @@ func newKeyReads(files []StagedFile, keyCols []schemaColumn) (newKeys, buildKeys
 	for i, f := range files {
 		paths[i] = f.Path
 	}
-	list, index := fileIndex(paths, 0)
-	scan := fmt.Sprintf("read_parquet([%s], schema = %s, file_row_number = true, filename = true)", list, readSchemaClause(keyCols))
-	keys := strings.Join(mapCols(keyCols, func(c schemaColumn) string { return "t." + c.Name }), ", ")
-	newKeys = fmt.Sprintf("SELECT m.f, t.file_row_number AS r, %s FROM %s t JOIN (VALUES %s) m(f, file) ON t.filename = m.file",
-		keys, scan, index)
-	return newKeys, fmt.Sprintf("SELECT %s FROM %s t", keys, scan)
+	scan := keyScan(paths, keyCols)
+	keys := joinNames(keyCols)
+	newKeys = fmt.Sprintf("SELECT CAST(file_index AS INTEGER) AS f, file_row_number AS r, %s FROM %s", keys, scan)
+	return newKeys, fmt.Sprintf("SELECT %s FROM %s", keys, scan)
 }
 
 // mergePartitionRows bounds the new keys one matching pass hashes (a
