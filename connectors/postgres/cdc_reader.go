@@ -27,9 +27,10 @@ const readAheadBytes = 16 << 20
 // worker sees a change and the two never work at once; the copy is
 // consumed a piece of WAL at a time instead, and the server decodes the
 // next piece while the handler applies this one. The slot itself moves
-// only with AdvanceSlot, after the lake holds the changes; the copy is
-// dropped with the connection. A source with no replication slot to spare
-// for the copy is read with PeekChanges.
+// only after the lake holds the changes, to the copy's position (Keep,
+// MoveSlotToKept) or with AdvanceSlot; the copy is dropped with the
+// connection. A source with no replication slot to spare for the copy is
+// read with PeekChanges.
 type ChangeReader struct {
 	c    *Connector
 	slot string
