@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5"
@@ -69,12 +70,19 @@ func (c *Connector) OpenChangeReader(ctx context.Context, slot string) (*ChangeR
 	return r, nil
 }
 
+// closeTimeout bounds a reader's Close: callers close with a context that
+// outlives the run's cancellation, and a source that stopped answering
+// must not hold the run's end.
+const closeTimeout = 10 * time.Second
+
 // Close drops the copy (the server drops it anyway once the connection
 // ends).
 func (r *ChangeReader) Close(ctx context.Context) {
 	if r.conn == nil {
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+	defer cancel()
 	if !r.conn.IsClosed() {
 		_, _ = r.conn.Exec(ctx, "SELECT pg_drop_replication_slot($1::text::name)", r.copy)
 	}
