@@ -59,11 +59,11 @@ func (c *Connector) MoveSlotToKept(ctx context.Context, slot string) error {
 	}
 	defer conn.Release()
 	next := keptSlot(slot)
-	tag, err := conn.Exec(ctx, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, slot)
+	dropped, err := dropSlot(ctx, conn.Conn(), slot)
 	if err != nil {
 		return c.slotError(slot, "replace", err)
 	}
-	if tag.RowsAffected() == 0 { // dropped with its sync: the kept copy goes too
+	if !dropped { // dropped with its sync: the kept copy goes too
 		if err := dropSlotIfExists(ctx, conn.Conn(), next); err != nil {
 			return c.slotError(next, "drop", err)
 		}
@@ -110,6 +110,12 @@ func (c *Connector) promoteKept(ctx context.Context, conn *pgx.Conn, slot string
 }
 
 func dropSlotIfExists(ctx context.Context, conn *pgx.Conn, slot string) error {
-	_, err := conn.Exec(ctx, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1", slot)
+	_, err := dropSlot(ctx, conn, slot)
 	return err
+}
+
+// dropSlot drops a replication slot if it exists, reporting whether it did.
+func dropSlot(ctx context.Context, conn *pgx.Conn, slot string) (bool, error) {
+	tag, err := conn.Exec(ctx, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1", slot)
+	return err == nil && tag.RowsAffected() > 0, err
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -11,7 +10,6 @@ import (
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // readAheadWAL is how much WAL one read of the slot's copy decodes: small,
@@ -111,7 +109,7 @@ func (r *ChangeReader) Read(ctx context.Context, opts StreamOptions, h ChangeHan
 		defer close(pieces)
 		done <- r.readPieces(readCtx, opts, pieces)
 	}()
-	s := &stream{opts: opts, h: h, relations: map[uint32]*relation{}, types: pgtype.NewMap()}
+	s := newStream(opts, h)
 	for batch := range pieces {
 		if err := batch.each(func(lsn pglogrepl.LSN, data []byte) error {
 			if err := s.message(ctx, data); err != nil {
@@ -131,8 +129,8 @@ func (r *ChangeReader) Read(ctx context.Context, opts StreamOptions, h ChangeHan
 		r.Close(context.WithoutCancel(ctx))
 		return 0, err
 	}
-	if s.inTx {
-		return 0, fmt.Errorf("read the changes of slot %s: the answer ended inside a transaction", r.slot)
+	if err := s.ended(); err != nil {
+		return 0, err
 	}
 	return opts.Until, nil
 }
@@ -140,25 +138,19 @@ func (r *ChangeReader) Read(ctx context.Context, opts StreamOptions, h ChangeHan
 // readPieces consumes the copy's changes up to opts.Until a piece of WAL at
 // a time, sending the messages on in batches.
 func (r *ChangeReader) readPieces(ctx context.Context, opts StreamOptions, out chan<- messageBatch) error {
-	binaryValues := "false"
-	if opts.Binary {
-		binaryValues = "true"
-	}
 	from, piece := opts.Start, readAheadWAL
 	for from < opts.Until {
 		upto := min(opts.Until, from+piece)
 		batch := newMessageBatch()
-		rr := r.conn.PgConn().ExecParams(ctx, `SELECT lsn, data FROM pg_logical_slot_get_binary_changes($1::text::name, $2::text::pg_lsn, NULL,
-			'proto_version', '1', 'publication_names', $3::text, 'binary', $4::text)`,
-			[][]byte{[]byte(r.copy), []byte(upto.String()), []byte(opts.Publication), []byte(binaryValues)},
-			nil, nil, []int16{1, 1})
+		sql, params := changesCall("get", r.copy, upto, opts)
+		rr := r.conn.PgConn().ExecParams(ctx, sql, params, nil, nil, []int16{1, 1})
 		for rr.NextRow() {
-			row := rr.Values()
-			if len(row) != 2 || len(row[0]) != 8 {
+			lsn, data, err := changeRow(r.slot, rr.Values())
+			if err != nil {
 				rr.Close()
-				return fmt.Errorf("read the changes of slot %s: unexpected row shape", r.slot)
+				return err
 			}
-			if batch.add(pglogrepl.LSN(binary.BigEndian.Uint64(row[0])), row[1]) {
+			if batch.add(lsn, data) {
 				if !send(ctx, out, batch) {
 					rr.Close()
 					return ctx.Err()
