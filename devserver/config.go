@@ -29,13 +29,13 @@ func allocateServicePorts(opts Options) (servicePorts, error) {
 		primitives.MatchingService,
 		primitives.WorkerService,
 	} {
-		port, err := freePort(opts.IP)
+		port, err := FreePort(opts.IP)
 		if err != nil {
 			return ports, fmt.Errorf("pick port for %s service: %w", svc, err)
 		}
 		ports.grpc[svc] = port
 	}
-	port, err := freePort(opts.IP)
+	port, err := FreePort(opts.IP)
 	if err != nil {
 		return ports, fmt.Errorf("pick port for frontend HTTP API: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -32,12 +31,11 @@ func greet(_ workflow.Context, name string) (string, error) {
 // testFreePort returns a TCP port that is currently unused on 127.0.0.1.
 func testFreePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := FreePort("127.0.0.1")
 	if err != nil {
 		t.Fatalf("find free port: %v", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 func testLogger() *slog.Logger {
