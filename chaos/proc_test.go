@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluice-dev/sluice/devserver"
+	"github.com/sluice-dev/sluice/internal/freeport"
 )
 
 // proc is one process the harness started; its output goes to a log file
@@ -101,7 +101,7 @@ func tail(path string, n int) string {
 // freePort returns a loopback port nothing listens on right now.
 func freePort(t *testing.T) int {
 	t.Helper()
-	port, err := devserver.FreePort("127.0.0.1")
+	port, err := freeport.Port()
 	if err != nil {
 		t.Fatalf("find a free port: %v", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/membership/static"
 	"go.temporal.io/server/common/primitives"
+
+	"github.com/sluice-dev/sluice/internal/freeport"
 )
 
 // servicePorts holds the ports of the Temporal services. Only the frontend
@@ -29,13 +31,13 @@ func allocateServicePorts(opts Options) (servicePorts, error) {
 		primitives.MatchingService,
 		primitives.WorkerService,
 	} {
-		port, err := FreePort(opts.IP)
+		port, err := freeport.On(opts.IP)
 		if err != nil {
 			return ports, fmt.Errorf("pick port for %s service: %w", svc, err)
 		}
 		ports.grpc[svc] = port
 	}
-	port, err := FreePort(opts.IP)
+	port, err := freeport.On(opts.IP)
 	if err != nil {
 		return ports, fmt.Errorf("pick port for frontend HTTP API: %w", err)
 	}

@@ -15,6 +15,8 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/sluice-dev/sluice/internal/freeport"
 )
 
 const (
@@ -31,7 +33,7 @@ func greet(_ workflow.Context, name string) (string, error) {
 // testFreePort returns a TCP port that is currently unused on 127.0.0.1.
 func testFreePort(t *testing.T) int {
 	t.Helper()
-	port, err := FreePort("127.0.0.1")
+	port, err := freeport.Port()
 	if err != nil {
 		t.Fatalf("find free port: %v", err)
 	}

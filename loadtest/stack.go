@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/sluice-dev/sluice/internal/testenv/freeport"
+	"github.com/sluice-dev/sluice/internal/freeport"
 )
 
 // Stack is one `sluice dev` process with its own database, data dir and ports.

@@ -16,7 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/sluice-dev/sluice/internal/testenv/freeport"
+	"github.com/sluice-dev/sluice/internal/freeport"
 )
 
 // Server is a private Postgres server. Its programs run as the postgres

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/sluice-dev/sluice/internal/testenv/freeport"
+	"github.com/sluice-dev/sluice/internal/freeport"
 )
 
 // Version is the versitygw release the tests run (.ci/run builds it).
