@@ -370,7 +370,9 @@ func (s *syncBench) waitRun(b *testing.B, runID string) benchRun {
 	b.Helper()
 	deadline := time.Now().Add(15 * time.Minute)
 	for time.Now().Before(deadline) {
-		res := s.env.Do(b, http.MethodGet, "/v1/api/syncs/"+runID, s.token, nil)
+		// As a client waiting for the run would: the answer comes when the
+		// run finishes, not at the next tick of a polling loop.
+		res := s.env.Do(b, http.MethodGet, "/v1/api/syncs/"+runID+"?wait=60s", s.token, nil)
 		var out struct {
 			Data benchRun `json:"data"`
 		}
@@ -379,7 +381,6 @@ func (s *syncBench) waitRun(b *testing.B, runID string) benchRun {
 		case "succeeded", "partially_succeeded", "failed", "cancelled":
 			return out.Data
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
 	b.Fatalf("run %s did not finish in time", runID)
 	return benchRun{}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,6 +23,29 @@ func queryInt(c *gin.Context, name string) (int, error) {
 		return 0, &service.InputError{Field: name, Problem: "must be a whole number"}
 	}
 	return n, nil
+}
+
+// maxQuerySeconds keeps a duration given in seconds far from overflowing.
+const maxQuerySeconds = 1 << 20
+
+// queryDuration parses an optional duration query parameter: Go's form
+// ("30s", "1m") or whole seconds ("30"); zero when absent.
+func queryDuration(c *gin.Context, name string) (time.Duration, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 || secs > maxQuerySeconds {
+			return 0, &service.InputError{Field: name, Problem: fmt.Sprintf("must be between 0 and %d seconds", maxQuerySeconds)}
+		}
+		return time.Duration(secs) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, &service.InputError{Field: name, Problem: `must be a duration such as "30s", or whole seconds`}
+	}
+	return d, nil
 }
 
 // timeRange parses the optional since and until query parameters.

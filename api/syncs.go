@@ -46,7 +46,11 @@ func (s *Server) registerSyncs(r *gin.RouterGroup) {
 		return gin.H{"data": views}, http.StatusOK, err
 	}))
 	r.GET("/v1/api/syncs/:id", s.integrationAction(func(c *gin.Context, id uuid.UUID) (any, int, error) {
-		run, err := s.svc.GetSyncRun(c, teamID(c), id)
+		wait, err := queryDuration(c, "wait")
+		if err != nil {
+			return nil, 0, err
+		}
+		run, err := s.svc.WaitSyncRun(c, teamID(c), id, wait)
 		return gin.H{"data": runViewOf(run)}, http.StatusOK, err
 	}))
 	r.POST("/v1/api/syncs/:id/replay", s.replaySync)

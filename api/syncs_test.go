@@ -48,14 +48,12 @@ func (f syncFixture) runAndWait(t *testing.T, path string, body any) map[string]
 		t.Fatalf("start run: %d %s", res.Status, res.Body)
 	}
 	runID := res.JSON(t)["data"].(map[string]any)["id"].(string)
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
-		run := f.env.Do(t, http.MethodGet, "/v1/api/syncs/"+runID, f.token, nil).JSON(t)["data"].(map[string]any)
-		switch run["status"] {
-		case "succeeded", "partially_succeeded", "failed", "cancelled":
+	// The server holds each request until the run finishes or 30 s pass.
+	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); {
+		run := f.env.Do(t, http.MethodGet, "/v1/api/syncs/"+runID+"?wait=30s", f.token, nil).JSON(t)["data"].(map[string]any)
+		if finished(run) {
 			return run
 		}
-		time.Sleep(250 * time.Millisecond)
 	}
 	t.Fatalf("run %s did not finish in time", runID)
 	return nil

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"slices"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
@@ -110,7 +109,7 @@ func (s *Service) ReplaySync(ctx context.Context, teamID, runID uuid.UUID, all b
 	if err != nil {
 		return SyncRun{}, err
 	}
-	if !slices.Contains([]string{"succeeded", "partially_succeeded", "failed", "cancelled"}, old.Status) {
+	if !RunFinished(old.Status) {
 		return SyncRun{}, &ConflictError{What: fmt.Sprintf("run %s is %s; only a finished run can be replayed", runID, old.Status)}
 	}
 	var cfg syncspec.Config
