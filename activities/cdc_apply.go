@@ -90,13 +90,11 @@ func (b *changeBuffer) stage(ctx context.Context, t *tableChanges, current map[s
 	defer rows.remove()
 	gone := newStagedRows(b.lake, schema, dest, keyColumns(t))
 	defer gone.remove()
+	upserts := newUpsertBatch(t)
 	now := time.Now().UTC()
 	var deleted int64
 	var err error
 	for ks, p := range t.pending {
-		// Written rows leave the buffer, so while this batch is staged the
-		// memory of the next one filling is about all the stream holds.
-		delete(t.pending, ks)
 		lakeRow := current[ks]
 		switch {
 		case p.deleted && t.truncated:
@@ -108,23 +106,20 @@ func (b *changeBuffer) stage(ctx context.Context, t *tableChanges, current map[s
 			err = rows.add(ctx, append(lakeRow[:len(t.cols):len(t.cols)], now))
 			deleted++
 		case p.deleted:
-			err = gone.add(ctx, keyValues(t, p.values))
+			err = gone.add(ctx, t.keyOf(p.row))
 			deleted++
 		default:
-			vals := p.values
-			for i, keep := range p.unchanged {
-				if keep && lakeRow != nil {
-					vals[i] = lakeRow[i]
-				}
+			if upserts.add(p, lakeRow) {
+				err = rows.addColumns(ctx, upserts.batch)
+				upserts.reset()
 			}
-			if t.soft {
-				vals = append(vals, nil)
-			}
-			err = rows.add(ctx, vals)
 		}
 		if err != nil {
 			return err
 		}
+	}
+	if err := rows.addColumns(ctx, upserts.batch); err != nil {
+		return err
 	}
 	files, err := rows.finish(ctx)
 	if err != nil {
@@ -144,7 +139,45 @@ func (b *changeBuffer) stage(ctx context.Context, t *tableChanges, current map[s
 	st.deleted += deleted
 	rows.committed() // the step has them now
 	gone.committed()
+	t.clearPending() // the step holds them now
 	return nil
+}
+
+// upsertBatch gathers pending rows from a table's store into a batch for
+// the lake writer, taking the values an update did not send from the
+// lake's row; soft deletes add the (NULL) deletion time.
+type upsertBatch struct {
+	t     *tableChanges
+	batch *connectors.ColumnBatch
+	extra int
+}
+
+func newUpsertBatch(t *tableChanges) *upsertBatch {
+	u := &upsertBatch{t: t, batch: &connectors.ColumnBatch{}}
+	if t.soft {
+		u.extra = 1
+	}
+	u.reset()
+	return u
+}
+
+func (u *upsertBatch) reset() { u.t.rows.resetBatch(u.batch, u.extra) }
+
+// add gathers a row, reporting whether the batch is full.
+func (u *upsertBatch) add(p *pendingRow, lakeRow []any) bool {
+	store, out := u.t.rows, u.batch.Cols
+	for c := range store.cols {
+		if p.unchanged != nil && p.unchanged[c] && lakeRow != nil {
+			appendValue(&out[c], lakeRow[c])
+		} else {
+			appendFrom(&out[c], &store.cols[c], p.row)
+		}
+	}
+	for c := len(store.cols); c < len(out); c++ {
+		out[c].AppendNull()
+	}
+	u.batch.Len++
+	return u.batch.Len >= cdcWriteBatch
 }
 
 // commitStep commits a table's staged changes as one lake snapshot.
@@ -199,7 +232,7 @@ func (b *changeBuffer) lakeRows(ctx context.Context, t *tableChanges) (map[strin
 	defer want.remove()
 	for _, p := range t.pending {
 		if t.needsLakeRow(p) {
-			if err := want.add(ctx, keyValues(t, p.values)); err != nil {
+			if err := want.add(ctx, t.keyOf(p.row)); err != nil {
 				return nil, err
 			}
 		}
@@ -239,6 +272,15 @@ func keyColumns(t *tableChanges) []connectors.Column {
 	out := make([]connectors.Column, len(t.keyIdx))
 	for j, i := range t.keyIdx {
 		out[j] = t.cols[i]
+	}
+	return out
+}
+
+// keyOf is the key of a row of the table's store.
+func (t *tableChanges) keyOf(row int) []any {
+	out := make([]any, len(t.keyIdx))
+	for j, i := range t.keyIdx {
+		out[j] = t.rows.value(i, row)
 	}
 	return out
 }
@@ -297,20 +339,41 @@ func (s *stagedRows) add(ctx context.Context, row []any) error {
 	return nil
 }
 
+// addColumns writes a batch of rows held column by column.
+func (s *stagedRows) addColumns(ctx context.Context, b *connectors.ColumnBatch) error {
+	if b.Len == 0 {
+		return nil
+	}
+	if err := s.open(ctx); err != nil {
+		return err
+	}
+	s.count += b.Len
+	return s.writer.WriteColumns(ctx, b)
+}
+
 func (s *stagedRows) write(ctx context.Context) error {
 	if len(s.batch) == 0 {
 		return nil
 	}
-	if s.writer == nil {
-		w, err := s.lake.NewTableWriter(ctx, s.schema, s.table, s.cols)
-		if err != nil {
-			return err
-		}
-		s.writer = w
+	if err := s.open(ctx); err != nil {
+		return err
 	}
 	err := s.writer.WriteBatch(ctx, s.batch)
 	s.batch = s.batch[:0]
 	return err
+}
+
+// open opens the writer on the first rows.
+func (s *stagedRows) open(ctx context.Context) error {
+	if s.writer != nil {
+		return nil
+	}
+	w, err := s.lake.NewTableWriter(ctx, s.schema, s.table, s.cols)
+	if err != nil {
+		return err
+	}
+	s.writer = w
+	return nil
 }
 
 // finish returns the staged files (none without rows).

@@ -20,7 +20,7 @@ import (
 // buffer at a time and committed as one merge, or in several commits past
 // cdcStepRows; the slot advances only after the last). A full buffer is
 // staged while the next fills, so a run holds at most twice this.
-var cdcBufferBytes int64 = 32 << 20
+var cdcBufferBytes int64 = 16 << 20
 
 // changeBuffer keeps, per table, the net effect of the changes streamed
 // since the last flush: the last row of each key, or its deletion. It is the
@@ -46,6 +46,8 @@ type tableChanges struct {
 	keyIdx  []int
 	soft    bool
 	pending map[string]*pendingRow
+	// rows holds the values of the pending rows.
+	rows *rowStore
 	// step is what earlier buffers staged and no commit holds yet; the
 	// batch applying is the only one using it.
 	step *cdcStep
@@ -65,10 +67,11 @@ type tableChanges struct {
 	unpublished bool
 }
 
-// pendingRow is a key's last change: a row (unchanged marks values the
-// change did not send and no earlier change of the run gave) or a delete.
+// pendingRow is a key's last change: a row of the table's rowStore
+// (unchanged marks values the change did not send and no earlier change of
+// the run gave) or a delete, whose row holds the key.
 type pendingRow struct {
-	values    []any
+	row       int
 	unchanged []bool
 	deleted   bool
 }
@@ -87,6 +90,7 @@ func newChangeBuffer(ctx context.Context, r *cdcRun, lk *lake.Lake) (*changeBuff
 			return nil, fmt.Errorf("describe %s: %w", t.Source, err)
 		}
 		tc.cols = cols
+		tc.rows = newRowStore(cols)
 		for _, k := range t.PrimaryKeys {
 			i := slices.IndexFunc(cols, func(c connectors.Column) bool { return c.Name == k })
 			if i < 0 {
@@ -117,7 +121,7 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 	b.changes++
 	t.changes++
 	if c.Kind == postgres.ChangeTruncate {
-		clear(t.pending)
+		t.clearPending()
 		t.truncated = true
 		return nil
 	}
@@ -131,25 +135,30 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 		b.key = appendKey(b.key, v)
 	}
 	prev := t.pending[string(b.key)] // looked up without a copy of the key
-	row := &pendingRow{values: make([]any, len(t.cols)), deleted: c.Kind == postgres.ChangeDelete}
+	store := t.rows
+	row := &pendingRow{row: store.n, deleted: c.Kind == postgres.ChangeDelete}
+	before := store.memory()
 	for i := range t.cols {
-		j := idx[i]
+		col, j := &store.cols[i], idx[i]
 		switch {
 		case j < 0: // a column the change's relation does not have
+			col.AppendNull()
 		case c.Unchanged[j] && row.deleted:
+			col.AppendNull()
 		case c.Unchanged[j] && prev != nil && !prev.deleted && (prev.unchanged == nil || !prev.unchanged[i]):
-			row.values[i] = prev.values[i]
+			store.boxed += appendFrom(col, col, prev.row)
 		case c.Unchanged[j]:
+			col.AppendNull()
 			if row.unchanged == nil {
 				row.unchanged = make([]bool, len(t.cols))
 			}
 			row.unchanged[i] = true
 		default:
-			row.values[i] = c.Values[j]
-			b.bytes += valueBytes(c.Values[j])
+			store.boxed += appendValue(col, c.Values[j])
 		}
 	}
-	b.bytes += int64(len(b.key)) + 64
+	store.n++
+	b.bytes += store.memory() - before + int64(len(b.key)) + 64
 	t.pending[string(b.key)] = row
 	if b.bytes > cdcBufferBytes {
 		return b.handOff(ctx, false)
@@ -162,6 +171,14 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 func (b *changeBuffer) Commit(_ context.Context, end pglogrepl.LSN) error {
 	b.run.beats.record(cdcProgress{Phase: "streaming", LSN: end.String(), Changes: b.changes})
 	return nil
+}
+
+// clearPending forgets the pending changes.
+func (t *tableChanges) clearPending() {
+	clear(t.pending)
+	if t.rows != nil {
+		t.rows.reset()
+	}
 }
 
 // mapColumns maps the table's columns to the positions of a relation's
@@ -218,7 +235,7 @@ func (b *changeBuffer) failures() []TableFailure {
 func (b *changeBuffer) discard() {
 	_ = b.wait()
 	for _, t := range b.tables {
-		clear(t.pending)
+		t.clearPending()
 		if t.step.staged() {
 			b.dropStep(t.step)
 		}

@@ -1,5 +1,33 @@
 package connectors
 
+// MaxUnscaledDigits is the most digits of a decimal that LayoutDecimal holds:
+// an unscaled int64.
+const MaxUnscaledDigits = 18
+
+// LayoutFor is the typed layout a column of type t holds its values in,
+// LayoutValues for the types without one.
+func LayoutFor(t Type) Layout {
+	switch t.Kind {
+	case KindInt:
+		return LayoutInt64
+	case KindFloat:
+		return LayoutFloat64
+	case KindBool:
+		return LayoutBool
+	case KindString:
+		return LayoutText
+	case KindBytes:
+		return LayoutBytes
+	case KindTimestamp, KindTimestampTZ:
+		return LayoutMicros
+	case KindDecimal:
+		if t.Precision > 0 && t.Precision <= MaxUnscaledDigits {
+			return LayoutDecimal
+		}
+	}
+	return LayoutValues
+}
+
 // AppendNull appends a NULL to a vector of any layout.
 func (v *ColumnVector) AppendNull() {
 	v.Nulls = append(v.Nulls, true)

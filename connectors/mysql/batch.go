@@ -9,10 +9,6 @@ import (
 	"github.com/sluice-dev/sluice/connectors"
 )
 
-// maxDecimalDigits is the most digits an unscaled decimal in an int64 holds
-// whatever its value (the lake keeps such decimals as int64 too).
-const maxDecimalDigits = 18
-
 // batcher puts the driver's values into column batches, hands full ones to
 // the sink through the pipe, and remembers the OrderBy key of the last row
 // and the greatest cursor value. Common types go into typed columns; a
@@ -32,7 +28,7 @@ func newBatcher(req connectors.ReadRequest, typed bool, pipe *connectors.BatchPi
 	for _, col := range req.Columns {
 		layout := connectors.LayoutValues
 		if typed {
-			layout = layoutFor(col.Type)
+			layout = connectors.LayoutFor(col.Type)
 		}
 		b.types = append(b.types, col.Type)
 		b.Layouts = append(b.Layouts, layout)
@@ -43,29 +39,6 @@ func newBatcher(req connectors.ReadRequest, typed bool, pipe *connectors.BatchPi
 	}
 	b.Cursor = slices.IndexFunc(req.Columns, func(c connectors.Column) bool { return c.Name == req.CursorField })
 	return b
-}
-
-// layoutFor is the typed layout a column's values go into.
-func layoutFor(t connectors.Type) connectors.Layout {
-	switch t.Kind {
-	case connectors.KindInt:
-		return connectors.LayoutInt64
-	case connectors.KindFloat:
-		return connectors.LayoutFloat64
-	case connectors.KindBool:
-		return connectors.LayoutBool
-	case connectors.KindString:
-		return connectors.LayoutText
-	case connectors.KindBytes:
-		return connectors.LayoutBytes
-	case connectors.KindTimestamp, connectors.KindTimestampTZ:
-		return connectors.LayoutMicros
-	case connectors.KindDecimal:
-		if t.Precision > 0 && t.Precision <= maxDecimalDigits {
-			return connectors.LayoutDecimal
-		}
-	}
-	return connectors.LayoutValues
 }
 
 // add appends one row of driver values, which may alias the driver's buffer:
@@ -145,7 +118,7 @@ func appendTyped(v *connectors.ColumnVector, x driver.Value) bool {
 		if !ok {
 			return false
 		}
-		n, ok := connectors.ParseUnscaled(raw, maxDecimalDigits, v.Scale)
+		n, ok := connectors.ParseUnscaled(raw, connectors.MaxUnscaledDigits, v.Scale)
 		if !ok {
 			return false
 		}
