@@ -164,7 +164,7 @@ func newUpsertBatch(t *tableChanges) *upsertBatch {
 func (u *upsertBatch) reset() { u.t.rows.resetBatch(u.batch, u.extra) }
 
 // add gathers a row, reporting whether the batch is full.
-func (u *upsertBatch) add(p *pendingRow, lakeRow []any) bool {
+func (u *upsertBatch) add(p pendingRow, lakeRow []any) bool {
 	store, out := u.t.rows, u.batch.Cols
 	for c := range store.cols {
 		if p.unchanged != nil && p.unchanged[c] && lakeRow != nil {
@@ -220,7 +220,7 @@ func (t *tableChanges) needsLakeRows() bool {
 }
 
 // needsLakeRow: an update with values not sent, or a soft delete.
-func (t *tableChanges) needsLakeRow(p *pendingRow) bool {
+func (t *tableChanges) needsLakeRow(p pendingRow) bool {
 	return p.unchanged != nil || (p.deleted && t.soft && !t.truncated)
 }
 

@@ -30,7 +30,7 @@ func (b *changeBuffer) handOff(ctx context.Context, final bool) error {
 		taken := *t
 		taken.written, taken.deleted, taken.snapshot = 0, 0, 0
 		batch.taken, batch.origin = append(batch.taken, &taken), append(batch.origin, t)
-		t.pending, t.rows, t.truncated = map[string]*pendingRow{}, newRowStore(t.cols), false
+		t.pending, t.rows, t.truncated = map[string]pendingRow{}, newRowStore(t.cols), false
 	}
 	b.bytes = 0
 	if len(batch.taken) == 0 {

@@ -45,7 +45,7 @@ type tableChanges struct {
 	cols    []connectors.Column
 	keyIdx  []int
 	soft    bool
-	pending map[string]*pendingRow
+	pending map[string]pendingRow
 	// rows holds the values of the pending rows.
 	rows *rowStore
 	// step is what earlier buffers staged and no commit holds yet; the
@@ -79,7 +79,7 @@ type pendingRow struct {
 func newChangeBuffer(ctx context.Context, r *cdcRun, lk *lake.Lake) (*changeBuffer, error) {
 	b := &changeBuffer{run: r, lake: lk, tables: map[string]*tableChanges{}}
 	for _, t := range r.in.Tables {
-		tc := &tableChanges{plan: t, soft: t.DeleteMode == string(lake.DeleteSoft), pending: map[string]*pendingRow{}, step: &cdcStep{}}
+		tc := &tableChanges{plan: t, soft: t.DeleteMode == string(lake.DeleteSoft), pending: map[string]pendingRow{}, step: &cdcStep{}}
 		b.tables[t.Source.String()] = tc
 		in := CopyTableInput{TeamID: r.in.TeamID, IntegrationID: r.in.IntegrationID, RunID: r.in.RunID, ConfigID: r.in.ConfigID, DestSchema: r.in.DestSchema, Table: t}
 		if tc.err = r.a.checkOwner(ctx, r.teamID, r.integID, in); tc.err != nil {
@@ -134,9 +134,9 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 		}
 		b.key = appendKey(b.key, v)
 	}
-	prev := t.pending[string(b.key)] // looked up without a copy of the key
+	prev, had := t.pending[string(b.key)] // looked up without a copy of the key
 	store := t.rows
-	row := &pendingRow{row: store.n, deleted: c.Kind == postgres.ChangeDelete}
+	row := pendingRow{row: store.n, deleted: c.Kind == postgres.ChangeDelete}
 	before := store.memory()
 	for i := range t.cols {
 		col, j := &store.cols[i], idx[i]
@@ -145,7 +145,7 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 			col.AppendNull()
 		case c.Unchanged[j] && row.deleted:
 			col.AppendNull()
-		case c.Unchanged[j] && prev != nil && !prev.deleted && (prev.unchanged == nil || !prev.unchanged[i]):
+		case c.Unchanged[j] && had && !prev.deleted && (prev.unchanged == nil || !prev.unchanged[i]):
 			store.boxed += appendFrom(col, col, prev.row)
 		case c.Unchanged[j]:
 			col.AppendNull()
