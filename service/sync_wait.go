@@ -32,6 +32,9 @@ func (s *Service) WaitSyncRun(ctx context.Context, teamID, runID uuid.UUID, wait
 	if wait < 0 || wait > MaxSyncRunWait {
 		return SyncRun{}, &InputError{Field: "wait", Problem: fmt.Sprintf("must be between 0s and %s", MaxSyncRunWait)}
 	}
+	if wait == 0 {
+		return s.GetSyncRun(ctx, teamID, runID)
+	}
 	deadline := time.Now().Add(wait)
 	for {
 		run, err := s.queries.SyncRunGet(ctx, db.SyncRunGetParams{TeamID: teamID, ID: runID})
