@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 )
@@ -35,12 +36,28 @@ var busy = &requestError{status: http.StatusServiceUnavailable, code: "overloade
 // log line each would add to the very load being shed.
 func shedding(err error) bool { return errors.Is(err, busy) || errors.Is(err, overloaded) }
 
+// shedReleaseKey holds, in a request's context, the function that gives
+// its slot back before the request ends (see releaseSlot).
+const shedReleaseKey = "sluice.shed.release"
+
 func (l *loadShedder) admit(c *gin.Context) {
 	select {
 	case l.slots <- struct{}{}:
-		defer func() { <-l.slots }()
+		var once sync.Once
+		release := func() { once.Do(func() { <-l.slots }) }
+		c.Set(shedReleaseKey, release)
+		defer release()
 		c.Next()
 	default:
 		fail(c, l.refusal)
+	}
+}
+
+// releaseSlot gives a request's slot back while it waits on something other
+// than the server's work (a run to finish), so waiting requests, bounded on
+// their own, do not fill the route group and refuse everyone else's.
+func releaseSlot(c *gin.Context) {
+	if release, ok := c.Get(shedReleaseKey); ok {
+		release.(func())()
 	}
 }

@@ -50,6 +50,9 @@ func (s *Server) registerSyncs(r *gin.RouterGroup) {
 		if err != nil {
 			return nil, 0, err
 		}
+		if wait > 0 {
+			releaseSlot(c)
+		}
 		run, err := s.svc.WaitSyncRun(c, teamID(c), id, wait)
 		return gin.H{"data": runViewOf(run)}, http.StatusOK, err
 	}))

@@ -531,3 +531,36 @@ func (q *Queries) SyncRunTableUpsertQueued(ctx context.Context, arg SyncRunTable
 	)
 	return err
 }
+
+const syncRunsFinished = `-- name: SyncRunsFinished :many
+SELECT id FROM sync_runs
+WHERE team_id = ANY($1::uuid[]) AND id = ANY($2::uuid[])
+  AND status IN ('succeeded', 'partially_succeeded', 'failed', 'cancelled')
+`
+
+type SyncRunsFinishedParams struct {
+	TeamIds []uuid.UUID
+	Ids     []uuid.UUID
+}
+
+// Which of the given runs have finished: the runs requests with ?wait= are
+// waiting on, checked together. Each was read with its team's id first.
+func (q *Queries) SyncRunsFinished(ctx context.Context, arg SyncRunsFinishedParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, syncRunsFinished, arg.TeamIds, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

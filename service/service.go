@@ -85,6 +85,7 @@ type Service struct {
 	discoveryLimit *ratelimit.Limiter
 	vectors        *vectorCache
 	queryMemory    *queryMemory
+	runWaits       *runWatcher
 }
 
 // New builds a service.
@@ -107,6 +108,7 @@ func New(pool *pgxpool.Pool, temporal client.Client, keyring *secrets.Keyring, o
 		discoveryLimit: ratelimit.New(opts.DiscoveryRate.Limit, opts.DiscoveryRate.Window),
 		vectors:        newVectorCache(),
 		queryMemory:    newQueryMemory(opts.QueryMemoryBytes),
+		runWaits:       newRunWatcher(),
 	}
 }
 

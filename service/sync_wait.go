@@ -15,11 +15,6 @@ import (
 // a client waiting longer asks again.
 const MaxSyncRunWait = 60 * time.Second
 
-// syncRunWaitPoll is how often a waiting request reads the run's status: a
-// read by primary key, so a waiter costs little and hears of the end within
-// this.
-const syncRunWaitPoll = 50 * time.Millisecond
-
 // finishedRunStatuses are the statuses a run does not leave.
 var finishedRunStatuses = []string{"succeeded", "partially_succeeded", "failed", "cancelled"}
 
@@ -27,7 +22,8 @@ var finishedRunStatuses = []string{"succeeded", "partially_succeeded", "failed",
 func RunFinished(status string) bool { return slices.Contains(finishedRunStatuses, status) }
 
 // WaitSyncRun returns a run once it has finished, or as it stands when wait
-// (at most MaxSyncRunWait) runs out or the caller goes away.
+// (at most MaxSyncRunWait) runs out or the caller goes away. A team waits
+// on at most maxWaitsPerTeam runs at once; past that it is told to retry.
 func (s *Service) WaitSyncRun(ctx context.Context, teamID, runID uuid.UUID, wait time.Duration) (SyncRun, error) {
 	if wait < 0 || wait > MaxSyncRunWait {
 		return SyncRun{}, &InputError{Field: "wait", Problem: fmt.Sprintf("must be between 0s and %s", MaxSyncRunWait)}
@@ -35,20 +31,24 @@ func (s *Service) WaitSyncRun(ctx context.Context, teamID, runID uuid.UUID, wait
 	if wait == 0 {
 		return s.GetSyncRun(ctx, teamID, runID)
 	}
-	deadline := time.Now().Add(wait)
-	for {
-		run, err := s.queries.SyncRunGet(ctx, db.SyncRunGetParams{TeamID: teamID, ID: runID})
-		if err != nil {
-			return SyncRun{}, fmt.Errorf("sync run %s: %w", runID, dbError(err))
-		}
-		left := time.Until(deadline)
-		if RunFinished(run.Status) || left <= 0 {
-			return s.GetSyncRun(ctx, teamID, runID)
-		}
-		select {
-		case <-ctx.Done():
-			return s.GetSyncRun(context.WithoutCancel(ctx), teamID, runID)
-		case <-time.After(min(syncRunWaitPoll, left)):
-		}
+	run, err := s.queries.SyncRunGet(ctx, db.SyncRunGetParams{TeamID: teamID, ID: runID})
+	if err != nil {
+		return SyncRun{}, fmt.Errorf("sync run %s: %w", runID, dbError(err))
 	}
+	if !RunFinished(run.Status) {
+		done, stop, err := s.runWaits.watch(s.queries, teamID, runID)
+		if err != nil {
+			return SyncRun{}, err
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-done:
+		case <-timer.C:
+		case <-ctx.Done():
+			ctx = context.WithoutCancel(ctx)
+		}
+		timer.Stop()
+		stop()
+	}
+	return s.GetSyncRun(ctx, teamID, runID)
 }
