@@ -377,8 +377,7 @@ func (s *syncBench) waitRun(b *testing.B, runID string) benchRun {
 			Data benchRun `json:"data"`
 		}
 		must(b, json.Unmarshal(res.Body, &out))
-		switch out.Data.Status {
-		case "succeeded", "partially_succeeded", "failed", "cancelled":
+		if service.RunFinished(out.Data.Status) {
 			return out.Data
 		}
 	}

@@ -51,11 +51,8 @@ func (f syncFixture) waitRun(t *testing.T, runID string, done func(run map[strin
 
 // finished reports a run in one of the final states.
 func finished(run map[string]any) bool {
-	switch run["status"] {
-	case "succeeded", "partially_succeeded", "failed", "cancelled":
-		return true
-	}
-	return false
+	status, _ := run["status"].(string)
+	return service.RunFinished(status)
 }
 
 // describeSchedule describes a config's Temporal Schedule.

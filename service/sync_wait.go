@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/sluice-dev/sluice/db"
 )
 
 // MaxSyncRunWait bounds how long one request may wait for a run to finish;
@@ -28,27 +26,22 @@ func (s *Service) WaitSyncRun(ctx context.Context, teamID, runID uuid.UUID, wait
 	if wait < 0 || wait > MaxSyncRunWait {
 		return SyncRun{}, &InputError{Field: "wait", Problem: fmt.Sprintf("must be between 0s and %s", MaxSyncRunWait)}
 	}
-	if wait == 0 {
-		return s.GetSyncRun(ctx, teamID, runID)
+	run, err := s.GetSyncRun(ctx, teamID, runID)
+	if err != nil || wait == 0 || RunFinished(run.Status) {
+		return run, err
 	}
-	run, err := s.queries.SyncRunGet(ctx, db.SyncRunGetParams{TeamID: teamID, ID: runID})
+	done, stop, err := s.runWaits.watch(s.queries, teamID, runID)
 	if err != nil {
-		return SyncRun{}, fmt.Errorf("sync run %s: %w", runID, dbError(err))
+		return SyncRun{}, err
 	}
-	if !RunFinished(run.Status) {
-		done, stop, err := s.runWaits.watch(s.queries, teamID, runID)
-		if err != nil {
-			return SyncRun{}, err
-		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-done:
-		case <-timer.C:
-		case <-ctx.Done():
-			ctx = context.WithoutCancel(ctx)
-		}
-		timer.Stop()
-		stop()
+	timer := time.NewTimer(wait)
+	select {
+	case <-done:
+	case <-timer.C:
+	case <-ctx.Done():
+		ctx = context.WithoutCancel(ctx)
 	}
+	timer.Stop()
+	stop() // before the last read: the team's wait is over
 	return s.GetSyncRun(ctx, teamID, runID)
 }
