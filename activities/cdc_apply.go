@@ -94,8 +94,14 @@ func (b *changeBuffer) stage(ctx context.Context, t *tableChanges, current map[s
 	now := time.Now().UTC()
 	var deleted int64
 	var err error
-	for ks, p := range t.pending {
-		lakeRow := current[ks]
+	for row, p := range t.info {
+		if p.superseded {
+			continue
+		}
+		var lakeRow []any
+		if current != nil && t.needsLakeRow(p) {
+			lakeRow = current[keyString(t.keyOf(row))]
+		}
 		switch {
 		case p.deleted && t.truncated:
 			continue // nothing of it is left after the truncate
@@ -106,10 +112,10 @@ func (b *changeBuffer) stage(ctx context.Context, t *tableChanges, current map[s
 			err = rows.add(ctx, append(lakeRow[:len(t.cols):len(t.cols)], now))
 			deleted++
 		case p.deleted:
-			err = gone.add(ctx, t.keyOf(p.row))
+			err = gone.add(ctx, t.keyOf(row))
 			deleted++
 		default:
-			if upserts.add(p, lakeRow) {
+			if upserts.add(row, p, lakeRow) {
 				err = rows.addColumns(ctx, upserts.batch)
 				upserts.reset()
 			}
@@ -163,14 +169,14 @@ func newUpsertBatch(t *tableChanges) *upsertBatch {
 
 func (u *upsertBatch) reset() { u.t.rows.resetBatch(u.batch, u.extra) }
 
-// add gathers a row, reporting whether the batch is full.
-func (u *upsertBatch) add(p pendingRow, lakeRow []any) bool {
+// add gathers a row of the store, reporting whether the batch is full.
+func (u *upsertBatch) add(row int, p pendingRow, lakeRow []any) bool {
 	store, out := u.t.rows, u.batch.Cols
 	for c := range store.cols {
 		if p.unchanged != nil && p.unchanged[c] && lakeRow != nil {
 			appendValue(&out[c], lakeRow[c])
 		} else {
-			appendFrom(&out[c], &store.cols[c], p.row)
+			appendFrom(&out[c], &store.cols[c], row)
 		}
 	}
 	for c := len(store.cols); c < len(out); c++ {
@@ -211,8 +217,8 @@ func (b *changeBuffer) dropStep(st *cdcStep) {
 
 // needsLakeRows reports whether a pending change needs the lake's row.
 func (t *tableChanges) needsLakeRows() bool {
-	for _, p := range t.pending {
-		if t.needsLakeRow(p) {
+	for _, p := range t.info {
+		if !p.superseded && t.needsLakeRow(p) {
 			return true
 		}
 	}
@@ -230,9 +236,9 @@ func (t *tableChanges) needsLakeRow(p pendingRow) bool {
 func (b *changeBuffer) lakeRows(ctx context.Context, t *tableChanges) (map[string][]any, error) {
 	want := newStagedRows(b.lake, b.run.in.DestSchema, t.plan.DestTable, keyColumns(t))
 	defer want.remove()
-	for _, p := range t.pending {
-		if t.needsLakeRow(p) {
-			if err := want.add(ctx, t.keyOf(p.row)); err != nil {
+	for row, p := range t.info {
+		if !p.superseded && t.needsLakeRow(p) {
+			if err := want.add(ctx, t.keyOf(row)); err != nil {
 				return nil, err
 			}
 		}

@@ -24,13 +24,13 @@ func (b *changeBuffer) handOff(ctx context.Context, final bool) error {
 	}
 	batch := &applyBatch{done: make(chan struct{})}
 	for _, t := range b.tables {
-		if t.err != nil || (len(t.pending) == 0 && !t.truncated && !(final && t.step.staged())) {
+		if t.err != nil || (len(t.info) == 0 && !t.truncated && !(final && t.step.staged())) {
 			continue
 		}
 		taken := *t
 		taken.written, taken.deleted, taken.snapshot = 0, 0, 0
 		batch.taken, batch.origin = append(batch.taken, &taken), append(batch.origin, t)
-		t.pending, t.rows, t.truncated = map[string]pendingRow{}, newRowStore(t.cols), false
+		t.pending, t.rows, t.info, t.truncated = newPendingKeys(), newRowStore(t.cols), nil, false
 	}
 	b.bytes = 0
 	if len(batch.taken) == 0 {

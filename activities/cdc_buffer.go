@@ -31,8 +31,8 @@ type changeBuffer struct {
 	tables  map[string]*tableChanges
 	bytes   int64
 	changes int64
-	// key is the last change's key, as keyString writes it.
-	key []byte
+	// key is the last change's key values.
+	key []any
 	// inFlight is the batch being applied while the buffer fills again.
 	inFlight *applyBatch
 }
@@ -41,13 +41,17 @@ var _ postgres.ChangeHandler = (*changeBuffer)(nil)
 
 // tableChanges are one table's pending changes and results.
 type tableChanges struct {
-	plan    TablePlan
-	cols    []connectors.Column
-	keyIdx  []int
-	soft    bool
-	pending map[string]pendingRow
-	// rows holds the values of the pending rows.
+	plan   TablePlan
+	cols   []connectors.Column
+	keyIdx []int
+	soft   bool
+	// pending finds the row of each key's last change.
+	pending *pendingKeys
+	// rows holds the values of the pending changes, and info what each
+	// change was, by row: in stream order, so they are staged in that order
+	// (a key's earlier rows superseded).
 	rows *rowStore
+	info []pendingRow
 	// step is what earlier buffers staged and no commit holds yet; the
 	// batch applying is the only one using it.
 	step *cdcStep
@@ -67,19 +71,20 @@ type tableChanges struct {
 	unpublished bool
 }
 
-// pendingRow is a key's last change: a row of the table's rowStore
-// (unchanged marks values the change did not send and no earlier change of
-// the run gave) or a delete, whose row holds the key.
+// pendingRow is a change held in a row of the table's rowStore: a row's
+// values (unchanged marks those the change did not send and no earlier
+// change of the run gave) or a delete, whose row holds the key. A later
+// change of its key supersedes it.
 type pendingRow struct {
-	row       int
-	unchanged []bool
-	deleted   bool
+	unchanged  []bool
+	deleted    bool
+	superseded bool
 }
 
 func newChangeBuffer(ctx context.Context, r *cdcRun, lk *lake.Lake) (*changeBuffer, error) {
 	b := &changeBuffer{run: r, lake: lk, tables: map[string]*tableChanges{}}
 	for _, t := range r.in.Tables {
-		tc := &tableChanges{plan: t, soft: t.DeleteMode == string(lake.DeleteSoft), pending: map[string]pendingRow{}, step: &cdcStep{}}
+		tc := &tableChanges{plan: t, soft: t.DeleteMode == string(lake.DeleteSoft), pending: newPendingKeys(), step: &cdcStep{}}
 		b.tables[t.Source.String()] = tc
 		in := CopyTableInput{TeamID: r.in.TeamID, IntegrationID: r.in.IntegrationID, RunID: r.in.RunID, ConfigID: r.in.ConfigID, DestSchema: r.in.DestSchema, Table: t}
 		if tc.err = r.a.checkOwner(ctx, r.teamID, r.integID, in); tc.err != nil {
@@ -132,11 +137,16 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 		if idx[k] >= 0 {
 			v = c.Values[idx[k]]
 		}
-		b.key = appendKey(b.key, v)
+		b.key = append(b.key, v)
 	}
-	prev, had := t.pending[string(b.key)] // looked up without a copy of the key
+	prevRow, had := t.pending.find(b.key)
+	var prev pendingRow
+	if had {
+		prev = t.info[prevRow]
+		t.info[prevRow].superseded = true
+	}
 	store := t.rows
-	row := pendingRow{row: store.n, deleted: c.Kind == postgres.ChangeDelete}
+	row := pendingRow{deleted: c.Kind == postgres.ChangeDelete}
 	before := store.memory()
 	for i := range t.cols {
 		col, j := &store.cols[i], idx[i]
@@ -146,7 +156,7 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 		case c.Unchanged[j] && row.deleted:
 			col.AppendNull()
 		case c.Unchanged[j] && had && !prev.deleted && (prev.unchanged == nil || !prev.unchanged[i]):
-			store.boxed += appendFrom(col, col, prev.row)
+			store.boxed += appendFrom(col, col, prevRow)
 		case c.Unchanged[j]:
 			col.AppendNull()
 			if row.unchanged == nil {
@@ -157,9 +167,10 @@ func (b *changeBuffer) Change(ctx context.Context, c postgres.Change) error {
 			store.boxed += appendValue(col, c.Values[j])
 		}
 	}
+	t.pending.set(b.key, store.n)
+	t.info = append(t.info, row)
 	store.n++
-	b.bytes += store.memory() - before + int64(len(b.key)) + 64
-	t.pending[string(b.key)] = row
+	b.bytes += store.memory() - before + t.pending.entryBytes(b.key) + 32
 	if b.bytes > cdcBufferBytes {
 		return b.handOff(ctx, false)
 	}
@@ -175,7 +186,8 @@ func (b *changeBuffer) Commit(_ context.Context, end pglogrepl.LSN) error {
 
 // clearPending forgets the pending changes.
 func (t *tableChanges) clearPending() {
-	clear(t.pending)
+	t.pending.clear()
+	t.info = t.info[:0]
 	if t.rows != nil {
 		t.rows.reset()
 	}
@@ -244,13 +256,7 @@ func (b *changeBuffer) discard() {
 
 // keyString identifies a key's values in the buffer and in rows read back
 // from the lake, whose instants may come in another time zone.
-func keyString(vals []any) string {
-	var key []byte
-	for _, v := range vals {
-		key = appendKey(key, v)
-	}
-	return string(key)
-}
+func keyString(vals []any) string { return string(appendKeyString(nil, vals)) }
 
 // appendKey appends one value of a key as keyString writes it.
 func appendKey(key []byte, v any) []byte {

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/sluice-dev/sluice/connectors"
 	"github.com/sluice-dev/sluice/db"
@@ -81,6 +82,10 @@ func (a *Syncs) ReportSyncStart(ctx context.Context, in ReportSyncStartInput) (R
 	return ReportSyncStartOutput{IntegrationName: start.IntegrationName}, nil
 }
 
+// ErrTypeRunNotFinished marks a report asked for before its run's outcome
+// was recorded: the report's retries wait for it.
+const ErrTypeRunNotFinished = "RunNotFinished"
+
 // ReportSyncRunInput names the finished run to report. IntegrationName is
 // the name its start was reported under; empty means the integration's
 // current name.
@@ -105,7 +110,10 @@ func (a *Syncs) ReportSyncRun(ctx context.Context, in ReportSyncRunInput) error 
 	}
 	if run.Status == "queued" || run.Status == "running" {
 		// Its report was started while the outcome was being recorded: retried.
-		return fmt.Errorf("run %s has not finished yet (%s)", start.RunID, run.Status)
+		// Benign: the retry is by design, so the worker logs it at debug, not
+		// as an activity error.
+		return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("run %s has not finished yet (%s)", start.RunID, run.Status),
+			ErrTypeRunNotFinished, temporal.ApplicationErrorOptions{Category: temporal.ApplicationErrorCategoryBenign})
 	}
 	report := SyncReport{SyncStart: start}
 	if run.Status != "succeeded" && run.Error != nil {

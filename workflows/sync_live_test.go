@@ -2,8 +2,11 @@ package workflows_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/sluice-dev/sluice/activities"
 	"github.com/sluice-dev/sluice/internal/testenv"
@@ -53,8 +56,14 @@ func TestRunningSyncIsARunningTask(t *testing.T) {
 		t.Fatalf("sync run while its task shows running = %+v (%v)", run.SyncRun, err)
 	}
 	early := &activities.Syncs{Pool: l.env.Pool, Reporter: refusedReports{t}}
-	if err := early.ReportSyncRun(ctx, activities.ReportSyncRunInput{TeamID: l.team.String(), RunID: started.ID.String()}); err == nil || !strings.Contains(err.Error(), "has not finished") {
+	err = early.ReportSyncRun(ctx, activities.ReportSyncRunInput{TeamID: l.team.String(), RunID: started.ID.String()})
+	if err == nil || !strings.Contains(err.Error(), "has not finished") {
 		t.Fatalf("the end report of a running run: %v, want it refused until the run finishes", err)
+	}
+	// The refusal is retried by design: benign, so the worker does not log it as an error.
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.NonRetryable() || appErr.Category() != temporal.ApplicationErrorCategoryBenign {
+		t.Fatalf("the end report of a running run: %#v, want a retryable benign application error", err)
 	}
 	release()
 	run := l.waitRun(t, finishedRun)
