@@ -26,6 +26,7 @@ type TableWriter struct {
 	dir           string
 	cols          []FileColumn
 	stages        []stageColumn
+	pair          *writerPair
 	duck          *duck
 	bg            *duck // a second connection, for writing files in the background
 	// bgCtx bounds background writes: not a call's context, which may end
@@ -81,14 +82,11 @@ func (l *Lake) NewTableWriter(ctx context.Context, schema, table string, cols []
 	for _, c := range plan.Files {
 		w.stages = append(w.stages, stageFor(c.Type))
 	}
-	if w.duck, err = openWriterDuck(ctx, l.Limits.WriterMemory, 2); err != nil {
+	if w.pair, err = writers.get(ctx, l.Limits.WriterMemory, 2); err != nil {
 		return nil, err
 	}
+	w.duck, w.bg = w.pair.duck, w.pair.bg
 	w.bgCtx, w.bgCancel = context.WithCancel(context.WithoutCancel(ctx))
-	if w.bg, err = w.duck.another(ctx); err != nil {
-		w.Abort()
-		return nil, err
-	}
 	if err := w.startFile(ctx); err != nil {
 		w.Abort()
 		return nil, err
@@ -288,8 +286,9 @@ func (w *TableWriter) close() {
 	if w.bgCancel != nil {
 		w.bgCancel()
 	}
-	w.bg.Close()
-	w.duck.Close()
+	if w.pair != nil {
+		writers.put(w.pair) // nothing uses it any more
+	}
 }
 
 func (w *TableWriter) removeStaged() {

@@ -1,0 +1,106 @@
+package lake
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// writerPair is a TableWriter's DuckDB: its database (with the appending
+// connection) and a second connection for writing files in the background.
+type writerPair struct {
+	duck, bg *duck
+	memory   string
+	threads  int
+	expire   *time.Timer
+}
+
+func (p *writerPair) close() {
+	p.bg.Close()
+	p.duck.Close()
+}
+
+// writerIdleMax is how many writer databases stay open between writers, and
+// writerIdleFor how long one waits for its next writer before it is closed.
+// A cdc run stages each buffer with two or three writers one after another;
+// opening a DuckDB for each took more of the worker's time than folding the
+// changes.
+const (
+	writerIdleMax = 2
+	writerIdleFor = 10 * time.Second
+)
+
+// writerPool keeps writer databases between writers. A database is handed
+// back only with its staging database emptied, so no rows of one writer
+// (or team) are there for the next.
+type writerPool struct {
+	mu   sync.Mutex
+	idle []*writerPair
+}
+
+var writers writerPool
+
+// get returns an idle database with the same settings, or opens one.
+func (wp *writerPool) get(ctx context.Context, memory string, threads int) (*writerPair, error) {
+	wp.mu.Lock()
+	for i, p := range wp.idle {
+		if p.memory == memory && p.threads == threads {
+			wp.idle = slices.Delete(wp.idle, i, i+1)
+			p.expire.Stop() // if it fired, its close finds the pair gone from idle
+			wp.mu.Unlock()
+			return p, nil
+		}
+	}
+	wp.mu.Unlock()
+	d, err := openWriterDuck(ctx, memory, threads)
+	if err != nil {
+		return nil, err
+	}
+	bg, err := d.another(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return &writerPair{duck: d, bg: bg, memory: memory, threads: threads}, nil
+}
+
+// put hands a database back once its staging database is replaced by an
+// empty one (which frees what it held), or closes it when that fails. Past
+// writerIdleMax, the database idle longest is closed.
+func (wp *writerPool) put(p *writerPair) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.duck.exec(ctx, "DETACH stage; ATTACH ':memory:' AS stage"); err != nil {
+		p.close()
+		return
+	}
+	wp.mu.Lock()
+	var oldest *writerPair
+	if len(wp.idle) >= writerIdleMax {
+		// The latest writer's settings are the likeliest to come again.
+		oldest = wp.idle[0]
+		oldest.expire.Stop()
+		wp.idle = slices.Delete(wp.idle, 0, 1)
+	}
+	wp.idle = append(wp.idle, p)
+	p.expire = time.AfterFunc(writerIdleFor, func() { wp.closeIdle(p) })
+	wp.mu.Unlock()
+	if oldest != nil {
+		oldest.close()
+	}
+}
+
+// closeIdle closes p if it is still idle.
+func (wp *writerPool) closeIdle(p *writerPair) {
+	wp.mu.Lock()
+	i := slices.Index(wp.idle, p)
+	if i >= 0 {
+		wp.idle = slices.Delete(wp.idle, i, i+1)
+	}
+	wp.mu.Unlock()
+	if i >= 0 {
+		p.close()
+	}
+}
+
