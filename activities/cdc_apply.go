@@ -374,7 +374,7 @@ func (s *stagedRows) open(ctx context.Context) error {
 	if s.writer != nil {
 		return nil
 	}
-	w, err := s.lake.NewTableWriter(ctx, s.schema, s.table, s.cols)
+	w, err := s.lake.NewBufferWriter(ctx, s.schema, s.table, s.cols)
 	if err != nil {
 		return err
 	}

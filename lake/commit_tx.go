@@ -77,6 +77,7 @@ func firstTable(sql string) string {
 // getDuck opens the attempt's DuckDB on first use.
 func (ct *commitTx) getDuck(ctx context.Context) (*duck, error) {
 	if ct.duck == nil {
+		writers.closeIdle() // the merge may need their memory
 		d, err := openDuck(ctx, ct.l.Limits.WriterMemory, 2)
 		if err != nil {
 			return nil, err

@@ -21,11 +21,11 @@ func (p *writerPair) close() {
 	p.duck.Close()
 }
 
-// writerIdleMax is how many writer databases stay open between writers, and
-// writerIdleFor how long one waits for its next writer before it is closed.
-// A cdc run stages each buffer with two or three writers one after another;
-// opening a DuckDB for each took more of the worker's time than folding the
-// changes.
+// writerIdleMax is how many writer databases stay open between buffer
+// writers (Lake.NewBufferWriter), and writerIdleFor how long one waits for
+// its next writer before it is closed. A cdc run stages each buffer with
+// two or three writers one after another; opening a DuckDB for each took
+// more of the worker's time than folding the changes.
 const (
 	writerIdleMax = 2
 	writerIdleFor = 10 * time.Second
@@ -33,7 +33,8 @@ const (
 
 // writerPool keeps writer databases between writers. A database is handed
 // back only with its staging database emptied, so no rows of one writer
-// (or team) are there for the next.
+// (or team) are there for the next. A commit closes the idle ones before
+// it merges: what they keep of the memory they used would add to its peak.
 type writerPool struct {
 	mu   sync.Mutex
 	idle []*writerPair
@@ -41,18 +42,14 @@ type writerPool struct {
 
 var writers writerPool
 
-// get returns an idle database with the same settings, or opens one.
-func (wp *writerPool) get(ctx context.Context, memory string, threads int) (*writerPair, error) {
-	wp.mu.Lock()
-	for i, p := range wp.idle {
-		if p.memory == memory && p.threads == threads {
-			wp.idle = slices.Delete(wp.idle, i, i+1)
-			p.expire.Stop() // if it fired, its close finds the pair gone from idle
-			wp.mu.Unlock()
+// get returns an idle database with the same settings (when reuse is
+// set), or opens one.
+func (wp *writerPool) get(ctx context.Context, memory string, threads int, reuse bool) (*writerPair, error) {
+	if reuse {
+		if p := wp.take(memory, threads); p != nil {
 			return p, nil
 		}
 	}
-	wp.mu.Unlock()
 	d, err := openWriterDuck(ctx, memory, threads)
 	if err != nil {
 		return nil, err
@@ -63,6 +60,20 @@ func (wp *writerPool) get(ctx context.Context, memory string, threads int) (*wri
 		return nil, err
 	}
 	return &writerPair{duck: d, bg: bg, memory: memory, threads: threads}, nil
+}
+
+// take removes an idle database with the settings from the pool.
+func (wp *writerPool) take(memory string, threads int) *writerPair {
+	wp.mu.Lock()
+	defer wp.mu.Unlock()
+	for i, p := range wp.idle {
+		if p.memory == memory && p.threads == threads {
+			wp.idle = slices.Delete(wp.idle, i, i+1)
+			p.expire.Stop() // if it fired, its close finds the pair gone from idle
+			return p
+		}
+	}
+	return nil
 }
 
 // put hands a database back once its staging database is replaced by an
@@ -84,15 +95,27 @@ func (wp *writerPool) put(p *writerPair) {
 		wp.idle = slices.Delete(wp.idle, 0, 1)
 	}
 	wp.idle = append(wp.idle, p)
-	p.expire = time.AfterFunc(writerIdleFor, func() { wp.closeIdle(p) })
+	p.expire = time.AfterFunc(writerIdleFor, func() { wp.expire(p) })
 	wp.mu.Unlock()
 	if oldest != nil {
 		oldest.close()
 	}
 }
 
-// closeIdle closes p if it is still idle.
-func (wp *writerPool) closeIdle(p *writerPair) {
+// closeIdle closes every idle database.
+func (wp *writerPool) closeIdle() {
+	wp.mu.Lock()
+	idle := wp.idle
+	wp.idle = nil
+	wp.mu.Unlock()
+	for _, p := range idle {
+		p.expire.Stop()
+		p.close()
+	}
+}
+
+// expire closes p if it is still idle.
+func (wp *writerPool) expire(p *writerPair) {
 	wp.mu.Lock()
 	i := slices.Index(wp.idle, p)
 	if i >= 0 {
@@ -103,4 +126,3 @@ func (wp *writerPool) closeIdle(p *writerPair) {
 		p.close()
 	}
 }
-

@@ -6,15 +6,16 @@ import (
 	"github.com/sluice-dev/sluice/connectors"
 )
 
-// TestWriterDatabaseIsReusedEmpty: a writer opened after another, with the
-// same settings, takes its DuckDB instead of opening one, and finds none of
-// its staging rows there, even from a writer aborted mid-file; the files
-// both write hold only their own rows.
+// TestWriterDatabaseIsReusedEmpty: a buffer writer opened after another,
+// with the same settings, takes its DuckDB instead of opening one, and
+// finds none of its staging rows there, even from a writer aborted
+// mid-file; the files both write hold only their own rows. A table writer
+// neither takes nor hands back a pooled database.
 func TestWriterDatabaseIsReusedEmpty(t *testing.T) {
 	f := newFixture(t)
 	f.lake.Limits.WriterMemory = "97MB" // settings of its own: parallel tests' writers never share them
 	cols := []connectors.Column{col("id", connectors.KindInt), col("v", connectors.KindString)}
-	aborted, err := f.lake.NewTableWriter(f.ctx, "m", "t", cols)
+	aborted, err := f.lake.NewBufferWriter(f.ctx, "m", "t", cols)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +25,7 @@ func TestWriterDatabaseIsReusedEmpty(t *testing.T) {
 	used := aborted.pair
 	aborted.Abort()
 
-	w, err := f.lake.NewTableWriter(f.ctx, "m", "t", cols)
+	w, err := f.lake.NewBufferWriter(f.ctx, "m", "t", cols)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,5 +51,22 @@ func TestWriterDatabaseIsReusedEmpty(t *testing.T) {
 	}
 	if got := f.one(`SELECT string_agg(CAST(id AS VARCHAR) || v, ',') FROM m.t`); got != "3mine" {
 		t.Fatalf("lake table after the second writer: %v, want only its row", got)
+	}
+	// A long writer opens a database of its own and closes it.
+	long, err := f.lake.NewTableWriter(f.ctx, "m", "t", cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if long.pair == used {
+		t.Fatalf("a table writer took a buffer writer's database")
+	}
+	long.Abort()
+	again, err := f.lake.NewBufferWriter(f.ctx, "m", "t", cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Abort()
+	if again.pair != used {
+		t.Fatalf("a buffer writer after a table writer opened a database; want the idle one")
 	}
 }

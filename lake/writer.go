@@ -27,6 +27,7 @@ type TableWriter struct {
 	cols          []FileColumn
 	stages        []stageColumn
 	pair          *writerPair
+	reuse         bool // pair came from the pool and goes back to it
 	duck          *duck
 	bg            *duck // a second connection, for writing files in the background
 	// bgCtx bounds background writes: not a call's context, which may end
@@ -55,6 +56,18 @@ type TableWriter struct {
 // new one takes the next id. A type change the lake cannot widen to fails
 // here with a *SchemaChangeError, before any row is read.
 func (l *Lake) NewTableWriter(ctx context.Context, schema, table string, cols []connectors.Column) (*TableWriter, error) {
+	return l.newTableWriter(ctx, schema, table, cols, false)
+}
+
+// NewBufferWriter is NewTableWriter for a short burst of rows, a cdc
+// buffer's: it takes an idle writer database (see writerPool) and hands it
+// back when it is done, where opening one would cost about as much as
+// writing the rows. Long writers open their own, which they close.
+func (l *Lake) NewBufferWriter(ctx context.Context, schema, table string, cols []connectors.Column) (*TableWriter, error) {
+	return l.newTableWriter(ctx, schema, table, cols, true)
+}
+
+func (l *Lake) newTableWriter(ctx context.Context, schema, table string, cols []connectors.Column, reuse bool) (*TableWriter, error) {
 	if schema == "" || table == "" {
 		return nil, fmt.Errorf("a lake table needs a schema and a name")
 	}
@@ -78,11 +91,11 @@ func (l *Lake) NewTableWriter(ctx context.Context, schema, table string, cols []
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, l.hidePath(fmt.Errorf("create table directory: %w", err))
 	}
-	w := &TableWriter{lake: l, schema: schema, table: table, dir: dir, cols: plan.Files, row: make([]driver.Value, len(plan.Files))}
+	w := &TableWriter{lake: l, schema: schema, table: table, dir: dir, cols: plan.Files, row: make([]driver.Value, len(plan.Files)), reuse: reuse}
 	for _, c := range plan.Files {
 		w.stages = append(w.stages, stageFor(c.Type))
 	}
-	if w.pair, err = writers.get(ctx, l.Limits.WriterMemory, 2); err != nil {
+	if w.pair, err = writers.get(ctx, l.Limits.WriterMemory, 2, reuse); err != nil {
 		return nil, err
 	}
 	w.duck, w.bg = w.pair.duck, w.pair.bg
@@ -286,8 +299,12 @@ func (w *TableWriter) close() {
 	if w.bgCancel != nil {
 		w.bgCancel()
 	}
-	if w.pair != nil {
+	switch {
+	case w.pair == nil:
+	case w.reuse:
 		writers.put(w.pair) // nothing uses it any more
+	default:
+		w.pair.close()
 	}
 }
 
