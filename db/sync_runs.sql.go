@@ -535,18 +535,20 @@ func (q *Queries) SyncRunTableUpsertQueued(ctx context.Context, arg SyncRunTable
 const syncRunsFinished = `-- name: SyncRunsFinished :many
 SELECT id FROM sync_runs
 WHERE team_id = ANY($1::uuid[]) AND id = ANY($2::uuid[])
-  AND status IN ('succeeded', 'partially_succeeded', 'failed', 'cancelled')
+  AND status = ANY($3::text[])
 `
 
 type SyncRunsFinishedParams struct {
-	TeamIds []uuid.UUID
-	Ids     []uuid.UUID
+	TeamIds       []uuid.UUID
+	Ids           []uuid.UUID
+	FinalStatuses []string
 }
 
-// Which of the given runs have finished: the runs requests with ?wait= are
-// waiting on, checked together. Each was read with its team's id first.
+// Which of the given runs have finished (are in one of the final statuses
+// given): the runs requests with ?wait= are waiting on, checked together.
+// Each was read with its team's id first.
 func (q *Queries) SyncRunsFinished(ctx context.Context, arg SyncRunsFinishedParams) ([]uuid.UUID, error) {
-	rows, err := q.db.Query(ctx, syncRunsFinished, arg.TeamIds, arg.Ids)
+	rows, err := q.db.Query(ctx, syncRunsFinished, arg.TeamIds, arg.Ids, arg.FinalStatuses)
 	if err != nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ func (wp *writerPool) put(p *writerPair) {
 		wp.idle = slices.Delete(wp.idle, 0, 1)
 	}
 	wp.idle = append(wp.idle, p)
-	p.expire = time.AfterFunc(writerIdleFor, func() { wp.expire(p) })
+	p.expire = time.AfterFunc(writerIdleFor, func() { wp.expireIdle(p) })
 	wp.mu.Unlock()
 	if oldest != nil {
 		oldest.close()
@@ -114,8 +114,8 @@ func (wp *writerPool) closeIdle() {
 	}
 }
 
-// expire closes p if it is still idle.
-func (wp *writerPool) expire(p *writerPair) {
+// expireIdle closes p if it is still idle.
+func (wp *writerPool) expireIdle(p *writerPair) {
 	wp.mu.Lock()
 	i := slices.Index(wp.idle, p)
 	if i >= 0 {

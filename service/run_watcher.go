@@ -86,7 +86,7 @@ func (w *runWatcher) poll(q *db.Queries) {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		finished, err := q.SyncRunsFinished(ctx, db.SyncRunsFinishedParams{TeamIds: teams, Ids: ids})
+		finished, err := q.SyncRunsFinished(ctx, db.SyncRunsFinishedParams{TeamIds: teams, Ids: ids, FinalStatuses: finishedRunStatuses})
 		cancel()
 		if err != nil {
 			slog.Warn("check the runs requests wait on", slog.Any("error", err))

@@ -85,8 +85,9 @@ UPDATE sync_run_tables SET status = $3, error = COALESCE(error, $4), finished_at
 WHERE team_id = $1 AND run_id = $2 AND status IN ('queued', 'running');
 
 -- name: SyncRunsFinished :many
--- Which of the given runs have finished: the runs requests with ?wait= are
--- waiting on, checked together. Each was read with its team's id first.
+-- Which of the given runs have finished (are in one of the final statuses
+-- given): the runs requests with ?wait= are waiting on, checked together.
+-- Each was read with its team's id first.
 SELECT id FROM sync_runs
 WHERE team_id = ANY(@team_ids::uuid[]) AND id = ANY(@ids::uuid[])
-  AND status IN ('succeeded', 'partially_succeeded', 'failed', 'cancelled');
+  AND status = ANY(@final_statuses::text[]);
