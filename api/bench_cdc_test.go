@@ -78,8 +78,9 @@ func BenchmarkSyncCDC(b *testing.B) {
 		ratio := apply.Wall.Seconds() / merge.Wall.Seconds()
 		fmt.Printf("sync cdc: %d rows, %d changed (%d updates, %d deletes, %d inserts); full merge %s (peak RSS %.0f MiB); cdc snapshot %s\n",
 			rows, changes, updates, deletes, inserts, merge.Wall.Round(time.Millisecond), merge.PeakMB, snapshot.Wall.Round(time.Millisecond))
-		fmt.Printf("sync cdc: apply %s, ratio %.3f of the full merge (goal <= 0.2: %s); worker peak RSS %.0f MiB (goal <= 512: %s)\n",
-			apply.Wall.Round(time.Millisecond), ratio, verdict(ratio <= 0.2), apply.PeakMB, verdict(apply.PeakMB <= 512))
+		fmt.Printf("sync cdc: apply %s, ratio %.3f of the full merge (goal <= 0.2: %s); worker peak RSS %.0f MiB (goal <= 512: %s); worker CPU %s (full merge %s)\n",
+			apply.Wall.Round(time.Millisecond), ratio, verdict(ratio <= 0.2), apply.PeakMB, verdict(apply.PeakMB <= 512),
+			apply.CPU.Round(time.Millisecond), merge.CPU.Round(time.Millisecond))
 		fmt.Printf("sync cdc: the source alone decoding the same changes from a copy of the slot took %s, %.3f of the full merge: no run reading the slot can apply them faster\n",
 			floor.Round(time.Millisecond), floor.Seconds()/merge.Wall.Seconds())
 		b.ReportMetric(ratio, "cdc/merge(<=0.2)")

@@ -91,9 +91,9 @@ func reportSourceFigures(b *testing.B, what, client string, rows int, baseline t
 	base := float64(rows) / baseline.Seconds()
 	api := float64(run.Rows) / run.API.Seconds() / base
 	cp := float64(run.Rows) / run.Copy.Seconds() / base
-	fmt.Printf("sync throughput, %s: %d rows: baseline %s to /dev/null %s; through the API (POST run -> succeeded) %s, ratio %.2f; CopyTable activity %s, ratio %.2f (goal >= 0.8 end to end: %s); worker peak RSS %.0f MiB (goal <= 512: %s)\n",
+	fmt.Printf("sync throughput, %s: %d rows: baseline %s to /dev/null %s; through the API (POST run -> succeeded) %s, ratio %.2f; CopyTable activity %s, ratio %.2f (goal >= 0.8 end to end: %s); worker CPU %s; worker peak RSS %.0f MiB (goal <= 512: %s)\n",
 		what, rows, client, baseline.Round(time.Millisecond), run.API.Round(time.Millisecond), api, run.Copy.Round(time.Millisecond), cp,
-		verdict(api >= 0.8), run.PeakMB, verdict(run.PeakMB <= 512))
+		verdict(api >= 0.8), run.CPU.Round(time.Millisecond), run.PeakMB, verdict(run.PeakMB <= 512))
 	b.ReportMetric(api, "api/client(>=0.8)")
 	b.ReportMetric(cp, "copy/client")
 	b.ReportMetric(run.PeakMB, "peak-RSS-MiB(<=512)")

@@ -103,10 +103,10 @@ func reportSyncFigures(b *testing.B, psql time.Duration, small, full, merge sync
 	syncRate := float64(full.Rows) / full.Wall.Seconds()
 	copyRate := float64(full.Rows) / full.Copy.Seconds()
 	apiRate := float64(full.Rows) / full.API.Seconds()
-	fmt.Printf("sync throughput: %d rows: baseline psql binary COPY to /dev/null %s (%.0f rows/s); through the API (POST run -> succeeded) %s (%.0f rows/s, ratio %.2f); whole workflow %s (%.0f rows/s, ratio %.2f); CopyTable activity %s (%.0f rows/s, ratio %.2f); goal >= 0.8 end to end: %s\n",
+	fmt.Printf("sync throughput: %d rows: baseline psql binary COPY to /dev/null %s (%.0f rows/s); through the API (POST run -> succeeded) %s (%.0f rows/s, ratio %.2f); whole workflow %s (%.0f rows/s, ratio %.2f); CopyTable activity %s (%.0f rows/s, ratio %.2f); goal >= 0.8 end to end: %s; worker CPU %s\n",
 		syncBenchRows, psql.Round(time.Millisecond), psqlRate, full.API.Round(time.Millisecond), apiRate, apiRate/psqlRate,
 		full.Wall.Round(time.Millisecond), syncRate, syncRate/psqlRate,
-		full.Copy.Round(time.Millisecond), copyRate, copyRate/psqlRate, verdict(apiRate/psqlRate >= 0.8))
+		full.Copy.Round(time.Millisecond), copyRate, copyRate/psqlRate, verdict(apiRate/psqlRate >= 0.8), full.CPU.Round(time.Millisecond))
 	growth := full.PeakMB / small.PeakMB
 	fmt.Printf("sync memory: worker peak RSS %.0f MiB at %d rows (goal <= 512: %s), %.0f MiB at %d rows, ratio %.3f (goal <= 1.10: %s)\n",
 		full.PeakMB, syncBenchRows, verdict(full.PeakMB <= 512), small.PeakMB, syncBenchSmallRows, growth, verdict(growth <= 1.10))

@@ -258,12 +258,21 @@ func (s *syncBench) startWorker(b *testing.B, label string) *childWorker {
 	return w
 }
 
-// stop ends the child and returns its peak RSS in bytes: the VmHWM of its
-// own address space, read while it still runs. (The rusage of a waited
-// child is no good: Linux folds the RSS of the address space an exec
-// replaces into ru_maxrss, and a child started by os/exec shares the
-// benchmark's until it execs, so ru_maxrss reports the benchmark's RSS.)
-func (w *childWorker) stop(b *testing.B) int64 {
+// workerUsage is what a child worker used over its life.
+type workerUsage struct {
+	PeakBytes int64
+	// CPU is its user and system time: on a machine whose wall times swing
+	// by a fifth from run to run, the worker's cost per row shows here.
+	CPU time.Duration
+}
+
+// stop ends the child and returns its usage. The peak RSS is the VmHWM of
+// its own address space, read while it still runs. (The rusage of a waited
+// child is no good for that: Linux folds the RSS of the address space an
+// exec replaces into ru_maxrss, and a child started by os/exec shares the
+// benchmark's until it execs, so ru_maxrss reports the benchmark's RSS.
+// Its CPU times are the child's own.)
+func (w *childWorker) stop(b *testing.B) workerUsage {
 	b.Helper()
 	peak, err := vmHWM(w.cmd.Process.Pid)
 	_ = w.stdin.Close()
@@ -273,7 +282,7 @@ func (w *childWorker) stop(b *testing.B) int64 {
 	if err != nil {
 		b.Fatalf("child worker's peak RSS: %v", err)
 	}
-	return peak
+	return workerUsage{PeakBytes: peak, CPU: w.cmd.ProcessState.UserTime() + w.cmd.ProcessState.SystemTime()}
 }
 
 // vmHWM reads a process's peak resident set size from /proc, in bytes.
@@ -316,7 +325,8 @@ type syncTiming struct {
 	// API is what the user waits for: POST …/sync/run until GET
 	// /v1/api/syncs/{id} first answers succeeded (polled every 200 ms).
 	API    time.Duration
-	PeakMB float64 // the child worker's peak RSS, MiB
+	PeakMB float64       // the child worker's peak RSS, MiB
+	CPU    time.Duration // the child worker's CPU time, start to stop
 	// Ranges is a split table's first CopyTableRange started → last completed.
 	Ranges time.Duration
 }
@@ -326,7 +336,8 @@ func (s *syncBench) runSync(b *testing.B, label string) syncTiming {
 	b.Helper()
 	w := s.startWorker(b, label)
 	run := s.runOn(b, label)
-	run.PeakMB = float64(w.stop(b)) / (1 << 20)
+	used := w.stop(b)
+	run.PeakMB, run.CPU = float64(used.PeakBytes)/(1<<20), used.CPU
 	return run
 }
 
