@@ -361,7 +361,7 @@ type syncTiming struct {
 	// /v1/api/syncs/{id} first answers succeeded (polled every 200 ms).
 	API    time.Duration
 	PeakMB float64       // the child worker's peak RSS, MiB
-	CPU    time.Duration // the child worker's CPU time, start to stop
+	CPU    time.Duration // the child worker's CPU time, ready to stop
 	// Ranges is a split table's first CopyTableRange started → last completed.
 	Ranges time.Duration
 }
