@@ -12,7 +12,6 @@ import (
 type writerPair struct {
 	duck, bg *duck
 	memory   string
-	threads  int
 	expire   *time.Timer
 }
 
@@ -42,15 +41,15 @@ type writerPool struct {
 
 var writers writerPool
 
-// get returns an idle database with the same settings (when reuse is
-// set), or opens one.
-func (wp *writerPool) get(ctx context.Context, memory string, threads int, reuse bool) (*writerPair, error) {
+// get returns an idle database with the same memory limit (when reuse is
+// set), or opens one (of writerThreads threads).
+func (wp *writerPool) get(ctx context.Context, memory string, reuse bool) (*writerPair, error) {
 	if reuse {
-		if p := wp.take(memory, threads); p != nil {
+		if p := wp.take(memory); p != nil {
 			return p, nil
 		}
 	}
-	d, err := openWriterDuck(ctx, memory, threads)
+	d, err := openWriterDuck(ctx, memory, writerThreads)
 	if err != nil {
 		return nil, err
 	}
@@ -59,15 +58,15 @@ func (wp *writerPool) get(ctx context.Context, memory string, threads int, reuse
 		d.Close()
 		return nil, err
 	}
-	return &writerPair{duck: d, bg: bg, memory: memory, threads: threads}, nil
+	return &writerPair{duck: d, bg: bg, memory: memory}, nil
 }
 
-// take removes an idle database with the settings from the pool.
-func (wp *writerPool) take(memory string, threads int) *writerPair {
+// take removes an idle database with the memory limit from the pool.
+func (wp *writerPool) take(memory string) *writerPair {
 	wp.mu.Lock()
 	defer wp.mu.Unlock()
 	for i, p := range wp.idle {
-		if p.memory == memory && p.threads == threads {
+		if p.memory == memory {
 			wp.idle = slices.Delete(wp.idle, i, i+1)
 			p.expire.Stop() // if it fired, its close finds the pair gone from idle
 			return p

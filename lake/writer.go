@@ -95,7 +95,7 @@ func (l *Lake) newTableWriter(ctx context.Context, schema, table string, cols []
 	for _, c := range plan.Files {
 		w.stages = append(w.stages, stageFor(c.Type))
 	}
-	if w.pair, err = writers.get(ctx, l.Limits.WriterMemory, writerThreads, reuse); err != nil {
+	if w.pair, err = writers.get(ctx, l.Limits.WriterMemory, reuse); err != nil {
 		return nil, err
 	}
 	w.duck, w.bg = w.pair.duck, w.pair.bg
