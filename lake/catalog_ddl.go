@@ -103,8 +103,8 @@ func (l *Lake) createCatalog(ctx context.Context, tx pgx.Tx) error {
 	}{
 		{`INSERT INTO {S}.ducklake_snapshot VALUES (0, clock_timestamp(), 0, 1, 0)`, nil},
 		{`INSERT INTO {S}.ducklake_snapshot_changes VALUES (0, 'created_schema:"main"', NULL, NULL, NULL)`, nil},
-		{`INSERT INTO {S}.ducklake_metadata (key, value) VALUES ('version', $1), ('created_by', 'sluice'), ('data_path', $2), ('encrypted', 'false')`,
-			[]any{specVersion, l.StorageURL()}},
+		{`INSERT INTO {S}.ducklake_metadata (key, value) VALUES ('version', $1), ('created_by', 'sluice'), ('data_path', $2), ('encrypted', 'false'), ('parquet_version', $3)`,
+			[]any{specVersion, l.StorageURL(), newLakeParquetVersion}},
 		{`INSERT INTO {S}.ducklake_schema VALUES (0, $1, 0, NULL, 'main', 'main/', true)`, []any{uuid.Must(uuid.NewV7())}},
 	}
 	for _, s := range seed {

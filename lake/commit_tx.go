@@ -171,3 +171,9 @@ func (ct *commitTx) finish(ctx context.Context) error {
 
 // quoteName quotes a name the way changes_made does: SQL-style double quotes.
 func quoteName(name string) string { return quoteIdent(name) }
+
+// fileFormat is the format of t's new files (see fileFormatFor), as this
+// transaction sees the lake's options.
+func (ct *commitTx) fileFormat(ctx context.Context, t *lakeTable) (fileFormat, error) {
+	return ct.l.fileFormatFor(ctx, ct.tx, t, t.Schema.Name)
+}

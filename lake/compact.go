@@ -152,13 +152,17 @@ func (ct *commitTx) compact(ctx context.Context, t *lakeTable, groups [][]*dataF
 		cols = append(cols, existingFileColumn(c, c.Type, &maxID))
 	}
 	cols = append(cols, FileColumn{Name: rowIDColumn, Type: rowIDType, FieldID: rowIDFieldID})
+	format, err := ct.fileFormat(ctx, t)
+	if err != nil {
+		return 0, err
+	}
 	removed := 0
 	for _, g := range groups {
 		if err := ct.l.fetchFiles(ctx, t, g); err != nil {
 			return removed, err
 		}
 		query := ct.l.compactQuery(t, g)
-		nf, err := d.writeStaged(ctx, query, ct.l.tableDir(t), cols)
+		nf, err := d.writeStaged(ctx, query, ct.l.tableDir(t), cols, format)
 		if err != nil {
 			return removed, fmt.Errorf("write compacted file of %s.%s: %w", t.Schema.Name, t.Name, err)
 		}

@@ -35,7 +35,11 @@ func (ct *commitTx) conformFiles(ctx context.Context, t *lakeTable, plan columnP
 		query := "SELECT " + selectList(cols, func(i int, c FileColumn) string {
 			return fmt.Sprintf("CAST(%s AS %s)", quoteIdent(f.Columns[i].Name), duckdbType(c.Type))
 		}) + " FROM read_parquet(" + quoteString(f.Path) + ")"
-		nf, err := d.writeStaged(ctx, query, ct.l.tableDir(t), cols)
+		format, err := ct.fileFormat(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		nf, err := d.writeStaged(ctx, query, ct.l.tableDir(t), cols, format)
 		if err != nil {
 			return nil, fmt.Errorf("rewrite %s with the lake's field ids: %w", f.Path, err)
 		}

@@ -373,7 +373,11 @@ func (ct *commitTx) rewriteMarked(ctx context.Context, d *duck, t *lakeTable, pl
 		JOIN (SELECT m.file, h.r, h.mark FROM hits h JOIN (VALUES %s) m(f, file) ON h.f = m.f) h
 		ON t.filename = h.file AND t.file_row_number = h.r`,
 		sel, strings.Join(paths, ", "), readSchemaClause(cols), strings.Join(files, ", "))
-	f, err := d.writeStaged(ctx, query, ct.l.tableDir(t), plan.Files)
+	format, err := ct.fileFormat(ctx, t)
+	if err != nil {
+		return StagedFile{}, err
+	}
+	f, err := d.writeStaged(ctx, query, ct.l.tableDir(t), plan.Files, format)
 	if err != nil {
 		return StagedFile{}, fmt.Errorf("rewrite marked rows: %w", err)
 	}

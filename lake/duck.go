@@ -160,9 +160,10 @@ type copyResult struct {
 }
 
 // copyToParquet writes the result of a query to one Parquet file and returns
-// the row count, sizes and per-column statistics the writer computed.
-func (d *duck) copyToParquet(ctx context.Context, query, path, fieldIDs string, preserveOrder bool) (copyResult, error) {
-	opts := "FORMAT parquet, RETURN_STATS true"
+// the row count, sizes and per-column statistics the writer computed, in
+// the given format.
+func (d *duck) copyToParquet(ctx context.Context, query, path, fieldIDs string, preserveOrder bool, format fileFormat) (copyResult, error) {
+	opts := "FORMAT parquet, RETURN_STATS true" + format.copyOptions()
 	if !preserveOrder {
 		opts += ", PRESERVE_ORDER false"
 	}

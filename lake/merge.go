@@ -306,7 +306,7 @@ func (ct *commitTx) writeDeleteFile(ctx context.Context, d *duck, t *lakeTable, 
 	}
 	query := fmt.Sprintf("SELECT CAST(%s AS VARCHAR) AS file_path, CAST(pos AS BIGINT) AS pos%s FROM (%s) ORDER BY pos",
 		quoteString(dataPath), cols, positions)
-	res, err := d.copyToParquet(ctx, query, path, ids, true)
+	res, err := d.copyToParquet(ctx, query, path, ids, true, fileFormat{})
 	if err != nil {
 		return deleteWrite{}, fmt.Errorf("write delete file: %w", err)
 	}

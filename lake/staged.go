@@ -58,18 +58,19 @@ func newFilePath(dir, suffix string) string {
 }
 
 // writeStaged writes a query's rows to a new Parquet file with the given
-// columns' field ids and returns it as a staged file.
-func (d *duck) writeStaged(ctx context.Context, query, dir string, cols []FileColumn) (StagedFile, error) {
-	return d.writeStagedOrder(ctx, query, dir, cols, true)
+// columns' field ids, in the table's file format, and returns it as a
+// staged file.
+func (d *duck) writeStaged(ctx context.Context, query, dir string, cols []FileColumn, format fileFormat) (StagedFile, error) {
+	return d.writeStagedOrder(ctx, query, dir, cols, true, format)
 }
 
 // writeStagedOrder is writeStaged, keeping the query's row order in the
 // file or, when that order does not matter, writing the rows in any order
 // (DuckDB then writes row groups as its threads finish them: about a
 // quarter less CPU for a copy's files).
-func (d *duck) writeStagedOrder(ctx context.Context, query, dir string, cols []FileColumn, preserveOrder bool) (StagedFile, error) {
+func (d *duck) writeStagedOrder(ctx context.Context, query, dir string, cols []FileColumn, preserveOrder bool, format fileFormat) (StagedFile, error) {
 	path := newFilePath(dir, "")
-	res, err := d.copyToParquet(ctx, encodeValues(query, cols), path, fieldIDsClause(cols), preserveOrder)
+	res, err := d.copyToParquet(ctx, encodeValues(query, cols), path, fieldIDsClause(cols), preserveOrder, format)
 	if err != nil {
 		_ = os.Remove(path) // what an interrupted or failed write left
 		return StagedFile{}, err

@@ -24,6 +24,7 @@ type TableWriter struct {
 	lake          *Lake
 	schema, table string
 	dir           string
+	format        fileFormat
 	cols          []FileColumn
 	stages        []stageColumn
 	pair          *writerPair
@@ -91,7 +92,11 @@ func (l *Lake) newTableWriter(ctx context.Context, schema, table string, cols []
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, l.hidePath(fmt.Errorf("create table directory: %w", err))
 	}
-	w := &TableWriter{lake: l, schema: schema, table: table, dir: dir, cols: plan.Files, row: make([]driver.Value, len(plan.Files)), reuse: reuse}
+	format, err := l.fileFormatFor(ctx, l.pool, current, schema)
+	if err != nil {
+		return nil, err
+	}
+	w := &TableWriter{lake: l, schema: schema, table: table, dir: dir, format: format, cols: plan.Files, row: make([]driver.Value, len(plan.Files)), reuse: reuse}
 	for _, c := range plan.Files {
 		w.stages = append(w.stages, stageFor(c.Type))
 	}

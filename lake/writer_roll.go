@@ -93,7 +93,7 @@ func (w *TableWriter) launch() {
 	w.launched++
 	go func() {
 		defer close(job.done)
-		f, err := w.bg.writeStagedOrder(ctx, query, w.dir, w.cols, preserveOrder)
+		f, err := w.bg.writeStagedOrder(ctx, query, w.dir, w.cols, preserveOrder, w.format)
 		if err != nil {
 			job.err = w.lake.hidePath(fmt.Errorf("write %s.%s: %w", w.schema, w.table, w.namedValueError(valueErrorOf(err))))
 			return
