@@ -35,10 +35,10 @@ func (f fileFormat) copyOptions() string {
 
 // newLakeParquetVersion is the parquet_version a lake sluice creates asks
 // of its writers: version 2's encodings (delta-packed integers, delta
-// lengths for strings, split floats) write a sync's files with a fifth less
-// CPU and make them about a third the size; the readers of a lake (DuckDB,
-// Spark, Trino, Polars, Arrow) all read them. A team whose reader does not
-// sets the option back to 1 (lake/README.md).
+// lengths for strings) made the sync benchmark's files a quarter the size,
+// for slightly less writing CPU; DuckDB, Spark, Trino, Polars and Arrow
+// read them. A team whose reader does not sets the option back to 1
+// (lake/README.md).
 const newLakeParquetVersion = "V2"
 
 // fileFormatKeys are the ducklake_metadata options that shape a data file.
