@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -176,4 +177,10 @@ func quoteName(name string) string { return quoteIdent(name) }
 // transaction sees the lake's options.
 func (ct *commitTx) fileFormat(ctx context.Context, t *lakeTable) (fileFormat, error) {
 	return ct.l.fileFormatFor(ctx, ct.tx, t, t.Schema.Name)
+}
+
+// discard removes a file this attempt wrote and turned out not to need.
+func (ct *commitTx) discard(path string) {
+	ct.created = slices.DeleteFunc(ct.created, func(p string) bool { return p == path })
+	_ = os.Remove(path)
 }

@@ -209,42 +209,37 @@ func joinNames(cols []schemaColumn) string {
 
 // deleteExisting writes, for every existing file with matched rows, a delete
 // file holding its previous deletes and the new ones; a file whose every row
-// is deleted is ended instead.
+// is deleted is ended instead. The matches are sorted by file once, so each
+// file's delete file reads its own rows of them: a query per file over all
+// of them (one to count, one to write) took most of a large merge's commit.
 func (ct *commitTx) deleteExisting(ctx context.Context, d *duck, t *lakeTable, live []*dataFile) error {
-	rows, err := d.conn.QueryContext(ctx, "SELECT DISTINCT f FROM hits ORDER BY f")
+	// DISTINCT: a position is deleted once, whatever matched it.
+	if err := d.exec(ctx, "CREATE OR REPLACE TABLE hits_by_file AS SELECT DISTINCT f, r FROM hits ORDER BY f, r"); err != nil {
+		return fmt.Errorf("sort matched rows: %w", err)
+	}
+	touched, err := matchesPerFile(ctx, d)
 	if err != nil {
-		return fmt.Errorf("read matched files: %w", err)
-	}
-	var touched []int
-	for rows.Next() {
-		var f int
-		if err := rows.Scan(&f); err != nil {
-			return err
-		}
-		touched = append(touched, f)
-	}
-	if err := rows.Close(); err != nil {
 		return err
 	}
 	var ended []*dataFile
 	changed := false
-	for _, i := range touched {
-		f := live[i]
-		positions := ct.deletePositions(t, f, fmt.Sprintf("SELECT r AS pos FROM hits WHERE f = %d", i))
-		var count int64
-		if err := d.conn.QueryRowContext(ctx, "SELECT count(*) FROM ("+positions+")").Scan(&count); err != nil {
-			return fmt.Errorf("count deletes: %w", err)
-		}
-		switch {
-		case f.Delete != nil && count == f.Delete.Count:
-			continue // every matched row was already deleted
-		case count >= f.Records:
+	for _, m := range touched {
+		f := live[m.file]
+		if f.Delete == nil && m.rows >= f.Records {
 			ended = append(ended, f)
 			continue
 		}
+		positions := ct.deletePositions(t, f, fmt.Sprintf("SELECT r AS pos FROM hits_by_file WHERE f = %d", m.file))
 		w, err := ct.writeDeleteFile(ctx, d, t, ct.l.filePath(t, f.Path, f.Relative), positions, f.Delete != nil)
 		if err != nil {
 			return err
+		}
+		if f.Delete != nil && (w.Count == f.Delete.Count || w.Count >= f.Records) {
+			ct.discard(w.Path) // every matched row was deleted before, or the file goes whole
+			if w.Count != f.Delete.Count {
+				ended = append(ended, f)
+			}
+			continue
 		}
 		if err := ct.replaceDeleteFile(ctx, t, f.ID, f.Delete, w); err != nil {
 			return err
@@ -259,6 +254,31 @@ func (ct *commitTx) deleteExisting(ctx context.Context, d *duck, t *lakeTable, l
 		ct.dataChanged = true
 	}
 	return nil
+}
+
+// fileMatches is how many rows of one existing file (its index in live) a
+// merge matched.
+type fileMatches struct {
+	file int
+	rows int64
+}
+
+// matchesPerFile reads hits_by_file's counts per file, in file order.
+func matchesPerFile(ctx context.Context, d *duck) ([]fileMatches, error) {
+	rows, err := d.conn.QueryContext(ctx, "SELECT f, count(*) FROM hits_by_file GROUP BY f ORDER BY f")
+	if err != nil {
+		return nil, fmt.Errorf("read matched files: %w", err)
+	}
+	defer rows.Close()
+	var out []fileMatches
+	for rows.Next() {
+		var m fileMatches
+		if err := rows.Scan(&m.file, &m.rows); err != nil {
+			return nil, fmt.Errorf("read matched files: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 // deleteDuplicates writes delete files for the new files' superseded rows.
