@@ -269,20 +269,12 @@ func (ct *commitTx) dropDeletedHits(ctx context.Context, d *duck, t *lakeTable, 
 
 // hitFiles lists the indexes in live of the files "hits" touches.
 func hitFiles(ctx context.Context, d *duck) ([]int, error) {
-	rows, err := d.conn.QueryContext(ctx, "SELECT DISTINCT f FROM hits ORDER BY f")
-	if err != nil {
-		return nil, fmt.Errorf("read matched files: %w", err)
+	matches, err := matchesPerFile(ctx, d, "hits")
+	out := make([]int, len(matches))
+	for i, m := range matches {
+		out[i] = m.file
 	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
-		var f int
-		if err := rows.Scan(&f); err != nil {
-			return nil, fmt.Errorf("read matched files: %w", err)
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return out, err
 }
 
 // sourceKeyQuery reads the source's key files as k0, k1, … in the lake's

@@ -217,7 +217,7 @@ func (ct *commitTx) deleteExisting(ctx context.Context, d *duck, t *lakeTable, l
 	if err := d.exec(ctx, "CREATE OR REPLACE TABLE hits_by_file AS SELECT DISTINCT f, r FROM hits ORDER BY f, r"); err != nil {
 		return fmt.Errorf("sort matched rows: %w", err)
 	}
-	touched, err := matchesPerFile(ctx, d)
+	touched, err := matchesPerFile(ctx, d, "hits_by_file")
 	if err != nil {
 		return err
 	}
@@ -263,9 +263,10 @@ type fileMatches struct {
 	rows int64
 }
 
-// matchesPerFile reads hits_by_file's counts per file, in file order.
-func matchesPerFile(ctx context.Context, d *duck) ([]fileMatches, error) {
-	rows, err := d.conn.QueryContext(ctx, "SELECT f, count(*) FROM hits_by_file GROUP BY f ORDER BY f")
+// matchesPerFile counts a table of matched rows (f, r, …) per file, in file
+// order.
+func matchesPerFile(ctx context.Context, d *duck, table string) ([]fileMatches, error) {
+	rows, err := d.conn.QueryContext(ctx, "SELECT f, count(*) FROM "+table+" GROUP BY f ORDER BY f")
 	if err != nil {
 		return nil, fmt.Errorf("read matched files: %w", err)
 	}
