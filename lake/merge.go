@@ -217,6 +217,7 @@ func (ct *commitTx) deleteExisting(ctx context.Context, d *duck, t *lakeTable, l
 	if err := d.exec(ctx, "CREATE OR REPLACE TABLE hits_by_file AS SELECT DISTINCT f, r FROM hits ORDER BY f, r"); err != nil {
 		return fmt.Errorf("sort matched rows: %w", err)
 	}
+	defer func() { _ = d.exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS hits_by_file") }() // its memory, for what the commit does next
 	touched, err := matchesPerFile(ctx, d, "hits_by_file")
 	if err != nil {
 		return err
