@@ -28,6 +28,7 @@ type commitTx struct {
 	// are staged files it replaced (removed once it succeeds).
 	created, obsolete []string
 	duck              *duck
+	formats           map[int64]fileFormat // by table id, see fileFormat
 }
 
 func (ct *commitTx) start() {
@@ -174,9 +175,20 @@ func (ct *commitTx) finish(ctx context.Context) error {
 func quoteName(name string) string { return quoteIdent(name) }
 
 // fileFormat is the format of t's new files (see fileFormatFor), as this
-// transaction sees the lake's options.
+// transaction sees the lake's options, read once per table.
 func (ct *commitTx) fileFormat(ctx context.Context, t *lakeTable) (fileFormat, error) {
-	return ct.l.fileFormatFor(ctx, ct.tx, t, t.Schema.Name)
+	if f, ok := ct.formats[t.ID]; ok {
+		return f, nil
+	}
+	f, err := ct.l.fileFormatFor(ctx, ct.tx, t, t.Schema.Name)
+	if err != nil {
+		return f, err
+	}
+	if ct.formats == nil {
+		ct.formats = map[int64]fileFormat{}
+	}
+	ct.formats[t.ID] = f
+	return f, nil
 }
 
 // discard removes a file this attempt wrote and turned out not to need.
