@@ -52,9 +52,15 @@ func usedKB(t *testing.T, dir string) int64 {
 	return int64(st.Blocks-st.Bfree) * st.Bsize / 1024
 }
 
+// fullDiskHeadroomKB is the space a full disk leaves for a merge run: less
+// than the smallest run here writes (a tenth of the rows changed, in
+// Parquet version 2's small files; 2 MiB let a run through once new lakes
+// wrote version 2).
+const fullDiskHeadroomKB = 256
+
 // TestDiskFullWritingParquet puts the lake's directory on a small tmpfs
 // and, CHAOS_RUNS times (3 by default; each waits out the run's retries), shrinks it to what is in use plus
-// 2 MiB before a merge run. The run must fail cleanly, its tables saying
+// fullDiskHeadroomKB before a merge run. The run must fail cleanly, its tables saying
 // the disk is full, with no snapshot referring to a partial file (every
 // data file in the catalog is on disk at its recorded size). Once the
 // tmpfs is given space back, the next run must succeed with the lake equal
@@ -85,7 +91,7 @@ func TestDiskFullWritingParquet(t *testing.T) {
 	for r := 1; r <= chaosRuns(3); r++ {
 		o.Runs++
 		src.change(t, r)
-		resizeTmpfs(t, lakeDir, usedKB(t, lakeDir)+2048)
+		resizeTmpfs(t, lakeDir, usedKB(t, lakeDir)+fullDiskHeadroomKB)
 		failed := s.waitRun(s.startRun(id), 5*time.Minute)
 		msgs := tableErrors(failed)
 		resizeTmpfs(t, lakeDir, 1<<20)
@@ -120,7 +126,7 @@ func diskFullOnce(t *testing.T, s *stack, src *source, lakeDir, id, dest string,
 	t.Helper()
 	o.Runs++
 	src.change(t, 1)
-	resizeTmpfs(t, lakeDir, usedKB(t, lakeDir)+2048)
+	resizeTmpfs(t, lakeDir, usedKB(t, lakeDir)+fullDiskHeadroomKB)
 	runID := s.startRun(id)
 	if !eventually(3*time.Minute, func() bool {
 		for _, e := range logEntries(s.workerLogs, "Activity error.") {
