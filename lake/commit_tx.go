@@ -180,7 +180,7 @@ func (ct *commitTx) fileFormat(ctx context.Context, t *lakeTable) (fileFormat, e
 	if f, ok := ct.formats[t.ID]; ok {
 		return f, nil
 	}
-	f, err := ct.l.fileFormatFor(ctx, ct.tx, t, t.Schema.Name)
+	f, err := ct.l.fileFormatFor(ctx, ct.tx, t.Schema, t)
 	if err != nil {
 		return f, err
 	}

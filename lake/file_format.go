@@ -48,19 +48,17 @@ var fileFormatKeys = []string{"parquet_version", "parquet_compression", "parquet
 var parquetCodecs = map[string]bool{"uncompressed": true, "snappy": true, "gzip": true, "zstd": true, "brotli": true, "lz4": true, "lz4_raw": true}
 
 // fileFormatFor reads the format of a table's files: a table's own option
-// wins over its schema's, which wins over the lake's. t may be nil (a table
-// not created yet): then schema, by name, and the lake decide.
-func (l *Lake) fileFormatFor(ctx context.Context, q querier, t *lakeTable, schema string) (fileFormat, error) {
-	var tableID, schemaID *int64
-	if t != nil {
-		tableID, schemaID = &t.ID, &t.Schema.ID
-	} else {
-		err := q.QueryRow(ctx, l.q(`SELECT max(schema_id) FROM {S}.ducklake_schema WHERE schema_name = $1 AND end_snapshot IS NULL`), schema).Scan(&schemaID)
-		if err != nil {
-			return fileFormat{}, fmt.Errorf("read schema %s: %w", schema, err)
-		}
+// wins over its schema's, which wins over the lake's. t is nil for a table
+// not created yet, and schema too when its schema is new.
+func (l *Lake) fileFormatFor(ctx context.Context, q querier, schema *lakeSchema, t *lakeTable) (fileFormat, error) {
+	var schemaID, tableID *int64
+	if schema != nil {
+		schemaID = &schema.ID
 	}
-	// rank orders each key's rows from the most specific scope down.
+	if t != nil {
+		tableID = &t.ID
+	}
+	// Each key's rows ordered from the most specific scope down: the first wins.
 	rows, err := q.Query(ctx, l.q(`SELECT DISTINCT ON (key) key, value FROM {S}.ducklake_metadata
 WHERE key = ANY($1) AND (scope IS NULL OR (scope = 'schema' AND scope_id = $2) OR (scope = 'table' AND scope_id = $3))
 ORDER BY key, CASE scope WHEN 'table' THEN 0 WHEN 'schema' THEN 1 ELSE 2 END`), fileFormatKeys, schemaID, tableID)

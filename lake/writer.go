@@ -85,14 +85,14 @@ func (l *Lake) newTableWriter(ctx context.Context, schema, table string, cols []
 	if err != nil {
 		return nil, err
 	}
-	dir, err := l.dirFor(ctx, snap.ID, current, schema, table)
+	dir, dirSchema, err := l.dirFor(ctx, snap.ID, current, schema, table)
 	if err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, l.hidePath(fmt.Errorf("create table directory: %w", err))
 	}
-	format, err := l.fileFormatFor(ctx, l.pool, current, schema)
+	format, err := l.fileFormatFor(ctx, l.pool, dirSchema, current)
 	if err != nil {
 		return nil, err
 	}
@@ -133,20 +133,20 @@ func (l *Lake) maxColumnID(ctx context.Context, q querier, t *lakeTable) (int64,
 	return id, nil
 }
 
-// dirFor returns where a table's files go: its catalog path if it exists,
-// else <data>/<schema path>/<table name>.
-func (l *Lake) dirFor(ctx context.Context, snap int64, t *lakeTable, schema, table string) (string, error) {
+// dirFor returns where a table's files go, and its schema (nil for a new
+// one): its catalog path if it exists, else <data>/<schema path>/<table name>.
+func (l *Lake) dirFor(ctx context.Context, snap int64, t *lakeTable, schema, table string) (string, *lakeSchema, error) {
 	if t != nil {
-		return l.tableDir(t), nil
+		return l.tableDir(t), t.Schema, nil
 	}
 	schemas, err := l.loadSchemas(ctx, l.pool, snap)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if s := schemas[schema]; s != nil {
-		return filepath.Join(resolvePath(l.dataPath, s.Path, s.Relative), dirName(table)), nil
+		return filepath.Join(resolvePath(l.dataPath, s.Path, s.Relative), dirName(table)), s, nil
 	}
-	return filepath.Join(l.dataPath, dirName(schema), dirName(table)), nil
+	return filepath.Join(l.dataPath, dirName(schema), dirName(table)), nil, nil
 }
 
 // TrackKeyOrder makes the writer check whether rows arrive in strictly
